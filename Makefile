@@ -1,0 +1,131 @@
+# cellsense: IIO drivers, libcellsense and the tools.
+#
+#   make            library (static, shared, pkg-config), tools, kernel modules
+#   make demo       the whole pipeline on the simulated front-end, in a VM
+#   make check      every test; ends in "N passed, N failed"
+#   make bench      benchmarks, each a ratio against a baseline
+#
+# Userspace: C11, warnings are errors. Kernel: out of tree through Kbuild,
+# against Debian's linux-headers-amd64; KDIR=... to cross-build.
+
+VERSION    := 0.1.0
+SOVERSION  := 0
+BUILD      ?= build
+KDIR       ?= /lib/modules/$(shell $(CURDIR)/scripts/kernel-abi.sh)/build
+PREFIX     ?= /usr/local
+
+CC         ?= gcc
+CFLAGS     ?= -O2 -g
+STD_FLAGS  := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -D_DEFAULT_SOURCE
+ifeq ($(SAN),1)
+STD_FLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+LDSAN      := -fsanitize=address,undefined
+endif
+ALL_CFLAGS := $(STD_FLAGS) $(CFLAGS) -Ilib -DCS_VERSION='"$(VERSION)"'
+LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DCS_BUILDING_LIB
+LIB_LIBS   := -lliquid -lm
+
+LIB_SRCS   := $(wildcard lib/*.c)
+LIB_OBJS   := $(LIB_SRCS:lib/%.c=$(BUILD)/obj/lib/%.o)
+SONAME     := libcellsense.so.$(SOVERSION)
+LIB_A      := $(BUILD)/lib/libcellsense.a
+LIB_SO     := $(BUILD)/lib/libcellsense.so.$(VERSION)
+LIB_PC     := $(BUILD)/lib/pkgconfig/cellsense.pc
+
+TOOLS      := fbgtrack sense2can can2sense fbgsim
+TOOL_BINS  := $(TOOLS:%=$(BUILD)/bin/%)
+TOOLS_COMMON := $(BUILD)/obj/tools/tools-common.o
+TOOL_LDFLAGS := $(LDSAN) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
+LIBS_sense2can := $(shell pkg-config --libs libsocketcan 2>/dev/null)
+
+UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all lib tools modules unit deps demo check bench clean install \
+        overlays lint
+.DELETE_ON_ERROR:
+
+all: lib tools modules
+
+lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
+tools: $(TOOL_BINS)
+unit: $(UNIT_BINS)
+
+$(BUILD)/obj/lib/%.o: lib/%.c lib/cellsense.h $(wildcard lib/cellsense-*.h)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tools/%.o: tools/%.c lib/cellsense.h $(wildcard lib/cellsense-*.h) tools/tools-common.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDSAN) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
+		-o $@ $^ $(LIB_LIBS)
+	ln -sf libcellsense.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/lib/libcellsense.so
+
+$(LIB_PC): lib/cellsense.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOLS_COMMON) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(TOOLS_COMMON) $(TOOL_LDFLAGS) -lcellsense \
+		$(LIBS_$*) -lm
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LDSAN) $(LIB_A) \
+		$$(pkg-config --libs cmocka) $(LIB_LIBS)
+
+# Kernel modules: Kbuild at the top, out of tree, warnings are errors there.
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+overlays: $(BUILD)/dts/cellsense-fbg.dtbo
+$(BUILD)/dts/%.dtbo: dts-overlays/%-overlay.dts
+	@mkdir -p $(@D)
+	dtc -@ -q -I dts -O dtb -o $@ $<
+
+lint:
+	scripts/lint-kernel.sh
+
+deps:
+	scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
+
+check: deps
+	$(MAKE) all overlays unit
+	$(MAKE) BUILD=$(BUILD)/san SAN=1 lib tools unit
+	tests/run-all.sh $(BUILD)
+
+bench: deps
+	$(MAKE) lib tools unit
+	bench/run.sh $(BUILD)
+
+install: lib tools
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	cp -P $(BUILD)/lib/libcellsense.* $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(LIB_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 lib/cellsense.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcellsense: signal processing for sensors inside battery cells.
+ *
+ * Error convention, kept by every function here:
+ *  - constructors (`*_create`) return NULL and set errno (EINVAL for a bad
+ *    parameter, ENOMEM when out of memory);
+ *  - functions returning int return 0 (or a count) on success and a negative
+ *    errno value on failure; they never print.
+ *  - objects are opaque; each has `_create`, `_destroy` and the verbs it needs.
+ */
+#ifndef CELLSENSE_H
+#define CELLSENSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(CS_BUILDING_LIB)
+#define CS_API __attribute__((visibility("default")))
+#else
+#define CS_API
+#endif
+
+CS_API const char *cs_version(void);
+
+/* ---------------------------------------------------------------------
+ * Sample formats, in libiio's notation: "le:u16", "be:s32", "le:U16/16>>0",
+ * optionally with a repeat "le:U16/16X128>>0" (the repeat is ignored: the
+ * caller says how many samples it wants).
+ */
+struct cs_sample_format {
+	int big_endian;		/* 1 for "be", 0 for "le" */
+	int is_signed;		/* 's'/'S' */
+	unsigned int bits;	/* significant bits, 1..64 */
+	unsigned int storage;	/* storage bits: 8, 16, 32 or 64 */
+	unsigned int shift;	/* right shift before masking, < storage */
+};
+
+/* Parse @text; 0 on success, -EINVAL with *@err_pos set to the offset of
+ * the first offending character otherwise. */
+CS_API int cs_sample_format_parse(const char *text,
+				  struct cs_sample_format *fmt,
+				  size_t *err_pos);
+/* Bytes per sample: storage / 8. */
+CS_API size_t cs_sample_format_bytes(const struct cs_sample_format *fmt);
+/* Convert @n samples at @raw to doubles in @out. */
+CS_API void cs_sample_format_decode(const struct cs_sample_format *fmt,
+				    const void *raw, size_t n, double *out);
+/* Largest representable value, used to flag saturated samples. */
+CS_API double cs_sample_format_max(const struct cs_sample_format *fmt);
+
+/* ---------------------------------------------------------------------
+ * Measurement records: one per line, tab-separated, with a header line.
+ * Columns: time_ns source quantity value unit status uncertainty.
+ * See cellsense-records(5).
+ */
+#define CS_RECORD_SOURCE_MAX 64
+#define CS_RECORD_QUANTITY_MAX 32
+#define CS_RECORD_UNIT_MAX 16
+#define CS_RECORD_STATUS_MAX 16
+
+struct cs_record {
+	int64_t time_ns;
+	char source[CS_RECORD_SOURCE_MAX];
+	char quantity[CS_RECORD_QUANTITY_MAX];
+	double value;		/* NAN when there is no value (status says why) */
+	char unit[CS_RECORD_UNIT_MAX];
+	char status[CS_RECORD_STATUS_MAX]; /* "ok", "lost", "merged", ... */
+	double uncertainty;	/* standard uncertainty (1 sigma), NAN if unknown */
+};
+
+/* The header line, without its newline. */
+CS_API const char *cs_record_header(void);
+/* Write @rec as one line; returns 0 or -errno (EPIPE, EIO, ...). */
+CS_API int cs_record_write(FILE *out, const struct cs_record *rec);
+/* Fill @rec's strings safely; values longer than the fields are refused. */
+CS_API int cs_record_set(struct cs_record *rec, int64_t time_ns,
+			 const char *source, const char *quantity,
+			 double value, const char *unit, const char *status,
+			 double uncertainty);
+
+struct cs_record_reader;
+/* Read records from @in; the caller names @in in its messages. */
+CS_API struct cs_record_reader *cs_record_reader_create(FILE *in);
+CS_API void cs_record_reader_destroy(struct cs_record_reader *r);
+/*
+ * Next record: 1 when @rec is filled, 0 at end of input, -EBADMSG for a line
+ * that is not a record (cs_record_reader_error() says why and where; the
+ * line is counted as skipped and reading may go on), -errno on a read error.
+ * Comments (#...) and header lines are passed over.
+ */
+CS_API int cs_record_reader_next(struct cs_record_reader *r,
+				 struct cs_record *rec);
+/* Line number (1-based) of the line last read. */
+CS_API unsigned long cs_record_reader_line(const struct cs_record_reader *r);
+/* Column (1-based) and reason of the last -EBADMSG. */
+CS_API const char *cs_record_reader_error(const struct cs_record_reader *r,
+					  unsigned int *column);
+CS_API unsigned long cs_record_reader_skipped(const struct cs_record_reader *r);
+
+/* Parse one line (no newline) into @rec. 0, or -EBADMSG with *@column and
+ * *@why set. A header or comment line gives -ENOMSG. */
+CS_API int cs_record_parse(const char *line, struct cs_record *rec,
+			   unsigned int *column, const char **why);
+
+/* ---------------------------------------------------------------------
+ * Wavelength scale: pixel -> wavelength polynomial, lowest order first.
+ */
+#define CS_WAVESCALE_MAX_ORDER 5
+
+struct cs_wavescale {
+	unsigned int ncoeffs;	/* 1..CS_WAVESCALE_MAX_ORDER+1 */
+	double c[CS_WAVESCALE_MAX_ORDER + 1];
+};
+
+/* Parse "A0,A1[,A2...]"; 0 or -EINVAL with *@err_pos set. */
+CS_API int cs_wavescale_parse(const char *text, struct cs_wavescale *ws,
+			      size_t *err_pos);
+CS_API double cs_wavescale_eval(const struct cs_wavescale *ws, double pixel);
+/* d(wavelength)/d(pixel) at @pixel. */
+CS_API double cs_wavescale_slope(const struct cs_wavescale *ws, double pixel);
+/* Inverse by Newton's method on [0, npix-1]; NAN if not monotonic there. */
+CS_API double cs_wavescale_pixel(const struct cs_wavescale *ws, double nm,
+				 size_t npix);
+
+/* ---------------------------------------------------------------------
+ * Bragg peak location in a spectrum (pixels), see fbgpeak.c.
+ */
+struct cs_fbgpeak {
+	double position;	/* centre, pixels (sub-pixel) */
+	double amplitude;	/* above baseline, counts */
+	double fwhm;		/* full width at half maximum, pixels */
+	double baseline;	/* local baseline, counts */
+	double sigma_position;	/* standard uncertainty of position, pixels */
+	int saturated;		/* 1 if a pixel of the peak is saturated */
+};
+
+struct cs_fbgpeak_finder;
+
+struct cs_fbgpeak_config {
+	double min_snr;		/* amplitude / noise, below: no peak. > 0 */
+	double saturation;	/* counts at or above which a pixel is clipped */
+	double fwhm_guess;	/* expected FWHM in pixels, >= 1 */
+};
+
+CS_API struct cs_fbgpeak_finder *
+cs_fbgpeak_finder_create(const struct cs_fbgpeak_config *cfg);
+CS_API void cs_fbgpeak_finder_destroy(struct cs_fbgpeak_finder *q);
+/*
+ * Find the strongest peak of @y (n samples) whose maximum lies in pixels
+ * [lo, hi] and fit it. 0 and *@peak filled; -ENOENT when there is no peak
+ * above the threshold; -EINVAL on bad arguments.
+ */
+CS_API int cs_fbgpeak_finder_execute(struct cs_fbgpeak_finder *q,
+				     const double *y, size_t n,
+				     size_t lo, size_t hi,
+				     struct cs_fbgpeak *peak);
+/* Robust noise estimate (counts, 1 sigma) of a spectrum, from the median
+ * absolute difference of neighbours. */
+CS_API double cs_spectrum_noise(const double *y, size_t n);
+
+
+/* ---------------------------------------------------------------------
+ * Synthetic spectra with known truth, for tests, benchmarks and fbgsim(1):
+ * a sloped source envelope, dark level, Bragg reflections (Gaussian, or a
+ * sinc^2-like grating with side lobes), shot and read noise, clipping.
+ */
+enum cs_fbgsynth_shape {
+	CS_FBGSYNTH_GAUSSIAN = 0,
+	CS_FBGSYNTH_SIDELOBES = 1,	/* uniform grating: sinc^2 side lobes */
+};
+
+#define CS_FBGSYNTH_MAX_GRATINGS 32
+
+struct cs_fbgsynth_config {
+	size_t npix;		/* pixels, 8..65536 */
+	struct cs_wavescale scale;
+	double dark;		/* counts added everywhere */
+	double source;		/* envelope peak, counts */
+	double source_slope;	/* relative change of the envelope across the
+				 * sensor, e.g. -0.3 */
+	double fwhm_nm;		/* reflection FWHM seen by the sensor, > 0 */
+	double read_noise;	/* counts rms, >= 0 */
+	double gain;		/* electrons per count for shot noise; 0: none */
+	double full_scale;	/* clip at this many counts */
+	enum cs_fbgsynth_shape shape;
+	uint64_t seed;
+};
+
+struct cs_fbgsynth;
+
+CS_API struct cs_fbgsynth *cs_fbgsynth_create(const struct cs_fbgsynth_config *cfg);
+CS_API void cs_fbgsynth_destroy(struct cs_fbgsynth *q);
+/* Grating @index (< CS_FBGSYNTH_MAX_GRATINGS) at @centre_nm reflecting
+ * @reflectivity (0..1) of the envelope; reflectivity 0 removes it. */
+CS_API int cs_fbgsynth_set_grating(struct cs_fbgsynth *q, unsigned int index,
+				   double centre_nm, double reflectivity);
+/* One spectrum into @out (npix values, counts). @noisy 0 gives the mean. */
+CS_API void cs_fbgsynth_execute(struct cs_fbgsynth *q, int noisy, double *out);
+/* A standard normal deviate from the generator's own stream. */
+CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CELLSENSE_H */

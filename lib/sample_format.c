@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Sample formats in libiio's notation, and decoding raw samples. */
+#include <errno.h>
+#include <string.h>
+
+#include "cellsense.h"
+
+static int read_uint(const char **p, unsigned int *v)
+{
+	const char *s = *p;
+	unsigned long acc = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9') {
+		acc = acc * 10 + (unsigned long)(*s - '0');
+		if (acc > 1000)
+			return -1;
+		s++;
+	}
+	*v = (unsigned int)acc;
+	*p = s;
+	return 0;
+}
+
+/* [le|be]:[uUsS]BITS[/STORAGE][XREPEAT][>>SHIFT] */
+int cs_sample_format_parse(const char *text, struct cs_sample_format *fmt,
+			   size_t *err_pos)
+{
+	const char *p = text;
+	struct cs_sample_format f = { 0 };
+	unsigned int repeat;
+
+#define FAIL()                                   \
+	do {                                     \
+		if (err_pos)                     \
+			*err_pos = (size_t)(p - text); \
+		return -EINVAL;                  \
+	} while (0)
+
+	if (!text || !fmt) {
+		if (err_pos)
+			*err_pos = 0;
+		return -EINVAL;
+	}
+	if (!strncmp(p, "le:", 3))
+		f.big_endian = 0;
+	else if (!strncmp(p, "be:", 3))
+		f.big_endian = 1;
+	else
+		FAIL();
+	p += 3;
+	switch (*p) {
+	case 'u': case 'U': f.is_signed = 0; break;
+	case 's': case 'S': f.is_signed = 1; break;
+	default: FAIL();
+	}
+	p++;
+	if (read_uint(&p, &f.bits) || f.bits < 1 || f.bits > 64)
+		FAIL();
+	f.storage = f.bits <= 8 ? 8 : f.bits <= 16 ? 16 : f.bits <= 32 ? 32 : 64;
+	if (*p == '/') {
+		p++;
+		if (read_uint(&p, &f.storage) ||
+		    (f.storage != 8 && f.storage != 16 && f.storage != 32 &&
+		     f.storage != 64) || f.storage < f.bits)
+			FAIL();
+	}
+	if (*p == 'X') {
+		p++;
+		if (read_uint(&p, &repeat) || repeat < 1)
+			FAIL();
+	}
+	if (p[0] == '>' && p[1] == '>') {
+		p += 2;
+		if (read_uint(&p, &f.shift) || f.shift + f.bits > f.storage)
+			FAIL();
+	}
+	if (*p)
+		FAIL();
+#undef FAIL
+	*fmt = f;
+	return 0;
+}
+
+size_t cs_sample_format_bytes(const struct cs_sample_format *fmt)
+{
+	return fmt->storage / 8;
+}
+
+double cs_sample_format_max(const struct cs_sample_format *fmt)
+{
+	unsigned int b = fmt->is_signed ? fmt->bits - 1 : fmt->bits;
+
+	return (double)((b >= 64 ? ~0ULL : (1ULL << b)) - 1);
+}
+
+void cs_sample_format_decode(const struct cs_sample_format *fmt,
+			     const void *raw, size_t n, double *out)
+{
+	const unsigned char *p = raw;
+	size_t nbytes = fmt->storage / 8;
+	uint64_t mask = fmt->bits >= 64 ? ~0ULL : (1ULL << fmt->bits) - 1;
+
+	for (size_t i = 0; i < n; i++, p += nbytes) {
+		uint64_t v = 0;
+
+		for (size_t b = 0; b < nbytes; b++) {
+			size_t k = fmt->big_endian ? b : nbytes - 1 - b;
+
+			v = (v << 8) | p[k];
+		}
+		v = (v >> fmt->shift) & mask;
+		if (fmt->is_signed && fmt->bits < 64 &&
+		    (v >> (fmt->bits - 1)) & 1)
+			out[i] = (double)(int64_t)(v | ~mask);
+		else if (fmt->is_signed)
+			out[i] = (double)(int64_t)v;
+		else
+			out[i] = (double)v;
+	}
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian 12 packages cellsense needs to build, test and demo,
+# but only those that are missing. Safe to run again: a no-op when all are there.
+set -eu
+
+PKGS="build-essential pkg-config
+libiio-dev libiio-utils libcmocka-dev libliquid-dev libgpiod-dev gpiod
+libsocketcan-dev can-utils
+linux-headers-amd64 kmod sparse device-tree-compiler
+qemu-system-x86 busybox-static cpio gzip
+gnuplot-nox python3"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2

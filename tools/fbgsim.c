@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fbgsim: synthetic raw spectra with known truth, in the layout iio_readdev
+ * writes, so fbgtrack can be tested and demonstrated without hardware.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellsense.h"
+#include "tools-common.h"
+
+#define MAX_GRATINGS 32
+
+static const char usage_text[] =
+"Usage: fbgsim [OPTIONS]\n"
+"Write synthetic Bragg-grating spectra, as iio_readdev would, to standard\n"
+"output; with --truth, the true wavelengths as records to a file.\n"
+"\n"
+"Options:\n"
+"  -n, --pixels=N           pixels per spectrum (default 512)\n"
+"  -f, --format=FMT         le:u16, be:u16, le:s16 ... (default le:u16)\n"
+"  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial (default 1510,0.16634)\n"
+"  -g, --grating=NM[:R]     a grating at NM nm at 25 degC, reflectivity R\n"
+"                           (default 0.5); repeat for each grating\n"
+"  -N, --count=N            spectra to write (default 100)\n"
+"  -t, --temperature=C      temperature at the start (default 25)\n"
+"      --ramp=K             temperature change per spectrum (default 0)\n"
+"      --sensitivity=PM     pm per kelvin (default 10)\n"
+"      --fwhm=NM            reflection width (default 0.5)\n"
+"      --source=COUNTS      source envelope peak (default 40000)\n"
+"      --dark=COUNTS        dark level (default 1000)\n"
+"      --read-noise=COUNTS  read noise rms (default 20)\n"
+"      --gain=E             electrons per count, shot noise (default 4;\n"
+"                           0 for none)\n"
+"      --shape=SHAPE        gaussian or sidelobes (default gaussian)\n"
+"      --seed=N             noise seed (default 1)\n"
+"  -r, --rate=HZ            spectra per second for timestamps (default 1)\n"
+"  -T, --timestamps         append a 64-bit LE ns timestamp to each spectrum\n"
+"      --truth=FILE         write the true wavelengths there as records\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n";
+
+static const struct option longopts[] = {
+	{ "pixels", required_argument, NULL, 'n' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "scale", required_argument, NULL, 'w' },
+	{ "grating", required_argument, NULL, 'g' },
+	{ "count", required_argument, NULL, 'N' },
+	{ "temperature", required_argument, NULL, 't' },
+	{ "ramp", required_argument, NULL, 1 },
+	{ "sensitivity", required_argument, NULL, 2 },
+	{ "fwhm", required_argument, NULL, 3 },
+	{ "source", required_argument, NULL, 4 },
+	{ "dark", required_argument, NULL, 5 },
+	{ "read-noise", required_argument, NULL, 6 },
+	{ "gain", required_argument, NULL, 7 },
+	{ "shape", required_argument, NULL, 8 },
+	{ "seed", required_argument, NULL, 9 },
+	{ "truth", required_argument, NULL, 10 },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void put_sample(const struct cs_sample_format *f, double v,
+		       unsigned char *p)
+{
+	size_t n = f->storage / 8;
+	double max = cs_sample_format_max(f);
+	double min = f->is_signed ? -max - 1.0 : 0.0;
+	uint64_t u;
+
+	v = fmin(fmax(round(v), min), max);
+	u = (uint64_t)(int64_t)v << f->shift;
+	for (size_t b = 0; b < n; b++) {
+		size_t k = f->big_endian ? n - 1 - b : b;
+
+		p[k] = (unsigned char)(u >> (8 * b));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cs_fbgsynth_config cfg = { 0 };
+	struct cs_sample_format fmt;
+	double centre[MAX_GRATINGS], refl[MAX_GRATINGS];
+	unsigned int ng = 0;
+	long count = 100;
+	double temp = 25.0, ramp = 0.0, sens_pm = 10.0, rate = 1.0;
+	int timestamps = 0, c;
+	const char *truth_path = NULL;
+	FILE *truth = NULL;
+	struct cs_fbgsynth *q;
+	unsigned char *raw;
+	double *y;
+	size_t pos, bps;
+
+	tools_set_progname(argv[0]);
+	cfg.npix = 512;
+	cs_wavescale_parse("1510,0.16634", &cfg.scale, NULL);
+	cs_sample_format_parse("le:u16", &fmt, NULL);
+	cfg.fwhm_nm = 0.5;
+	cfg.source = 40000;
+	cfg.source_slope = -0.3;
+	cfg.dark = 1000;
+	cfg.read_noise = 20;
+	cfg.gain = 4;
+	cfg.seed = 1;
+
+	while ((c = getopt_long(argc, argv, "n:f:w:g:N:t:r:ThV", longopts,
+				NULL)) != -1) {
+		char *colon;
+
+		switch (c) {
+		case 'n':
+			cfg.npix = (size_t)parse_long(optarg, "pixels", 8, 65536);
+			break;
+		case 'f':
+			if (cs_sample_format_parse(optarg, &fmt, &pos))
+				die_usage("format '%s': not understood at "
+					  "character %zu", optarg, pos + 1);
+			break;
+		case 'w':
+			if (cs_wavescale_parse(optarg, &cfg.scale, &pos))
+				die_usage("scale '%s': not understood at "
+					  "character %zu", optarg, pos + 1);
+			break;
+		case 'g':
+			if (ng >= MAX_GRATINGS)
+				die_usage("more than %d gratings", MAX_GRATINGS);
+			colon = strchr(optarg, ':');
+			refl[ng] = 0.5;
+			if (colon) {
+				*colon = '\0';
+				refl[ng] = parse_double(colon + 1,
+							"reflectivity", 0, 1);
+			}
+			centre[ng++] = parse_double(optarg, "grating", 100,
+						    10000);
+			break;
+		case 'N':
+			count = parse_long(optarg, "count", 0, 1000000000);
+			break;
+		case 't':
+			temp = parse_double(optarg, "temperature", -273, 2000);
+			break;
+		case 1:
+			ramp = parse_double(optarg, "ramp", -1000, 1000);
+			break;
+		case 2:
+			sens_pm = parse_double(optarg, "sensitivity", -1e3, 1e3);
+			break;
+		case 3:
+			cfg.fwhm_nm = parse_double(optarg, "fwhm", 1e-3, 100);
+			break;
+		case 4:
+			cfg.source = parse_double(optarg, "source", 0, 1e12);
+			break;
+		case 5:
+			cfg.dark = parse_double(optarg, "dark", -1e12, 1e12);
+			break;
+		case 6:
+			cfg.read_noise = parse_double(optarg, "read-noise", 0,
+						      1e9);
+			break;
+		case 7:
+			cfg.gain = parse_double(optarg, "gain", 0, 1e9);
+			break;
+		case 8:
+			if (!strcmp(optarg, "gaussian"))
+				cfg.shape = CS_FBGSYNTH_GAUSSIAN;
+			else if (!strcmp(optarg, "sidelobes"))
+				cfg.shape = CS_FBGSYNTH_SIDELOBES;
+			else
+				die_usage("shape '%s': expected gaussian or "
+					  "sidelobes", optarg);
+			break;
+		case 9:
+			cfg.seed = (uint64_t)parse_long(optarg, "seed", 0,
+							 0x7fffffffL);
+			break;
+		case 10:
+			truth_path = optarg;
+			break;
+		case 'r':
+			rate = parse_double(optarg, "rate", 1e-6, 1e9);
+			break;
+		case 'T':
+			timestamps = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			print_version();
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+				tools_progname());
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (ng == 0)
+		die_usage("no grating given: use -g NM, e.g. -g 1530");
+	cfg.full_scale = cs_sample_format_max(&fmt);
+	q = cs_fbgsynth_create(&cfg);
+	if (!q)
+		die_perror("synthesiser");
+	if (truth_path) {
+		truth = fopen(truth_path, "w");
+		if (!truth)
+			die_perror("%s", truth_path);
+		fprintf(truth, "%s\n", cs_record_header());
+	}
+	bps = cs_sample_format_bytes(&fmt);
+	raw = malloc(cfg.npix * bps + 8);
+	y = malloc(cfg.npix * sizeof(*y));
+	if (!raw || !y)
+		die_perror("malloc");
+	tools_install_signals();
+
+	for (long s = 0; s < count && !tools_stop; s++) {
+		double t = temp + ramp * (double)s;
+		int64_t tns = (int64_t)llround((double)s * 1e9 / rate);
+		size_t len = cfg.npix * bps;
+
+		for (unsigned int k = 0; k < ng; k++) {
+			double nm = centre[k] + sens_pm * 1e-3 * (t - 25.0);
+
+			cs_fbgsynth_set_grating(q, k, nm, refl[k]);
+			if (truth) {
+				struct cs_record rec;
+				char src[32];
+
+				snprintf(src, sizeof(src), "fbg0/g%u", k);
+				cs_record_set(&rec, tns, src, "wavelength", nm,
+					      "nm", "ok", 0.0);
+				cs_record_write(truth, &rec);
+			}
+		}
+		cs_fbgsynth_execute(q, 1, y);
+		for (size_t i = 0; i < cfg.npix; i++)
+			put_sample(&fmt, y[i], raw + i * bps);
+		if (timestamps) {
+			for (int b = 0; b < 8; b++)
+				raw[len + (size_t)b] =
+					(unsigned char)((uint64_t)tns >> (8 * b));
+			len += 8;
+		}
+		if (fwrite(raw, 1, len, stdout) != len) {
+			if (errno == EPIPE)
+				break;	/* the reader had enough */
+			die_perror("stdout");
+		}
+	}
+	if (fflush(stdout) && errno != EPIPE)
+		die_perror("stdout");
+	if (truth && fclose(truth))
+		die_perror("%s", truth_path);
+	cs_fbgsynth_destroy(q);
+	free(raw);
+	free(y);
+	return EXIT_OK;
+}
