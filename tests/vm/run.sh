@@ -1,0 +1,170 @@
+#!/bin/sh
+# run.sh - boot Debian's kernel in qemu with the test initramfs, run guest test
+# scripts, and turn what they report into pass/fail.
+#
+# Usage: tests/vm/run.sh [options] GUEST_SCRIPT...
+#   GUEST_SCRIPT   a script in tests/vm/guest/ (name or path), e.g. smoke.sh
+#   --initrd FILE  use this initramfs instead of building one
+#   --timeout SECS hard limit for the whole VM run (default 300,
+#                  or $CELLSENSE_VM_TIMEOUT)
+#   --name NAME    log name: build/vm/NAME.log (default: first script's name)
+#   --append ARGS  extra kernel command line, e.g. "cellsense.rate=1000"
+#   -v             show the console while the VM runs
+#
+# Exit status 0 only if: the guest printed its end marker (VMTEST-END), every
+# script ran and exited 0, passed at least one check and printed no FAIL, and
+# the kernel log has no BUG:/WARNING:/Oops/Call Trace/panic.
+#
+# Environment: CELLSENSE_VM_ACCEL (default tcg; "kvm" where it works),
+# CELLSENSE_VM_MEM (default 1024), CELLSENSE_VM_SMP (default 2),
+# CELLSENSE_VM_KERNEL_ALLOW (extended regex of kernel log lines to ignore).
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vmdir="$top/tests/vm"
+out_dir="$top/build/vm"
+
+usage() { sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit 2; }
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+initrd=""
+tmo="${CELLSENSE_VM_TIMEOUT:-300}"
+name=""
+append=""
+verbose=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--initrd) initrd=$2; shift 2 ;;
+	--timeout) tmo=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--append) append="$append $2"; shift 2 ;;
+	-v) verbose=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || usage
+
+scripts=""
+for s in "$@"; do
+	b=$(basename "$s")
+	[ -f "$vmdir/guest/$b" ] || die "no guest script tests/vm/guest/$b"
+	scripts="$scripts $b"
+done
+scripts=${scripts# }
+[ -n "$name" ] || name=$(basename "${scripts%% *}" .sh)
+
+command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+	die "missing qemu-system-x86_64: install package 'qemu-system-x86'"
+
+kdir=$("$top/scripts/fetch-kernel.sh")
+abi=$(basename "$kdir")
+mkdir -p "$out_dir"
+
+t0=$(date +%s.%N)
+if [ -z "$initrd" ]; then
+	initrd=$("$vmdir/mkinitramfs.sh")
+fi
+[ -s "$initrd" ] || die "no initramfs '$initrd'"
+t1=$(date +%s.%N)
+
+log="$out_dir/$name.log"
+res="$out_dir/$name.results"
+rm -f "$log" "$res"
+: >"$log"
+: >"$res"
+
+tests_arg=$(echo "$scripts" | tr ' ' ',')
+cmdline="console=ttyS0 panic=-1 loglevel=5 cellsense.tests=$tests_arg$append"
+
+tailpid=""
+if [ "$verbose" = 1 ]; then
+	tail -f "$log" &
+	tailpid=$!
+fi
+
+qrc=0
+timeout -k 5 "$tmo" qemu-system-x86_64 \
+	-accel "${CELLSENSE_VM_ACCEL:-tcg}" \
+	-m "${CELLSENSE_VM_MEM:-1024}" -smp "${CELLSENSE_VM_SMP:-2}" \
+	-nodefaults -display none -no-reboot \
+	-kernel "$kdir/boot/vmlinuz-$abi" -initrd "$initrd" \
+	-append "$cmdline" \
+	-serial "file:$log" -serial "file:$res" \
+	-monitor none </dev/null || qrc=$?
+t2=$(date +%s.%N)
+[ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null || true
+
+# --- verdict --------------------------------------------------------------------
+kernel_bad='BUG:|WARNING:|Oops|Call Trace|Kernel panic|kernel BUG|general protection fault|Unable to handle|UBSAN:|KASAN:|list_(add|del) corruption|refcount_t:|INFO: task .* blocked|rcu.*stall|hung_task|soft lockup|hard LOCKUP'
+allow="${CELLSENSE_VM_KERNEL_ALLOW:-^\$^}"
+
+verdict=$(tr -d '\r' <"$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
+	-v bad="$kernel_bad" -v allow="$allow" '
+	BEGIN {
+		n = split(scripts, s, " ")
+		for (i = 1; i <= n; i++) want[s[i]] = 1
+		cur = "(boot)"
+	}
+	/^VMTEST-DMESG-BEGIN/ { indmesg = 1; next }
+	/^VMTEST-DMESG-END/ { indmesg = 0; next }
+	indmesg {
+		if ($0 ~ bad && $0 !~ allow) kern[++nk] = $0
+		next
+	}
+	/^VMTEST-BOOT / { booted = 1; next }
+	/^VMTEST-BEGIN / { cur = $2; began[cur] = 1; next }
+	/^VMTEST-RC / { rc[$2] = $3; cur = "(end)"; next }
+	/^VMTEST-END/ { ended = 1; next }
+	/^PASS / { npass[cur]++; tpass++; next }
+	/^SKIP / { nskip[cur]++; tskip++; next }
+	/^FAIL / { nfail[cur]++; fails[++nf] = cur ": " substr($0, 6); next }
+	END {
+		bad_run = 0
+		if (qrc == 124 || qrc == 137) { print "FAIL timeout: VM killed after " tmo "s"; bad_run = 1 }
+		else if (qrc != 0) { print "FAIL qemu exited " qrc; bad_run = 1 }
+		if (!booted) { print "FAIL guest never reached /init"; bad_run = 1 }
+		if (!ended) { print "FAIL guest did not finish (no VMTEST-END)"; bad_run = 1 }
+		for (i = 1; i <= nf; i++) print "FAIL " fails[i]
+		for (i = 1; i <= n; i++) {
+			t = s[i]
+			if (!began[t]) { print "FAIL " t ": never started"; continue }
+			if (!(t in rc)) { print "FAIL " t ": did not finish"; continue }
+			if (rc[t] != 0) print "FAIL " t ": exited " rc[t]
+			else if (!npass[t] && !nfail[t]) print "FAIL " t ": passed no check"
+			printf "SCRIPT %s %d %d %d %s\n", t, npass[t], nfail[t], nskip[t], rc[t]
+		}
+		for (i = 1; i <= nk && i <= 10; i++) print "FAIL kernel log: " kern[i]
+		if (nk > 10) print "FAIL kernel log: ... " (nk - 10) " more"
+		printf "TOTAL %d %d\n", tpass, tskip
+	}')
+
+# Kernel messages on the console (e.g. a panic before /init could dump
+# dmesg); only printk-looking lines ("[   1.234567] ...") count.
+console_bad=$(tr -d '\r' <"$log" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' |
+	grep -E "$kernel_bad" | grep -Ev "$allow" | head -n 5 || true)
+if [ -n "$console_bad" ] && ! echo "$verdict" | grep -q '^FAIL kernel log'; then
+	verdict="$verdict
+$(echo "$console_bad" | sed 's/^/FAIL kernel console: /')"
+fi
+
+boot_s=$(tr -d '\r' <"$res" | sed -n 's/^VMTEST-BOOT [^ ]* \([0-9.]*\)s$/\1/p')
+end_s=$(tr -d '\r' <"$res" | sed -n 's/^VMTEST-END \([0-9.]*\)s$/\1/p')
+timing=$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v bs="${boot_s:-?}" -v es="${end_s:-?}" \
+	'BEGIN { printf "initramfs %.1fs, vm %.1fs (guest: /init at %ss, done at %ss)", b - a, c - b, bs, es }')
+
+echo "$verdict" | awk '/^SCRIPT / {
+	st = ($4 == 0 && $6 == 0 && $3 > 0) ? "ok  " : "FAIL"
+	printf "  %s %-28s %3d passed, %d failed, %d skipped, exit %s\n", st, $2, $3, $4, $5, $6 }'
+if echo "$verdict" | grep -q '^FAIL'; then
+	echo "$verdict" | grep '^FAIL' | sed 's/^/  /'
+	echo "--- tail of $log ---"
+	tr -d '\r' <"$log" | tail -n 40
+	echo "--- end of $log ---"
+	echo "vm test $name: FAILED ($timing); console: $log, results: $res"
+	exit 1
+fi
+echo "vm test $name: passed ($timing)"
+exit 0
