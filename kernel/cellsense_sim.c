@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cellsense board simulator: the front-end boards *on the wire*.
+ *
+ * A platform device "cellsense-sim" carries
+ *  - a software SPI controller whose transfers are answered by a model of
+ *    the FBG interrogator board (register interface: docs/fbg-board.md),
+ *  - a small gpio_chip with its own interrupt domain providing the board's
+ *    data-ready line,
+ *  - the spi_device "fbg-interrogator" (label "fbg0") on chip select 0,
+ * so that the real driver (cellsense_fbg) binds to it unchanged.
+ *
+ * The model makes a reflection spectrum of four Bragg gratings on one fibre
+ * (1530/1545/1560/1575 nm at 25 degC, 10 pm/K, 1.2 pm/ustrain) on a broad
+ * sloped source envelope, with dark level, read and shot noise, in integer
+ * arithmetic. Settings: sysfs attributes of the platform device, see
+ * kernel/README.md.
+ */
+
+#include <linux/bitfield.h>
+#include <linux/bits.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/gpio/driver.h>
+#include <linux/hrtimer.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/kthread.h>
+#include <linux/math.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/prandom.h>
+#include <linux/property.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spi/spi.h>
+#include <linux/sysfs.h>
+#include <linux/wait.h>
+
+#include "cellsense_fbg.h"
+
+#define SIM_NAME		"cellsense-sim"
+
+/* Interrupt-capable lines of the sim's gpio_chip */
+enum sim_line {
+	SIM_LINE_FBG_DRDY,
+	SIM_NUM_LINES,
+};
+
+/* FBG board model */
+#define FBG_SIM_PIXELS		512
+#define FBG_SIM_FIFO_DEPTH	8
+#define FBG_SIM_VERSION		(FIELD_PREP(FBG_VERSION_HW, 1) | \
+				 FIELD_PREP(FBG_VERSION_FW_MAJOR, 1) | \
+				 FIELD_PREP(FBG_VERSION_FW_MINOR, 0))
+#define FBG_SIM_PERIOD_US	10000	/* 100 spectra/s after reset */
+#define FBG_SIM_INT_TIME_US	100
+#define FBG_SIM_NUM_GRATINGS	4
+#define FBG_SIM_REF_MDEGC	25000
+#define FBG_SIM_FM_PER_MK	10	/* 10 pm/K */
+#define FBG_SIM_FM_PER_UE	1200	/* 1.2 pm/ustrain */
+/* Reflection peak FWHM 0.5 nm after instrument broadening: sigma in fm */
+#define FBG_SIM_SIGMA_FM	212330
+#define FBG_SIM_DARK		800
+#define FBG_SIM_READ_NOISE	6	/* counts rms */
+#define FBG_SIM_E_PER_COUNT	4	/* shot noise: sqrt(counts / this) */
+#define FBG_SIM_BASE_PERMILLE	10	/* background reflection, 1 % */
+
+/* Calibration stored on the board: A_k * 10^(9 + 3k) */
+static const s64 fbg_sim_cal[FBG_NUM_CAL] = {
+	1510000000000LL,	/* A0 = 1510.0 nm */
+	167000000000LL,		/* A1 = 0.167 nm/px */
+	-1000000000LL,		/* A2 = -1.0e-6 nm/px^2 */
+	0,			/* A3 */
+};
+
+/* Bragg wavelengths at 25 degC, unstrained, in fm, and peak reflectance */
+static const u32 fbg_sim_lambda0_fm[FBG_SIM_NUM_GRATINGS] = {
+	1530000000, 1545000000, 1560000000, 1575000000,
+};
+
+static const u16 fbg_sim_refl_permille[FBG_SIM_NUM_GRATINGS] = {
+	600, 520, 680, 560,
+};
+
+/* round(65536 * exp(-x^2 / 2)) for x = k / 16, k = 0..64 */
+static const u16 fbg_sim_gauss[65] = {
+	65535, 65408, 65026, 64394, 63520, 62413, 61086, 59555,
+	57835, 55947, 53908, 51742, 49469, 47112, 44692, 42231,
+	39750, 37268, 34806, 32379, 30005, 27696, 25465, 23322,
+	21276, 19335, 17502, 15780, 14173, 12680, 11300, 10031,
+	8869, 7812, 6854, 5990, 5214, 4521, 3905, 3360,
+	2879, 2458, 2090, 1771, 1494, 1255, 1051, 876,
+	728, 602, 496, 408, 333, 272, 220, 178,
+	143, 115, 92, 73, 58, 46, 36, 28,
+	22,
+};
+
+struct fbg_sim {
+	/* Protects everything below */
+	struct mutex lock;
+	u32 ctrl;
+	u32 int_time_us;
+	u32 period_us;
+	u32 ovr_count;
+	bool ovr;
+	bool sat;
+	/* FIFO of complete spectra, read through FIFO_DATA */
+	__le16 fifo[FBG_SIM_FIFO_DEPTH][FBG_SIM_PIXELS];
+	unsigned int fifo_head;
+	unsigned int fifo_level;
+	unsigned int fifo_rd;		/* bytes of the head spectrum read */
+	/* Environment, set through sysfs */
+	int temp_mdegc;
+	int strain_ue[FBG_SIM_NUM_GRATINGS];
+	/* Statistics */
+	u64 spectra;
+	u64 overruns;
+	/* Model tables, fixed after probe */
+	u32 lambda_fm[FBG_SIM_PIXELS];
+	u32 envelope[FBG_SIM_PIXELS];
+	/* Generator scratch, only used by the generator thread */
+	__le16 next[FBG_SIM_PIXELS];
+	struct rnd_state rnd;
+};
+
+struct cellsense_sim {
+	struct device *dev;
+	struct fbg_sim fbg;
+	/* Data-ready line and its interrupt */
+	struct gpio_chip gc;
+	struct fwnode_handle *irq_fwnode;
+	struct irq_domain *domain;
+	unsigned long irq_unmasked;
+	/* Generator thread: makes spectra at the scan period */
+	struct task_struct *thread;
+	wait_queue_head_t wq;
+	/* SPI side */
+	struct spi_controller *ctlr;
+};
+
+/* ---- FBG board model ---- */
+
+static void fbg_sim_reset(struct fbg_sim *fbg)
+{
+	fbg->ctrl = 0;
+	fbg->int_time_us = FBG_SIM_INT_TIME_US;
+	fbg->period_us = FBG_SIM_PERIOD_US;
+	fbg->ovr_count = 0;
+	fbg->ovr = false;
+	fbg->sat = false;
+	fbg->fifo_head = 0;
+	fbg->fifo_level = 0;
+	fbg->fifo_rd = 0;
+}
+
+static void fbg_sim_init_tables(struct fbg_sim *fbg)
+{
+	unsigned int px;
+
+	for (px = 0; px < FBG_SIM_PIXELS; px++) {
+		s64 p = px, l;
+		s32 x_pm;
+
+		/* lambda in units of 1e-9 nm, thanks to the A_k scaling */
+		l = fbg_sim_cal[0] +
+		    div_s64(fbg_sim_cal[1] * p, 1000) +
+		    div_s64(fbg_sim_cal[2] * p * p, 1000000) +
+		    div_s64(fbg_sim_cal[3] * p * p * p, 1000000000);
+		fbg->lambda_fm[px] = div_s64(l, 1000);
+
+		/* Broad source peaking near 1550 nm, sloping up to the red */
+		x_pm = (s32)(fbg->lambda_fm[px] / 1000) - 1550000;
+		fbg->envelope[px] = 40000 -
+			div_s64((s64)x_pm * x_pm * 15000, 45000LL * 45000) +
+			div_s64((s64)x_pm * 4000, 45000);
+	}
+}
+
+/* Gaussian line shape, 65536 at the centre, for an offset in fm */
+static u32 fbg_sim_lineshape(s64 d_fm)
+{
+	u64 u = div_u64(abs(d_fm) * 16 * 256, FBG_SIM_SIGMA_FM);
+	unsigned int idx = u >> 8, frac = u & 255;
+
+	if (idx >= ARRAY_SIZE(fbg_sim_gauss) - 1)
+		return 0;
+
+	return fbg_sim_gauss[idx] -
+	       (((fbg_sim_gauss[idx] - fbg_sim_gauss[idx + 1]) * frac) >> 8);
+}
+
+/* Zero-mean, roughly normal noise with unit variance in 1/148 steps */
+static int fbg_sim_noise(struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd);
+
+	return (int)((r & 0xff) + ((r >> 8) & 0xff) + ((r >> 16) & 0xff) +
+		     (r >> 24)) - 510;
+}
+
+/* Make one spectrum into fbg->next; called without fbg->lock */
+static bool fbg_sim_make_spectrum(struct fbg_sim *fbg, int temp_mdegc,
+				  const int *strain_ue, u32 int_time_us)
+{
+	s64 bragg[FBG_SIM_NUM_GRATINGS];
+	unsigned int px, g;
+	bool sat = false;
+
+	for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
+		bragg[g] = fbg_sim_lambda0_fm[g] +
+			   (s64)(temp_mdegc - FBG_SIM_REF_MDEGC) *
+			   FBG_SIM_FM_PER_MK +
+			   (s64)strain_ue[g] * FBG_SIM_FM_PER_UE;
+
+	for (px = 0; px < FBG_SIM_PIXELS; px++) {
+		u64 refl = (u64)FBG_SIM_BASE_PERMILLE << 16;
+		s64 sig, sd, v;
+
+		for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
+			refl += (u64)fbg_sim_refl_permille[g] *
+				fbg_sim_lineshape(fbg->lambda_fm[px] - bragg[g]);
+
+		/* Photo-electrons scale with the integration time */
+		sig = div_u64((refl >> 16) * fbg->envelope[px] * int_time_us,
+			      1000 * FBG_SIM_INT_TIME_US);
+		sd = int_sqrt(FBG_SIM_READ_NOISE * FBG_SIM_READ_NOISE +
+			      sig / FBG_SIM_E_PER_COUNT);
+		v = FBG_SIM_DARK + int_time_us / 10 + sig +
+		    div_s64((s64)fbg_sim_noise(&fbg->rnd) * sd, 148);
+		if (v >= U16_MAX) {
+			v = U16_MAX;
+			sat = true;
+		} else if (v < 0) {
+			v = 0;
+		}
+		fbg->next[px] = cpu_to_le16(v);
+	}
+
+	return sat;
+}
+
+static bool fbg_sim_drdy(struct fbg_sim *fbg)
+{
+	return (fbg->ctrl & FBG_CTRL_DRDY_EN) && fbg->fifo_level;
+}
+
+/* Called with fbg->lock held; returns true if the spectrum was stored */
+static bool fbg_sim_fifo_push(struct fbg_sim *fbg, bool sat)
+{
+	unsigned int slot;
+
+	fbg->spectra++;
+	if (fbg->fifo_level == FBG_SIM_FIFO_DEPTH) {
+		fbg->ovr = true;
+		if (fbg->ovr_count < U32_MAX)
+			fbg->ovr_count++;
+		fbg->overruns++;
+		return false;
+	}
+
+	slot = (fbg->fifo_head + fbg->fifo_level) % FBG_SIM_FIFO_DEPTH;
+	memcpy(fbg->fifo[slot], fbg->next, sizeof(fbg->next));
+	fbg->fifo_level++;
+	fbg->sat = sat;
+
+	return true;
+}
+
+static void fbg_sim_fifo_flush(struct fbg_sim *fbg)
+{
+	fbg->fifo_head = 0;
+	fbg->fifo_level = 0;
+	fbg->fifo_rd = 0;
+}
+
+static u8 fbg_sim_fifo_read_byte(struct fbg_sim *fbg)
+{
+	const u8 *spectrum;
+	u8 b;
+
+	if (!fbg->fifo_level)
+		return 0xff;
+
+	spectrum = (const u8 *)fbg->fifo[fbg->fifo_head];
+	b = spectrum[fbg->fifo_rd++];
+	if (fbg->fifo_rd == sizeof(fbg->fifo[0])) {
+		fbg->fifo_rd = 0;
+		fbg->fifo_head = (fbg->fifo_head + 1) % FBG_SIM_FIFO_DEPTH;
+		fbg->fifo_level--;
+	}
+
+	return b;
+}
+
+static u32 fbg_sim_reg_read(struct fbg_sim *fbg, unsigned int reg)
+{
+	u32 val;
+
+	switch (reg) {
+	case FBG_REG_ID:
+		return FBG_ID_MAGIC;
+	case FBG_REG_VERSION:
+		return FBG_SIM_VERSION;
+	case FBG_REG_CTRL:
+		return fbg->ctrl;
+	case FBG_REG_STATUS:
+		val = fbg->ctrl & FBG_CTRL_RUN ? FBG_STATUS_RUNNING : 0;
+		return val | FIELD_PREP(FBG_STATUS_OVR, fbg->ovr) |
+		       FIELD_PREP(FBG_STATUS_SAT, fbg->sat) |
+		       FIELD_PREP(FBG_STATUS_FIFO_LEVEL, fbg->fifo_level);
+	case FBG_REG_OVR_COUNT:
+		val = fbg->ovr_count;
+		fbg->ovr_count = 0;
+		fbg->ovr = false;
+		return val;
+	case FBG_REG_PIXELS:
+		return FBG_SIM_PIXELS;
+	case FBG_REG_INT_TIME:
+		return fbg->int_time_us;
+	case FBG_REG_SCAN_PERIOD:
+		return fbg->period_us;
+	case FBG_REG_FIFO_LEVEL:
+		return fbg->fifo_level;
+	case FBG_REG_FIFO_DEPTH:
+		return FBG_SIM_FIFO_DEPTH;
+	case FBG_REG_CAL_HI(0) ... FBG_REG_MAX:
+		if ((reg - FBG_REG_CAL_HI(0)) & 1)
+			return lower_32_bits(fbg_sim_cal[(reg - 0x20) / 2]);
+		return upper_32_bits(fbg_sim_cal[(reg - 0x20) / 2]);
+	default:
+		return 0;
+	}
+}
+
+/* Returns true if the generator must look at the new settings */
+static bool fbg_sim_reg_write(struct fbg_sim *fbg, unsigned int reg, u32 val)
+{
+	u32 max_int;
+
+	switch (reg) {
+	case FBG_REG_CTRL:
+		if (val & FBG_CTRL_RESET) {
+			fbg_sim_reset(fbg);
+			return true;
+		}
+		if (val & FBG_CTRL_FIFO_FLUSH)
+			fbg_sim_fifo_flush(fbg);
+		fbg->ctrl = val & (FBG_CTRL_RUN | FBG_CTRL_DRDY_EN);
+		return true;
+	case FBG_REG_INT_TIME:
+		fbg->int_time_us = clamp(val, FBG_INT_TIME_MIN_US,
+					 fbg->period_us - FBG_READOUT_US);
+		return false;
+	case FBG_REG_SCAN_PERIOD:
+		fbg->period_us = clamp(val, FBG_SCAN_PERIOD_MIN_US,
+				       FBG_SCAN_PERIOD_MAX_US);
+		max_int = fbg->period_us - FBG_READOUT_US;
+		if (fbg->int_time_us > max_int)
+			fbg->int_time_us = max_int;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- data-ready line: gpio_chip and interrupt domain ---- */
+
+static void sim_fire_line(struct cellsense_sim *sim, unsigned int line)
+{
+	unsigned int virq;
+
+	if (!test_bit(line, &sim->irq_unmasked))
+		return;
+
+	virq = irq_find_mapping(sim->domain, line);
+	if (virq)
+		handle_nested_irq(virq);
+}
+
+static int sim_gpio_get(struct gpio_chip *gc, unsigned int offset)
+{
+	struct cellsense_sim *sim = gpiochip_get_data(gc);
+	int val = 0;
+
+	if (offset == SIM_LINE_FBG_DRDY) {
+		mutex_lock(&sim->fbg.lock);
+		val = fbg_sim_drdy(&sim->fbg);
+		mutex_unlock(&sim->fbg.lock);
+	}
+
+	return val;
+}
+
+static int sim_gpio_get_direction(struct gpio_chip *gc, unsigned int offset)
+{
+	return GPIO_LINE_DIRECTION_IN;
+}
+
+static int sim_gpio_direction_input(struct gpio_chip *gc, unsigned int offset)
+{
+	return 0;
+}
+
+static int sim_gpio_to_irq(struct gpio_chip *gc, unsigned int offset)
+{
+	struct cellsense_sim *sim = gpiochip_get_data(gc);
+
+	return irq_create_mapping(sim->domain, offset);
+}
+
+static const char * const sim_line_names[SIM_NUM_LINES] = {
+	[SIM_LINE_FBG_DRDY] = "fbg-drdy",
+};
+
+static void sim_irq_mask(struct irq_data *d)
+{
+	struct cellsense_sim *sim = irq_data_get_irq_chip_data(d);
+
+	clear_bit(irqd_to_hwirq(d), &sim->irq_unmasked);
+}
+
+static void sim_irq_unmask(struct irq_data *d)
+{
+	struct cellsense_sim *sim = irq_data_get_irq_chip_data(d);
+
+	set_bit(irqd_to_hwirq(d), &sim->irq_unmasked);
+}
+
+static int sim_irq_set_type(struct irq_data *d, unsigned int type)
+{
+	/* The data-ready line is active high; edge or level both work */
+	switch (type & IRQ_TYPE_SENSE_MASK) {
+	case IRQ_TYPE_EDGE_RISING:
+	case IRQ_TYPE_LEVEL_HIGH:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct irq_chip sim_irq_chip = {
+	.name = SIM_NAME,
+	.irq_mask = sim_irq_mask,
+	.irq_unmask = sim_irq_unmask,
+	.irq_set_type = sim_irq_set_type,
+	.flags = IRQCHIP_SKIP_SET_WAKE,
+};
+
+static int sim_irq_map(struct irq_domain *domain, unsigned int virq,
+		       irq_hw_number_t hwirq)
+{
+	irq_set_chip_data(virq, domain->host_data);
+	irq_set_chip_and_handler(virq, &sim_irq_chip, handle_simple_irq);
+	irq_set_nested_thread(virq, true);
+	irq_set_noprobe(virq);
+
+	return 0;
+}
+
+static void sim_irq_unmap(struct irq_domain *domain, unsigned int virq)
+{
+	irq_set_nested_thread(virq, false);
+	irq_set_chip_and_handler(virq, NULL, NULL);
+	irq_set_chip_data(virq, NULL);
+}
+
+static const struct irq_domain_ops sim_irq_domain_ops = {
+	.map = sim_irq_map,
+	.unmap = sim_irq_unmap,
+	.xlate = irq_domain_xlate_twocell,
+};
+
+static void sim_irq_domain_remove(void *data)
+{
+	struct cellsense_sim *sim = data;
+	unsigned int line, virq;
+
+	for (line = 0; line < SIM_NUM_LINES; line++) {
+		virq = irq_find_mapping(sim->domain, line);
+		if (virq)
+			irq_dispose_mapping(virq);
+	}
+	irq_domain_remove(sim->domain);
+	irq_domain_free_fwnode(sim->irq_fwnode);
+}
+
+static int sim_setup_gpio(struct cellsense_sim *sim)
+{
+	struct device *dev = sim->dev;
+	struct gpio_chip *gc = &sim->gc;
+	int ret;
+
+	sim->irq_fwnode = irq_domain_alloc_named_fwnode(SIM_NAME);
+	if (!sim->irq_fwnode)
+		return -ENOMEM;
+
+	sim->domain = irq_domain_create_linear(sim->irq_fwnode, SIM_NUM_LINES,
+					       &sim_irq_domain_ops, sim);
+	if (!sim->domain) {
+		irq_domain_free_fwnode(sim->irq_fwnode);
+		return -ENOMEM;
+	}
+
+	ret = devm_add_action_or_reset(dev, sim_irq_domain_remove, sim);
+	if (ret)
+		return ret;
+
+	gc->label = SIM_NAME;
+	gc->parent = dev;
+	gc->owner = THIS_MODULE;
+	gc->base = -1;
+	gc->ngpio = SIM_NUM_LINES;
+	gc->names = sim_line_names;
+	gc->can_sleep = true;
+	gc->get = sim_gpio_get;
+	gc->get_direction = sim_gpio_get_direction;
+	gc->direction_input = sim_gpio_direction_input;
+	gc->to_irq = sim_gpio_to_irq;
+
+	return devm_gpiochip_add_data(dev, gc, sim);
+}
+
+/* ---- generator thread: the board's scan clock ---- */
+
+static int sim_thread(void *data)
+{
+	struct cellsense_sim *sim = data;
+	struct fbg_sim *fbg = &sim->fbg;
+	int strain_ue[FBG_SIM_NUM_GRATINGS];
+	ktime_t next = ktime_get();
+	u32 period_us, int_time_us;
+	int temp_mdegc;
+	bool running, rising, sat;
+
+	while (!kthread_should_stop()) {
+		mutex_lock(&fbg->lock);
+		running = fbg->ctrl & FBG_CTRL_RUN;
+		period_us = fbg->period_us;
+		int_time_us = fbg->int_time_us;
+		temp_mdegc = fbg->temp_mdegc;
+		memcpy(strain_ue, fbg->strain_ue, sizeof(strain_ue));
+		mutex_unlock(&fbg->lock);
+
+		if (!running) {
+			wait_event_interruptible(sim->wq, kthread_should_stop() ||
+						 READ_ONCE(fbg->ctrl) &
+						 FBG_CTRL_RUN);
+			next = ktime_get();
+			continue;
+		}
+
+		/* Sleep until the end of this scan period */
+		next = ktime_add_us(next, period_us);
+		if (ktime_before(next, ktime_get()))
+			next = ktime_add_us(ktime_get(), period_us);
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule_hrtimeout(&next, HRTIMER_MODE_ABS);
+		__set_current_state(TASK_RUNNING);
+		if (kthread_should_stop())
+			break;
+
+		sat = fbg_sim_make_spectrum(fbg, temp_mdegc, strain_ue,
+					    int_time_us);
+
+		mutex_lock(&fbg->lock);
+		/* Stopped or reset while integrating: drop the spectrum */
+		if (!(fbg->ctrl & FBG_CTRL_RUN)) {
+			mutex_unlock(&fbg->lock);
+			continue;
+		}
+		rising = !fbg_sim_drdy(fbg);
+		fbg_sim_fifo_push(fbg, sat);
+		rising = rising && fbg_sim_drdy(fbg);
+		mutex_unlock(&fbg->lock);
+
+		/* The driver drains the FIFO, so an edge per rise is enough */
+		if (rising)
+			sim_fire_line(sim, SIM_LINE_FBG_DRDY);
+	}
+
+	return 0;
+}
+
+static void sim_thread_stop(void *data)
+{
+	struct cellsense_sim *sim = data;
+
+	kthread_stop(sim->thread);
+}
+
+/* ---- SPI controller ---- */
+
+struct sim_spi_frame {
+	unsigned int pos;
+	u8 cmd;
+	u32 word;
+	unsigned int reg;
+	bool kick;
+};
+
+static u8 sim_spi_byte(struct fbg_sim *fbg, struct sim_spi_frame *f, u8 in)
+{
+	unsigned int idx;
+	u8 out = 0;
+
+	if (f->pos++ == 0) {
+		f->cmd = in;
+		f->reg = FIELD_GET(FBG_SPI_ADDR_MASK, in);
+		return 0;
+	}
+
+	if (f->cmd & FBG_SPI_READ) {
+		if (f->reg == FBG_REG_FIFO_DATA)
+			return fbg_sim_fifo_read_byte(fbg);
+
+		idx = (f->pos - 2) % 4;
+		if (idx == 0)
+			f->word = fbg_sim_reg_read(fbg, f->reg);
+		out = f->word >> (24 - 8 * idx);
+		if (idx == 3)
+			f->reg++;
+		return out;
+	}
+
+	idx = (f->pos - 2) % 4;
+	if (idx == 0)
+		f->word = 0;
+	f->word = (f->word << 8) | in;
+	if (idx == 3) {
+		f->kick |= fbg_sim_reg_write(fbg, f->reg, f->word);
+		if (f->reg != FBG_REG_FIFO_DATA)
+			f->reg++;
+	}
+
+	return 0;
+}
+
+static int sim_transfer_one_message(struct spi_controller *ctlr,
+				    struct spi_message *msg)
+{
+	struct cellsense_sim *sim = spi_controller_get_devdata(ctlr);
+	struct fbg_sim *fbg = &sim->fbg;
+	struct sim_spi_frame frame = { };
+	struct spi_transfer *xfer;
+	unsigned int i;
+
+	/* One message is one chip-select assertion, i.e. one frame */
+	mutex_lock(&fbg->lock);
+	list_for_each_entry(xfer, &msg->transfers, transfer_list) {
+		const u8 *tx = xfer->tx_buf;
+		u8 *rx = xfer->rx_buf;
+
+		for (i = 0; i < xfer->len; i++) {
+			u8 out = sim_spi_byte(fbg, &frame, tx ? tx[i] : 0);
+
+			if (rx)
+				rx[i] = out;
+		}
+		msg->actual_length += xfer->len;
+	}
+	mutex_unlock(&fbg->lock);
+
+	if (frame.kick)
+		wake_up_interruptible(&sim->wq);
+
+	msg->status = 0;
+	spi_finalize_current_message(ctlr);
+
+	return 0;
+}
+
+static const struct property_entry fbg_sim_props[] = {
+	PROPERTY_ENTRY_STRING("label", "fbg0"),
+	{ }
+};
+
+static const struct software_node fbg_sim_swnode = {
+	.name = "fbg-interrogator",
+	.properties = fbg_sim_props,
+};
+
+static int sim_setup_spi(struct cellsense_sim *sim)
+{
+	struct device *dev = sim->dev;
+	struct spi_board_info info = {
+		.modalias = "fbg-interrogator",
+		.max_speed_hz = 10000000,
+		.chip_select = 0,
+		.mode = SPI_MODE_0,
+		.swnode = &fbg_sim_swnode,
+	};
+	struct spi_controller *ctlr;
+	struct spi_device *spi;
+	int ret;
+
+	ctlr = devm_spi_alloc_master(dev, 0);
+	if (!ctlr)
+		return -ENOMEM;
+
+	spi_controller_set_devdata(ctlr, sim);
+	ctlr->bus_num = -1;
+	ctlr->num_chipselect = 1;
+	ctlr->mode_bits = SPI_CPOL | SPI_CPHA;
+	ctlr->bits_per_word_mask = SPI_BPW_MASK(8);
+	ctlr->transfer_one_message = sim_transfer_one_message;
+
+	ret = devm_spi_register_controller(dev, ctlr);
+	if (ret)
+		return dev_err_probe(dev, ret, "failed to register SPI\n");
+	sim->ctlr = ctlr;
+
+	info.irq = irq_create_mapping(sim->domain, SIM_LINE_FBG_DRDY);
+	if (!info.irq)
+		return -ENXIO;
+	irq_set_irq_type(info.irq, IRQ_TYPE_EDGE_RISING);
+
+	/* Unregistered with the controller */
+	spi = spi_new_device(ctlr, &info);
+	if (!spi)
+		return dev_err_probe(dev, -ENODEV, "failed to add FBG board\n");
+
+	return 0;
+}
+
+/* ---- sysfs: the environment of the simulated sensors ---- */
+
+static ssize_t fbg_temperature_mdegc_show(struct device *dev,
+					  struct device_attribute *attr,
+					  char *buf)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	int val;
+
+	mutex_lock(&sim->fbg.lock);
+	val = sim->fbg.temp_mdegc;
+	mutex_unlock(&sim->fbg.lock);
+
+	return sysfs_emit(buf, "%d\n", val);
+}
+
+static ssize_t fbg_temperature_mdegc_store(struct device *dev,
+					   struct device_attribute *attr,
+					   const char *buf, size_t len)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	int val, ret;
+
+	ret = kstrtoint(buf, 0, &val);
+	if (ret)
+		return ret;
+	/* -100 .. +400 degC: the fibre survives, the cell does not */
+	if (val < -100000 || val > 400000)
+		return -EINVAL;
+
+	mutex_lock(&sim->fbg.lock);
+	sim->fbg.temp_mdegc = val;
+	mutex_unlock(&sim->fbg.lock);
+
+	return len;
+}
+static DEVICE_ATTR_RW(fbg_temperature_mdegc);
+
+static ssize_t fbg_strain_ue_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	int s[FBG_SIM_NUM_GRATINGS];
+
+	mutex_lock(&sim->fbg.lock);
+	memcpy(s, sim->fbg.strain_ue, sizeof(s));
+	mutex_unlock(&sim->fbg.lock);
+
+	return sysfs_emit(buf, "%d %d %d %d\n", s[0], s[1], s[2], s[3]);
+}
+
+static ssize_t fbg_strain_ue_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	int s[FBG_SIM_NUM_GRATINGS], i;
+
+	if (sscanf(buf, "%d %d %d %d", &s[0], &s[1], &s[2], &s[3]) != 4)
+		return -EINVAL;
+	for (i = 0; i < FBG_SIM_NUM_GRATINGS; i++)
+		if (s[i] < -10000 || s[i] > 10000)
+			return -EINVAL;
+
+	mutex_lock(&sim->fbg.lock);
+	memcpy(sim->fbg.strain_ue, s, sizeof(s));
+	mutex_unlock(&sim->fbg.lock);
+
+	return len;
+}
+static DEVICE_ATTR_RW(fbg_strain_ue);
+
+static ssize_t fbg_bragg_pm_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = &sim->fbg;
+	int len = 0, g;
+	s64 fm;
+
+	mutex_lock(&fbg->lock);
+	for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++) {
+		fm = fbg_sim_lambda0_fm[g] +
+		     (s64)(fbg->temp_mdegc - FBG_SIM_REF_MDEGC) *
+		     FBG_SIM_FM_PER_MK +
+		     (s64)fbg->strain_ue[g] * FBG_SIM_FM_PER_UE;
+		len += sysfs_emit_at(buf, len, "%s%lld", g ? " " : "",
+				     div_s64(fm, 1000));
+	}
+	mutex_unlock(&fbg->lock);
+	len += sysfs_emit_at(buf, len, "\n");
+
+	return len;
+}
+static DEVICE_ATTR_RO(fbg_bragg_pm);
+
+static ssize_t fbg_spectra_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	u64 val;
+
+	mutex_lock(&sim->fbg.lock);
+	val = sim->fbg.spectra;
+	mutex_unlock(&sim->fbg.lock);
+
+	return sysfs_emit(buf, "%llu\n", val);
+}
+static DEVICE_ATTR_RO(fbg_spectra);
+
+static ssize_t fbg_overruns_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	u64 val;
+
+	mutex_lock(&sim->fbg.lock);
+	val = sim->fbg.overruns;
+	mutex_unlock(&sim->fbg.lock);
+
+	return sysfs_emit(buf, "%llu\n", val);
+}
+static DEVICE_ATTR_RO(fbg_overruns);
+
+static struct attribute *sim_attrs[] = {
+	&dev_attr_fbg_temperature_mdegc.attr,
+	&dev_attr_fbg_strain_ue.attr,
+	&dev_attr_fbg_bragg_pm.attr,
+	&dev_attr_fbg_spectra.attr,
+	&dev_attr_fbg_overruns.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(sim);
+
+/* ---- platform device ---- */
+
+static int sim_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct cellsense_sim *sim;
+	int ret;
+
+	sim = devm_kzalloc(dev, sizeof(*sim), GFP_KERNEL);
+	if (!sim)
+		return -ENOMEM;
+
+	sim->dev = dev;
+	init_waitqueue_head(&sim->wq);
+	mutex_init(&sim->fbg.lock);
+	fbg_sim_reset(&sim->fbg);
+	sim->fbg.temp_mdegc = FBG_SIM_REF_MDEGC;
+	fbg_sim_init_tables(&sim->fbg);
+	prandom_seed_state(&sim->fbg.rnd, get_random_u64());
+	platform_set_drvdata(pdev, sim);
+
+	ret = sim_setup_gpio(sim);
+	if (ret)
+		return dev_err_probe(dev, ret, "failed to set up GPIO/IRQ\n");
+
+	sim->thread = kthread_run(sim_thread, sim, "cellsense-sim");
+	if (IS_ERR(sim->thread))
+		return dev_err_probe(dev, PTR_ERR(sim->thread),
+				     "failed to start generator\n");
+	ret = devm_add_action_or_reset(dev, sim_thread_stop, sim);
+	if (ret)
+		return ret;
+
+	/* Last: tearing down the controller unbinds the FBG driver first */
+	return sim_setup_spi(sim);
+}
+
+static struct platform_driver sim_driver = {
+	.driver = {
+		.name = SIM_NAME,
+		.dev_groups = sim_groups,
+	},
+	.probe = sim_probe,
+};
+
+static struct platform_device *sim_pdev;
+
+static int __init sim_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&sim_driver);
+	if (ret)
+		return ret;
+
+	sim_pdev = platform_device_register_simple(SIM_NAME, PLATFORM_DEVID_NONE,
+						   NULL, 0);
+	if (IS_ERR(sim_pdev)) {
+		platform_driver_unregister(&sim_driver);
+		return PTR_ERR(sim_pdev);
+	}
+
+	return 0;
+}
+module_init(sim_init);
+
+static void __exit sim_exit(void)
+{
+	platform_device_unregister(sim_pdev);
+	platform_driver_unregister(&sim_driver);
+}
+module_exit(sim_exit);
+
+MODULE_DESCRIPTION("cellsense front-end boards simulated on a software SPI bus");
+MODULE_LICENSE("GPL");
