@@ -184,6 +184,8 @@ struct cs_fbgsynth_config {
 	double source;		/* envelope peak, counts */
 	double source_slope;	/* relative change of the envelope across the
 				 * sensor, e.g. -0.3 */
+	double background;	/* fraction of the envelope reaching the sensor
+				 * everywhere (stray light), 0..1 */
 	double fwhm_nm;		/* reflection FWHM seen by the sensor, > 0 */
 	double read_noise;	/* counts rms, >= 0 */
 	double gain;		/* electrons per count for shot noise; 0: none */
@@ -202,6 +204,8 @@ CS_API int cs_fbgsynth_set_grating(struct cs_fbgsynth *q, unsigned int index,
 				   double centre_nm, double reflectivity);
 /* One spectrum into @out (npix values, counts). @noisy 0 gives the mean. */
 CS_API void cs_fbgsynth_execute(struct cs_fbgsynth *q, int noisy, double *out);
+/* The source envelope (counts, before reflection) at a pixel position. */
+CS_API double cs_fbgsynth_envelope(const struct cs_fbgsynth *q, double pixel);
 /* A standard normal deviate from the generator's own stream. */
 CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
 

@@ -76,6 +76,7 @@ struct cs_fbgsynth *cs_fbgsynth_create(const struct cs_fbgsynth_config *cfg)
 	    !(cfg->fwhm_nm > 0.0) || !(cfg->read_noise >= 0.0) ||
 	    !(cfg->gain >= 0.0) || !(cfg->full_scale > 0.0) ||
 	    !(cfg->source >= 0.0) ||
+	    !(cfg->background >= 0.0 && cfg->background <= 1.0) ||
 	    (cfg->shape != CS_FBGSYNTH_GAUSSIAN &&
 	     cfg->shape != CS_FBGSYNTH_SIDELOBES)) {
 		errno = EINVAL;
@@ -131,18 +132,24 @@ static double profile(const struct cs_fbgsynth *q, double d)
 	}
 }
 
+/* A broad source: a gentle hump times a linear slope. */
+double cs_fbgsynth_envelope(const struct cs_fbgsynth *q, double pixel)
+{
+	const struct cs_fbgsynth_config *c = &q->cfg;
+	double x = pixel / (double)(c->npix - 1);
+
+	return c->source * (1.0 + c->source_slope * (x - 0.5)) *
+	       (0.75 + 0.25 * sin(M_PI * x));
+}
+
 void cs_fbgsynth_execute(struct cs_fbgsynth *q, int noisy, double *out)
 {
 	const struct cs_fbgsynth_config *c = &q->cfg;
-	double last = (double)(c->npix - 1);
 
 	for (size_t i = 0; i < c->npix; i++) {
 		double nm = cs_wavescale_eval(&c->scale, (double)i);
-		double x = (double)i / last;
-		/* A broad source: a gentle hump times a linear slope. */
-		double env = c->source * (1.0 + c->source_slope * (x - 0.5)) *
-			     (0.75 + 0.25 * sin(M_PI * x));
-		double r = 0.0, v;
+		double env = cs_fbgsynth_envelope(q, (double)i);
+		double r = c->background, v;
 
 		for (int k = 0; k < CS_FBGSYNTH_MAX_GRATINGS; k++)
 			if (q->g[k].reflectivity > 0.0)

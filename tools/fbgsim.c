@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 	cfg.fwhm_nm = 0.5;
 	cfg.source = 40000;
 	cfg.source_slope = -0.3;
+	cfg.background = 0.02;
 	cfg.dark = 1000;
 	cfg.read_noise = 20;
 	cfg.gain = 4;

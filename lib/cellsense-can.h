@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcellsense, CAN side: DBC databases, the record <-> frame mapping and
+ * candump log lines. Same error convention as cellsense.h: constructors
+ * return NULL with errno set, int functions return 0 (or a count / flag)
+ * or a negative errno value, nothing here prints.
+ */
+#ifndef CELLSENSE_CAN_H
+#define CELLSENSE_CAN_H
+
+#include "cellsense.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------
+ * Frames. Classical CAN uses 0..8 data bytes; CAN FD up to 64.
+ */
+#define CS_CAN_MAX_DLEN 64
+#define CS_CAN_EFF_FLAG 0x80000000u	/* 29-bit identifier (as in DBC) */
+#define CS_CAN_FLAG_FD 0x1		/* CAN FD frame */
+#define CS_CAN_FLAG_RTR 0x2		/* remote request (no data) */
+
+struct cs_can_frame {
+	uint32_t id;		/* 11 or 29 bits, without CS_CAN_EFF_FLAG */
+	int extended;		/* 1 for a 29-bit identifier */
+	unsigned int flags;	/* CS_CAN_FLAG_* */
+	unsigned int fd_flags;	/* CAN FD flags nibble (BRS 1, ESI 2) */
+	uint8_t len;		/* data bytes, 0..CS_CAN_MAX_DLEN */
+	uint8_t data[CS_CAN_MAX_DLEN];
+};
+
+/* Where a text (DBC, map, log line) is wrong: 1-based line and column. */
+struct cs_can_error {
+	unsigned long line;
+	unsigned int column;
+	char why[120];
+};
+
+/* ---------------------------------------------------------------------
+ * DBC databases (Vector's CAN database text format).
+ *
+ * Understood: BO_ (messages, 11- and 29-bit ids), SG_ (signals: Intel @1
+ * and Motorola @0 byte order, unsigned + and signed -, factor, offset,
+ * min, max, unit; multiplexor "M", multiplexed "mN"), VAL_ (value names),
+ * SIG_VALTYPE_ (IEEE float/double signals). Other statements (VERSION,
+ * NS_, BS_, BU_, CM_, BA_*, ...) are read over, quoted strings included.
+ */
+enum cs_dbc_mux {
+	CS_DBC_PLAIN = 0,	/* in every frame of its message */
+	CS_DBC_MULTIPLEXOR,	/* "M": selects the multiplexed signals */
+	CS_DBC_MULTIPLEXED,	/* "mN": present when the multiplexor is N */
+};
+
+enum cs_dbc_valtype {
+	CS_DBC_INTEGER = 0,
+	CS_DBC_FLOAT32,		/* SIG_VALTYPE_ ... : 1 */
+	CS_DBC_FLOAT64,		/* SIG_VALTYPE_ ... : 2 */
+};
+
+struct cs_dbc_value_name {
+	int64_t raw;
+	const char *name;
+};
+
+/* A signal as the DBC describes it. Read only; owned by the database. */
+struct cs_dbc_signal {
+	const char *name;
+	unsigned int start;	/* DBC start bit (LSB for Intel, MSB for
+				 * Motorola, in DBC's sawtooth numbering) */
+	unsigned int length;	/* bits, 1..64 */
+	int big_endian;		/* 1 for Motorola (@0), 0 for Intel (@1) */
+	int is_signed;		/* 1 for '-' */
+	enum cs_dbc_valtype valtype;
+	double factor;		/* physical = raw * factor + offset */
+	double offset;
+	double min, max;	/* physical range; min == max: none given */
+	const char *unit;
+	enum cs_dbc_mux mux;
+	unsigned int mux_value;	/* for CS_DBC_MULTIPLEXED */
+	size_t nvalues;		/* VAL_ entries */
+	const struct cs_dbc_value_name *values;
+};
+
+/* A message. Read only; owned by the database. */
+struct cs_dbc_message {
+	uint32_t id;		/* without the extended flag */
+	int extended;
+	const char *name;
+	unsigned int dlc;	/* bytes, 0..64 */
+	const char *comment;	/* CM_ BO_ text or NULL */
+	size_t nsignals;
+	const struct cs_dbc_signal *signals;
+	const struct cs_dbc_signal *multiplexor; /* NULL if none */
+};
+
+struct cs_dbc;
+
+/* Parse @len bytes of DBC text. NULL with errno EBADMSG and @err filled
+ * (if not NULL) on a syntax error, EINVAL for NULL @text, ENOMEM. */
+CS_API struct cs_dbc *cs_dbc_create(const char *text, size_t len,
+				    struct cs_can_error *err);
+/* Same from a file; errno as from fopen()/read on I/O errors (then
+ * err->line is 0 and err->why says which call failed). */
+CS_API struct cs_dbc *cs_dbc_create_from_file(const char *path,
+					      struct cs_can_error *err);
+CS_API void cs_dbc_destroy(struct cs_dbc *dbc);
+
+CS_API size_t cs_dbc_message_count(const struct cs_dbc *dbc);
+CS_API const struct cs_dbc_message *cs_dbc_message_at(const struct cs_dbc *dbc,
+						       size_t i);
+/* NULL when there is no such message. */
+CS_API const struct cs_dbc_message *
+cs_dbc_message_by_id(const struct cs_dbc *dbc, uint32_t id, int extended);
+CS_API const struct cs_dbc_message *
+cs_dbc_message_by_name(const struct cs_dbc *dbc, const char *name);
+CS_API const struct cs_dbc_signal *
+cs_dbc_signal_by_name(const struct cs_dbc_message *msg, const char *name);
+
+/* Raw bits of @sig in @data (@len bytes): 0, or -EINVAL if the signal
+ * does not fit in @len bytes. Signed signals are sign-extended. */
+CS_API int cs_dbc_signal_get_raw(const struct cs_dbc_signal *sig,
+				 const uint8_t *data, size_t len,
+				 uint64_t *raw);
+CS_API int cs_dbc_signal_set_raw(const struct cs_dbc_signal *sig,
+				 uint8_t *data, size_t len, uint64_t raw);
+
+/* Flags returned by cs_dbc_signal_encode() and cs_canmap_encode(). */
+#define CS_CAN_CLAMPED 0x1	/* a value was out of range and clamped */
+
+/*
+ * Encode the physical @value into @data: rounded to the nearest step,
+ * clamped to [min, max] (when the DBC gives a range) and to what the raw
+ * bits hold. Returns 0, CS_CAN_CLAMPED if the value was clamped, -EINVAL
+ * if the signal does not fit in @len bytes, -EDOM for a NaN that the
+ * signal cannot carry. NaN ("no value") is sent as the signal's "not
+ * available" raw value (all ones if unsigned, the most negative value if
+ * signed) when that value lies outside [min, max].
+ */
+CS_API int cs_dbc_signal_encode(const struct cs_dbc_signal *sig,
+				uint8_t *data, size_t len, double value);
+/* Decode the physical value (NaN for "not available"): 0 or -EINVAL. */
+CS_API int cs_dbc_signal_decode(const struct cs_dbc_signal *sig,
+				const uint8_t *data, size_t len,
+				double *value);
+/* 1 if @sig is in this frame of @msg (not multiplexed, or multiplexed
+ * and the multiplexor holds its value), 0 if not, -EINVAL. */
+CS_API int cs_dbc_signal_present(const struct cs_dbc_message *msg,
+				 const struct cs_dbc_signal *sig,
+				 const uint8_t *data, size_t len);
+/* VAL_ look-ups: the name of @raw (NULL if none) and the raw value of
+ * @name (0, or -ENOENT). */
+CS_API const char *cs_dbc_value_name(const struct cs_dbc_signal *sig,
+				     int64_t raw);
+CS_API int cs_dbc_value_lookup(const struct cs_dbc_signal *sig,
+			       const char *name, int64_t *raw);
+
+/* ---------------------------------------------------------------------
+ * Mapping between measurement records and frames, see cellsense.map(5):
+ *
+ *   # SOURCE            QUANTITY    MESSAGE         SIGNAL     [KEY=VALUE...]
+ *   fbg{Fibre}/g{Grating} wavelength FBG_Wavelength Wavelength status=Status
+ *
+ * SOURCE is an fnmatch(3)-style pattern (*, ?, [...]) in which {SIGNAL}
+ * matches a decimal number that is sent in that signal; the record's
+ * value goes to SIGNAL; KEY=VALUE pairs are SIGNAL=NUMBER (a constant,
+ * e.g. a multiplexor value), status=SIGNAL (the status column through the
+ * signal's VAL_ names) and uncertainty=SIGNAL. The first line that
+ * matches wins. A pattern without wildcards can be reversed: frames are
+ * named back by putting the decoded numbers in the braces.
+ */
+struct cs_canmap;
+
+CS_API struct cs_canmap *cs_canmap_create(const char *text, size_t len,
+					  const struct cs_dbc *dbc,
+					  struct cs_can_error *err);
+CS_API struct cs_canmap *cs_canmap_create_from_file(const char *path,
+						    const struct cs_dbc *dbc,
+						    struct cs_can_error *err);
+CS_API void cs_canmap_destroy(struct cs_canmap *map);
+CS_API size_t cs_canmap_count(const struct cs_canmap *map);
+
+/*
+ * Build the frame for @rec. Returns 0 or CS_CAN_CLAMPED (the frame is
+ * made either way), -ENOENT when no line maps the record, -EBADMSG when
+ * the record does not fit its line: its unit is not the signal's, its
+ * status has no VAL_ name, or a number in its source is out of range
+ * (*@why says which, if @why is not NULL).
+ */
+CS_API int cs_canmap_encode(const struct cs_canmap *map,
+			    const struct cs_record *rec,
+			    struct cs_can_frame *frame, const char **why);
+/*
+ * Records carried by @frame, received at @time_ns: fills up to @max
+ * records and returns how many (0 when no line maps this frame), or
+ * -ENOENT when the DBC has no message with this identifier.
+ */
+CS_API int cs_canmap_decode(const struct cs_canmap *map,
+			    const struct cs_can_frame *frame, int64_t time_ns,
+			    struct cs_record *rec, size_t max);
+
+/* ---------------------------------------------------------------------
+ * candump logs. Reads both `candump -L` lines
+ *   (1700000000.123456) can0 123#DEADBEEF      (also 1F334455#, 123#R,
+ *                                               123##1<fd data>)
+ * and candump's default screen lines, with or without a -t a timestamp
+ *   (1700000000.123456)  vcan0  123   [4]  DE AD BE EF
+ *   vcan0  123   [4]  DE AD BE EF
+ * Returns 0 and fills @frame, @iface (NUL-terminated, up to @iface_size)
+ * and *@time_ns (-1 if the line has no timestamp); -ENOMSG for a blank or
+ * '#' comment line; -EBADMSG with *@column (1-based) and *@why set.
+ */
+CS_API int cs_candump_parse(const char *line, struct cs_can_frame *frame,
+			    int64_t *time_ns, char *iface, size_t iface_size,
+			    unsigned int *column, const char **why);
+/* Write `(sec.usec) IFACE ID#HEX` (no newline) into @buf: the length, or
+ * -ENOSPC / -EINVAL. Negative times are refused. */
+CS_API int cs_candump_format(char *buf, size_t size, int64_t time_ns,
+			     const char *iface,
+			     const struct cs_can_frame *frame);
+
+/* ---------------------------------------------------------------------
+ * Find a shipped data file (e.g. "cellsense.dbc"): $CELLSENSE_DATADIR,
+ * then ../share/cellsense beside the running program, then the compiled-in
+ * data directory, then ../../dbc beside the program (a build tree).
+ * 0 and @path filled, or -ENOENT.
+ */
+CS_API int cs_can_find_data(const char *name, char *path, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CELLSENSE_CAN_H */
