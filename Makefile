@@ -13,6 +13,14 @@ SOVERSION  := 0
 BUILD      ?= build
 KDIR       ?= /lib/modules/$(shell $(CURDIR)/scripts/kernel-abi.sh)/build
 PREFIX     ?= /usr/local
+V          ?= 0
+ifeq ($(V),0)
+Q          := @
+msg         = @printf '  %-6s %s\n' $(1) $(2)
+else
+Q          :=
+msg         =
+endif
 
 CC         ?= gcc
 CFLAGS     ?= -O2 -g
@@ -34,7 +42,8 @@ LIB_A      := $(BUILD)/lib/libcellsense.a
 LIB_SO     := $(BUILD)/lib/libcellsense.so.$(VERSION)
 LIB_PC     := $(BUILD)/lib/pkgconfig/cellsense.pc
 
-TOOLS      := fbgtrack sense2can can2sense fbgsim
+TOOLS      := $(sort $(basename $(notdir $(filter-out tools/tools-common.c,\
+              $(wildcard tools/*.c)))))
 TOOL_BINS  := $(TOOLS:%=$(BUILD)/bin/%)
 TOOLS_COMMON := $(BUILD)/obj/tools/tools-common.o
 TOOL_LDFLAGS := $(LDSAN) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
@@ -46,6 +55,8 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all lib tools modules unit deps demo check bench clean install \
         overlays lint
 .DELETE_ON_ERROR:
+# keep objects: they are intermediates of pattern chains
+.SECONDARY:
 
 all: lib tools modules
 
@@ -55,36 +66,42 @@ unit: $(UNIT_BINS)
 
 $(BUILD)/obj/lib/%.o: lib/%.c lib/cellsense.h $(wildcard lib/cellsense-*.h)
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/tools/%.o: tools/%.c lib/cellsense.h $(wildcard lib/cellsense-*.h) tools/tools-common.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(LIB_SO): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDSAN) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDSAN) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined \
 		-o $@ $^ $(LIB_LIBS)
-	ln -sf libcellsense.so.$(VERSION) $(BUILD)/lib/$(SONAME)
-	ln -sf $(SONAME) $(BUILD)/lib/libcellsense.so
+	$(Q)ln -sf libcellsense.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(BUILD)/lib/libcellsense.so
 
 $(LIB_PC): lib/cellsense.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(TOOLS_COMMON) $(LIB_SO)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(TOOLS_COMMON) $(TOOL_LDFLAGS) -lcellsense \
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $< $(TOOLS_COMMON) $(TOOL_LDFLAGS) -lcellsense \
 		$(LIBS_$*) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LDSAN) $(LIB_A) \
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LDSAN) $(LIB_A) \
 		$$(pkg-config --libs cmocka) $(LIB_LIBS)
 
 # Kernel modules: Kbuild at the top, out of tree, warnings are errors there.
@@ -94,7 +111,8 @@ modules:
 overlays: $(BUILD)/dts/cellsense-fbg.dtbo
 $(BUILD)/dts/%.dtbo: dts-overlays/%-overlay.dts
 	@mkdir -p $(@D)
-	dtc -@ -q -I dts -O dtb -o $@ $<
+	$(call msg,DTC,$@)
+	$(Q)dtc -@ -q -I dts -O dtb -o $@ $<
 
 lint:
 	scripts/lint-kernel.sh
