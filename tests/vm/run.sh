@@ -97,11 +97,14 @@ timeout -k 5 "$tmo" qemu-system-x86_64 \
 t2=$(date +%s.%N)
 [ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null || true
 
+# The logs, without CRs; empty if gone (e.g. a concurrent `make clean`).
+rd() { { tr -d '\r' <"$1"; } 2>/dev/null || true; }
+
 # --- verdict --------------------------------------------------------------------
 kernel_bad='BUG:|WARNING:|Oops|Call Trace|Kernel panic|kernel BUG|general protection fault|Unable to handle|UBSAN:|KASAN:|list_(add|del) corruption|refcount_t:|INFO: task .* blocked|rcu.*stall|hung_task|soft lockup|hard LOCKUP'
 allow="${CELLSENSE_VM_KERNEL_ALLOW:-^\$^}"
 
-verdict=$(tr -d '\r' <"$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
+verdict=$(rd "$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
 	-v bad="$kernel_bad" -v allow="$allow" '
 	BEGIN {
 		n = split(scripts, s, " ")
@@ -143,15 +146,15 @@ verdict=$(tr -d '\r' <"$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$
 
 # Kernel messages on the console (e.g. a panic before /init could dump
 # dmesg); only printk-looking lines ("[   1.234567] ...") count.
-console_bad=$(tr -d '\r' <"$log" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' |
+console_bad=$(rd "$log" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' |
 	grep -E "$kernel_bad" | grep -Ev "$allow" | head -n 5 || true)
 if [ -n "$console_bad" ] && ! echo "$verdict" | grep -q '^FAIL kernel log'; then
 	verdict="$verdict
 $(echo "$console_bad" | sed 's/^/FAIL kernel console: /')"
 fi
 
-boot_s=$(tr -d '\r' <"$res" | sed -n 's/^VMTEST-BOOT [^ ]* \([0-9.]*\)s$/\1/p')
-end_s=$(tr -d '\r' <"$res" | sed -n 's/^VMTEST-END \([0-9.]*\)s$/\1/p')
+boot_s=$(rd "$res" | sed -n 's/^VMTEST-BOOT [^ ]* \([0-9.]*\)s$/\1/p')
+end_s=$(rd "$res" | sed -n 's/^VMTEST-END \([0-9.]*\)s$/\1/p')
 timing=$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v bs="${boot_s:-?}" -v es="${end_s:-?}" \
 	'BEGIN { printf "initramfs %.1fs, vm %.1fs (guest: /init at %ss, done at %ss)", b - a, c - b, bs, es }')
 
@@ -161,7 +164,7 @@ echo "$verdict" | awk '/^SCRIPT / {
 if echo "$verdict" | grep -q '^FAIL'; then
 	echo "$verdict" | grep '^FAIL' | sed 's/^/  /'
 	echo "--- tail of $log ---"
-	tr -d '\r' <"$log" | tail -n 40
+	rd "$log" | tail -n 40
 	echo "--- end of $log ---"
 	echo "vm test $name: FAILED ($timing); console: $log, results: $res"
 	exit 1

@@ -1,0 +1,110 @@
+#!/bin/sh
+# fbg-stream.sh - the FBG interrogator driver on the simulated board:
+# device and attributes, streaming layout, temperature through the sim,
+# rate changes refused while streaming, unload while streaming.
+. /tests/lib.sh
+
+SIM=/sys/devices/platform/cellsense-sim
+NPIX=512
+SPEC=$((NPIX * 2))
+
+load_cellsense cellsense_sim || exit 1
+load_cellsense cellsense_fbg || exit 1
+
+wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
+dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+pass fbg-device
+
+expect_eq name fbg-interrogator "$(cat "$dev/name")"
+for a in sampling_frequency sampling_frequency_available integration_time \
+	integration_time_available in_intensity_wavelength_coeffs overrun_count; do
+	check "attr-$a" test -r "$dev/$a"
+done
+for c in 0 1 2 3; do
+	expect_eq "scan-type-$c" "le:u16/16X128>>0" \
+		"$(cat "$dev/scan_elements/in_intensity${c}_type")"
+done
+check no-intensity4 test ! -e "$dev/scan_elements/in_intensity4_en"
+expect_match coeffs '^1510\.0+ 0\.1670+ -0\.0000010+ 0\.0+$' \
+	"$(cat "$dev/in_intensity_wavelength_coeffs")"
+
+info=$(iio_info 2>&1)
+expect_match iio-info-device 'fbg-interrogator.*label: fbg0|label: fbg0' "$info"
+expect_match iio-info-samp-freq 'sampling_frequency value: 100\.0' "$info"
+
+check set-rate iio_attr -q -d fbg0 sampling_frequency 400
+expect_match rate-readback '^400\.0' "$(cat "$dev/sampling_frequency")"
+check rate-range-refused sh -c "! echo 6000 >$dev/sampling_frequency"
+
+# Pixels only: exactly 64 spectra of 1024 bytes.
+timeout 30 iio_readdev -b 16 -s 64 fbg0 intensity0 intensity1 intensity2 \
+	intensity3 >/tmp/px.bin 2>/tmp/px.err
+expect_eq pixels-bytes $((64 * SPEC)) "$(wc -c </tmp/px.bin)"
+
+# Peak of grating 1 (1530 nm, ~pixel 120) well above the dark level, no
+# saturation: pixel 120 of the first spectrum.
+pk=$(od -An -tu2 -j $((120 * 2)) -N 2 /tmp/px.bin | tr -d ' ')
+dk=$(od -An -tu2 -j $((60 * 2)) -N 2 /tmp/px.bin | tr -d ' ')
+expect_ge peak-above-dark $((dk + 5000)) "$pk"
+expect_le peak-unsaturated 60000 "$pk"
+
+# One block only: 128 pixels per spectrum.
+timeout 30 iio_readdev -b 16 -s 32 fbg0 intensity2 >/tmp/b2.bin 2>/dev/null
+expect_eq block-bytes $((32 * 256)) "$(wc -c </tmp/b2.bin)"
+
+# With the timestamp: record size as the kernel/libiio lay it out.
+timeout 30 iio_readdev -b 16 -s 32 fbg0 intensity0 intensity1 intensity2 \
+	intensity3 timestamp >/tmp/ts.bin 2>/dev/null
+tsbytes=$(wc -c </tmp/ts.bin)
+case $tsbytes in
+$((32 * (SPEC + 8))) | $((32 * 1280))) pass ts-bytes ;;
+*) fail ts-bytes "got $tsbytes bytes for 32 spectra" ;;
+esac
+rec=$((tsbytes / 32))
+t0=$(od -An -tu8 -j $SPEC -N 8 /tmp/ts.bin | tr -d ' ')
+t1=$(od -An -tu8 -j $((rec + SPEC)) -N 8 /tmp/ts.bin | tr -d ' ')
+dt=$((t1 - t0))
+echo "record $rec bytes, timestamps $t0 $t1 (dt $dt ns)"
+# 400 spectra/s: 2.5 ms apart, allow for TCG scheduling
+expect_ge ts-step 1000000 "$dt"
+expect_le ts-step-max 50000000 "$dt"
+
+# Temperature: +50 K moves every grating by +500 pm (3 pixels).
+peak_px() { # FILE: pixel of the maximum of spectrum 0 in pixels 100..140
+	od -An -tu2 -v -j 200 -N 82 "$1" | tr -s ' ' '\n' | grep . |
+		awk '{ if ($1 > m) { m = $1; p = NR - 1 } } END { print p + 100 }'
+}
+p25=$(peak_px /tmp/px.bin)
+check set-temp sh -c "echo 75000 >$SIM/fbg_temperature_mdegc"
+expect_eq bragg-pm "1530500 1545500 1560500 1575500" "$(cat $SIM/fbg_bragg_pm)"
+timeout 30 iio_readdev -b 4 -s 4 fbg0 intensity0 >/tmp/t75.bin 2>/dev/null
+p75=$(peak_px /tmp/t75.bin)
+echo "grating 1 peak pixel: $p25 at 25 degC, $p75 at 75 degC"
+expect_eq peak-shift 3 $((p75 - p25))
+echo 25000 >$SIM/fbg_temperature_mdegc
+
+# Rate change refused while streaming; unload while streaming.
+iio_readdev -b 8 fbg0 intensity0 intensity1 intensity2 intensity3 \
+	>/dev/null 2>/tmp/bg.err &
+bg=$!
+wait_for streaming 5 grep -q 1 "$dev/buffer/enable"
+check rate-busy sh -c "! echo 200 >$dev/sampling_frequency"
+usleep 300000
+check rmmod-fbg-streaming rmmod cellsense_fbg
+wait $bg || true
+pass readdev-ended
+check rmmod-sim rmmod cellsense_sim
+check no-sim-dir test ! -e $SIM
+
+# Reload: the board comes back; unload the sim first this time.
+load_cellsense cellsense_sim || exit 1
+load_cellsense cellsense_fbg || exit 1
+wait_for fbg-reload 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
+iio_readdev -b 8 fbg0 intensity0 >/dev/null 2>&1 &
+bg=$!
+usleep 300000
+check rmmod-sim-streaming rmmod cellsense_sim
+wait $bg || true
+check rmmod-fbg rmmod cellsense_fbg
+
+check dmesg-clean sh -c "! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace'"
