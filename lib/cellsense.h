@@ -152,13 +152,15 @@ CS_API struct cs_fbgpeak_finder *
 cs_fbgpeak_finder_create(const struct cs_fbgpeak_config *cfg);
 CS_API void cs_fbgpeak_finder_destroy(struct cs_fbgpeak_finder *q);
 /*
- * Find the strongest peak of @y (n samples) whose maximum lies in pixels
- * [lo, hi] and fit it. 0 and *@peak filled; -ENOENT when there is no peak
+ * Find the most prominent peak of @y (n samples) whose maximum lies in
+ * pixels [lo, hi] and fit it. @noise is the spectrum's noise from
+ * cs_spectrum_noise(), computed once per spectrum by the caller (NAN: the
+ * finder estimates it). 0 and *@peak filled; -ENOENT when there is no peak
  * above the threshold; -EINVAL on bad arguments.
  */
 CS_API int cs_fbgpeak_finder_execute(struct cs_fbgpeak_finder *q,
 				     const double *y, size_t n,
-				     size_t lo, size_t hi,
+				     size_t lo, size_t hi, double noise,
 				     struct cs_fbgpeak *peak);
 /* Robust noise estimate (counts, 1 sigma) of a spectrum, from the median
  * absolute difference of neighbours. */

@@ -43,11 +43,39 @@ void cs_fbgpeak_finder_destroy(struct cs_fbgpeak_finder *q)
 	free(q);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* k-th smallest of d[0..n-1] (Hoare's selection; reorders d). */
+static double select_kth(double *d, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		double pivot = d[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (d[i] < pivot)
+				i++;
+			while (d[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = d[i];
+
+				d[i] = d[j];
+				d[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return d[k];
 }
 
 /* Second differences of white noise have variance 6 sigma^2; their median
@@ -65,8 +93,7 @@ double cs_spectrum_noise(const double *y, size_t n)
 		return NAN;
 	for (size_t i = 0; i < m; i++)
 		d[i] = fabs(y[i] - 2.0 * y[i + 1] + y[i + 2]);
-	qsort(d, m, sizeof(*d), cmp_double);
-	med = m % 2 ? d[m / 2] : 0.5 * (d[m / 2 - 1] + d[m / 2]);
+	med = select_kth(d, m, m / 2);
 	free(d);
 	return med / (0.6744897501960817 * sqrt(6.0));
 }
@@ -251,12 +278,12 @@ static size_t most_prominent(const double *y, size_t n, size_t lo, size_t hi,
 }
 
 int cs_fbgpeak_finder_execute(struct cs_fbgpeak_finder *q, const double *y,
-			      size_t n, size_t lo, size_t hi,
+			      size_t n, size_t lo, size_t hi, double noise,
 			      struct cs_fbgpeak *peak)
 {
 	const struct cs_fbgpeak_config *cfg;
 	struct fit_data d;
-	double p[NPAR], var[NPAR], prom, noise, sigma0;
+	double p[NPAR], var[NPAR], prom, sigma0;
 	size_t reach, half, imax, first, last;
 	int saturated = 0;
 
@@ -270,7 +297,8 @@ int cs_fbgpeak_finder_execute(struct cs_fbgpeak_finder *q, const double *y,
 	imax = most_prominent(y, n, lo, hi, reach, &prom);
 	if (imax == SIZE_MAX)
 		return -ENOENT;
-	noise = cs_spectrum_noise(y, n);
+	if (isnan(noise))
+		noise = cs_spectrum_noise(y, n);
 	if (!(noise > 0.0))
 		noise = 1e-12;
 	if (prom < cfg->min_snr * noise)

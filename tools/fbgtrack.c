@@ -325,13 +325,15 @@ static void emit(const struct options *o, int64_t t, const struct grating *g,
 static void process(const struct options *o, struct cs_fbgpeak_finder *pf,
 		    const double *y, int64_t t, struct stats *st)
 {
+	double noise = cs_spectrum_noise(y, o->npix);
+
 	for (unsigned int i = 0; i < o->ngratings; i++) {
 		const struct grating *g = &o->g[i];
 		struct cs_fbgpeak pk;
 		double nm, u;
 
 		if (cs_fbgpeak_finder_execute(pf, y, o->npix, g->lo, g->hi,
-					      &pk)) {
+					      noise, &pk)) {
 			/* Never a made-up value: no peak, no number. */
 			emit(o, t, g, "lost", NAN, NAN);
 			st->lost++;

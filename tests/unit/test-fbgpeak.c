@@ -98,7 +98,7 @@ static struct run measure(double snr_db, double frac, int trials)
 		struct cs_fbgpeak pk;
 
 		cs_fbgsynth_execute(q, 1, y);
-		if (cs_fbgpeak_finder_execute(pf, y, NPIX, 240, 260, &pk))
+		if (cs_fbgpeak_finder_execute(pf, y, NPIX, 240, 260, NAN, &pk))
 			continue;
 		r.found++;
 		sum += pk.position - truth_px;
@@ -154,19 +154,19 @@ static void lost_saturated_and_refused(void **state)
 	assert_non_null(pf);
 	/* nothing there: -ENOENT, never a made-up peak */
 	cs_fbgsynth_execute(q, 1, y);
-	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 100, 140, &pk),
+	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 100, 140, NAN, &pk),
 			 -ENOENT);
 	/* a clipped peak: flagged, still located from its flanks */
 	cs_fbgsynth_set_grating(q, 0, cs_wavescale_eval(&ws, truth), 0.9);
 	cs_fbgsynth_execute(q, 1, y);
-	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 240, 260, &pk),
+	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 240, 260, NAN, &pk),
 			 0);
 	assert_int_equal(pk.saturated, 1);
 	assert_true(fabs(pk.position - truth) < 0.05);
 	/* bad arguments */
-	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 260, 240, &pk),
+	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 260, 240, NAN, &pk),
 			 -EINVAL);
-	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 0, NPIX, &pk),
+	assert_int_equal(cs_fbgpeak_finder_execute(pf, y, NPIX, 0, NPIX, NAN, &pk),
 			 -EINVAL);
 	pcfg.min_snr = 0;
 	assert_null(cs_fbgpeak_finder_create(&pcfg));

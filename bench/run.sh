@@ -1,0 +1,29 @@
+#!/bin/sh
+# make bench: every benchmark prints its own figure and a ratio against a
+# baseline measured in the same run, so numbers compare across machines.
+set -eu
+BUILD=${1:-build}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+case $BUILD in /*) ;; *) BUILD=$SRC/$BUILD ;; esac
+mkdir -p "$BUILD/bench"
+CFLAGS="-std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE -I$SRC/lib"
+
+echo "== fbgpeak (library): peak fit vs decode+FFT of the same spectrum"
+cc $CFLAGS -o "$BUILD/bench/bench-fbgpeak" "$SRC/bench/bench-fbgpeak.c" \
+	"$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-fbgpeak"
+
+echo "== fbgtrack (tool): 20000 spectra from a file, vs od decoding them"
+data=$BUILD/bench/spectra.raw
+"$BUILD/bin/fbgsim" -N 20000 -g 1530 -g 1545 -g 1560 -g 1575 > "$data"
+t0=$(date +%s.%N)
+"$BUILD/bin/fbgtrack" -g a:1530 -g b:1545 -g c:1560 -g d:1575 "$data" >/dev/null
+t1=$(date +%s.%N)
+od -An -tu2 -v "$data" >/dev/null
+t2=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
+	f = b - a; o = c - b
+	printf "fbgtrack: %.3f s, %.0f spectra/s\n", f, 20000 / f
+	printf "baseline: od -tu2 over the same bytes: %.3f s\n", o
+	printf "ratio fbgtrack/od: %.2f\n", f / o }'
+rm -f "$data"
