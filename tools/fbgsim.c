@@ -23,7 +23,8 @@ static const char usage_text[] =
 "Options:\n"
 "  -n, --pixels=N           pixels per spectrum (default 512)\n"
 "  -f, --format=FMT         le:u16, be:u16, le:s16 ... (default le:u16)\n"
-"  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial (default 1510,0.16634)\n"
+"  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial\n"
+"                           (default 1510,0.167,-0.000001, the sim board's)\n"
 "  -g, --grating=NM[:R]     a grating at NM nm at 25 degC, reflectivity R\n"
 "                           (default 0.5); repeat for each grating\n"
 "  -N, --count=N            spectra to write (default 100)\n"
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 
 	tools_set_progname(argv[0]);
 	cfg.npix = 512;
-	cs_wavescale_parse("1510,0.16634", &cfg.scale, NULL);
+	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
 	cs_sample_format_parse("le:u16", &fmt, NULL);
 	cfg.fwhm_nm = 0.5;
 	cfg.source = 40000;

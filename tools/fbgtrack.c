@@ -48,7 +48,7 @@ static const char usage_text[] =
 "  -n, --pixels=N           pixels per spectrum (default 512)\n"
 "  -f, --format=FMT         sample format, libiio notation (default le:u16)\n"
 "  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial, lowest order first\n"
-"                           (default 1510,0.16634, the sim board's)\n"
+"                           (default 1510,0.167,-0.000001, the sim board's)\n"
 "  -g, --grating=NAME:NM[:HALF]  a grating near NM nm, searched within\n"
 "                           +-HALF nm (default 2); repeat for each grating\n"
 "  -c, --config=FILE        read options from FILE ('key = value' lines)\n"
@@ -245,7 +245,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->npix = 512;
 	set_format(o, "le:u16");
-	set_scale(o, "1510,0.16634");
+	set_scale(o, "1510,0.167,-0.000001");
 	strcpy(o->source, "fbg0");
 	o->rate_hz = 1.0;
 	o->min_snr = 8.0;

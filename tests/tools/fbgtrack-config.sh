@@ -5,7 +5,7 @@ cat > "$TMPDIR/rig.conf" <<'CONF'
 # rig 3, cell A
 pixels = 512
 format = le:u16
-scale = 1510,0.16634
+scale = 1510,0.167,-0.000001
 source = cellA
 grating = top:1545
 grating = bottom:1560:1.5
