@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config
 libiio-dev libiio-utils libcmocka-dev libliquid-dev libgpiod-dev gpiod
 libsocketcan-dev can-utils
 linux-headers-amd64 kmod sparse device-tree-compiler
-qemu-system-x86 busybox-static cpio gzip
+qemu-system-x86 busybox-static cpio gzip linux-source-6.1
 gnuplot-nox python3"
 
 missing=""
