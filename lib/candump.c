@@ -289,7 +289,7 @@ static int try_path(char *path, size_t size, const char *dir,
 
 int cs_can_find_data(const char *name, char *path, size_t size)
 {
-	char exe[PATH_MAX], *slash;
+	char exe[PATH_MAX], *slash = NULL;
 	const char *env = getenv("CELLSENSE_DATADIR");
 	ssize_t n;
 

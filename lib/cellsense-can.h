@@ -221,6 +221,29 @@ CS_API int cs_candump_format(char *buf, size_t size, int64_t time_ns,
 			     const struct cs_can_frame *frame);
 
 /* ---------------------------------------------------------------------
+ * SocketCAN raw sockets.
+ */
+#define CS_CAN_OPEN_FD 0x1	/* accept and send CAN FD frames */
+#define CS_CAN_OPEN_NONBLOCK 0x2 /* non-blocking socket */
+#define CS_CAN_OPEN_RECV 0x4	/* receive frames (else a filter drops all) */
+
+/*
+ * A CAN_RAW socket bound to @iface: the descriptor, or -ENODEV (no such
+ * interface), -EMEDIUMTYPE (@iface is not a CAN interface), -errno of
+ * socket()/bind()/setsockopt() otherwise (-EAFNOSUPPORT: no CAN in the
+ * kernel).
+ */
+CS_API int cs_can_open(const char *iface, unsigned int flags);
+/* 1 if @iface is up, 0 if down, -errno. */
+CS_API int cs_can_iface_up(const char *iface);
+/* Write one frame: 0 or -errno (-EAGAIN/-ENOBUFS: queue full, -ENETDOWN:
+ * interface down, -EINVAL: a CAN FD frame on a classical socket). */
+CS_API int cs_can_send(int fd, const struct cs_can_frame *frame);
+/* Read one frame and its reception time (CLOCK_REALTIME, ns): 0 or
+ * -errno (-EAGAIN, -EINTR, ...). */
+CS_API int cs_can_recv(int fd, struct cs_can_frame *frame, int64_t *time_ns);
+
+/* ---------------------------------------------------------------------
  * Find a shipped data file (e.g. "cellsense.dbc"): $CELLSENSE_DATADIR,
  * then ../share/cellsense beside the running program, then the compiled-in
  * data directory, then ../../dbc beside the program (a build tree).

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* can2sense: CAN frames (a candump log, or live) back to records. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cellsense-can.h"
+#include "tools-common.h"
+
+static const char usage[] =
+"Usage: can2sense [OPTIONS] [FILE]\n"
+"Decode CAN frames into measurement records on standard output, using a\n"
+"DBC file and the map sense2can uses. Frames come from a candump log in\n"
+"FILE (or standard input): candump -L lines '(SEC.USEC) IFACE ID#DATA' or\n"
+"candump's screen lines 'IFACE ID [N] XX XX ...'; or, with -i, live from\n"
+"a SocketCAN interface.\n"
+"\n"
+"Options:\n"
+"  -i, --interface=IFACE  read frames live from IFACE until interrupted\n"
+"  -d, --dbc=FILE         DBC database (default: cellsense.dbc in the data\n"
+"                         directory)\n"
+"  -m, --map=FILE         map (default: cellsense.map there)\n"
+"  -v, --verbose          report every frame that gives no record\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Frames whose identifier is not in the DBC, and frames that no map line\n"
+"names, are counted; a summary goes to standard error at the end. Lines\n"
+"without a timestamp get the time they were read.\n"
+"\n"
+"Exit status: 0 success; 1 could not read or write; 2 usage error;\n"
+"3 input lines were skipped.\n";
+
+static const struct option longopts[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "dbc", required_argument, NULL, 'd' },
+	{ "map", required_argument, NULL, 'm' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	const char *dbc, *map, *iface, *file;
+	int verbose;
+};
+
+struct stats {
+	unsigned long frames, records, unknown_id, unmapped, skipped;
+};
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "i:d:m:vhV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'd':
+			o->dbc = optarg;
+			break;
+		case 'm':
+			o->map = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(EXIT_OK);
+		case 'V':
+			print_version();
+			exit(EXIT_OK);
+		default:
+			die_usage("unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1 || (argc == 1 && o->iface))
+		die_usage("too many arguments");
+	o->file = argc ? argv[0] : NULL;
+}
+
+static void load(const struct options *o, struct cs_dbc **dbc,
+		 struct cs_canmap **map)
+{
+	char dpath[PATH_MAX], mpath[PATH_MAX];
+	const char *dp = o->dbc, *mp = o->map;
+	struct cs_can_error err;
+
+	if (!dp) {
+		if (cs_can_find_data("cellsense.dbc", dpath, sizeof(dpath)))
+			die("cellsense.dbc not found in the data directory "
+			    "(give one with --dbc)");
+		dp = dpath;
+	}
+	if (!mp) {
+		if (cs_can_find_data("cellsense.map", mpath, sizeof(mpath)))
+			die("cellsense.map not found in the data directory "
+			    "(give one with --map)");
+		mp = mpath;
+	}
+	*dbc = cs_dbc_create_from_file(dp, &err);
+	if (!*dbc) {
+		if (err.line)
+			die("%s:%lu:%u: %s", dp, err.line, err.column,
+			    err.why);
+		die_perror("%s", dp);
+	}
+	*map = cs_canmap_create_from_file(mp, *dbc, &err);
+	if (!*map) {
+		if (err.line)
+			die("%s:%lu:%u: %s", mp, err.line, err.column,
+			    err.why);
+		die_perror("%s", mp);
+	}
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void frame_name(const struct cs_can_frame *f, char *buf, size_t size)
+{
+	snprintf(buf, size, f->extended ? "%08X" : "%03X", f->id);
+}
+
+/* Decode one frame and write its records. */
+static void handle(const struct options *o, const struct cs_canmap *map,
+		   const struct cs_can_frame *f, int64_t t, struct stats *st,
+		   const char *where)
+{
+	struct cs_record recs[8];
+	char id[16];
+	int n, i;
+
+	st->frames++;
+	n = cs_canmap_decode(map, f, t, recs, 8);
+	if (n == -ENOENT) {
+		st->unknown_id++;
+		if (o->verbose || st->unknown_id == 1) {
+			frame_name(f, id, sizeof(id));
+			warn("%s: id %s is not in the DBC (counted)", where,
+			     id);
+		}
+		return;
+	}
+	if (n <= 0) {
+		st->unmapped++;
+		if (o->verbose || st->unmapped == 1) {
+			frame_name(f, id, sizeof(id));
+			warn("%s: no map line gives a record for frame %s "
+			     "(counted)", where, id);
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int ret = cs_record_write(stdout, &recs[i]);
+
+		if (ret) {
+			errno = -ret;
+			die_perror("<stdout>");
+		}
+		st->records++;
+	}
+}
+
+static void read_log(const struct options *o, const struct cs_canmap *map,
+		     FILE *in, const char *name, struct stats *st)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	ssize_t len;
+
+	while (!tools_stop) {
+		struct cs_can_frame f;
+		char iface[64], where[PATH_MAX + 32];
+		const char *why;
+		unsigned int col;
+		int64_t t;
+		int ret;
+
+		errno = 0;
+		len = getline(&line, &cap, in);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			if (ferror(in))
+				die_perror("%s", name);
+			break;
+		}
+		lineno++;
+		if ((size_t)len != strlen(line)) {
+			warn("%s:%lu:%zu: NUL byte in line", name, lineno,
+			     strlen(line) + 1);
+			st->skipped++;
+			continue;
+		}
+		ret = cs_candump_parse(line, &f, &t, iface, sizeof(iface),
+				       &col, &why);
+		if (ret == -ENOMSG)
+			continue;
+		if (ret) {
+			warn("%s:%lu:%u: %s", name, lineno, col, why);
+			st->skipped++;
+			continue;
+		}
+		snprintf(where, sizeof(where), "%s:%lu", name, lineno);
+		handle(o, map, &f, t < 0 ? now_ns() : t, st, where);
+	}
+	free(line);
+}
+
+static void read_live(const struct options *o, const struct cs_canmap *map,
+		      const struct cs_dbc *dbc, struct stats *st)
+{
+	unsigned int flags = CS_CAN_OPEN_RECV;
+	int fd;
+
+	for (size_t i = 0; i < cs_dbc_message_count(dbc); i++)
+		if (cs_dbc_message_at(dbc, i)->dlc > 8)
+			flags |= CS_CAN_OPEN_FD;
+	fd = cs_can_open(o->iface, flags);
+	if (fd == -ENODEV)
+		die("%s: no such network interface", o->iface);
+	if (fd == -EMEDIUMTYPE)
+		die("%s: not a CAN interface", o->iface);
+	if (fd < 0) {
+		errno = -fd;
+		die_perror("%s: cannot open a CAN_RAW socket", o->iface);
+	}
+	if (cs_can_iface_up(o->iface) == 0)
+		warn("%s: interface is down; waiting for frames anyway",
+		     o->iface);
+	while (!tools_stop) {
+		struct cs_can_frame f;
+		int64_t t;
+		int ret = cs_can_recv(fd, &f, &t);
+
+		if (ret == -EINTR || ret == -EAGAIN)
+			continue;
+		if (ret == -ENETDOWN) {
+			warn("%s: interface went down", o->iface);
+			continue;
+		}
+		if (ret) {
+			errno = -ret;
+			die_perror("read from %s", o->iface);
+		}
+		handle(o, map, &f, t, st, o->iface);
+		/* Live: records as they come, not when a buffer fills. */
+		if (fflush(stdout))
+			die_perror("<stdout>");
+	}
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct cs_canmap *map;
+	struct cs_dbc *dbc;
+	struct options o;
+	struct stats st;
+	FILE *in = stdin;
+	const char *name;
+
+	tools_set_progname(argv[0]);
+	parse_args(argc, argv, &o);
+	tools_install_signals();
+	memset(&st, 0, sizeof(st));
+	load(&o, &dbc, &map);
+	name = o.file ? o.file : "<stdin>";
+	if (o.file) {
+		in = fopen(o.file, "r");
+		if (!in)
+			die_perror("%s", o.file);
+	}
+	if (printf("%s\n", cs_record_header()) < 0)
+		die_perror("<stdout>");
+	if (o.iface)
+		read_live(&o, map, dbc, &st);
+	else
+		read_log(&o, map, in, name, &st);
+	if (fflush(stdout) || ferror(stdout))
+		die_perror("<stdout>");
+	warn("%lu frame%s read, %lu record%s written; %lu with an id not in "
+	     "the DBC, %lu unmapped, %lu bad line%s skipped", st.frames,
+	     st.frames == 1 ? "" : "s", st.records,
+	     st.records == 1 ? "" : "s", st.unknown_id, st.unmapped,
+	     st.skipped, st.skipped == 1 ? "" : "s");
+	if (in != stdin)
+		fclose(in);
+	cs_canmap_destroy(map);
+	cs_dbc_destroy(dbc);
+	return st.skipped ? EXIT_BADINPUT : EXIT_OK;
+}
