@@ -349,14 +349,14 @@ static void fbg_push_spectrum(struct iio_dev *indio_dev, s64 ts)
 	}
 
 	/*
-	 * The core pads the scan to a multiple of its largest element (a
-	 * whole block with repeat), so iio_push_to_buffers_with_timestamp()
-	 * would put the timestamp at the end of the padding. The timestamp
-	 * channel itself sits right after the pixel blocks.
+	 * The timestamp element starts right after the pixel blocks, not at
+	 * scan_bytes - 8 where iio_push_to_buffers_with_timestamp() puts it.
+	 * Its padding may hold pixels of an earlier layout: clear it.
 	 */
 	if (st->push_ts) {
-		off = ALIGN(off, sizeof(s64));
 		memcpy(st->scan + off, &ts, sizeof(ts));
+		memset(st->scan + off + sizeof(ts), 0,
+		       FBG_BLOCK_BYTES - sizeof(ts));
 	}
 
 	if (iio_push_to_buffers(indio_dev, st->scan))
@@ -485,14 +485,21 @@ static int fbg_setup_channels(struct iio_dev *indio_dev)
 		chans[i].scan_index = i;
 	}
 	chans[i] = (struct iio_chan_spec)IIO_CHAN_SOFT_TIMESTAMP(i);
+	/*
+	 * The core pads every scan to a multiple of its largest element, a
+	 * whole pixel block. libiio 0.24 (Debian 12) does not, so with a plain
+	 * 8-byte timestamp it reads past a record and fails with -EINVAL.
+	 * Declaring the timestamp element one block long (s64 nanoseconds
+	 * first, zeros after) makes both agree on the record size.
+	 */
+	chans[i].scan_type.repeat = FBG_BLOCK_BYTES / sizeof(s64);
 
 	indio_dev->channels = chans;
 	indio_dev->num_channels = st->nblocks + 1;
 
-	/* Largest scan the core can ask for: all blocks, timestamp, padding */
+	/* Largest scan the core can ask for: all blocks and the timestamp */
 	st->scan = devm_kzalloc(st->dev,
-				ALIGN(st->npix * sizeof(__le16) + sizeof(s64),
-				      FBG_BLOCK_BYTES),
+				st->npix * sizeof(__le16) + FBG_BLOCK_BYTES,
 				GFP_KERNEL);
 	if (!st->scan)
 		return -ENOMEM;

@@ -52,22 +52,29 @@ expect_le peak-unsaturated 60000 "$pk"
 timeout 30 iio_readdev -b 16 -s 32 fbg0 intensity2 >/tmp/b2.bin 2>/dev/null
 expect_eq block-bytes $((32 * 256)) "$(wc -c </tmp/b2.bin)"
 
-# With the timestamp: record size as the kernel/libiio lay it out.
+# With the timestamp: the timestamp element is one block long (s64 ns, then
+# zeros) so that the kernel and libiio 0.24 agree on the record size:
+# 1024 pixel bytes + 256 = 1280 bytes a spectrum.
+REC=$((SPEC + 256))
 timeout 30 iio_readdev -b 16 -s 32 fbg0 intensity0 intensity1 intensity2 \
-	intensity3 timestamp >/tmp/ts.bin 2>/dev/null
-tsbytes=$(wc -c </tmp/ts.bin)
-case $tsbytes in
-$((32 * (SPEC + 8))) | $((32 * 1280))) pass ts-bytes ;;
-*) fail ts-bytes "got $tsbytes bytes for 32 spectra" ;;
-esac
-rec=$((tsbytes / 32))
+	intensity3 timestamp >/tmp/ts.bin 2>/tmp/ts.err
+expect_eq ts-bytes $((32 * REC)) "$(wc -c </tmp/ts.bin)"
+expect_eq ts-type "le:s64/64X32>>0" "$(cat "$dev/scan_elements/in_timestamp_type")"
 t0=$(od -An -tu8 -j $SPEC -N 8 /tmp/ts.bin | tr -d ' ')
-t1=$(od -An -tu8 -j $((rec + SPEC)) -N 8 /tmp/ts.bin | tr -d ' ')
-dt=$((t1 - t0))
-echo "record $rec bytes, timestamps $t0 $t1 (dt $dt ns)"
-# 400 spectra/s: 2.5 ms apart, allow for TCG scheduling
-expect_ge ts-step 1000000 "$dt"
-expect_le ts-step-max 50000000 "$dt"
+t1=$(od -An -tu8 -j $((REC + SPEC)) -N 8 /tmp/ts.bin | tr -d ' ')
+t31=$(od -An -tu8 -j $((31 * REC + SPEC)) -N 8 /tmp/ts.bin | tr -d ' ')
+pad=$(od -An -tu1 -v -j $((SPEC + 8)) -N 248 /tmp/ts.bin | tr -s ' ' '\n' | grep -v '^0*$' | wc -l)
+echo "timestamps $t0 $t1 ... $t31"
+expect_eq ts-padding-zero 0 "$pad"
+# 400 spectra/s: 31 periods = 77.5 ms; allow for TCG scheduling
+dt=$(((t31 - t0) / 31))
+expect_ge ts-step-min 1500000 "$dt"
+expect_le ts-step-max 10000000 "$dt"
+expect_ge ts-monotonic 1 $((t1 - t0))
+
+# A subset of blocks with the timestamp: 256 + 256 bytes.
+timeout 30 iio_readdev -b 8 -s 8 fbg0 intensity1 timestamp >/tmp/ts1.bin 2>/dev/null
+expect_eq ts-subset-bytes $((8 * 512)) "$(wc -c </tmp/ts1.bin)"
 
 # Temperature: +50 K moves every grating by +500 pm (3 pixels).
 peak_px() { # FILE: pixel of the maximum of spectrum 0 in pixels 100..140
@@ -83,28 +90,35 @@ echo "grating 1 peak pixel: $p25 at 25 degC, $p75 at 75 degC"
 expect_eq peak-shift 3 $((p75 - p25))
 echo 25000 >$SIM/fbg_temperature_mdegc
 
-# Rate change refused while streaming; unload while streaming.
-iio_readdev -b 8 fbg0 intensity0 intensity1 intensity2 intensity3 \
+# Rate change refused while streaming. Unloading the driver module while a
+# reader holds the device open is refused by the module refcount; unbinding
+# the device while streaming is what must be clean.
+timeout 60 iio_readdev -b 8 fbg0 intensity0 intensity1 intensity2 intensity3 \
 	>/dev/null 2>/tmp/bg.err &
 bg=$!
 wait_for streaming 5 grep -q 1 "$dev/buffer/enable"
 check rate-busy sh -c "! echo 200 >$dev/sampling_frequency"
-usleep 300000
-check rmmod-fbg-streaming rmmod cellsense_fbg
-wait $bg || true
-pass readdev-ended
+check rmmod-fbg-busy sh -c "! rmmod cellsense_fbg"
+spidev=$(basename "$(readlink -f "$dev/..")")
+check unbind-streaming sh -c "echo $spidev >/sys/bus/spi/drivers/cellsense-fbg/unbind"
+rc=0
+wait $bg || rc=$?
+expect_ne readdev-ended 124 "$rc"
+check rmmod-fbg rmmod cellsense_fbg
 check rmmod-sim rmmod cellsense_sim
 check no-sim-dir test ! -e $SIM
 
-# Reload: the board comes back; unload the sim first this time.
+# Reload, stream, and remove the board (sim module) under the reader.
 load_cellsense cellsense_sim || exit 1
 load_cellsense cellsense_fbg || exit 1
 wait_for fbg-reload 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
-iio_readdev -b 8 fbg0 intensity0 >/dev/null 2>&1 &
+timeout 60 iio_readdev -b 8 fbg0 intensity0 >/dev/null 2>&1 &
 bg=$!
-usleep 300000
+wait_for streaming-2 5 grep -q 1 /sys/bus/iio/devices/iio:device*/buffer/enable
 check rmmod-sim-streaming rmmod cellsense_sim
-wait $bg || true
-check rmmod-fbg rmmod cellsense_fbg
+rc=0
+wait $bg || rc=$?
+expect_ne readdev-ended-2 124 "$rc"
+check rmmod-fbg-after rmmod cellsense_fbg
 
 check dmesg-clean sh -c "! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace'"
