@@ -223,11 +223,13 @@ int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 	for (size_t i = 0; i < n; i++) {
 		int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
 
+		if (!*p)
+			BAD(p, "fewer data bytes than [LEN] says");
 		if (hi < 0 || lo < 0)
 			BAD(p, "expected a data byte (two hex digits)");
 		frame->data[i] = (uint8_t)(hi << 4 | lo);
 		p += 2;
-		if (i + 1 < n && !is_blank(*p))
+		if (i + 1 < n && *p && !is_blank(*p))
 			BAD(p, "expected a blank between data bytes");
 		while (is_blank(*p))
 			p++;

@@ -362,12 +362,12 @@ static int parse_bo(struct cursor *c, struct cs_dbc *dbc)
 	struct cs_dbc_message *msg;
 	char name[128];
 	long long id, dlc;
-	const char *at;
+	const char *at, *id_at;
 	uint32_t bare;
 	int ext;
 
 	skip_blanks(c);
-	at = c->p;
+	at = id_at = c->p;
 	if (get_integer(c, &id, 0, 0xffffffffLL, "message id"))
 		return -1;
 	ext = !!(id & CS_CAN_EFF_FLAG);
@@ -396,7 +396,7 @@ static int parse_bo(struct cursor *c, struct cs_dbc *dbc)
 	if (expect_eol(c))
 		return -1;
 	if (find_message(dbc, bare, ext)) {
-		fail_at(c, at, "message id %lld defined twice", id);
+		fail_at(c, id_at, "message id %lld defined twice", id);
 		return -1;
 	}
 	if (cs_dbc_message_by_name(dbc, name)) {
@@ -477,6 +477,7 @@ static int parse_sg(struct cursor *c, struct cs_dbc *dbc, const char *kw_at)
 	}
 	if (expect(c, ':'))
 		return -1;
+	skip_blanks(c);
 	at = c->p;
 	if (get_integer(c, &v, 0, 511, "start bit"))
 		return -1;
@@ -530,6 +531,8 @@ static int parse_sg(struct cursor *c, struct cs_dbc *dbc, const char *kw_at)
 		return -1;
 	if (expect(c, '['))
 		return -1;
+	skip_blanks(c);
+	at = c->p;
 	if (get_double(c, &sig.min, "minimum"))
 		return -1;
 	if (expect(c, '|'))
@@ -539,7 +542,8 @@ static int parse_sg(struct cursor *c, struct cs_dbc *dbc, const char *kw_at)
 	if (expect(c, ']'))
 		return -1;
 	if (sig.min > sig.max) {
-		fail(c, "minimum %g above maximum %g", sig.min, sig.max);
+		fail_at(c, at, "minimum %g above maximum %g", sig.min,
+			sig.max);
 		return -1;
 	}
 	skip_blanks(c);
