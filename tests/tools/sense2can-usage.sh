@@ -1,0 +1,32 @@
+# Options and start-up failures: usage errors exit 2, a missing or non-CAN
+# interface exits 1 naming it.
+set -eu
+"$BIN/sense2can" --help | grep -q '^Usage: sense2can \[OPTIONS\] IFACE \[FILE\]'
+"$BIN/sense2can" --version | grep -q '^sense2can (cellsense) '
+expect() {	# expect STATUS PATTERN CMD...
+	want=$1 pat=$2
+	shift 2
+	set +e
+	"$@" </dev/null >"$TMPDIR/o" 2>"$TMPDIR/e"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want: $*"; cat "$TMPDIR/e"; exit 1; }
+	grep -q -- "$pat" "$TMPDIR/e" || { echo "no '$pat' in:"; cat "$TMPDIR/e"; exit 1; }
+}
+expect 2 "unrecognized option '--frobnicate'" "$BIN/sense2can" --frobnicate can0
+expect 2 "Try 'sense2can --help'" "$BIN/sense2can" --frobnicate can0
+expect 2 "no interface given" "$BIN/sense2can"
+expect 2 "too many arguments" "$BIN/sense2can" can0 a b
+expect 2 "wait: 'x' is not an integer" "$BIN/sense2can" -w x can0
+expect 1 "nosuchcan0: no such network interface" "$BIN/sense2can" nosuchcan0
+expect 1 "lo: not a CAN interface" "$BIN/sense2can" lo
+expect 1 "nosuchfile: No such file or directory" "$BIN/sense2can" -n can0 "$TMPDIR/nosuchfile"
+expect 1 "nosuch.dbc: No such file or directory" "$BIN/sense2can" -n -d "$TMPDIR/nosuch.dbc" can0
+# A broken DBC or map is named with its line and column.
+printf 'BO_ 784 A: 8 X\n SG_ S : 0|8@3+ (1,0) [0|1] "" X\n' >"$TMPDIR/bad.dbc"
+expect 1 "bad.dbc:2:14: expected byte order" "$BIN/sense2can" -n -d "$TMPDIR/bad.dbc" can0
+printf '# map\nfbg{Fibre}/g{Grating} wavelength FBG_Wavelength Nope\n' >"$TMPDIR/bad.map"
+expect 1 "bad.map:2:49: message FBG_Wavelength has no signal Nope" \
+	"$BIN/sense2can" -n -m "$TMPDIR/bad.map" can0
+# Dry run needs no interface and no input.
+expect 0 "wrote 0 frames on can0" "$BIN/sense2can" -n
