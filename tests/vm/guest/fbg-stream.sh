@@ -90,6 +90,21 @@ echo "grating 1 peak pixel: $p25 at 25 degC, $p75 at 75 degC"
 expect_eq peak-shift 3 $((p75 - p25))
 echo 25000 >$SIM/fbg_temperature_mdegc
 
+# Strain on grating 3 only: +1000 ue = +1.2 nm.
+check set-strain sh -c "echo '0 0 1000 0' >$SIM/fbg_strain_ue"
+expect_eq bragg-strain "1530000 1545000 1561200 1575000" "$(cat $SIM/fbg_bragg_pm)"
+echo "0 0 0 0" >$SIM/fbg_strain_ue
+
+# Overruns counted: enable the buffer with a 4-spectrum kfifo, never read.
+o0=$(cat "$dev/overrun_count")
+echo 1 >"$dev/scan_elements/in_intensity0_en"
+echo 4 >"$dev/buffer/length"
+echo 1 >"$dev/buffer/enable"
+wait_for overruns 5 sh -c "[ \$(cat $dev/overrun_count) -gt $o0 ]" && pass overruns
+echo 0 >"$dev/buffer/enable"
+echo 0 >"$dev/scan_elements/in_intensity0_en"
+echo "overrun_count $o0 -> $(cat "$dev/overrun_count")"
+
 # Rate change refused while streaming. Unloading the driver module while a
 # reader holds the device open is refused by the module refcount; unbinding
 # the device while streaming is what must be clean.
