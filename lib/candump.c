@@ -215,7 +215,9 @@ int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 	while (is_blank(*p))
 		p++;
 	if (!strncmp(p, "remote request", 14)) {
-		frame->flags |= CS_CAN_FLAG_RTR;
+		if (n > 8)
+			BAD(q, "a remote request has at most 8 bytes");
+		frame->flags = CS_CAN_FLAG_RTR;
 		frame->len = (uint8_t)n;
 		return 0;
 	}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target: the DBC parser, then the map parser against what it
+ * parsed, and packing of every signal it found.
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
+ *       -D_DEFAULT_SOURCE fuzz/fuzz-dbc.c lib/dbc.c lib/canmap.c \
+ *       lib/candump.c lib/record.c -lm -o build/fuzz-dbc
+ *   build/fuzz-dbc -max_total_time=60 dbc/
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cellsense-can.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char map_text[] =
+	"fbg{Fibre}/g{Grating} wavelength FBG_Wavelength "
+	"Wavelength_G{Grating} status=Status_G{Grating}\n";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cs_can_error err;
+	struct cs_dbc *dbc;
+	struct cs_canmap *map;
+	size_t i, j;
+
+	dbc = cs_dbc_create((const char *)data, size, &err);
+	if (!dbc)
+		return 0;
+	for (i = 0; i < cs_dbc_message_count(dbc); i++) {
+		const struct cs_dbc_message *m = cs_dbc_message_at(dbc, i);
+		uint8_t frame[CS_CAN_MAX_DLEN];
+
+		memset(frame, 0x5a, sizeof(frame));
+		for (j = 0; j < m->nsignals; j++) {
+			const struct cs_dbc_signal *s = &m->signals[j];
+			double v;
+
+			cs_dbc_signal_encode(s, frame, m->dlc, 1234.5678);
+			cs_dbc_signal_decode(s, frame, m->dlc, &v);
+			cs_dbc_signal_encode(s, frame, m->dlc, v);
+			cs_dbc_signal_present(m, s, frame, m->dlc);
+		}
+	}
+	map = cs_canmap_create(map_text, strlen(map_text), dbc, &err);
+	if (map) {
+		struct cs_record rec, out[4];
+		struct cs_can_frame f;
+
+		if (!cs_record_set(&rec, 1, "fbg1/g3", "wavelength", 1550,
+				   "nm", "ok", 0.001) &&
+		    cs_canmap_encode(map, &rec, &f, NULL) >= 0)
+			cs_canmap_decode(map, &f, 1, out, 4);
+		cs_canmap_destroy(map);
+	}
+	cs_dbc_destroy(dbc);
+	return 0;
+}
