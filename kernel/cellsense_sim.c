@@ -51,7 +51,10 @@ enum sim_line {
 };
 
 /* FBG board model */
-#define FBG_SIM_PIXELS		512
+static unsigned int fbg_pixels = 512;
+module_param(fbg_pixels, uint, 0444);
+MODULE_PARM_DESC(fbg_pixels, "pixels of the simulated FBG sensor: 128..1024, a multiple of 128 (default 512)");
+
 #define FBG_SIM_FIFO_DEPTH	8
 #define FBG_SIM_VERSION		(FIELD_PREP(FBG_VERSION_HW, 1) | \
 				 FIELD_PREP(FBG_VERSION_FW_MAJOR, 1) | \
@@ -69,13 +72,10 @@ enum sim_line {
 #define FBG_SIM_E_PER_COUNT	4	/* shot noise: sqrt(counts / this) */
 #define FBG_SIM_BASE_PERMILLE	10	/* background reflection, 1 % */
 
-/* Calibration stored on the board: A_k * 10^(9 + 3k) */
-static const s64 fbg_sim_cal[FBG_NUM_CAL] = {
-	1510000000000LL,	/* A0 = 1510.0 nm */
-	167000000000LL,		/* A1 = 0.167 nm/px */
-	-1000000000LL,		/* A2 = -1.0e-6 nm/px^2 */
-	0,			/* A3 */
-};
+/* Calibration of the 512-pixel board: A_k * 10^(9 + 3k) */
+#define FBG_SIM_A0		1510000000000LL	/* 1510.0 nm */
+#define FBG_SIM_A1_512		167000000000LL	/* 0.167 nm/px */
+#define FBG_SIM_A2_512		-1000000000LL	/* -1.0e-6 nm/px^2 */
 
 /* Bragg wavelengths at 25 degC, unstrained, in fm, and peak reflectance */
 static const u32 fbg_sim_lambda0_fm[FBG_SIM_NUM_GRATINGS] = {
@@ -109,7 +109,7 @@ struct fbg_sim {
 	bool ovr;
 	bool sat;
 	/* FIFO of complete spectra, read through FIFO_DATA */
-	__le16 fifo[FBG_SIM_FIFO_DEPTH][FBG_SIM_PIXELS];
+	__le16 fifo[FBG_SIM_FIFO_DEPTH][FBG_MAX_PIXELS];
 	unsigned int fifo_head;
 	unsigned int fifo_level;
 	unsigned int fifo_rd;		/* bytes of the head spectrum read */
@@ -119,11 +119,13 @@ struct fbg_sim {
 	/* Statistics */
 	u64 spectra;
 	u64 overruns;
-	/* Model tables, fixed after probe */
-	u32 lambda_fm[FBG_SIM_PIXELS];
-	u32 envelope[FBG_SIM_PIXELS];
+	/* Model, fixed after probe: same range whatever the pixel count */
+	unsigned int npix;
+	s64 cal[FBG_NUM_CAL];
+	u32 lambda_fm[FBG_MAX_PIXELS];
+	u32 envelope[FBG_MAX_PIXELS];
 	/* Generator scratch, only used by the generator thread */
-	__le16 next[FBG_SIM_PIXELS];
+	__le16 next[FBG_MAX_PIXELS];
 	struct rnd_state rnd;
 };
 
@@ -157,19 +159,25 @@ static void fbg_sim_reset(struct fbg_sim *fbg)
 	fbg->fifo_rd = 0;
 }
 
-static void fbg_sim_init_tables(struct fbg_sim *fbg)
+static void fbg_sim_init_tables(struct fbg_sim *fbg, unsigned int npix)
 {
 	unsigned int px;
 
-	for (px = 0; px < FBG_SIM_PIXELS; px++) {
+	fbg->npix = npix;
+	fbg->cal[0] = FBG_SIM_A0;
+	fbg->cal[1] = div_s64(FBG_SIM_A1_512 * 512, npix);
+	fbg->cal[2] = div_s64(FBG_SIM_A2_512 * 512 * 512, npix * npix);
+	fbg->cal[3] = 0;
+
+	for (px = 0; px < npix; px++) {
 		s64 p = px, l;
 		s32 x_pm;
 
 		/* lambda in units of 1e-9 nm, thanks to the A_k scaling */
-		l = fbg_sim_cal[0] +
-		    div_s64(fbg_sim_cal[1] * p, 1000) +
-		    div_s64(fbg_sim_cal[2] * p * p, 1000000) +
-		    div_s64(fbg_sim_cal[3] * p * p * p, 1000000000);
+		l = fbg->cal[0] +
+		    div_s64(fbg->cal[1] * p, 1000) +
+		    div_s64(fbg->cal[2] * p * p, 1000000) +
+		    div_s64(fbg->cal[3] * p * p * p, 1000000000);
 		fbg->lambda_fm[px] = div_s64(l, 1000);
 
 		/* Broad source peaking near 1550 nm, sloping up to the red */
@@ -216,7 +224,7 @@ static bool fbg_sim_make_spectrum(struct fbg_sim *fbg, int temp_mdegc,
 			   FBG_SIM_FM_PER_MK +
 			   (s64)strain_ue[g] * FBG_SIM_FM_PER_UE;
 
-	for (px = 0; px < FBG_SIM_PIXELS; px++) {
+	for (px = 0; px < fbg->npix; px++) {
 		u64 refl = (u64)FBG_SIM_BASE_PERMILLE << 16;
 		s64 sig, sd, v;
 
@@ -263,7 +271,7 @@ static bool fbg_sim_fifo_push(struct fbg_sim *fbg, bool sat)
 	}
 
 	slot = (fbg->fifo_head + fbg->fifo_level) % FBG_SIM_FIFO_DEPTH;
-	memcpy(fbg->fifo[slot], fbg->next, sizeof(fbg->next));
+	memcpy(fbg->fifo[slot], fbg->next, fbg->npix * sizeof(__le16));
 	fbg->fifo_level++;
 	fbg->sat = sat;
 
@@ -287,7 +295,7 @@ static u8 fbg_sim_fifo_read_byte(struct fbg_sim *fbg)
 
 	spectrum = (const u8 *)fbg->fifo[fbg->fifo_head];
 	b = spectrum[fbg->fifo_rd++];
-	if (fbg->fifo_rd == sizeof(fbg->fifo[0])) {
+	if (fbg->fifo_rd == fbg->npix * sizeof(__le16)) {
 		fbg->fifo_rd = 0;
 		fbg->fifo_head = (fbg->fifo_head + 1) % FBG_SIM_FIFO_DEPTH;
 		fbg->fifo_level--;
@@ -318,7 +326,7 @@ static u32 fbg_sim_reg_read(struct fbg_sim *fbg, unsigned int reg)
 		fbg->ovr = false;
 		return val;
 	case FBG_REG_PIXELS:
-		return FBG_SIM_PIXELS;
+		return fbg->npix;
 	case FBG_REG_INT_TIME:
 		return fbg->int_time_us;
 	case FBG_REG_SCAN_PERIOD:
@@ -329,8 +337,8 @@ static u32 fbg_sim_reg_read(struct fbg_sim *fbg, unsigned int reg)
 		return FBG_SIM_FIFO_DEPTH;
 	case FBG_REG_CAL_HI(0) ... FBG_REG_MAX:
 		if ((reg - FBG_REG_CAL_HI(0)) & 1)
-			return lower_32_bits(fbg_sim_cal[(reg - 0x20) / 2]);
-		return upper_32_bits(fbg_sim_cal[(reg - 0x20) / 2]);
+			return lower_32_bits(fbg->cal[(reg - 0x20) / 2]);
+		return upper_32_bits(fbg->cal[(reg - 0x20) / 2]);
 	default:
 		return 0;
 	}
@@ -869,6 +877,11 @@ static int sim_probe(struct platform_device *pdev)
 	struct cellsense_sim *sim;
 	int ret;
 
+	if (fbg_pixels < FBG_PIX_PER_BLOCK || fbg_pixels > FBG_MAX_PIXELS ||
+	    fbg_pixels % FBG_PIX_PER_BLOCK)
+		return dev_err_probe(dev, -EINVAL, "bad fbg_pixels %u\n",
+				     fbg_pixels);
+
 	sim = devm_kzalloc(dev, sizeof(*sim), GFP_KERNEL);
 	if (!sim)
 		return -ENOMEM;
@@ -878,7 +891,7 @@ static int sim_probe(struct platform_device *pdev)
 	mutex_init(&sim->fbg.lock);
 	fbg_sim_reset(&sim->fbg);
 	sim->fbg.temp_mdegc = FBG_SIM_REF_MDEGC;
-	fbg_sim_init_tables(&sim->fbg);
+	fbg_sim_init_tables(&sim->fbg, fbg_pixels);
 	prandom_seed_state(&sim->fbg.rnd, get_random_u64());
 	platform_set_drvdata(pdev, sim);
 

@@ -136,4 +136,18 @@ wait $bg || rc=$?
 expect_ne readdev-ended-2 124 "$rc"
 check rmmod-fbg-after rmmod cellsense_fbg
 
+# A 1024-pixel board: eight blocks, 2048 bytes a spectrum, same range.
+load_cellsense cellsense_sim fbg_pixels=1024 || exit 1
+load_cellsense cellsense_fbg || exit 1
+wait_for fbg-1024 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
+dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+check blocks-1024 test -e "$dev/scan_elements/in_intensity7_en"
+check no-block-8 test ! -e "$dev/scan_elements/in_intensity8_en"
+expect_match coeffs-1024 '^1510\.0+ 0\.08350+ -0\.00000025' "$(cat "$dev/in_intensity_wavelength_coeffs")"
+timeout 30 iio_readdev -b 8 -s 16 fbg0 intensity0 intensity1 intensity2 intensity3 \
+	intensity4 intensity5 intensity6 intensity7 >/tmp/px1024.bin 2>/dev/null
+expect_eq bytes-1024 $((16 * 2048)) "$(wc -c </tmp/px1024.bin)"
+check rmmod-fbg-1024 rmmod cellsense_fbg
+check rmmod-sim-1024 rmmod cellsense_sim
+
 check dmesg-clean sh -c "! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace'"
