@@ -215,4 +215,7 @@ CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
 }
 #endif
 
+/* The CAN side: DBC, record <-> frame map, candump logs, sockets. */
+#include "cellsense-can.h"
+
 #endif /* CELLSENSE_H */
