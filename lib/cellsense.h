@@ -51,6 +51,14 @@ CS_API size_t cs_sample_format_bytes(const struct cs_sample_format *fmt);
 /* Convert @n samples at @raw to doubles in @out. */
 CS_API void cs_sample_format_decode(const struct cs_sample_format *fmt,
 				    const void *raw, size_t n, double *out);
+/*
+ * Bytes of one IIO scan as the kernel lays it out and iio_readdev writes it:
+ * @data_bytes of samples in elements of @element_bytes (a channel's repeat
+ * block), then with @timestamp an 8-byte timestamp, the whole padded to a
+ * multiple of the largest element.
+ */
+CS_API size_t cs_scan_bytes(size_t data_bytes, size_t element_bytes,
+			    int timestamp);
 /* Largest representable value, used to flag saturated samples. */
 CS_API double cs_sample_format_max(const struct cs_sample_format *fmt);
 

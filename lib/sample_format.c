@@ -88,6 +88,22 @@ size_t cs_sample_format_bytes(const struct cs_sample_format *fmt)
 	return fmt->storage / 8;
 }
 
+static size_t align_up(size_t v, size_t a)
+{
+	return a ? (v + a - 1) / a * a : v;
+}
+
+size_t cs_scan_bytes(size_t data_bytes, size_t element_bytes, int timestamp)
+{
+	size_t bytes = data_bytes, largest = element_bytes;
+
+	if (timestamp) {
+		bytes = align_up(bytes, 8) + 8;
+		largest = largest > 8 ? largest : 8;
+	}
+	return align_up(bytes, largest);
+}
+
 double cs_sample_format_max(const struct cs_sample_format *fmt)
 {
 	unsigned int b = fmt->is_signed ? fmt->bits - 1 : fmt->bits;

@@ -40,7 +40,9 @@ static const char usage_text[] =
 "      --shape=SHAPE        gaussian or sidelobes (default gaussian)\n"
 "      --seed=N             noise seed (default 1)\n"
 "  -r, --rate=HZ            spectra per second for timestamps (default 1)\n"
-"  -T, --timestamps         append a 64-bit LE ns timestamp to each spectrum\n"
+"  -T, --timestamps         append a 64-bit LE ns timestamp to each spectrum,\n"
+"                           padded as the IIO driver pads its scans\n"
+"      --block=N            pixels per IIO channel element (default 128)\n"
 "      --truth=FILE         write the true wavelengths there as records\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n";
@@ -62,6 +64,7 @@ static const struct option longopts[] = {
 	{ "shape", required_argument, NULL, 8 },
 	{ "seed", required_argument, NULL, 9 },
 	{ "truth", required_argument, NULL, 10 },
+	{ "block", required_argument, NULL, 11 },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
@@ -95,6 +98,7 @@ int main(int argc, char **argv)
 	long count = 100;
 	double temp = 25.0, ramp = 0.0, sens_pm = 10.0, rate = 1.0;
 	int timestamps = 0, c;
+	size_t block = 128, frame;
 	const char *truth_path = NULL;
 	FILE *truth = NULL;
 	struct cs_fbgsynth *q;
@@ -190,6 +194,9 @@ int main(int argc, char **argv)
 		case 10:
 			truth_path = optarg;
 			break;
+		case 11:
+			block = (size_t)parse_long(optarg, "block", 1, 65536);
+			break;
 		case 'r':
 			rate = parse_double(optarg, "rate", 1e-6, 1e9);
 			break;
@@ -223,7 +230,9 @@ int main(int argc, char **argv)
 		fprintf(truth, "%s\n", cs_record_header());
 	}
 	bps = cs_sample_format_bytes(&fmt);
-	raw = malloc(cfg.npix * bps + 8);
+	frame = cs_scan_bytes(cfg.npix * bps, (cfg.npix % block ? 1 : block) * bps,
+			      timestamps);
+	raw = calloc(1, frame);
 	y = malloc(cfg.npix * sizeof(*y));
 	if (!raw || !y)
 		die_perror("malloc");
@@ -232,7 +241,7 @@ int main(int argc, char **argv)
 	for (long s = 0; s < count && !tools_stop; s++) {
 		double t = temp + ramp * (double)s;
 		int64_t tns = (int64_t)llround((double)s * 1e9 / rate);
-		size_t len = cfg.npix * bps;
+		size_t len = cfg.npix * bps, tsoff = (len + 7) / 8 * 8;
 
 		for (unsigned int k = 0; k < ng; k++) {
 			double nm = centre[k] + sens_pm * 1e-3 * (t - 25.0);
@@ -253,9 +262,9 @@ int main(int argc, char **argv)
 			put_sample(&fmt, y[i], raw + i * bps);
 		if (timestamps) {
 			for (int b = 0; b < 8; b++)
-				raw[len + (size_t)b] =
+				raw[tsoff + (size_t)b] =
 					(unsigned char)((uint64_t)tns >> (8 * b));
-			len += 8;
+			len = frame;
 		}
 		if (fwrite(raw, 1, len, stdout) != len) {
 			if (errno == EPIPE)

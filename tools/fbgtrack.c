@@ -33,6 +33,7 @@ struct options {
 	char source[32];
 	double rate_hz;
 	int timestamps;
+	size_t block;		/* pixels per IIO channel element */
 	double min_snr;
 	double fwhm_px;
 	int verbose;
@@ -57,6 +58,8 @@ static const char usage_text[] =
 "                           timestamps (default 1)\n"
 "  -T, --timestamps         each spectrum is followed by a 64-bit LE\n"
 "                           timestamp in ns (IIO timestamp channel)\n"
+"      --block=N            pixels per IIO channel element, for the\n"
+"                           padding of scans with timestamps (default 128)\n"
 "      --min-snr=X          reject peaks below X times the noise (default 8)\n"
 "      --fwhm=PX            expected peak width in pixels (default 3)\n"
 "  -v, --verbose            a summary on stderr at the end\n"
@@ -77,6 +80,7 @@ static const struct option longopts[] = {
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "min-snr", required_argument, NULL, 1 },
 	{ "fwhm", required_argument, NULL, 2 },
+	{ "block", required_argument, NULL, 3 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -230,6 +234,9 @@ static void apply_option(struct options *o, int c, const char *arg,
 	case 2:
 		o->fwhm_px = parse_double(arg, "fwhm", 1.0, 32.0);
 		break;
+	case 3:
+		o->block = (size_t)parse_long(arg, "block", 1, 65536);
+		break;
 	case 'v':
 		o->verbose = 1;
 		break;
@@ -250,6 +257,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->rate_hz = 1.0;
 	o->min_snr = 8.0;
 	o->fwhm_px = 3.0;
+	o->block = 128;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
@@ -358,6 +366,7 @@ int main(int argc, char **argv)
 	struct stats st = { 0 };
 	const char *name = "stdin";
 	size_t sbytes, frame, got;
+	size_t tsoff;
 	unsigned char *raw;
 	double *y;
 	FILE *in = stdin;
@@ -381,7 +390,9 @@ int main(int argc, char **argv)
 	if (!pf)
 		die_perror("peak finder");
 	sbytes = o.npix * cs_sample_format_bytes(&o.fmt);
-	frame = sbytes + (o.timestamps ? 8 : 0);
+	frame = cs_scan_bytes(sbytes, (o.npix % o.block ? 1 : o.block) *
+			      cs_sample_format_bytes(&o.fmt), o.timestamps);
+	tsoff = (sbytes + 7) / 8 * 8;
 	raw = malloc(frame);
 	y = malloc(o.npix * sizeof(*y));
 	if (!raw || !y)
@@ -412,7 +423,7 @@ int main(int argc, char **argv)
 			uint64_t v = 0;
 
 			for (int b = 7; b >= 0; b--)
-				v = (v << 8) | raw[sbytes + (size_t)b];
+				v = (v << 8) | raw[tsoff + (size_t)b];
 			t = (int64_t)v;
 		} else {
 			t = (int64_t)llround((double)st.spectra * 1e9 /
