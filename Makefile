@@ -31,7 +31,8 @@ STD_FLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
 LDSAN      := -fsanitize=address,undefined
 endif
-ALL_CFLAGS := $(STD_FLAGS) $(CFLAGS) -Ilib -DCS_VERSION='"$(VERSION)"'
+ALL_CFLAGS := $(STD_FLAGS) $(CFLAGS) -Ilib -DCS_VERSION='"$(VERSION)"' \
+              -DCS_DATADIR='"$(PREFIX)/share/cellsense"'
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DCS_BUILDING_LIB
 LIB_LIBS   := -lliquid -lm
 
@@ -49,11 +50,13 @@ TOOLS_COMMON := $(BUILD)/obj/tools/tools-common.o
 TOOL_LDFLAGS := $(LDSAN) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
 LIBS_sense2can := $(shell pkg-config --libs libsocketcan 2>/dev/null)
 
+FUZZ_SRCS  := $(wildcard fuzz/fuzz-*.c)
+FUZZ_BINS  := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all lib tools modules unit deps demo check bench clean install \
-        overlays lint
+        overlays lint fuzz
 .DELETE_ON_ERROR:
 # keep objects: they are intermediates of pattern chains
 .SECONDARY:
@@ -104,6 +107,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LDSAN) $(LIB_A) \
 		$$(pkg-config --libs cmocka) $(LIB_LIBS)
 
+# libFuzzer targets for every parser of outside input (clang).
+fuzz: $(FUZZ_BINS)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/cellsense.h
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE \
+		-Ilib -DCS_VERSION='"$(VERSION)"' -o $@ $< $(LIB_SRCS) $(LIB_LIBS)
+
 # Kernel modules: Kbuild at the top, out of tree, warnings are errors there.
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -125,7 +136,7 @@ demo: deps
 	scripts/demo.sh
 
 check: deps
-	$(MAKE) all overlays unit
+	$(MAKE) all overlays unit fuzz
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 lib tools unit
 	tests/run-all.sh $(BUILD)
 
@@ -139,7 +150,9 @@ install: lib tools
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	cp -P $(BUILD)/lib/libcellsense.* $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIB_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 644 lib/cellsense.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 lib/cellsense.h lib/cellsense-can.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/share/cellsense
+	install -m 644 dbc/cellsense.dbc dbc/cellsense.map $(DESTDIR)$(PREFIX)/share/cellsense/
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/

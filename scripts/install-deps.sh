@@ -8,7 +8,7 @@ libiio-dev libiio-utils libcmocka-dev libliquid-dev libgpiod-dev gpiod
 libsocketcan-dev can-utils
 linux-headers-amd64 kmod sparse device-tree-compiler
 qemu-system-x86 busybox-static cpio gzip linux-source-6.1
-gnuplot-nox python3"
+gnuplot-nox python3 clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

@@ -62,6 +62,17 @@ for s in "$SRC"/tests/tools/*.sh; do
 	run_tool_test tools-san "$BUILD/san/bin" "$s"
 done
 
+echo "== fuzz targets (libFuzzer, a short run each, seeded)"
+for f in "$BUILD"/fuzz/fuzz-*; do
+	n=$(basename "$f")
+	corpus=$BUILD/fuzz/corpus-$n
+	mkdir -p "$corpus"
+	seeds=""
+	[ "$n" = fuzz-dbc ] && seeds="$SRC/dbc"
+	run_test "fuzz/$n" "$f" -max_total_time="${CELLSENSE_FUZZ_SECONDS:-20}" \
+		-max_len=4096 "$corpus" $seeds
+done
+
 echo "== kernel style (checkpatch --strict, sparse)"
 run_test kernel/checkpatch "$SRC/scripts/lint-kernel.sh" checkpatch
 run_test kernel/sparse "$SRC/scripts/lint-kernel.sh" sparse
