@@ -203,6 +203,9 @@ chmod 0755 "$oroot/init"
 for g in "$vmdir"/guest/*; do
 	[ -f "$g" ] && cp "$g" "$oroot/tests/"
 done
+# the tools' data (DBC and map) where they look by default
+mkdir -p "$oroot/usr/local/share/cellsense"
+cp "$top"/dbc/* "$oroot/usr/local/share/cellsense/"
 
 own_bins=$(ls "$top"/build/bin/* 2>/dev/null || true)
 own_libs=$(ls "$top"/build/lib/*.so* 2>/dev/null || true)
