@@ -80,7 +80,7 @@ run_test kernel/sparse "$SRC/scripts/lint-kernel.sh" sparse
 echo "== VM (Debian's kernel in qemu)"
 for s in "$SRC"/tests/vm/guest/*.sh; do
 	n=$(basename "$s" .sh)
-	case $n in lib|selftest-*) continue ;; esac
+	case $n in lib|selftest-*|demo) continue ;; esac
 	run_test "vm/$n" "$SRC/tests/vm/run.sh" "$s"
 done
 run_test vm/harness-selftest "$SRC/tests/vm/selftest.sh"
