@@ -10,6 +10,8 @@
 #   --name NAME    log name: build/vm/NAME.log (default: first script's name)
 #   --append ARGS  extra kernel command line, e.g. "cellsense.rate=1000"
 #   -v             show the console while the VM runs
+#   --shell        interactive: console on this terminal, a shell after the
+#                  scripts instead of poweroff (Ctrl-A X quits qemu); no verdict
 #
 # Exit status 0 only if: the guest printed its end marker (VMTEST-END), every
 # script ran and exited 0, passed at least one check and printed no FAIL, and
@@ -32,6 +34,7 @@ tmo="${CELLSENSE_VM_TIMEOUT:-300}"
 name=""
 append=""
 verbose=0
+shell=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--initrd) initrd=$2; shift 2 ;;
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--name) name=$2; shift 2 ;;
 	--append) append="$append $2"; shift 2 ;;
 	-v) verbose=1; shift ;;
+	--shell) shell=1; shift ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
@@ -79,6 +83,15 @@ rm -f "$log" "$res"
 tests_arg=$(echo "$scripts" | tr ' ' ',')
 cmdline="console=ttyS0 panic=-1 loglevel=5 cellsense.tests=$tests_arg$append"
 
+if [ "$shell" = 1 ]; then
+	exec qemu-system-x86_64 -accel "${CELLSENSE_VM_ACCEL:-tcg}" \
+		-m "${CELLSENSE_VM_MEM:-1024}" -smp "${CELLSENSE_VM_SMP:-2}" \
+		-nodefaults -display none -no-reboot \
+		-kernel "$kdir/boot/vmlinuz-$abi" -initrd "$initrd" \
+		-append "$cmdline cellsense.shell=1" \
+		-serial mon:stdio -serial "file:$res"
+fi
+
 tailpid=""
 if [ "$verbose" = 1 ]; then
 	tail -f "$log" &
@@ -97,7 +110,7 @@ qpid=$!
 trap 'kill "$qpid" 2>/dev/null; [ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null; exit 130' INT TERM HUP
 
 # Watch the run: note when the guest reports its end; if qemu has not exited
-# 15 s after that (seen once: qemu lingered ~4 min after "reboot: Power
+# 10 s after that (seen once: qemu lingered ~4 min after "reboot: Power
 # down"), stop it - the verdict then rests on what the guest reported.
 end_seen=""
 lingered=0
@@ -106,7 +119,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 	if [ -z "$end_seen" ] && grep -q '^VMTEST-END' "$res" 2>/dev/null; then
 		end_seen=$i
 	fi
-	if [ -n "$end_seen" ] && [ $((i - end_seen)) -ge 75 ]; then
+	if [ -n "$end_seen" ] && [ $((i - end_seen)) -ge 50 ]; then
 		lingered=1
 		kill "$qpid" 2>/dev/null || true
 		break
@@ -193,6 +206,6 @@ if echo "$verdict" | grep -q '^FAIL'; then
 	echo "vm test $name: FAILED ($timing); console: $log, results: $res"
 	exit 1
 fi
-[ "$lingered" = 0 ] || echo "  note: qemu did not exit 15 s after the guest finished; stopped it"
+[ "$lingered" = 0 ] || echo "  note: qemu did not exit 10 s after the guest finished; stopped it"
 echo "vm test $name: passed ($timing)"
 exit 0

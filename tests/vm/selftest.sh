@@ -9,6 +9,9 @@
 #   2. the guest's per-script limit (cellsense.script_timeout) kills a hung
 #      script, the next script still runs
 #   3. the host's hard timeout kills a guest that never finishes
+#   4. a guest that reports its end but does not power off (here: /init's
+#      debug shell, waiting on a console with no input) is stopped 10 s
+#      later and judged on what it reported: run.sh passes, with a note
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,6 +64,17 @@ expect_fail guest-timeout \
 expect_fail host-timeout \
 	'FAIL timeout: VM killed after 25s|FAIL guest did not finish|FAIL selftest-hang.sh: did not finish' \
 	-- --timeout 25 selftest-hang.sh
+
+out=$("$run" --initrd "$initrd" --name selftest-linger --timeout 60 \
+	--append cellsense.shell=1 selftest-true.sh 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && echo "$out" | grep -q 'note: qemu did not exit'; then
+	echo "SELFTEST ok   linger: run.sh stopped the lingering VM and passed"
+else
+	echo "SELFTEST FAIL linger: run.sh exited $rc"
+	echo "$out" | grep -v '^\[' | sed 's/^/    /'
+	failed=1
+fi
 
 if [ "$failed" = 0 ]; then
 	echo "vm selftest: passed"
