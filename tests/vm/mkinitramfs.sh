@@ -51,6 +51,13 @@ case "${file_is_static:-}" in
 *) die "/bin/busybox is not static: install package 'busybox-static'" ;;
 esac
 
+mkdir -p "$out_dir"
+# One build at a time (parallel run.sh invocations share build/vm/).
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$out_dir/.lock"
+	flock 9
+fi
+
 kdir=$("$top/scripts/fetch-kernel.sh")
 abi=$(basename "$kdir")
 kmods="$kdir/lib/modules/$abi"
