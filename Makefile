@@ -56,7 +56,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all lib tools modules unit deps demo check bench clean install \
-        overlays lint fuzz
+        overlays lint fuzz vm-test
 .DELETE_ON_ERROR:
 # keep objects: they are intermediates of pattern chains
 .SECONDARY:
@@ -126,7 +126,14 @@ $(BUILD)/dts/%.dtbo: dts-overlays/%-overlay.dts
 	$(Q)dtc -@ -q -I dts -O dtb -o $@ $<
 
 lint:
-	scripts/lint-kernel.sh
+	scripts/lint-kernel.sh checkpatch
+	scripts/lint-kernel.sh sparse
+
+# The VM tests alone (make check runs them too): VM=name.sh for one.
+VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh $(wildcard tests/vm/guest/selftest-*),\
+	$(wildcard tests/vm/guest/*.sh)))
+vm-test: lib tools modules
+	@for s in $(VM); do tests/vm/run.sh $$s || exit 1; done
 
 deps:
 	scripts/install-deps.sh

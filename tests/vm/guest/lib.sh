@@ -134,7 +134,7 @@ run_bg() {
 
 wait_bg() {
 	eval "_p=\$$2"
-	wait "$_p"
+	wait "$_p" && _rc=0 || _rc=$?
 	if [ "$_rc" -eq 0 ]; then pass "$1"; else fail "$1" "background job exited $_rc"; fi
 	return "$_rc"
 }
