@@ -37,6 +37,7 @@ struct mapline {
 	size_t nconsts;
 	struct constant consts[MAX_CONSTS];
 	int reversible;		/* no wildcards: frames can be named */
+	struct cs_canmap_policy policy;	/* every=, policy=, sources= */
 };
 
 struct cs_canmap {
@@ -226,6 +227,67 @@ static char *dup_or_fail(const char *s, int *oom)
 }
 
 /* One line of the map, split at blanks in @buf (modified). */
+static const char *const policy_names[] = {
+	[CS_CANPLAN_LAST] = "last",
+	[CS_CANPLAN_MEAN] = "mean",
+	[CS_CANPLAN_MIN] = "min",
+	[CS_CANPLAN_MAX] = "max",
+	[CS_CANPLAN_CHANGE] = "change",
+};
+
+int cs_canplan_policy_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(policy_names) / sizeof(*policy_names);
+	     i++)
+		if (!strcmp(name, policy_names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *cs_canplan_policy_name(int policy)
+{
+	if (policy < 0 ||
+	    (size_t)policy >= sizeof(policy_names) / sizeof(*policy_names))
+		return NULL;
+	return policy_names[policy];
+}
+
+/* The scheduling keys of a map line: 1 if @key was one (and @val good),
+ * 0 if @key is not a scheduling key, -EINVAL / -ERANGE for a bad value. */
+static int parse_policy(struct cs_canmap_policy *pol, const char *key,
+			const char *val)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(key, "policy")) {
+		int p = cs_canplan_policy_parse(val);
+
+		if (p < 0)
+			return -EINVAL;
+		pol->policy = p;
+		return 1;
+	}
+	if (strcmp(key, "every") && strcmp(key, "sources"))
+		return 0;
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (end == val || *end || errno)
+		return -EINVAL;
+	if (!strcmp(key, "every")) {
+		if (v < 1 || v > 3600000)
+			return -ERANGE;
+		pol->period_ns = (int64_t)v * 1000000;
+	} else {
+		if (v < 1 || v > 65536)
+			return -ERANGE;
+		pol->sources = (unsigned int)v;
+	}
+	return 1;
+}
+
 static int parse_line(struct cs_canmap *map, struct mapline *ml, char *buf,
 		      unsigned long lineno, struct cs_can_error *err,
 		      int *oom)
@@ -236,10 +298,11 @@ static int parse_line(struct cs_canmap *map, struct mapline *ml, char *buf,
 	size_t ntok = 0, i;
 	const char *bad;
 	char *p = buf;
-	int n;
+	int n, ret;
 
 	memset(ml, 0, sizeof(*ml));
 	ml->lineno = lineno;
+	ml->policy.policy = -1;
 	while (*p) {
 		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;
@@ -308,6 +371,18 @@ static int parse_line(struct cs_canmap *map, struct mapline *ml, char *buf,
 			return -1;
 		}
 		*eq = '\0';
+		ret = parse_policy(&ml->policy, tok[i], eq + 1);
+		if (ret < 0) {
+			set_error(err, lineno, col[i] + (unsigned int)
+				  (eq + 1 - tok[i]), "bad %s value '%s' (%s)",
+				  tok[i], eq + 1, ret == -ERANGE ?
+				  "out of range" : "every=MS 1..3600000, "
+				  "sources=N 1..65536, policy=last|mean|min|"
+				  "max|change");
+			return -1;
+		}
+		if (ret > 0)
+			continue;
 		if (!strcmp(tok[i], "status"))
 			slot = &ml->status_sig;
 		else if (!strcmp(tok[i], "uncertainty"))
@@ -533,6 +608,38 @@ static int match(const char *p, const char *s, const struct mapline *ml,
 		s++;
 	}
 	return !*s;
+}
+
+int cs_canmap_find(const struct cs_canmap *map, const struct cs_record *rec)
+{
+	long long vals[MAX_CAPTURES];
+	size_t i;
+
+	if (!map || !rec)
+		return -EINVAL;
+	for (i = 0; i < map->n; i++) {
+		const struct mapline *ml = &map->lines[i];
+
+		if (!strcmp(ml->quantity, rec->quantity) &&
+		    match(ml->source, rec->source, ml, 0, vals))
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+int cs_canmap_line(const struct cs_canmap *map, size_t i,
+		   const struct cs_dbc_message **msg,
+		   struct cs_canmap_policy *policy, unsigned long *lineno)
+{
+	if (!map || i >= map->n)
+		return -EINVAL;
+	if (msg)
+		*msg = map->lines[i].msg;
+	if (policy)
+		*policy = map->lines[i].policy;
+	if (lineno)
+		*lineno = map->lines[i].lineno;
+	return 0;
 }
 
 static const struct mapline *find_line(const struct cs_canmap *map,

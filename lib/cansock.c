@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <linux/can.h>
+#include <linux/can/error.h>
 #include <linux/can/raw.h>
 
 #include "cellsense-can.h"
@@ -87,11 +88,18 @@ int cs_can_open(const char *iface, unsigned int flags)
 	if (!(flags & CS_CAN_OPEN_RECV) &&
 	    setsockopt(s, SOL_CAN_RAW, CAN_RAW_FILTER, NULL, 0) < 0)
 		goto fail;
+	if (flags & CS_CAN_OPEN_ERRORS) {
+		can_err_mask_t mask = CAN_ERR_MASK;
+
+		if (setsockopt(s, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &mask,
+			       sizeof(mask)) < 0)
+			goto fail;
+	}
 	if ((flags & CS_CAN_OPEN_FD) &&
 	    setsockopt(s, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on,
 		       sizeof(on)) < 0)
 		goto fail;
-	if ((flags & CS_CAN_OPEN_RECV) &&
+	if ((flags & (CS_CAN_OPEN_RECV | CS_CAN_OPEN_ERRORS)) &&
 	    setsockopt(s, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0)
 		goto fail;
 	memset(&addr, 0, sizeof(addr));
@@ -169,6 +177,13 @@ int cs_can_recv(int fd, struct cs_can_frame *f, int64_t *time_ns)
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
 	*time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	memset(f, 0, sizeof(*f));
+	if (cf.can_id & CAN_ERR_FLAG) {
+		f->flags = CS_CAN_FLAG_ERR;
+		f->id = cf.can_id & CAN_ERR_MASK;
+		f->len = cf.len > 8 ? 8 : cf.len;
+		memcpy(f->data, cf.data, f->len);
+		return 0;
+	}
 	f->extended = !!(cf.can_id & CAN_EFF_FLAG);
 	f->id = cf.can_id & (f->extended ? CAN_EFF_MASK : CAN_SFF_MASK);
 	if (cf.can_id & CAN_RTR_FLAG)

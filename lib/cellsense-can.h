@@ -21,6 +21,9 @@ extern "C" {
 #define CS_CAN_EFF_FLAG 0x80000000u	/* 29-bit identifier (as in DBC) */
 #define CS_CAN_FLAG_FD 0x1		/* CAN FD frame */
 #define CS_CAN_FLAG_RTR 0x2		/* remote request (no data) */
+#define CS_CAN_FLAG_ERR 0x4		/* error frame: id holds the CAN_ERR_*
+					 * class bits, data as in
+					 * <linux/can/error.h> */
 
 struct cs_can_frame {
 	uint32_t id;		/* 11 or 29 bits, without CS_CAN_EFF_FLAG */
@@ -200,6 +203,132 @@ CS_API int cs_canmap_decode(const struct cs_canmap *map,
 			    const struct cs_can_frame *frame, int64_t time_ns,
 			    struct cs_record *rec, size_t max);
 
+/* Which map line (0-based index) @rec matches: the index, -ENOENT. */
+CS_API int cs_canmap_find(const struct cs_canmap *map,
+			  const struct cs_record *rec);
+
+/* ---------------------------------------------------------------------
+ * Bus budget: frame lengths and a rate planner.
+ *
+ * Frame length on the wire in the worst case of bit stuffing, interframe
+ * space included (Davis et al., "Controller Area Network (CAN)
+ * schedulability analysis", 2007, for classical frames):
+ *   classical, 11-bit id:  8n + 47 + floor((34 + 8n - 1) / 4) bits
+ *   classical, 29-bit id:  8n + 67 + floor((54 + 8n - 1) / 4) bits
+ * CAN FD (n padded to a valid FD length): the arbitration phase (SOF to
+ * BRS: 17 bits, 36 with a 29-bit id) plus CRC delimiter, ACK, EOF and IFS
+ * (13 bits) at the nominal rate; ESI, DLC, data, stuff count (4), CRC (17
+ * bits up to 16 bytes, else 21) and its fixed stuff bits (6 or 7) at the
+ * data rate when BRS is set. Dynamic stuff bits, floor((L - 1) / 4) over
+ * the L bits from SOF to the end of the data field, are counted in the
+ * phase they fall in: floor((A - 1) / 4) of them in the A arbitration
+ * bits, the rest in the data phase.
+ */
+/* Bits at the nominal and at the data bit rate (the latter 0 unless the
+ * frame is CAN FD with BRS): 0, or -EINVAL for a bad length. */
+CS_API int cs_can_frame_bits(const struct cs_can_frame *frame,
+			     unsigned int *nominal_bits,
+			     unsigned int *data_bits);
+/* Seconds on the bus at @bitrate (and @data_bitrate for BRS frames; 0:
+ * same as @bitrate); NAN for a bad frame or rate. */
+CS_API double cs_can_frame_seconds(const struct cs_can_frame *frame,
+				   double bitrate, double data_bitrate);
+
+/*
+ * How a kind of record (one source and quantity: a "slot") is sent. All
+ * policies send a slot at most once per period (stretched when the plan
+ * is over budget) and only when a record came since the last frame:
+ *   last    the latest value (decimation)
+ *   mean    the mean of the period's values (status and uncertainty of
+ *           the latest)
+ *   min/max the smallest / largest value of the period
+ *   change  the latest value, only when its frame differs from the last
+ *           one sent (i.e. by at least the DBC resolution), and at least
+ *           every 10 periods
+ */
+enum cs_canplan_policy {
+	CS_CANPLAN_LAST = 0,
+	CS_CANPLAN_MEAN,
+	CS_CANPLAN_MIN,
+	CS_CANPLAN_MAX,
+	CS_CANPLAN_CHANGE,
+};
+/* Name <-> value: the policy, or -EINVAL; NULL for a bad value. */
+CS_API int cs_canplan_policy_parse(const char *name);
+CS_API const char *cs_canplan_policy_name(int policy);
+
+/* A map line's scheduling keys: every=MS, policy=NAME, sources=N. */
+struct cs_canmap_policy {
+	int64_t period_ns;	/* 0: the planner's default */
+	int policy;		/* enum cs_canplan_policy, -1: default */
+	unsigned int sources;	/* expected slots, 0: 1 */
+};
+/* Line @i of @map: its message, keys and line number in the map text
+ * (any pointer may be NULL). 0 or -EINVAL. */
+CS_API int cs_canmap_line(const struct cs_canmap *map, size_t i,
+			  const struct cs_dbc_message **msg,
+			  struct cs_canmap_policy *policy,
+			  unsigned long *lineno);
+
+struct cs_canplan_config {
+	double bitrate;		/* nominal bit/s, 1e3..1e6 */
+	double data_bitrate;	/* CAN FD data phase bit/s with BRS, 0: no
+				 * BRS; else bitrate..1.6e7 */
+	double load_max;	/* bus-load ceiling, (0, 1] */
+	int64_t period_ns;	/* default period, 1 ms..1 h */
+	int policy;		/* default enum cs_canplan_policy */
+	size_t max_slots;	/* slots kept at most, 1..65536 */
+	int64_t burst_ns;	/* budget bucket depth: what load_max allows
+				 * in this much time (at least one frame);
+				 * 0: 10 ms; 0..1 s. Over any window W the
+				 * frames take at most load_max * (W +
+				 * burst) of bus time. */
+};
+
+struct cs_canplan_stats {
+	uint64_t records;	/* pushed and accepted */
+	uint64_t frames;	/* frames released by cs_canplan_next() */
+	uint64_t aggregated;	/* records folded into a frame with others
+				 * (sent as a mean/min/max/latest) */
+	uint64_t unchanged;	/* change policy: frames not sent, same */
+	uint64_t dropped;	/* records refused: slot table full */
+	uint64_t deferred;	/* times a due frame waited for budget */
+	uint64_t clamped;	/* frames with a value clamped to its range */
+	uint64_t replans;	/* times the plan was stretched */
+	size_t slots;		/* slots in use */
+	double planned_load;	/* bus load of the plan, fraction of bitrate */
+	double stretch;		/* periods are multiplied by this, >= 1 */
+	double bus_seconds;	/* bus time of the frames released */
+};
+
+struct cs_canplan;
+
+/* A planner over @map (which must outlive it). The plan at creation
+ * counts every map line's sources= slots at its period. NULL with errno
+ * EINVAL for a bad parameter. */
+CS_API struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
+					    const struct cs_canplan_config *c);
+CS_API void cs_canplan_destroy(struct cs_canplan *plan);
+/*
+ * Take @rec, at time @now_ns (any monotonic time base, the same for every
+ * call). 0 when it was taken; -ENOENT when no map line matches; -EBADMSG
+ * when it does not fit its line (*@why says why); -ENOSPC when it is a new
+ * kind and max_slots are in use (counted as dropped). A new kind may
+ * stretch the plan (replans).
+ */
+CS_API int cs_canplan_push(struct cs_canplan *plan, const struct cs_record *rec,
+			   int64_t now_ns, const char **why);
+/*
+ * The next frame due at @now_ns within the budget: 1 and @frame filled
+ * (its bus time is charged to the budget), or 0 when none is due now, then
+ * *@next_ns (if not NULL) is when to ask again (INT64_MAX: nothing
+ * pending). Negative errno on bad arguments.
+ */
+CS_API int cs_canplan_next(struct cs_canplan *plan, int64_t now_ns,
+			   struct cs_can_frame *frame, int64_t *next_ns);
+CS_API int cs_canplan_stats(const struct cs_canplan *plan,
+			    struct cs_canplan_stats *st);
+
 /* ---------------------------------------------------------------------
  * candump logs. Reads both `candump -L` lines
  *   (1700000000.123456) can0 123#DEADBEEF      (also 1F334455#, 123#R,
@@ -226,6 +355,7 @@ CS_API int cs_candump_format(char *buf, size_t size, int64_t time_ns,
 #define CS_CAN_OPEN_FD 0x1	/* accept and send CAN FD frames */
 #define CS_CAN_OPEN_NONBLOCK 0x2 /* non-blocking socket */
 #define CS_CAN_OPEN_RECV 0x4	/* receive frames (else a filter drops all) */
+#define CS_CAN_OPEN_ERRORS 0x8	/* receive error frames (CAN_ERR_MASK) */
 
 /*
  * A CAN_RAW socket bound to @iface: the descriptor, or -ENODEV (no such

@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cellsense board simulator: the front-end boards *on the wire*.
- *
- * A platform device "cellsense-sim" carries
- *  - a software SPI controller whose transfers are answered by a model of
- *    the FBG interrogator board (register interface: docs/fbg-board.md),
- *  - a small gpio_chip with its own interrupt domain providing the board's
- *    data-ready line,
- *  - the spi_device "fbg-interrogator" (label "fbg0") on chip select 0,
- * so that the real driver (cellsense_fbg) binds to it unchanged.
+ * cellsense simbus board: the FBG interrogator (docs/fbg-board.md) on chip
+ * select 0 of the sim's SPI bus, data-ready on line "fbg-drdy".
  *
  * The model makes a reflection spectrum of four Bragg gratings on one fibre
  * (1530/1545/1560/1575 nm at 25 degC, 10 pm/K, 1.2 pm/ustrain) on a broad
  * sloped source envelope, with dark level, read and shot noise, in integer
- * arithmetic. Settings: sysfs attributes of the platform device, see
+ * arithmetic. Settings: /sys/devices/platform/cellsense-sim/fbg/, see
  * kernel/README.md.
  */
 
@@ -21,16 +14,12 @@
 #include <linux/bits.h>
 #include <linux/device.h>
 #include <linux/err.h>
-#include <linux/gpio/driver.h>
 #include <linux/hrtimer.h>
-#include <linux/irq.h>
-#include <linux/irqdomain.h>
 #include <linux/kthread.h>
 #include <linux/math.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/platform_device.h>
 #include <linux/prandom.h>
 #include <linux/property.h>
 #include <linux/random.h>
@@ -40,15 +29,8 @@
 #include <linux/sysfs.h>
 #include <linux/wait.h>
 
-#include "cellsense_fbg.h"
-
-#define SIM_NAME		"cellsense-sim"
-
-/* Interrupt-capable lines of the sim's gpio_chip */
-enum sim_line {
-	SIM_LINE_FBG_DRDY,
-	SIM_NUM_LINES,
-};
+#include "../cellsense_fbg.h"
+#include "simbus.h"
 
 /* FBG board model */
 static unsigned int fbg_pixels = 512;
@@ -127,22 +109,13 @@ struct fbg_sim {
 	/* Generator scratch, only used by the generator thread */
 	__le16 next[FBG_MAX_PIXELS];
 	struct rnd_state rnd;
-};
-
-struct cellsense_sim {
-	struct device *dev;
-	struct fbg_sim fbg;
-	/* Data-ready line and its interrupt */
-	struct gpio_chip gc;
-	struct fwnode_handle *irq_fwnode;
-	struct irq_domain *domain;
-	unsigned long irq_unmasked;
-	/* Generator thread: makes spectra at the scan period */
+	/* Board on the sim bus, generator thread */
+	struct simbus_board board;
 	struct task_struct *thread;
 	wait_queue_head_t wq;
-	/* SPI side */
-	struct spi_controller *ctlr;
 };
+
+static struct fbg_sim *fbg_sim;
 
 /* ---- FBG board model ---- */
 
@@ -375,174 +348,27 @@ static bool fbg_sim_reg_write(struct fbg_sim *fbg, unsigned int reg, u32 val)
 	}
 }
 
-/* ---- data-ready line: gpio_chip and interrupt domain ---- */
 
-static void sim_fire_line(struct cellsense_sim *sim, unsigned int line)
+static void fbg_sim_update_drdy(struct fbg_sim *fbg)
 {
-	unsigned int virq;
+	int level;
 
-	if (!test_bit(line, &sim->irq_unmasked))
-		return;
-
-	virq = irq_find_mapping(sim->domain, line);
-	if (virq)
-		handle_nested_irq(virq);
-}
-
-static int sim_gpio_get(struct gpio_chip *gc, unsigned int offset)
-{
-	struct cellsense_sim *sim = gpiochip_get_data(gc);
-	int val = 0;
-
-	if (offset == SIM_LINE_FBG_DRDY) {
-		mutex_lock(&sim->fbg.lock);
-		val = fbg_sim_drdy(&sim->fbg);
-		mutex_unlock(&sim->fbg.lock);
-	}
-
-	return val;
-}
-
-static int sim_gpio_get_direction(struct gpio_chip *gc, unsigned int offset)
-{
-	return GPIO_LINE_DIRECTION_IN;
-}
-
-static int sim_gpio_direction_input(struct gpio_chip *gc, unsigned int offset)
-{
-	return 0;
-}
-
-static int sim_gpio_to_irq(struct gpio_chip *gc, unsigned int offset)
-{
-	struct cellsense_sim *sim = gpiochip_get_data(gc);
-
-	return irq_create_mapping(sim->domain, offset);
-}
-
-static const char * const sim_line_names[SIM_NUM_LINES] = {
-	[SIM_LINE_FBG_DRDY] = "fbg-drdy",
-};
-
-static void sim_irq_mask(struct irq_data *d)
-{
-	struct cellsense_sim *sim = irq_data_get_irq_chip_data(d);
-
-	clear_bit(irqd_to_hwirq(d), &sim->irq_unmasked);
-}
-
-static void sim_irq_unmask(struct irq_data *d)
-{
-	struct cellsense_sim *sim = irq_data_get_irq_chip_data(d);
-
-	set_bit(irqd_to_hwirq(d), &sim->irq_unmasked);
-}
-
-static int sim_irq_set_type(struct irq_data *d, unsigned int type)
-{
-	/* The data-ready line is active high; edge or level both work */
-	switch (type & IRQ_TYPE_SENSE_MASK) {
-	case IRQ_TYPE_EDGE_RISING:
-	case IRQ_TYPE_LEVEL_HIGH:
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-static struct irq_chip sim_irq_chip = {
-	.name = SIM_NAME,
-	.irq_mask = sim_irq_mask,
-	.irq_unmask = sim_irq_unmask,
-	.irq_set_type = sim_irq_set_type,
-	.flags = IRQCHIP_SKIP_SET_WAKE,
-};
-
-static int sim_irq_map(struct irq_domain *domain, unsigned int virq,
-		       irq_hw_number_t hwirq)
-{
-	irq_set_chip_data(virq, domain->host_data);
-	irq_set_chip_and_handler(virq, &sim_irq_chip, handle_simple_irq);
-	irq_set_nested_thread(virq, true);
-	irq_set_noprobe(virq);
-
-	return 0;
-}
-
-static void sim_irq_unmap(struct irq_domain *domain, unsigned int virq)
-{
-	irq_set_nested_thread(virq, false);
-	irq_set_chip_and_handler(virq, NULL, NULL);
-	irq_set_chip_data(virq, NULL);
-}
-
-static const struct irq_domain_ops sim_irq_domain_ops = {
-	.map = sim_irq_map,
-	.unmap = sim_irq_unmap,
-	.xlate = irq_domain_xlate_twocell,
-};
-
-static void sim_irq_domain_remove(void *data)
-{
-	struct cellsense_sim *sim = data;
-	unsigned int line, virq;
-
-	for (line = 0; line < SIM_NUM_LINES; line++) {
-		virq = irq_find_mapping(sim->domain, line);
-		if (virq)
-			irq_dispose_mapping(virq);
-	}
-	irq_domain_remove(sim->domain);
-	irq_domain_free_fwnode(sim->irq_fwnode);
-}
-
-static int sim_setup_gpio(struct cellsense_sim *sim)
-{
-	struct device *dev = sim->dev;
-	struct gpio_chip *gc = &sim->gc;
-	int ret;
-
-	sim->irq_fwnode = irq_domain_alloc_named_fwnode(SIM_NAME);
-	if (!sim->irq_fwnode)
-		return -ENOMEM;
-
-	sim->domain = irq_domain_create_linear(sim->irq_fwnode, SIM_NUM_LINES,
-					       &sim_irq_domain_ops, sim);
-	if (!sim->domain) {
-		irq_domain_free_fwnode(sim->irq_fwnode);
-		return -ENOMEM;
-	}
-
-	ret = devm_add_action_or_reset(dev, sim_irq_domain_remove, sim);
-	if (ret)
-		return ret;
-
-	gc->label = SIM_NAME;
-	gc->parent = dev;
-	gc->owner = THIS_MODULE;
-	gc->base = -1;
-	gc->ngpio = SIM_NUM_LINES;
-	gc->names = sim_line_names;
-	gc->can_sleep = true;
-	gc->get = sim_gpio_get;
-	gc->get_direction = sim_gpio_get_direction;
-	gc->direction_input = sim_gpio_direction_input;
-	gc->to_irq = sim_gpio_to_irq;
-
-	return devm_gpiochip_add_data(dev, gc, sim);
+	mutex_lock(&fbg->lock);
+	level = fbg_sim_drdy(fbg);
+	mutex_unlock(&fbg->lock);
+	simbus_set_line(&fbg->board, SIMBUS_LINE_FBG_DRDY, level);
 }
 
 /* ---- generator thread: the board's scan clock ---- */
 
-static int sim_thread(void *data)
+static int fbg_sim_thread(void *data)
 {
-	struct cellsense_sim *sim = data;
-	struct fbg_sim *fbg = &sim->fbg;
+	struct fbg_sim *fbg = data;
 	int strain_ue[FBG_SIM_NUM_GRATINGS];
 	ktime_t next = ktime_get();
 	u32 period_us, int_time_us;
 	int temp_mdegc;
-	bool running, rising, sat;
+	bool running, sat;
 
 	while (!kthread_should_stop()) {
 		mutex_lock(&fbg->lock);
@@ -554,7 +380,7 @@ static int sim_thread(void *data)
 		mutex_unlock(&fbg->lock);
 
 		if (!running) {
-			wait_event_interruptible(sim->wq, kthread_should_stop() ||
+			wait_event_interruptible(fbg->wq, kthread_should_stop() ||
 						 READ_ONCE(fbg->ctrl) &
 						 FBG_CTRL_RUN);
 			next = ktime_get();
@@ -577,33 +403,19 @@ static int sim_thread(void *data)
 
 		mutex_lock(&fbg->lock);
 		/* Stopped or reset while integrating: drop the spectrum */
-		if (!(fbg->ctrl & FBG_CTRL_RUN)) {
-			mutex_unlock(&fbg->lock);
-			continue;
-		}
-		rising = !fbg_sim_drdy(fbg);
-		fbg_sim_fifo_push(fbg, sat);
-		rising = rising && fbg_sim_drdy(fbg);
+		if (fbg->ctrl & FBG_CTRL_RUN)
+			fbg_sim_fifo_push(fbg, sat);
 		mutex_unlock(&fbg->lock);
 
-		/* The driver drains the FIFO, so an edge per rise is enough */
-		if (rising)
-			sim_fire_line(sim, SIM_LINE_FBG_DRDY);
+		fbg_sim_update_drdy(fbg);
 	}
 
 	return 0;
 }
 
-static void sim_thread_stop(void *data)
-{
-	struct cellsense_sim *sim = data;
+/* ---- SPI: one message is one chip-select assertion, i.e. one frame ---- */
 
-	kthread_stop(sim->thread);
-}
-
-/* ---- SPI controller ---- */
-
-struct sim_spi_frame {
+struct fbg_sim_frame {
 	unsigned int pos;
 	u8 cmd;
 	u32 word;
@@ -611,7 +423,7 @@ struct sim_spi_frame {
 	bool kick;
 };
 
-static u8 sim_spi_byte(struct fbg_sim *fbg, struct sim_spi_frame *f, u8 in)
+static u8 fbg_sim_spi_byte(struct fbg_sim *fbg, struct fbg_sim_frame *f, u8 in)
 {
 	unsigned int idx;
 	u8 out = 0;
@@ -648,114 +460,58 @@ static u8 sim_spi_byte(struct fbg_sim *fbg, struct sim_spi_frame *f, u8 in)
 	return 0;
 }
 
-static int sim_transfer_one_message(struct spi_controller *ctlr,
-				    struct spi_message *msg)
+static int fbg_sim_message(struct simbus_board *b, struct spi_message *msg)
 {
-	struct cellsense_sim *sim = spi_controller_get_devdata(ctlr);
-	struct fbg_sim *fbg = &sim->fbg;
-	struct sim_spi_frame frame = { };
+	struct fbg_sim *fbg = b->priv;
+	struct fbg_sim_frame frame = { };
 	struct spi_transfer *xfer;
 	unsigned int i;
 
-	/* One message is one chip-select assertion, i.e. one frame */
 	mutex_lock(&fbg->lock);
 	list_for_each_entry(xfer, &msg->transfers, transfer_list) {
 		const u8 *tx = xfer->tx_buf;
 		u8 *rx = xfer->rx_buf;
 
 		for (i = 0; i < xfer->len; i++) {
-			u8 out = sim_spi_byte(fbg, &frame, tx ? tx[i] : 0);
+			u8 out = fbg_sim_spi_byte(fbg, &frame, tx ? tx[i] : 0);
 
 			if (rx)
 				rx[i] = out;
 		}
-		msg->actual_length += xfer->len;
 	}
 	mutex_unlock(&fbg->lock);
 
 	if (frame.kick)
-		wake_up_interruptible(&sim->wq);
-
-	msg->status = 0;
-	spi_finalize_current_message(ctlr);
+		wake_up_interruptible(&fbg->wq);
+	fbg_sim_update_drdy(fbg);
 
 	return 0;
 }
 
-static const struct property_entry fbg_sim_props[] = {
-	PROPERTY_ENTRY_STRING("label", "fbg0"),
-	{ }
+static const struct simbus_board_ops fbg_sim_ops = {
+	.message = fbg_sim_message,
 };
 
-static const struct software_node fbg_sim_swnode = {
-	.name = "fbg-interrogator",
-	.properties = fbg_sim_props,
-};
+/* ---- sysfs: the environment of the simulated sensor ---- */
 
-static int sim_setup_spi(struct cellsense_sim *sim)
+static ssize_t temperature_mdegc_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
 {
-	struct device *dev = sim->dev;
-	struct spi_board_info info = {
-		.modalias = "fbg-interrogator",
-		.max_speed_hz = 10000000,
-		.chip_select = 0,
-		.mode = SPI_MODE_0,
-		.swnode = &fbg_sim_swnode,
-	};
-	struct spi_controller *ctlr;
-	struct spi_device *spi;
-	int ret;
-
-	ctlr = devm_spi_alloc_master(dev, 0);
-	if (!ctlr)
-		return -ENOMEM;
-
-	spi_controller_set_devdata(ctlr, sim);
-	ctlr->bus_num = -1;
-	ctlr->num_chipselect = 1;
-	ctlr->mode_bits = SPI_CPOL | SPI_CPHA;
-	ctlr->bits_per_word_mask = SPI_BPW_MASK(8);
-	ctlr->transfer_one_message = sim_transfer_one_message;
-
-	ret = devm_spi_register_controller(dev, ctlr);
-	if (ret)
-		return dev_err_probe(dev, ret, "failed to register SPI\n");
-	sim->ctlr = ctlr;
-
-	info.irq = irq_create_mapping(sim->domain, SIM_LINE_FBG_DRDY);
-	if (!info.irq)
-		return -ENXIO;
-	irq_set_irq_type(info.irq, IRQ_TYPE_EDGE_RISING);
-
-	/* Unregistered with the controller */
-	spi = spi_new_device(ctlr, &info);
-	if (!spi)
-		return dev_err_probe(dev, -ENODEV, "failed to add FBG board\n");
-
-	return 0;
-}
-
-/* ---- sysfs: the environment of the simulated sensors ---- */
-
-static ssize_t fbg_temperature_mdegc_show(struct device *dev,
-					  struct device_attribute *attr,
-					  char *buf)
-{
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	int val;
 
-	mutex_lock(&sim->fbg.lock);
-	val = sim->fbg.temp_mdegc;
-	mutex_unlock(&sim->fbg.lock);
+	mutex_lock(&fbg->lock);
+	val = fbg->temp_mdegc;
+	mutex_unlock(&fbg->lock);
 
 	return sysfs_emit(buf, "%d\n", val);
 }
 
-static ssize_t fbg_temperature_mdegc_store(struct device *dev,
-					   struct device_attribute *attr,
-					   const char *buf, size_t len)
+static ssize_t temperature_mdegc_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t len)
 {
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	int val, ret;
 
 	ret = kstrtoint(buf, 0, &val);
@@ -765,32 +521,32 @@ static ssize_t fbg_temperature_mdegc_store(struct device *dev,
 	if (val < -100000 || val > 400000)
 		return -EINVAL;
 
-	mutex_lock(&sim->fbg.lock);
-	sim->fbg.temp_mdegc = val;
-	mutex_unlock(&sim->fbg.lock);
+	mutex_lock(&fbg->lock);
+	fbg->temp_mdegc = val;
+	mutex_unlock(&fbg->lock);
 
 	return len;
 }
-static DEVICE_ATTR_RW(fbg_temperature_mdegc);
+static DEVICE_ATTR_RW(temperature_mdegc);
 
-static ssize_t fbg_strain_ue_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
+static ssize_t strain_ue_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
 {
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	int s[FBG_SIM_NUM_GRATINGS];
 
-	mutex_lock(&sim->fbg.lock);
-	memcpy(s, sim->fbg.strain_ue, sizeof(s));
-	mutex_unlock(&sim->fbg.lock);
+	mutex_lock(&fbg->lock);
+	memcpy(s, fbg->strain_ue, sizeof(s));
+	mutex_unlock(&fbg->lock);
 
 	return sysfs_emit(buf, "%d %d %d %d\n", s[0], s[1], s[2], s[3]);
 }
 
-static ssize_t fbg_strain_ue_store(struct device *dev,
-				   struct device_attribute *attr,
-				   const char *buf, size_t len)
+static ssize_t strain_ue_store(struct device *dev,
+			       struct device_attribute *attr,
+			       const char *buf, size_t len)
 {
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	int s[FBG_SIM_NUM_GRATINGS], i;
 
 	if (sscanf(buf, "%d %d %d %d", &s[0], &s[1], &s[2], &s[3]) != 4)
@@ -799,19 +555,18 @@ static ssize_t fbg_strain_ue_store(struct device *dev,
 		if (s[i] < -10000 || s[i] > 10000)
 			return -EINVAL;
 
-	mutex_lock(&sim->fbg.lock);
-	memcpy(sim->fbg.strain_ue, s, sizeof(s));
-	mutex_unlock(&sim->fbg.lock);
+	mutex_lock(&fbg->lock);
+	memcpy(fbg->strain_ue, s, sizeof(s));
+	mutex_unlock(&fbg->lock);
 
 	return len;
 }
-static DEVICE_ATTR_RW(fbg_strain_ue);
+static DEVICE_ATTR_RW(strain_ue);
 
-static ssize_t fbg_bragg_pm_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
+static ssize_t bragg_pm_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
 {
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
-	struct fbg_sim *fbg = &sim->fbg;
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	int len = 0, g;
 	s64 fm;
 
@@ -829,123 +584,123 @@ static ssize_t fbg_bragg_pm_show(struct device *dev,
 
 	return len;
 }
-static DEVICE_ATTR_RO(fbg_bragg_pm);
+static DEVICE_ATTR_RO(bragg_pm);
 
-static ssize_t fbg_spectra_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
+static ssize_t spectra_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
 {
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	u64 val;
 
-	mutex_lock(&sim->fbg.lock);
-	val = sim->fbg.spectra;
-	mutex_unlock(&sim->fbg.lock);
+	mutex_lock(&fbg->lock);
+	val = fbg->spectra;
+	mutex_unlock(&fbg->lock);
 
 	return sysfs_emit(buf, "%llu\n", val);
 }
-static DEVICE_ATTR_RO(fbg_spectra);
+static DEVICE_ATTR_RO(spectra);
 
-static ssize_t fbg_overruns_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
+static ssize_t overruns_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
 {
-	struct cellsense_sim *sim = dev_get_drvdata(dev);
+	struct fbg_sim *fbg = simbus_board_priv(dev);
 	u64 val;
 
-	mutex_lock(&sim->fbg.lock);
-	val = sim->fbg.overruns;
-	mutex_unlock(&sim->fbg.lock);
+	mutex_lock(&fbg->lock);
+	val = fbg->overruns;
+	mutex_unlock(&fbg->lock);
 
 	return sysfs_emit(buf, "%llu\n", val);
 }
-static DEVICE_ATTR_RO(fbg_overruns);
+static DEVICE_ATTR_RO(overruns);
 
-static struct attribute *sim_attrs[] = {
-	&dev_attr_fbg_temperature_mdegc.attr,
-	&dev_attr_fbg_strain_ue.attr,
-	&dev_attr_fbg_bragg_pm.attr,
-	&dev_attr_fbg_spectra.attr,
-	&dev_attr_fbg_overruns.attr,
+static struct attribute *fbg_sim_attrs[] = {
+	&dev_attr_temperature_mdegc.attr,
+	&dev_attr_strain_ue.attr,
+	&dev_attr_bragg_pm.attr,
+	&dev_attr_spectra.attr,
+	&dev_attr_overruns.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(sim);
+ATTRIBUTE_GROUPS(fbg_sim);
 
-/* ---- platform device ---- */
+/* ---- module ---- */
 
-static int sim_probe(struct platform_device *pdev)
+static const struct property_entry fbg_sim_props[] = {
+	PROPERTY_ENTRY_STRING("label", "fbg0"),
+	{ }
+};
+
+static const struct software_node fbg_sim_swnode = {
+	.name = "fbg-interrogator",
+	.properties = fbg_sim_props,
+};
+
+static int __init fbg_sim_init(void)
 {
-	struct device *dev = &pdev->dev;
-	struct cellsense_sim *sim;
+	struct fbg_sim *fbg;
 	int ret;
 
 	if (fbg_pixels < FBG_PIX_PER_BLOCK || fbg_pixels > FBG_MAX_PIXELS ||
-	    fbg_pixels % FBG_PIX_PER_BLOCK)
-		return dev_err_probe(dev, -EINVAL, "bad fbg_pixels %u\n",
-				     fbg_pixels);
-
-	sim = devm_kzalloc(dev, sizeof(*sim), GFP_KERNEL);
-	if (!sim)
-		return -ENOMEM;
-
-	sim->dev = dev;
-	init_waitqueue_head(&sim->wq);
-	mutex_init(&sim->fbg.lock);
-	fbg_sim_reset(&sim->fbg);
-	sim->fbg.temp_mdegc = FBG_SIM_REF_MDEGC;
-	fbg_sim_init_tables(&sim->fbg, fbg_pixels);
-	prandom_seed_state(&sim->fbg.rnd, get_random_u64());
-	platform_set_drvdata(pdev, sim);
-
-	ret = sim_setup_gpio(sim);
-	if (ret)
-		return dev_err_probe(dev, ret, "failed to set up GPIO/IRQ\n");
-
-	sim->thread = kthread_run(sim_thread, sim, "cellsense-sim");
-	if (IS_ERR(sim->thread))
-		return dev_err_probe(dev, PTR_ERR(sim->thread),
-				     "failed to start generator\n");
-	ret = devm_add_action_or_reset(dev, sim_thread_stop, sim);
-	if (ret)
-		return ret;
-
-	/* Last: tearing down the controller unbinds the FBG driver first */
-	return sim_setup_spi(sim);
-}
-
-static struct platform_driver sim_driver = {
-	.driver = {
-		.name = SIM_NAME,
-		.dev_groups = sim_groups,
-	},
-	.probe = sim_probe,
-};
-
-static struct platform_device *sim_pdev;
-
-static int __init sim_init(void)
-{
-	int ret;
-
-	ret = platform_driver_register(&sim_driver);
-	if (ret)
-		return ret;
-
-	sim_pdev = platform_device_register_simple(SIM_NAME, PLATFORM_DEVID_NONE,
-						   NULL, 0);
-	if (IS_ERR(sim_pdev)) {
-		platform_driver_unregister(&sim_driver);
-		return PTR_ERR(sim_pdev);
+	    fbg_pixels % FBG_PIX_PER_BLOCK) {
+		pr_err("cellsense_sim_fbg: bad fbg_pixels %u\n", fbg_pixels);
+		return -EINVAL;
 	}
 
+	fbg = kzalloc(sizeof(*fbg), GFP_KERNEL);
+	if (!fbg)
+		return -ENOMEM;
+
+	mutex_init(&fbg->lock);
+	init_waitqueue_head(&fbg->wq);
+	fbg_sim_reset(fbg);
+	fbg->temp_mdegc = FBG_SIM_REF_MDEGC;
+	fbg_sim_init_tables(fbg, fbg_pixels);
+	prandom_seed_state(&fbg->rnd, get_random_u64());
+
+	fbg->board = (struct simbus_board) {
+		.name = "fbg",
+		.cs = SIMBUS_CS_FBG,
+		.ops = &fbg_sim_ops,
+		.groups = fbg_sim_groups,
+		.modalias = "fbg-interrogator",
+		.swnode = &fbg_sim_swnode,
+		.max_speed_hz = 10000000,
+		.mode = SPI_MODE_0,
+		.irq_line = SIMBUS_LINE_FBG_DRDY,
+		.irq_type = IRQ_TYPE_EDGE_RISING,
+		.priv = fbg,
+	};
+
+	fbg->thread = kthread_run(fbg_sim_thread, fbg, "cellsense-sim-fbg");
+	if (IS_ERR(fbg->thread)) {
+		ret = PTR_ERR(fbg->thread);
+		goto err_free;
+	}
+
+	ret = simbus_register_board(&fbg->board);
+	if (ret)
+		goto err_thread;
+	fbg_sim = fbg;
+
 	return 0;
-}
-module_init(sim_init);
 
-static void __exit sim_exit(void)
+err_thread:
+	kthread_stop(fbg->thread);
+err_free:
+	kfree(fbg);
+	return ret;
+}
+module_init(fbg_sim_init);
+
+static void __exit fbg_sim_exit(void)
 {
-	platform_device_unregister(sim_pdev);
-	platform_driver_unregister(&sim_driver);
+	/* The driver unbinds first, while the board still answers */
+	simbus_unregister_board(&fbg_sim->board);
+	kthread_stop(fbg_sim->thread);
+	kfree(fbg_sim);
 }
-module_exit(sim_exit);
+module_exit(fbg_sim_exit);
 
-MODULE_DESCRIPTION("cellsense front-end boards simulated on a software SPI bus");
+MODULE_DESCRIPTION("cellsense simulated FBG interrogator board (simbus CS0)");
 MODULE_LICENSE("GPL");
