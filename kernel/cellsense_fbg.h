@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Register interface of the cellsense FBG interrogator board, shared by the
- * driver (cellsense_fbg.c) and the board model (cellsense_sim.c).
+ * driver (cellsense_fbg.c) and the board model (simbus/fbg.c).
  *
  * The interface is specified in docs/fbg-board.md; keep the two in step.
  */

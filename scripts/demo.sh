@@ -13,7 +13,7 @@ bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
 bold "cellsense demo: optical fibre with 4 Bragg gratings inside a cell"
 cat <<'TXT'
-Debian's 6.1 kernel boots in qemu with cellsense_sim (the fibre front-end
+Debian's 6.1 kernel boots in qemu with cellsense_sim_fbg (the fibre front-end
 board, answering on a software SPI bus) and cellsense_fbg (its IIO driver).
 Inside the VM, while the simulated cell warms from 25 to 60 degC:
 

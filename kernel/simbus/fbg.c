@@ -348,7 +348,6 @@ static bool fbg_sim_reg_write(struct fbg_sim *fbg, unsigned int reg, u32 val)
 	}
 }
 
-
 static void fbg_sim_update_drdy(struct fbg_sim *fbg)
 {
 	int level;

@@ -82,7 +82,7 @@ host_bins="iio_info iio_readdev iio_writedev iio_attr iio_reg
 	gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind"
 
 # Our modules may need Debian modules we did not list: modpost records them.
-own_kos=$(ls "$top"/kernel/*.ko 2>/dev/null || true)
+own_kos=$(ls "$top"/kernel/*.ko "$top"/kernel/*/*.ko 2>/dev/null || true)
 own_deps=""
 for ko in $own_kos; do
 	own_deps="$own_deps $(modinfo -F depends "$ko" | tr ',' ' ')"

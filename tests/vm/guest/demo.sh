@@ -5,7 +5,7 @@
 # CAN frames and one raw spectrum between markers for the host to show.
 . /tests/lib.sh
 
-SIM=/sys/devices/platform/cellsense-sim
+SIM=/sys/devices/platform/cellsense-sim/fbg
 RATE=50
 NSPEC=200
 
@@ -15,7 +15,7 @@ dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
 ip link add dev vcan0 type vcan && ip link set vcan0 up || exit 1
 coeffs=$(tr ' ' ',' <"$dev/in_intensity_wavelength_coeffs")
 echo $RATE >"$dev/sampling_frequency"
-echo 25000 >"$SIM/fbg_temperature_mdegc"
+echo 25000 >"$SIM/temperature_mdegc"
 
 # one raw spectrum for the picture
 iio_readdev -b 1 -s 1 fbg0 intensity0 intensity1 intensity2 intensity3 \
@@ -29,7 +29,7 @@ wait_for candump 5 grep -q vcan0 /proc/net/can/rcvlist_all || exit 1
 (
 	for T in 30 35 40 45 50 55 60; do
 		sleep 0.5
-		echo ${T}000 >"$SIM/fbg_temperature_mdegc"
+		echo ${T}000 >"$SIM/temperature_mdegc"
 	done
 ) &
 

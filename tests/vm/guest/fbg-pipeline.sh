@@ -5,7 +5,7 @@
 # wavelengths the sim says its gratings have, at three temperatures.
 . /tests/lib.sh
 
-SIM=/sys/devices/platform/cellsense-sim
+SIM=/sys/devices/platform/cellsense-sim/fbg
 NSPEC=20
 GRATINGS="-g g0:1530 -g g1:1545 -g g2:1560 -g g3:1575"
 
@@ -18,8 +18,8 @@ coeffs=$(tr ' ' ',' <"$dev/in_intensity_wavelength_coeffs")
 check set-rate sh -c "echo 100 >$dev/sampling_frequency" || exit 1
 
 for T in 25 45 65; do
-	check "temp-$T" sh -c "echo ${T}000 >$SIM/fbg_temperature_mdegc" || exit 1
-	truth=$(cat "$SIM/fbg_bragg_pm")
+	check "temp-$T" sh -c "echo ${T}000 >$SIM/temperature_mdegc" || exit 1
+	truth=$(cat "$SIM/bragg_pm")
 	# candump first, and only go on once its socket is on vcan0's list
 	candump -L -n $((NSPEC * 4)) vcan0 >/tmp/can-$T.log &
 	dump=$!

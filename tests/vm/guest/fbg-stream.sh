@@ -4,11 +4,11 @@
 # rate changes refused while streaming, unload while streaming.
 . /tests/lib.sh
 
-SIM=/sys/devices/platform/cellsense-sim
+SIM=/sys/devices/platform/cellsense-sim/fbg
 NPIX=512
 SPEC=$((NPIX * 2))
 
-load_cellsense cellsense_sim || exit 1
+load_cellsense cellsense_sim_fbg || exit 1
 load_cellsense cellsense_fbg || exit 1
 
 wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
@@ -82,18 +82,18 @@ peak_px() { # FILE: pixel of the maximum of spectrum 0 in pixels 100..140
 		awk '{ if ($1 > m) { m = $1; p = NR - 1 } } END { print p + 100 }'
 }
 p25=$(peak_px /tmp/px.bin)
-check set-temp sh -c "echo 75000 >$SIM/fbg_temperature_mdegc"
-expect_eq bragg-pm "1530500 1545500 1560500 1575500" "$(cat $SIM/fbg_bragg_pm)"
+check set-temp sh -c "echo 75000 >$SIM/temperature_mdegc"
+expect_eq bragg-pm "1530500 1545500 1560500 1575500" "$(cat $SIM/bragg_pm)"
 timeout 30 iio_readdev -b 4 -s 4 fbg0 intensity0 >/tmp/t75.bin 2>/dev/null
 p75=$(peak_px /tmp/t75.bin)
 echo "grating 1 peak pixel: $p25 at 25 degC, $p75 at 75 degC"
 expect_eq peak-shift 3 $((p75 - p25))
-echo 25000 >$SIM/fbg_temperature_mdegc
+echo 25000 >$SIM/temperature_mdegc
 
 # Strain on grating 3 only: +1000 ue = +1.2 nm.
-check set-strain sh -c "echo '0 0 1000 0' >$SIM/fbg_strain_ue"
-expect_eq bragg-strain "1530000 1545000 1561200 1575000" "$(cat $SIM/fbg_bragg_pm)"
-echo "0 0 0 0" >$SIM/fbg_strain_ue
+check set-strain sh -c "echo '0 0 1000 0' >$SIM/strain_ue"
+expect_eq bragg-strain "1530000 1545000 1561200 1575000" "$(cat $SIM/bragg_pm)"
+echo "0 0 0 0" >$SIM/strain_ue
 
 # Overruns counted: enable the buffer with a 4-spectrum kfifo, never read.
 o0=$(cat "$dev/overrun_count")
@@ -120,24 +120,27 @@ rc=0
 wait $bg || rc=$?
 expect_ne readdev-ended 124 "$rc"
 check rmmod-fbg rmmod cellsense_fbg
-check rmmod-sim rmmod cellsense_sim
-check no-sim-dir test ! -e $SIM
+check rmmod-sim rmmod cellsense_sim_fbg
+check no-board-dir test ! -e $SIM
+check rmmod-simbus rmmod cellsense_simbus
+check no-sim-dir test ! -e /sys/devices/platform/cellsense-sim
 
 # Reload, stream, and remove the board (sim module) under the reader.
-load_cellsense cellsense_sim || exit 1
+load_cellsense cellsense_sim_fbg || exit 1
 load_cellsense cellsense_fbg || exit 1
 wait_for fbg-reload 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
 timeout 60 iio_readdev -b 8 fbg0 intensity0 >/dev/null 2>&1 &
 bg=$!
 wait_for streaming-2 5 grep -q 1 /sys/bus/iio/devices/iio:device*/buffer/enable
-check rmmod-sim-streaming rmmod cellsense_sim
+check rmmod-sim-streaming rmmod cellsense_sim_fbg
 rc=0
 wait $bg || rc=$?
 expect_ne readdev-ended-2 124 "$rc"
 check rmmod-fbg-after rmmod cellsense_fbg
+check rmmod-simbus-2 rmmod cellsense_simbus
 
 # A 1024-pixel board: eight blocks, 2048 bytes a spectrum, same range.
-load_cellsense cellsense_sim fbg_pixels=1024 || exit 1
+load_cellsense cellsense_sim_fbg fbg_pixels=1024 || exit 1
 load_cellsense cellsense_fbg || exit 1
 wait_for fbg-1024 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
 dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
@@ -148,6 +151,7 @@ timeout 30 iio_readdev -b 8 -s 16 fbg0 intensity0 intensity1 intensity2 intensit
 	intensity4 intensity5 intensity6 intensity7 >/tmp/px1024.bin 2>/dev/null
 expect_eq bytes-1024 $((16 * 2048)) "$(wc -c </tmp/px1024.bin)"
 check rmmod-fbg-1024 rmmod cellsense_fbg
-check rmmod-sim-1024 rmmod cellsense_sim
+check rmmod-sim-1024 rmmod cellsense_sim_fbg
+check rmmod-simbus-1024 rmmod cellsense_simbus
 
 check dmesg-clean sh -c "! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace'"

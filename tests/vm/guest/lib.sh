@@ -148,7 +148,7 @@ cmdline_arg() { # NAME DEFAULT: value of cellsense.NAME= from the kernel cmdline
 # (modules.dep covers them, so modprobe loads their dependencies first).
 CELLSENSE_MODDIR=/lib/modules/$(uname -r)/extra/cellsense
 
-# load_cellsense            : load all our modules (sim first if present)
+# load_cellsense            : load all our modules (sim bus, boards, drivers)
 # load_cellsense MOD [P=V...]: load one, with parameters
 # PASS/FAIL "load-MOD". Returns non-zero if one failed.
 load_cellsense() {
@@ -165,11 +165,21 @@ load_cellsense() {
 	fi
 	_st=0
 	# the sim first: the drivers' devices sit on its bus
-	for _m in $(echo "$_mods" | grep sim) $(echo "$_mods" | grep -v sim); do
+	for _m in $(cellsense_module_order "$_mods"); do
 		grep -q "^$(echo "$_m" | tr - _) " /proc/modules && continue
 		check "load-$_m" modprobe "$_m" || _st=1
 	done
 	return "$_st"
+}
+
+# cellsense_module_order "MODS": the sim bus core (cellsense_simbus), then
+# the sim boards (cellsense_sim_*), then the drivers. modprobe would load the
+# core for a board anyway (modules.dep); the order matters for rmmod in
+# reverse.
+cellsense_module_order() {
+	echo "$1" | grep simbus || true
+	echo "$1" | grep sim | grep -v simbus || true
+	echo "$1" | grep -v sim || true
 }
 
 have_cellsense_module() { # NAME: is MODULE.ko in the initramfs?

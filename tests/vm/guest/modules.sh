@@ -1,6 +1,6 @@
 #!/bin/sh
 # modules.sh - every out-of-tree module in kernel/*.ko loads (with its
-# dependencies, sim first), shows up in /proc/modules, and unloads cleanly
+# dependencies, sim bus and boards first), shows up in /proc/modules, and unloads cleanly
 # in reverse order; then the same again (no state left behind).
 set -e
 . /tests/lib.sh
@@ -15,13 +15,13 @@ fi
 for round in 1 2; do
 	load_cellsense
 	loaded=""
-	for m in $(echo "$mods" | grep sim) $(echo "$mods" | grep -v sim); do
+	for m in $(cellsense_module_order "$mods"); do
 		mm=$(echo "$m" | tr - _)
 		check "loaded-$m-$round" grep -q "^$mm " /proc/modules
 		loaded="$mm $loaded"
 	done
 	for mm in $loaded; do
-		# the drivers first (reverse load order), then the sim
+		# the drivers first (reverse load order), then the boards, the bus
 		check "rmmod-$mm-$round" rmmod "$mm"
 	done
 done
