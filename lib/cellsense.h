@@ -225,5 +225,7 @@ CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
 
 /* The CAN side: DBC, record <-> frame map, candump logs, sockets. */
 #include "cellsense-can.h"
+/* The acoustic side: time of flight, acoustic emission. */
+#include "cellsense-us.h"
 
 #endif /* CELLSENSE_H */

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Synthetic ultrasonic A-scans and acoustic-emission streams with known
+ * truth. Same generator as fbgsynth.c (xoshiro256** + Box-Muller, seeded by
+ * splitmix64) so that a seed gives the same data on every machine.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellsense.h"
+
+/* half amplitude at |f - f0| = B f0 / 2: sigma_f = B f0 / (2 sqrt(2 ln 2)) */
+#define HALF_AMPLITUDE_K 2.3548200450309493
+#define ORIGIN_SIGMAS 5.0
+
+struct rng {
+	uint64_t s[4];
+	int have_spare;
+	double spare;
+};
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static void rng_seed(struct rng *r, uint64_t z)
+{
+	for (int i = 0; i < 4; i++) {
+		uint64_t x = (z += 0x9e3779b97f4a7c15ULL);
+
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+		r->s[i] = x ^ (x >> 31);
+	}
+	r->have_spare = 0;
+}
+
+static uint64_t next_u64(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t v = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return v;
+}
+
+static double uniform(struct rng *r)
+{
+	return ((double)(next_u64(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double randn(struct rng *r)
+{
+	double u, v;
+
+	if (r->have_spare) {
+		r->have_spare = 0;
+		return r->spare;
+	}
+	u = uniform(r);
+	v = uniform(r);
+	r->spare = sqrt(-2.0 * log(u)) * sin(2.0 * M_PI * v);
+	r->have_spare = 1;
+	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct echo {
+	double delay, amplitude;
+};
+
+struct cs_ussynth {
+	struct cs_ussynth_config cfg;
+	double sigma;		/* envelope, samples */
+	double tc;		/* centre after the origin, samples */
+	double w;		/* carrier, radians per sample */
+	size_t len;
+	struct echo e[CS_USSYNTH_MAX_ECHOES];
+	struct rng rng;
+};
+
+struct cs_ussynth *cs_ussynth_create(const struct cs_ussynth_config *cfg)
+{
+	struct cs_ussynth *q;
+	double sf;
+
+	if (!cfg || cfg->n < 16 || cfg->n > 1048576 || !(cfg->rate_hz > 0.0) ||
+	    !isfinite(cfg->rate_hz) || !(cfg->f0_hz > 0.0) ||
+	    !(cfg->f0_hz < cfg->rate_hz / 2.0) ||
+	    !(cfg->bandwidth >= 0.05 && cfg->bandwidth <= 2.0) ||
+	    !(cfg->noise_rms >= 0.0) || !isfinite(cfg->noise_rms) ||
+	    !(cfg->atten_db_per_us >= 0.0) || !isfinite(cfg->atten_db_per_us)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->cfg = *cfg;
+	sf = cfg->bandwidth * cfg->f0_hz / HALF_AMPLITUDE_K;	/* Hz */
+	q->sigma = cfg->rate_hz / (2.0 * M_PI * sf);		/* samples */
+	q->tc = ORIGIN_SIGMAS * q->sigma;
+	q->w = 2.0 * M_PI * cfg->f0_hz / cfg->rate_hz;
+	q->len = (size_t)ceil(2.0 * q->tc) + 1;
+	if (q->len > cfg->n) {
+		free(q);
+		errno = EINVAL;
+		return NULL;
+	}
+	rng_seed(&q->rng, cfg->seed);
+	return q;
+}
+
+void cs_ussynth_destroy(struct cs_ussynth *q)
+{
+	free(q);
+}
+
+int cs_ussynth_set_echo(struct cs_ussynth *q, unsigned int index,
+			double delay, double amplitude)
+{
+	if (!q || index >= CS_USSYNTH_MAX_ECHOES || !isfinite(delay) ||
+	    !isfinite(amplitude))
+		return -EINVAL;
+	q->e[index].delay = delay;
+	q->e[index].amplitude = amplitude;
+	return 0;
+}
+
+double cs_ussynth_echo_amplitude(const struct cs_ussynth *q,
+				 unsigned int index)
+{
+	double us;
+
+	if (!q || index >= CS_USSYNTH_MAX_ECHOES)
+		return NAN;
+	us = q->e[index].delay / q->cfg.rate_hz * 1e6;
+	return q->e[index].amplitude *
+	       pow(10.0, -q->cfg.atten_db_per_us * fmax(us, 0.0) / 20.0);
+}
+
+static double pulse_at(const struct cs_ussynth *q, double t)
+{
+	double u = t - q->tc;
+
+	if (t < -1.0 || t > 2.0 * q->tc + 1.0)
+		return 0.0;
+	return exp(-0.5 * u * u / (q->sigma * q->sigma)) * cos(q->w * u);
+}
+
+static double pulse_slope(const struct cs_ussynth *q, double t)
+{
+	double u = t - q->tc, s2 = q->sigma * q->sigma, g;
+
+	if (t < -1.0 || t > 2.0 * q->tc + 1.0)
+		return 0.0;
+	g = exp(-0.5 * u * u / s2);
+	return -g * (u / s2 * cos(q->w * u) + q->w * sin(q->w * u));
+}
+
+size_t cs_ussynth_pulse_length(const struct cs_ussynth *q)
+{
+	return q->len;
+}
+
+void cs_ussynth_pulse(const struct cs_ussynth *q, double amplitude,
+		      double *out)
+{
+	for (size_t i = 0; i < q->len; i++)
+		out[i] = amplitude * pulse_at(q, (double)i);
+}
+
+void cs_ussynth_execute(struct cs_ussynth *q, int noisy, double *out)
+{
+	size_t n = q->cfg.n;
+
+	memset(out, 0, n * sizeof(*out));
+	for (unsigned int k = 0; k < CS_USSYNTH_MAX_ECHOES; k++) {
+		double a = cs_ussynth_echo_amplitude(q, k), d = q->e[k].delay;
+		double lo = ceil(d - 1.0), hi = floor(d + 2.0 * q->tc + 1.0);
+
+		if (a == 0.0)
+			continue;
+		for (double t = fmax(lo, 0.0); t <= hi && t < (double)n; t++)
+			out[(size_t)t] += a * pulse_at(q, t - d);
+	}
+	if (noisy && q->cfg.noise_rms > 0.0)
+		for (size_t i = 0; i < n; i++)
+			out[i] += q->cfg.noise_rms * randn(&q->rng);
+}
+
+double cs_ussynth_crb(const struct cs_ussynth *q, unsigned int index)
+{
+	double a, d, sum = 0.0;
+
+	if (!q || index >= CS_USSYNTH_MAX_ECHOES)
+		return NAN;
+	a = cs_ussynth_echo_amplitude(q, index);
+	d = q->e[index].delay;
+	for (size_t i = 0; i < q->cfg.n; i++) {
+		double s = pulse_slope(q, (double)i - d);
+
+		sum += s * s;
+	}
+	if (a == 0.0 || sum == 0.0)
+		return INFINITY;
+	return q->cfg.noise_rms / (fabs(a) * sqrt(sum));
+}
+
+double cs_ussynth_randn(struct cs_ussynth *q)
+{
+	return randn(&q->rng);
+}
+
+double cs_ussynth_uniform(struct cs_ussynth *q)
+{
+	return uniform(&q->rng);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define AE_MAX_ACTIVE 32
+
+struct active_burst {
+	uint64_t start;
+	double amplitude;
+	double phase;
+};
+
+struct cs_aesynth {
+	struct cs_aesynth_config cfg;
+	uint64_t pos;		/* sample index of the next sample */
+	double next_start;	/* sample index of the next burst */
+	double len;		/* samples after which a burst is negligible */
+	struct active_burst act[AE_MAX_ACTIVE];
+	struct rng rng;
+};
+
+static void schedule(struct cs_aesynth *q, double after)
+{
+	const struct cs_aesynth_config *c = &q->cfg;
+
+	if (c->burst_rate_hz <= 0.0) {
+		q->next_start = INFINITY;
+		return;
+	}
+	q->next_start = after + c->min_gap_s * c->rate_hz -
+			log(uniform(&q->rng)) * c->rate_hz / c->burst_rate_hz;
+}
+
+struct cs_aesynth *cs_aesynth_create(const struct cs_aesynth_config *cfg)
+{
+	struct cs_aesynth *q;
+
+	if (!cfg || !(cfg->rate_hz > 0.0) || !isfinite(cfg->rate_hz) ||
+	    !(cfg->burst_rate_hz >= 0.0) || !isfinite(cfg->burst_rate_hz) ||
+	    !(cfg->f0_hz > 0.0) || !(cfg->f0_hz < cfg->rate_hz / 2.0) ||
+	    !(cfg->rise_s > 0.0) || !(cfg->decay_s > 0.0) ||
+	    !(cfg->amp_min > 0.0) || !(cfg->amp_max >= cfg->amp_min) ||
+	    !isfinite(cfg->amp_max) || !(cfg->noise_rms >= 0.0) ||
+	    !isfinite(cfg->noise_rms) || !(cfg->min_gap_s >= 0.0) ||
+	    !isfinite(cfg->min_gap_s)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->cfg = *cfg;
+	q->len = (cfg->rise_s + 12.0 * cfg->decay_s) * cfg->rate_hz;
+	rng_seed(&q->rng, cfg->seed);
+	schedule(q, 0.0);
+	return q;
+}
+
+void cs_aesynth_destroy(struct cs_aesynth *q)
+{
+	free(q);
+}
+
+static double burst_at(const struct cs_aesynth *q,
+		       const struct active_burst *b, double t)
+{
+	const struct cs_aesynth_config *c = &q->cfg;
+	double rise = c->rise_s * c->rate_hz, env;
+
+	if (t < rise)
+		env = t / rise;
+	else
+		env = exp(-(t - rise) / (c->decay_s * c->rate_hz));
+	return b->amplitude * env *
+	       sin(2.0 * M_PI * c->f0_hz / c->rate_hz * t + b->phase);
+}
+
+int cs_aesynth_execute_block(struct cs_aesynth *q, double *out, size_t n,
+			     struct cs_aeburst *bursts, size_t max)
+{
+	const struct cs_aesynth_config *c = &q->cfg;
+	int begun = 0;
+
+	for (size_t i = 0; i < n; i++, q->pos++) {
+		double v = 0.0;
+
+		while ((double)q->pos >= q->next_start) {
+			struct active_burst *slot = NULL;
+
+			for (int k = 0; k < AE_MAX_ACTIVE; k++)
+				if (q->act[k].amplitude == 0.0) {
+					slot = &q->act[k];
+					break;
+				}
+			if (!slot || (size_t)begun >= max) {
+				/* postpone: no room to report it now */
+				q->next_start = (double)q->pos + 1.0;
+				break;
+			}
+			slot->start = q->pos;
+			slot->amplitude = c->amp_min *
+				pow(c->amp_max / c->amp_min, uniform(&q->rng));
+			slot->phase = 2.0 * M_PI * uniform(&q->rng);
+			bursts[begun].start = q->pos;
+			bursts[begun].amplitude = slot->amplitude;
+			begun++;
+			schedule(q, (double)q->pos);
+		}
+		for (int k = 0; k < AE_MAX_ACTIVE; k++) {
+			struct active_burst *b = &q->act[k];
+			double t;
+
+			if (b->amplitude == 0.0)
+				continue;
+			t = (double)(q->pos - b->start);
+			if (t > q->len) {
+				b->amplitude = 0.0;
+				continue;
+			}
+			v += burst_at(q, b, t);
+		}
+		if (c->noise_rms > 0.0)
+			v += c->noise_rms * randn(&q->rng);
+		out[i] = v;
+	}
+	return begun;
+}
