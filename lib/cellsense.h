@@ -225,6 +225,8 @@ CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
 
 /* The CAN side: DBC, record <-> frame map, candump logs, sockets. */
 #include "cellsense-can.h"
+/* Reference electrodes: mains rejection, drift, plating warning. */
+#include "cellsense-re.h"
 /* The acoustic side: time of flight, acoustic emission. */
 #include "cellsense-us.h"
 

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libcellsense, reference electrodes: a three-electrode cell measured by a
+ * simultaneous-sampling ADC (cell voltage, cathode and anode against the
+ * reference electrode, cell current through a shunt). Mains rejection,
+ * reference-drift correction against rest periods, lithium-plating
+ * warning, and a synthetic cell with known truth. Same error convention as
+ * cellsense.h.
+ *
+ * Signs: current > 0 charges the cell. Potentials in volts, current in
+ * amperes, times in nanoseconds.
+ */
+#ifndef CELLSENSE_RE_H
+#define CELLSENSE_RE_H
+
+#include "cellsense.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Channels, in the order of the driver's scan (cellsense_re.ko). */
+enum cs_re_channel {
+	CS_RE_CELL = 0,		/* cell voltage, V */
+	CS_RE_CATHODE,		/* cathode vs reference (or vs Li/Li+), V */
+	CS_RE_ANODE,		/* anode vs reference (or vs Li/Li+), V */
+	CS_RE_CURRENT,		/* cell current, A, > 0 charging */
+	CS_RE_NCH,
+};
+
+/* "cell", "cathode", "anode", "current"; NULL for a bad index. */
+CS_API const char *cs_re_channel_name(unsigned int ch);
+
+/* ---------------------------------------------------------------------
+ * Open-circuit potentials vs Li/Li+ of the model cell (an NMC cathode and
+ * a graphite anode) as functions of the cell's state of charge @soc
+ * (0..1, clamped). Used by the drift correction and by the synthetic
+ * cell; smooth and strictly monotonic (cathode rising, anode falling).
+ */
+CS_API double cs_re_ocv_cathode(double soc);
+CS_API double cs_re_ocv_anode(double soc);
+/* State of charge whose OCV cell voltage (cathode - anode) is @volts, by
+ * bisection; clamped to 0..1. */
+CS_API double cs_re_soc_from_ocv(double volts);
+
+/* ---------------------------------------------------------------------
+ * Mains rejection: a linear-phase low-pass FIR (liquid-dsp firdes_kaiser)
+ * per channel. Its delay is exactly cs_re_filter_delay() samples at every
+ * frequency, so callers stamp an output with the time of the input that
+ * many samples earlier and crossings keep their times.
+ */
+struct cs_re_filter_config {
+	double fs;		/* sampling rate, Hz, 1..1e6 */
+	double pass_hz;		/* pass-band edge, Hz, > 0, < stop_hz */
+	double stop_hz;		/* stop-band edge, Hz, < fs/2 */
+	double atten_db;	/* stop-band attenuation, dB, 20..120 */
+};
+
+struct cs_re_filter;
+
+CS_API struct cs_re_filter *
+cs_re_filter_create(const struct cs_re_filter_config *cfg);
+CS_API void cs_re_filter_destroy(struct cs_re_filter *q);
+CS_API void cs_re_filter_reset(struct cs_re_filter *q);
+/* Taps of the FIR (odd) and its delay, (taps - 1) / 2 samples. */
+CS_API unsigned int cs_re_filter_taps(const struct cs_re_filter *q);
+CS_API unsigned int cs_re_filter_delay(const struct cs_re_filter *q);
+/* Push one scan of CS_RE_NCH values, get the filtered scan in @out.
+ * Returns 1 once the filter is full (outputs valid), 0 before. */
+CS_API int cs_re_filter_execute(struct cs_re_filter *q, const double *in,
+				double *out);
+/* @n scans, in[i*CS_RE_NCH + ch]; returns the count of valid outputs at
+ * the end of @out (the first n - that are warm-up). */
+CS_API size_t cs_re_filter_execute_block(struct cs_re_filter *q,
+					 const double *in, size_t n,
+					 double *out);
+/* Gain of the filter (linear, |H|) at @hz. */
+CS_API double cs_re_filter_gain(const struct cs_re_filter *q, double hz);
+
+/* ---------------------------------------------------------------------
+ * Reference-drift correction against rest periods.
+ *
+ * The reference electrode's own potential drifts by d(t); it adds the
+ * same -d to both the cathode and the anode readings and cancels in the
+ * cell voltage. When the cell has rested (|current| below rest_current)
+ * for rest_s, both electrodes sit at their open-circuit potentials: the
+ * cell voltage gives the state of charge through the OCV curves, which
+ * give the true potentials, and d is the mean of the two residuals,
+ * averaged over the rest. Between rests d is held (or extrapolated with
+ * the rate between the last two rests); corrected = measured + d.
+ */
+struct cs_re_drift_config {
+	double rest_current;	/* A, > 0: |I| below this is rest */
+	double rest_s;		/* s, > 0: relaxation before estimating */
+	double ref_potential;	/* V vs Li/Li+ of the reference electrode
+				 * when fresh (0 for lithium metal) */
+	int extrapolate;	/* 1: carry the drift rate between rests */
+};
+
+struct cs_re_drift;
+
+CS_API struct cs_re_drift *
+cs_re_drift_create(const struct cs_re_drift_config *cfg);
+CS_API void cs_re_drift_destroy(struct cs_re_drift *q);
+/*
+ * One scan @v (CS_RE_NCH values, filtered) at @t_ns: @v's cathode and
+ * anode are corrected in place (made vs Li/Li+). Returns 1 while an
+ * estimate is being made (resting), 0 otherwise.
+ */
+CS_API int cs_re_drift_execute(struct cs_re_drift *q, int64_t t_ns,
+			       double *v);
+/* Current correction, V (added to the readings); NAN before the first
+ * rest (then only ref_potential is applied). */
+CS_API double cs_re_drift_offset(const struct cs_re_drift *q);
+/* Rest periods used so far. */
+CS_API unsigned long cs_re_drift_rests(const struct cs_re_drift *q);
+
+/* ---------------------------------------------------------------------
+ * Lithium-plating warning on the anode potential vs Li/Li+.
+ *
+ * Two levels, each with its own hold time and hysteresis: WARNING when
+ * the anode stays below threshold + margin, PLATING when it stays below
+ * threshold. A level's candidate starts at the first sample below its
+ * limit and ends only when the potential rises above limit + hysteresis;
+ * the level is raised when the candidate has lasted hold_s, and lowered
+ * when the potential rises above limit + hysteresis. The onset reported
+ * is the candidate's first sample.
+ */
+enum cs_plating_level {
+	CS_PLATING_NONE = 0,
+	CS_PLATING_WARNING = 1,
+	CS_PLATING_PLATING = 2,
+};
+
+/* "none", "warning", "plating" (the DBC's VAL_ names of Level) */
+CS_API const char *cs_plating_level_name(enum cs_plating_level level);
+
+struct cs_plating_config {
+	double threshold;	/* V vs Li/Li+, -1..1 (default 0) */
+	double margin;		/* V, >= 0: warning above the threshold */
+	double hysteresis;	/* V, >= 0 */
+	double hold_s;		/* s, >= 0 */
+};
+
+struct cs_plating_event {
+	enum cs_plating_level level;	/* the new level */
+	enum cs_plating_level previous;
+	int64_t onset_ns;	/* first sample of the run below the limit of
+				 * the level raised (for a lowering: of the
+				 * level left) */
+	int64_t time_ns;	/* the sample that changed the level */
+	double duration_s;	/* time_ns - onset_ns */
+	double min_potential;	/* lowest anode potential since onset */
+};
+
+struct cs_plating;
+
+CS_API struct cs_plating *
+cs_plating_create(const struct cs_plating_config *cfg);
+CS_API void cs_plating_destroy(struct cs_plating *q);
+CS_API void cs_plating_reset(struct cs_plating *q);
+/* One anode potential (NAN: sample missing, ignored). Returns 1 and fills
+ * @ev when the level changed at this sample, 0 otherwise, -EINVAL. */
+CS_API int cs_plating_execute(struct cs_plating *q, int64_t t_ns,
+			      double anode, struct cs_plating_event *ev);
+/* Level now, and (if not NONE) its onset and the lowest potential. */
+CS_API enum cs_plating_level cs_plating_level(const struct cs_plating *q,
+					      int64_t *onset_ns,
+					      double *min_potential);
+
+/* ---------------------------------------------------------------------
+ * Synthetic three-electrode cell with known truth, the model the VM's sim
+ * board also follows: OCV curves above, ohmic/kinetic overpotentials from
+ * Arrhenius resistances (R(T) = R25 exp(act_k (1/T - 1/298.15))), a
+ * reference electrode drifting linearly, white noise and mains pickup.
+ */
+struct cs_resynth_config {
+	double fs;		/* Hz, 1..1e6 */
+	double capacity_ah;	/* > 0 */
+	double soc;		/* initial, 0..1 */
+	double temp_c;		/* -40..80 */
+	double r_anode;		/* ohm at 25 degC, >= 0 */
+	double r_cathode;	/* ohm at 25 degC, >= 0 */
+	double act_k;		/* activation energy / R, K, >= 0 */
+	double drift_v_per_s;	/* reference drift rate */
+	double noise_v;		/* rms on each voltage channel, >= 0 */
+	double noise_a;		/* rms on the current, >= 0 */
+	double mains_v;		/* pickup amplitude on the potentials, >= 0 */
+	double mains_hz;	/* 50 or 60 (or anything > 0) */
+	int64_t t0_ns;		/* time of the first sample */
+	uint64_t seed;
+};
+
+struct cs_resynth;
+
+CS_API struct cs_resynth *
+cs_resynth_create(const struct cs_resynth_config *cfg);
+CS_API void cs_resynth_destroy(struct cs_resynth *q);
+/* Charge current (A, > 0 charging) and temperature from the next sample. */
+CS_API void cs_resynth_set_current(struct cs_resynth *q, double amps);
+CS_API void cs_resynth_set_temperature(struct cs_resynth *q, double degc);
+/*
+ * One sample: @truth (CS_RE_NCH values: cell V, cathode and anode vs
+ * Li/Li+, current, no noise, drift or pickup) and @meas (what the ADC
+ * sees: noisy, with pickup, electrodes vs the drifting reference).
+ * Either may be NULL. Returns the sample's time.
+ */
+CS_API int64_t cs_resynth_execute(struct cs_resynth *q, double *truth,
+				  double *meas);
+CS_API double cs_resynth_soc(const struct cs_resynth *q);
+/* Reference drift now, V (meas electrode = true - drift). */
+CS_API double cs_resynth_drift(const struct cs_resynth *q);
+CS_API double cs_resynth_randn(struct cs_resynth *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CELLSENSE_RE_H */
