@@ -169,7 +169,8 @@ static double raw_load(const struct cs_canplan *p)
 		const struct line_plan *l = &p->lines[i];
 		unsigned int n = l->seen > l->declared ? l->seen : l->declared;
 
-		load += n * l->frame_s / (l->period_ns * 1e-9);
+		if (l->period_ns)	/* else: as they come, bucket only */
+			load += n * l->frame_s / (l->period_ns * 1e-9);
 	}
 	return load;
 }
@@ -197,7 +198,8 @@ struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 	    !(c->data_bitrate == 0 || (c->data_bitrate >= c->bitrate &&
 				       c->data_bitrate <= 1.6e7)) ||
 	    !(c->load_max > 0 && c->load_max <= 1) ||
-	    c->period_ns < 1000000 || c->period_ns > 3600000000000ll ||
+	    (c->period_ns != 0 && c->period_ns < 1000000) ||
+	    c->period_ns < 0 || c->period_ns > 3600000000000ll ||
 	    !cs_canplan_policy_name(c->policy) || c->max_slots < 1 ||
 	    c->max_slots > 65536 || c->burst_ns < 0 ||
 	    c->burst_ns > 1000000000) {
@@ -303,19 +305,20 @@ int cs_canplan_push(struct cs_canplan *p, const struct cs_record *r,
 {
 	struct cs_can_frame f;
 	struct slot *s;
-	int fresh, ret, line;
+	int fresh, flags, line;
 
 	(void)now_ns;
 	if (!p || !r)
 		return -EINVAL;
+	/* Every record is checked against its line, so that a bad one never
+	 * spoils an aggregate and clamping is reported per record. */
+	flags = cs_canmap_encode(p->map, r, &f, why);
+	if (flags < 0)
+		return flags;
 	s = find_slot(p, r, &fresh);
 	if (fresh) {
 		struct line_plan *l;
 
-		/* A new kind: check it encodes before taking a slot. */
-		ret = cs_canmap_encode(p->map, r, &f, why);
-		if (ret < 0)
-			return ret;
 		if (p->st.slots == p->cfg.max_slots) {
 			p->st.dropped++;
 			return -ENOSPC;
@@ -336,22 +339,17 @@ int cs_canplan_push(struct cs_canplan *p, const struct cs_record *r,
 		p->st.slots++;
 		if (++l->seen > l->declared)
 			replan(p);
-	} else if (s->n == 0 && s->policy != CS_CANPLAN_CHANGE) {
-		/* Known kind: reject what cannot be encoded now, so that a
-		 * bad record never spoils an aggregate. */
-		ret = cs_canmap_encode(p->map, r, &f, why);
-		if (ret < 0)
-			return ret;
 	}
 	if (s->n > 0)
 		p->st.aggregated++;
 	fold(s, r);
 	p->st.records++;
+	p->st.waiting++;
 	if (!s->pending) {
 		s->pending = 1;
 		p->pending[p->npending++] = (size_t)(s - p->slots);
 	}
-	return 0;
+	return flags;
 }
 
 static int64_t due(const struct cs_canplan *p, const struct slot *s)
@@ -434,6 +432,7 @@ int cs_canplan_next(struct cs_canplan *p, int64_t now,
 			    f->len == s->sent.len &&
 			    !memcmp(f->data, s->sent.data, f->len)) {
 				p->st.unchanged++;
+				p->st.waiting -= s->n;
 				s->quiet++;
 				s->sent_ns = now;
 				s->n = 0;
@@ -467,6 +466,7 @@ int cs_canplan_next(struct cs_canplan *p, int64_t now,
 		aggregate(s, &r);
 		ret = cs_canmap_encode(p->map, &r, f, NULL);
 		unpend(p, best);
+		p->st.waiting -= s->n;
 		s->n = 0;
 		if (ret < 0) {
 			/* cannot happen: checked at push; do not loop */

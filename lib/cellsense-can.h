@@ -275,7 +275,9 @@ struct cs_canplan_config {
 	double data_bitrate;	/* CAN FD data phase bit/s with BRS, 0: no
 				 * BRS; else bitrate..1.6e7 */
 	double load_max;	/* bus-load ceiling, (0, 1] */
-	int64_t period_ns;	/* default period, 1 ms..1 h */
+	int64_t period_ns;	/* default period, 1 ms..1 h, or 0: as the
+				 * records come, within the budget (such
+				 * lines are left out of planned_load) */
 	int policy;		/* default enum cs_canplan_policy */
 	size_t max_slots;	/* slots kept at most, 1..65536 */
 	int64_t burst_ns;	/* budget bucket depth: what load_max allows
@@ -295,8 +297,10 @@ struct cs_canplan_stats {
 	uint64_t deferred;	/* times a due frame waited for budget */
 	uint64_t clamped;	/* frames with a value clamped to its range */
 	uint64_t replans;	/* times the plan was stretched */
+	uint64_t waiting;	/* records folded in slots, not yet sent */
 	size_t slots;		/* slots in use */
-	double planned_load;	/* bus load of the plan, fraction of bitrate */
+	double planned_load;	/* bus load of the lines with a period,
+				 * fraction of bitrate, <= load_max */
 	double stretch;		/* periods are multiplied by this, >= 1 */
 	double bus_seconds;	/* bus time of the frames released */
 };
@@ -311,7 +315,9 @@ CS_API struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 CS_API void cs_canplan_destroy(struct cs_canplan *plan);
 /*
  * Take @rec, at time @now_ns (any monotonic time base, the same for every
- * call). 0 when it was taken; -ENOENT when no map line matches; -EBADMSG
+ * call). 0 when it was taken, CS_CAN_CLAMPED when taken but its value is
+ * outside its signal's range (it will be clamped); -ENOENT when no map
+ * line matches; -EBADMSG
  * when it does not fit its line (*@why says why); -ENOSPC when it is a new
  * kind and max_slots are in use (counted as dropped). A new kind may
  * stretch the plan (replans).
