@@ -229,5 +229,7 @@ CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
 #include "cellsense-re.h"
 /* The acoustic side: time of flight, acoustic emission. */
 #include "cellsense-us.h"
+/* The fibre side: grating tracking and calibration. */
+#include "cellsense-fbg.h"
 
 #endif /* CELLSENSE_H */

@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Bragg grating tracker.
+ *
+ * A grating is found once by the peak finder (fbgpeak.c) in its search
+ * window; from then on it is tracked: each spectrum, its reflection is
+ * fitted where an alpha-beta predictor expects it, by weighted least squares
+ * of   y = b0 + b1 (x - c) + a T(x - mu)   over a few widths around it.
+ * Three things are learned on the way, which is what brings the fit to the
+ * Cramer-Rao bound where a plain Gaussian fit stays above it:
+ *  - the shape T: aligned, averaged and symmetrised samples of past
+ *    reflections on a 1/8-pixel grid (a Gaussian until enough are seen), so
+ *    side-lobed or flat-topped gratings are fitted with their own shape;
+ *  - the noise: variance = v0 + k * signal (read noise plus shot noise),
+ *    regressed on the fit residuals, giving each pixel its proper weight;
+ *  - the drift: position and velocity, so two gratings that cross keep
+ *    their names (while their peaks are one they are reported merged).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellsense.h"
+
+#define NPAR 4			/* b0, b1, a, mu of one grating */
+#define BINS_PER_PX 8
+#define MAX_HALF 80		/* fit half-window, pixels */
+#define TMPL_MARGIN 3		/* template reaches this far past the window */
+#define MAX_NODES (2 * (MAX_HALF + TMPL_MARGIN) * BINS_PER_PX + 1)
+#define LEARN_BATCH 128		/* spectra between rebuilds of the shape */
+#define LEARN_KEEP 0.97		/* weight of older samples at each rebuild:
+				 * remembers ~30 batches, 4000 spectra */
+#define NOISE_MEMORY 256.0	/* spectra, time constant of the noise model */
+#define NOISE_WARMUP 32.0
+#define VEL_GAIN 0.15		/* beta of the alpha-beta predictor */
+#define FWHM_PER_SIGMA 2.3548200450309493
+
+enum track_state { SEARCHING, TRACKING, COASTING };
+
+struct shape {
+	int n;			/* nodes */
+	double u0;		/* offset of node 0, pixels */
+	double t[MAX_NODES];	/* value at the nodes, peak 1 */
+	double d[MAX_NODES];	/* derivative at the nodes, per pixel */
+};
+
+struct track {
+	const struct cs_fbg_grating *g;
+	enum track_state state;
+	double pos, vel;	/* pixels, pixels per spectrum */
+	double b0, b1, amp;
+	double search_lo, search_hi;	/* pixels */
+	struct shape shape;
+	int shape_learned;
+	/* shape learning: sums per node, and how many fits went in */
+	double acc[MAX_NODES], accn[MAX_NODES];
+	double phase_n[BINS_PER_PX];	/* fits per sub-pixel phase of mu */
+	unsigned int batch;
+	/* noise model v = v0 + k s, from decaying sums over residuals */
+	double v0, k;
+	double n1, ns, nss, nr, nsr, nweight;
+	/* this spectrum */
+	double pred;
+};
+
+struct cs_fbgtracker {
+	struct cs_fbgtracker_config cfg;
+	struct cs_fbg_grating *gratings;
+	struct track *t;
+	struct cs_fbgpeak_finder *finder;
+	int half;		/* fit half-window, pixels */
+	double merge_px;	/* closer than this, two peaks are one */
+	double *work;		/* a spectrum with neighbours taken out */
+	unsigned int *order;	/* tracked gratings by position */
+	double noise;		/* this spectrum's noise, NAN until needed */
+};
+
+const char *cs_fbg_status_name(enum cs_fbg_status status)
+{
+	switch (status) {
+	case CS_FBG_OK:
+		return "ok";
+	case CS_FBG_SATURATED:
+		return "saturated";
+	case CS_FBG_MERGED:
+		return "merged";
+	case CS_FBG_LOST:
+		return "lost";
+	case CS_FBG_OTHER_FIBRE:
+		return "other-fibre";
+	}
+	return "unknown";
+}
+
+/* ---- the shape ------------------------------------------------------- */
+
+static void shape_gaussian(struct shape *s, int half, double sigma)
+{
+	s->n = 2 * (half + TMPL_MARGIN) * BINS_PER_PX + 1;
+	s->u0 = -(double)(half + TMPL_MARGIN);
+	for (int j = 0; j < s->n; j++) {
+		double u = s->u0 + (double)j / BINS_PER_PX;
+
+		s->t[j] = exp(-0.5 * u * u / (sigma * sigma));
+		s->d[j] = -u / (sigma * sigma) * s->t[j];
+	}
+}
+
+/* Cubic Hermite interpolation of the nodes: value and derivative. */
+static inline void shape_eval(const struct shape *s, double u, double *t,
+			      double *d)
+{
+	const double h = 1.0 / BINS_PER_PX;
+	double x = (u - s->u0) * BINS_PER_PX, f, f2, f3;
+	int i;
+
+	if (!(x >= 0.0) || x >= (double)(s->n - 1)) {
+		*t = 0.0;
+		*d = 0.0;
+		return;
+	}
+	i = (int)x;
+	f = x - i;
+	f2 = f * f;
+	f3 = f2 * f;
+	*t = (2 * f3 - 3 * f2 + 1) * s->t[i] + (f3 - 2 * f2 + f) * h * s->d[i] +
+	     (-2 * f3 + 3 * f2) * s->t[i + 1] + (f3 - f2) * h * s->d[i + 1];
+	*d = (6 * f2 - 6 * f) / h * s->t[i] + (3 * f2 - 4 * f + 1) * s->d[i] +
+	     (-6 * f2 + 6 * f) / h * s->t[i + 1] + (3 * f2 - 2 * f) * s->d[i + 1];
+}
+
+/*
+ * Solve the symmetric positive definite pentadiagonal system
+ * (diag w + lambda D'D) t = w m, D the second-difference operator: the
+ * Whittaker smoother, which fills nodes no sample reached with the
+ * smoothest curve through those that were.
+ */
+static void whittaker(int n, const double *w, const double *m, double lambda,
+		      double *t)
+{
+	double a0[MAX_NODES], a1[MAX_NODES], a2[MAX_NODES], z[MAX_NODES];
+
+	/* the band of D'D: 1 -2 1 rows, edges shortened */
+	for (int j = 0; j < n; j++) {
+		double d0 = 6.0, d1 = -4.0;
+
+		if (j == 0 || j == n - 1)
+			d0 = 1.0;
+		else if (j == 1 || j == n - 2)
+			d0 = 5.0;
+		if (j == 0 || j == n - 2)
+			d1 = -2.0;
+		a0[j] = w[j] + lambda * d0;
+		a1[j] = j + 1 < n ? lambda * d1 : 0.0;
+		a2[j] = j + 2 < n ? lambda : 0.0;
+		z[j] = w[j] * m[j];
+	}
+	/* banded LDL': a0 = d, a1 and a2 become the multipliers */
+	for (int j = 0; j < n; j++) {
+		if (j >= 1) {
+			a0[j] -= a1[j - 1] * a1[j - 1] * a0[j - 1];
+			if (j + 1 < n)
+				a1[j] -= a1[j - 1] * a2[j - 1] * a0[j - 1];
+		}
+		if (j >= 2)
+			a0[j] -= a2[j - 2] * a2[j - 2] * a0[j - 2];
+		if (j + 1 < n)
+			a1[j] /= a0[j];
+		if (j + 2 < n)
+			a2[j] /= a0[j];
+	}
+	for (int j = 0; j < n; j++) {
+		if (j >= 1)
+			z[j] -= a1[j - 1] * z[j - 1];
+		if (j >= 2)
+			z[j] -= a2[j - 2] * z[j - 2];
+	}
+	for (int j = n - 1; j >= 0; j--) {
+		t[j] = z[j] / a0[j];
+		if (j + 1 < n)
+			t[j] -= a1[j] * t[j + 1];
+		if (j + 2 < n)
+			t[j] -= a2[j] * t[j + 2];
+	}
+}
+
+/* The learned shape: the samples of past reflections per node,
+ * symmetrised (the centre of a symmetric reflection then stays unbiased
+ * whatever noise is in them), smoothed over about a quarter pixel where
+ * samples are many and bridged where there are none, scaled to a peak of
+ * 1. The shape so far counts as a weak prior. */
+static void shape_rebuild(struct track *tr)
+{
+	struct shape *s = &tr->shape;
+	double m[MAX_NODES], w[MAX_NODES], sm[MAX_NODES], peak = 0.0;
+	double total = 0.0, prior;
+
+	for (int j = 0; j < s->n; j++) {
+		int k = s->n - 1 - j;
+
+		w[j] = tr->accn[j] + tr->accn[k];
+		m[j] = w[j] > 0.0 ? (tr->acc[j] + tr->acc[k]) / w[j] : 0.0;
+		total += w[j];
+	}
+	prior = 1e-3 * total / s->n;
+	for (int j = 0; j < s->n; j++) {
+		m[j] = (w[j] * m[j] + prior * s->t[j]) / (w[j] + prior);
+		w[j] += prior;
+	}
+	whittaker(s->n, w, m, 16.0 * total / s->n, sm);
+	for (int j = 0; j < s->n; j++)
+		peak = fmax(peak, sm[j]);
+	if (!(peak > 0.0))
+		return;
+	for (int j = 0; j < s->n; j++)
+		s->t[j] = sm[j] / peak;
+	for (int j = 0; j < s->n; j++) {
+		int a = j > 0 ? j - 1 : j, b = j + 1 < s->n ? j + 1 : j;
+
+		s->d[j] = (s->t[b] - s->t[a]) * BINS_PER_PX / (double)(b - a);
+	}
+	tr->shape_learned = 1;
+}
+
+/* ---- the fit ------------------------------------------------------------ */
+
+#define MAX_CLUSTER 4		/* gratings fitted together */
+#define MAX_PAR (2 + 2 * MAX_CLUSTER)
+
+/*
+ * Gratings whose fit windows overlap are fitted together:
+ *   y = b0 + b1 (x - c) + sum_k a_k T_k(x - mu_k)
+ * with parameters b0, b1, then a_k, mu_k for each member.
+ */
+struct fit {
+	int m;			/* members */
+	const struct track *tr[MAX_CLUSTER];
+	double p[MAX_PAR];
+	double var_mu[MAX_CLUSTER];
+	double v0, k;		/* noise model used for the weights */
+	int n;			/* pixels used */
+	int saturated;
+};
+
+/* Cholesky solve of A x = b (A symmetric positive definite, n x n); the
+ * diagonal of A^-1 goes to @inv. */
+static int solve_spd(int n, double a[MAX_PAR][MAX_PAR], const double *b,
+		     double *x, double *inv)
+{
+	double l[MAX_PAR][MAX_PAR], y[MAX_PAR], z[MAX_PAR];
+
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j <= i; j++) {
+			double s = a[i][j];
+
+			for (int k = 0; k < j; k++)
+				s -= l[i][k] * l[j][k];
+			if (i == j) {
+				if (!(s > 1e-300))
+					return -1;
+				l[i][i] = sqrt(s);
+			} else {
+				l[i][j] = s / l[j][j];
+			}
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		double s = b[i];
+
+		for (int k = 0; k < i; k++)
+			s -= l[i][k] * y[k];
+		y[i] = s / l[i][i];
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		double s = y[i];
+
+		for (int k = i + 1; k < n; k++)
+			s -= l[k][i] * x[k];
+		x[i] = s / l[i][i];
+	}
+	/* [A^-1]_jj = |L^-1 e_j|^2 */
+	for (int j = 0; j < n; j++) {
+		inv[j] = 0.0;
+		for (int i = 0; i < n; i++) {
+			double s = i == j ? 1.0 : 0.0;
+
+			if (i < j) {
+				z[i] = 0.0;
+				continue;
+			}
+			for (int k = j; k < i; k++)
+				s -= l[i][k] * z[k];
+			z[i] = s / l[i][i];
+			inv[j] += z[i] * z[i];
+		}
+	}
+	return 0;
+}
+
+/*
+ * Gauss-Newton with the weights re-evaluated from the model at each
+ * iteration (iteratively reweighted least squares): converges to the
+ * maximum-likelihood centres for Gaussian noise of the learned variance.
+ */
+static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
+		       int hi, double c, struct fit *f)
+{
+	const double sat = q->cfg.saturation;
+	const int np = 2 + 2 * f->m;
+	double *p = f->p;
+
+	f->saturated = 0;
+	for (int it = 0; it < 8; it++) {
+		double a[MAX_PAR][MAX_PAR] = { { 0 } }, b[MAX_PAR] = { 0 };
+		double step[MAX_PAR], inv[MAX_PAR], maxstep = 0.0;
+		int n = 0;
+
+		for (int i = lo; i <= hi; i++) {
+			double x = (double)i, j[MAX_PAR], m, r, w, sig = 0.0;
+
+			if (y[i] >= sat) {
+				f->saturated = 1;
+				continue;
+			}
+			j[0] = 1.0;
+			j[1] = x - c;
+			m = p[0] + p[1] * (x - c);
+			for (int k = 0; k < f->m; k++) {
+				double t, d;
+
+				shape_eval(&f->tr[k]->shape, x - p[3 + 2 * k],
+					   &t, &d);
+				j[2 + 2 * k] = t;
+				j[3 + 2 * k] = -p[2 + 2 * k] * d;
+				m += p[2 + 2 * k] * t;
+				sig += p[2 + 2 * k] * t;
+			}
+			r = y[i] - m;
+			w = 1.0 / (f->v0 + f->k * (sig > 0.0 ? sig : 0.0));
+			for (int u = 0; u < np; u++) {
+				double wj = w * j[u];
+
+				b[u] += wj * r;
+				for (int v = 0; v <= u; v++)
+					a[u][v] += wj * j[v];
+			}
+			n++;
+		}
+		if (n < np + 3)
+			return -1;
+		for (int u = 0; u < np; u++)
+			for (int v = u + 1; v < np; v++)
+				a[u][v] = a[v][u];
+		if (solve_spd(np, a, b, step, inv))
+			return -1;
+		for (int k = 0; k < f->m; k++) {
+			double *s = &step[3 + 2 * k];
+
+			/* more than a pixel at once is a fit running away */
+			*s = fmax(-1.0, fmin(1.0, *s));
+			maxstep = fmax(maxstep, fabs(*s));
+			f->var_mu[k] = inv[3 + 2 * k];
+		}
+		for (int u = 0; u < np; u++)
+			p[u] += step[u];
+		f->n = n;
+		if (maxstep < 1e-5)
+			break;
+	}
+	for (int u = 0; u < np; u++)
+		if (!isfinite(p[u]))
+			return -1;
+	return 0;
+}
+
+/* ---- the tracker ------------------------------------------------------ */
+
+static void track_reset(const struct cs_fbgtracker *q, struct track *tr)
+{
+	const struct cs_fbg_grating *g = tr->g;
+	double a = cs_wavescale_pixel(&q->cfg.scale,
+				      g->centre_nm - g->halfwidth_nm,
+				      q->cfg.npix);
+	double b = cs_wavescale_pixel(&q->cfg.scale,
+				      g->centre_nm + g->halfwidth_nm,
+				      q->cfg.npix);
+
+	memset(&tr->state, 0, sizeof(*tr) - offsetof(struct track, state));
+	tr->state = SEARCHING;
+	tr->search_lo = fmin(a, b);
+	tr->search_hi = fmax(a, b);
+	shape_gaussian(&tr->shape, q->half, q->cfg.fwhm_px / FWHM_PER_SIGMA);
+}
+
+void cs_fbgtracker_reset(struct cs_fbgtracker *q)
+{
+	for (unsigned int i = 0; i < q->cfg.ngratings; i++)
+		track_reset(q, &q->t[i]);
+}
+
+struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cfg)
+{
+	struct cs_fbgpeak_config pcfg;
+	struct cs_fbgtracker *q;
+
+	if (!cfg || cfg->npix < 16 || cfg->npix > 65536 ||
+	    cfg->scale.ncoeffs < 2 ||
+	    cfg->scale.ncoeffs > CS_WAVESCALE_MAX_ORDER + 1 ||
+	    !(cfg->min_snr > 0.0) || !(cfg->saturation > 0.0) ||
+	    !(cfg->fwhm_px >= 1.0 && cfg->fwhm_px <= 32.0) ||
+	    cfg->ngratings < 1 || cfg->ngratings > CS_FBGTRACKER_MAX ||
+	    !cfg->gratings) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (unsigned int i = 0; i < cfg->ngratings; i++) {
+		const struct cs_fbg_grating *g = &cfg->gratings[i];
+
+		double px = cs_wavescale_pixel(&cfg->scale, g->centre_nm,
+					       cfg->npix);
+
+		/* a grating off the sensor can never be measured */
+		if (!isfinite(g->centre_nm) || !(g->halfwidth_nm > 0.0) ||
+		    !(px >= 0.0 && px <= (double)(cfg->npix - 1))) {
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->cfg = *cfg;
+	q->gratings = calloc(cfg->ngratings, sizeof(*q->gratings));
+	q->t = calloc(cfg->ngratings, sizeof(*q->t));
+	q->work = malloc(cfg->npix * sizeof(*q->work));
+	q->order = calloc(cfg->ngratings, sizeof(*q->order));
+	pcfg.min_snr = cfg->min_snr;
+	pcfg.saturation = cfg->saturation;
+	pcfg.fwhm_guess = cfg->fwhm_px;
+	q->finder = cs_fbgpeak_finder_create(&pcfg);
+	if (!q->gratings || !q->t || !q->work || !q->order || !q->finder) {
+		cs_fbgtracker_destroy(q);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(q->gratings, cfg->gratings,
+	       cfg->ngratings * sizeof(*q->gratings));
+	q->cfg.gratings = q->gratings;
+	q->half = (int)ceil(2.5 * cfg->fwhm_px);
+	if (q->half > MAX_HALF)
+		q->half = MAX_HALF;
+	q->merge_px = 1.0 * cfg->fwhm_px;
+	for (unsigned int i = 0; i < cfg->ngratings; i++) {
+		q->t[i].g = &q->gratings[i];
+		track_reset(q, &q->t[i]);
+	}
+	return q;
+}
+
+void cs_fbgtracker_destroy(struct cs_fbgtracker *q)
+{
+	if (!q)
+		return;
+	cs_fbgpeak_finder_destroy(q->finder);
+	free(q->gratings);
+	free(q->t);
+	free(q->work);
+	free(q->order);
+	free(q);
+}
+
+/* Noise model update from one fit's residuals (decaying sums). */
+static void learn_noise(const struct cs_fbgtracker *q, struct track *tr,
+			const double *y, int lo, int hi, double c,
+			const struct fit *f)
+{
+	const double keep = 1.0 - 1.0 / NOISE_MEMORY;
+	double dof = f->n > NPAR ? (double)f->n / (f->n - NPAR) : 1.0;
+	double det;
+
+	tr->n1 *= keep;
+	tr->ns *= keep;
+	tr->nss *= keep;
+	tr->nr *= keep;
+	tr->nsr *= keep;
+	tr->nweight = tr->nweight * keep + 1.0;
+	for (int i = lo; i <= hi; i++) {
+		double t, d, s, r;
+
+		if (y[i] >= q->cfg.saturation)
+			continue;
+		shape_eval(&tr->shape, i - f->p[3], &t, &d);
+		s = f->p[2] * t;
+		r = y[i] - (f->p[0] + f->p[1] * (i - c) + s);
+		s = s > 0.0 ? s : 0.0;
+		tr->n1 += 1.0;
+		tr->ns += s;
+		tr->nss += s * s;
+		tr->nr += dof * r * r;
+		tr->nsr += dof * s * r * r;
+	}
+	if (tr->nweight < NOISE_WARMUP)
+		return;
+	det = tr->n1 * tr->nss - tr->ns * tr->ns;
+	if (det > 1e-12 * tr->n1 * tr->nss) {
+		double v0 = (tr->nr * tr->nss - tr->ns * tr->nsr) / det;
+		double k = (tr->n1 * tr->nsr - tr->ns * tr->nr) / det;
+
+		if (k > 0.0 && v0 > 0.0) {
+			tr->v0 = v0;
+			tr->k = k;
+			return;
+		}
+	}
+	tr->v0 = tr->nr / tr->n1;
+	tr->k = 0.0;
+}
+
+static void learn_shape(struct track *tr, const double *y, int lo, int hi,
+			double c, const struct fit *f)
+{
+	struct shape *s = &tr->shape;
+
+	for (int i = lo; i <= hi; i++) {
+		double u = i - f->p[3], v;
+		int j = (int)lround((u - s->u0) * BINS_PER_PX);
+
+		if (j < 0 || j >= s->n)
+			continue;
+		v = (y[i] - f->p[0] - f->p[1] * (i - c)) / f->p[2];
+		tr->acc[j] += v;
+		tr->accn[j] += 1.0;
+	}
+	tr->phase_n[(int)((f->p[3] - floor(f->p[3])) * BINS_PER_PX) %
+		    BINS_PER_PX] += 1.0;
+	if (++tr->batch >= LEARN_BATCH) {
+		double lo = INFINITY, sum = 0.0;
+
+		tr->batch = 0;
+		for (int k = 0; k < BINS_PER_PX; k++) {
+			lo = fmin(lo, tr->phase_n[k]);
+			sum += tr->phase_n[k];
+		}
+		/*
+		 * Only a grating that has sat at every sub-pixel phase shows
+		 * its shape: from one phase, a shifted shape explains the
+		 * samples as well as the true one, and the centre would drift
+		 * with it. Until then the Gaussian stays.
+		 */
+		if (lo >= 0.25 * sum / BINS_PER_PX)
+			shape_rebuild(tr);
+		/* older fits count less at each batch: the shape follows
+		 * slow changes (a grating under strain can chirp) */
+		for (int j = 0; j < tr->shape.n; j++) {
+			tr->acc[j] *= LEARN_KEEP;
+			tr->accn[j] *= LEARN_KEEP;
+		}
+		for (int k = 0; k < BINS_PER_PX; k++)
+			tr->phase_n[k] *= LEARN_KEEP;
+	}
+}
+
+/* y with the predicted peaks of the other tracked gratings on @fibre near
+ * [lo, hi] taken out, so that a neighbour's tail does not pull a fit. */
+static const double *without_neighbours(struct cs_fbgtracker *q,
+					const double *y, unsigned int self,
+					unsigned int fibre, int lo, int hi)
+{
+	int copied = 0;
+
+	for (unsigned int j = 0; j < q->cfg.ngratings; j++) {
+		struct track *o = &q->t[j];
+
+		if (j == self || o->g->fibre != fibre || o->state != TRACKING ||
+		    o->pred < lo - q->half - TMPL_MARGIN ||
+		    o->pred > hi + q->half + TMPL_MARGIN)
+			continue;
+		if (!copied) {
+			memcpy(q->work + lo, y + lo,
+			       (size_t)(hi - lo + 1) * sizeof(*y));
+			copied = 1;
+		}
+		for (int i = lo; i <= hi; i++) {
+			double t, d;
+
+			shape_eval(&o->shape, i - o->pred, &t, &d);
+			q->work[i] -= o->amp * t;
+		}
+	}
+	return copied ? q->work : y;
+}
+
+static double spectrum_noise(struct cs_fbgtracker *q, const double *y)
+{
+	if (isnan(q->noise))
+		q->noise = cs_spectrum_noise(y, q->cfg.npix);
+	return q->noise;
+}
+
+/* A grating with no track: look for it in its search window. */
+static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
+		   unsigned int fibre)
+{
+	struct track *tr = &q->t[idx];
+	int npix = (int)q->cfg.npix;
+	int lo = (int)ceil(tr->search_lo), hi = (int)floor(tr->search_hi);
+	struct cs_fbgpeak pk;
+	const double *ys;
+
+	if (lo < 1)
+		lo = 1;
+	if (hi > npix - 2)
+		hi = npix - 2;
+	if (hi < lo)
+		return;
+	/* neighbours out over the window and the finder's reach */
+	ys = without_neighbours(q, y, idx, fibre,
+				lo > q->half ? lo - q->half : 0,
+				hi + q->half < npix ? hi + q->half : npix - 1);
+	if (ys != y) {
+		/* the finder reads the whole spectrum: complete the copy */
+		int a = lo > q->half ? lo - q->half : 0;
+		int b = hi + q->half < npix ? hi + q->half : npix - 1;
+
+		memcpy(q->work, y, (size_t)a * sizeof(*y));
+		memcpy(q->work + b + 1, y + b + 1,
+		       (size_t)(npix - b - 1) * sizeof(*y));
+	}
+	if (cs_fbgpeak_finder_execute(q->finder, ys, q->cfg.npix, (size_t)lo,
+				      (size_t)hi, spectrum_noise(q, y), &pk))
+		return;
+	/* a peak another grating is tracking is not this one */
+	for (unsigned int j = 0; j < q->cfg.ngratings; j++) {
+		struct track *o = &q->t[j];
+
+		if (j != idx && o->g->fibre == fibre &&
+		    o->state != SEARCHING &&
+		    fabs(o->pred - pk.position) < q->merge_px)
+			return;
+	}
+	tr->state = TRACKING;
+	tr->pos = pk.position;
+	tr->pred = pk.position;
+	tr->vel = 0.0;
+	tr->amp = pk.amplitude;
+	tr->b0 = pk.baseline;
+	tr->b1 = 0.0;
+	if (!tr->shape_learned)
+		shape_gaussian(&tr->shape, q->half,
+			       fmax(pk.fwhm, 1.0) / FWHM_PER_SIGMA);
+	if (tr->nweight < NOISE_WARMUP) {
+		double nz = spectrum_noise(q, y);
+
+		tr->v0 = nz > 0.0 ? nz * nz : 1.0;
+		tr->k = 0.0;
+	}
+}
+
+/* Fit a cluster of tracked gratings (sorted by position) and report each. */
+static void measure(struct cs_fbgtracker *q, struct track **members, int m,
+		    const unsigned int *idx, const double *y,
+		    struct cs_fbg_result *out)
+{
+	int npix = (int)q->cfg.npix, lo, hi, centre;
+	struct fit f;
+
+	f.m = m;
+	f.v0 = f.k = 0.0;
+	lo = (int)lround(members[0]->pred) - q->half;
+	hi = (int)lround(members[m - 1]->pred) + q->half;
+	centre = (int)lround(0.5 * (members[0]->pred + members[m - 1]->pred));
+	if (lo < 0)
+		lo = 0;
+	if (hi > npix - 1)
+		hi = npix - 1;
+	f.p[0] = 0.0;
+	f.p[1] = 0.0;
+	for (int k = 0; k < m; k++) {
+		struct track *tr = members[k];
+
+		f.tr[k] = tr;
+		f.p[0] += tr->b0 / m;
+		f.p[2 + 2 * k] = tr->amp;
+		f.p[3 + 2 * k] = tr->pred;
+		/* one sensor, one noise: the members' models averaged */
+		f.v0 += tr->v0 / m;
+		f.k += tr->k / m;
+	}
+	if (hi - lo < 2 + 2 * m + 3 || fit_cluster(q, y, lo, hi, centre, &f)) {
+		for (int k = 0; k < m; k++) {
+			members[k]->state = SEARCHING;
+			out[idx[k]].status = CS_FBG_LOST;
+		}
+		return;
+	}
+	for (int k = 0; k < m; k++) {
+		struct track *tr = members[k];
+		struct cs_fbg_result *o = &out[idx[k]];
+		double a = f.p[2 + 2 * k], mu = f.p[3 + 2 * k];
+		double noise = sqrt(tr->v0), slope;
+
+		/* gone, or it ran off: lost, never a made-up value */
+		if (!(a > q->cfg.min_snr * noise) || !(mu >= 0.0) ||
+		    !(mu <= npix - 1.0) ||
+		    fabs(mu - tr->pred) > 0.75 * q->cfg.fwhm_px + 1.0) {
+			tr->state = SEARCHING;
+			o->status = CS_FBG_LOST;
+			continue;
+		}
+		tr->vel += VEL_GAIN * (mu - tr->pred);
+		tr->pos = mu;
+		tr->b0 = f.p[0] + f.p[1] * (mu - centre);
+		tr->b1 = f.p[1];
+		tr->amp = a;
+		if (m == 1 && !f.saturated) {
+			learn_noise(q, tr, y, lo, hi, (double)centre, &f);
+			if (q->cfg.learn_shape && a > 10.0 * noise)
+				learn_shape(tr, y, lo, hi, (double)centre, &f);
+		}
+		slope = fabs(cs_wavescale_slope(&q->cfg.scale, mu));
+		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
+		o->position = mu;
+		o->wavelength = cs_wavescale_eval(&q->cfg.scale, mu);
+		o->sigma_nm = slope * sqrt(fmax(f.var_mu[k], 0.0));
+		o->amplitude = a;
+		o->snr = a / noise;
+	}
+}
+
+int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
+			  unsigned int fibre, struct cs_fbg_result *out)
+{
+	unsigned int n = q ? q->cfg.ngratings : 0, *order;
+	int measured = 0, count = 0;
+
+	if (!q || !y || !out)
+		return -EINVAL;
+	q->noise = NAN;
+	order = q->order;
+	/* predictions first: merges and neighbours need all of them */
+	for (unsigned int i = 0; i < n; i++) {
+		struct track *tr = &q->t[i];
+
+		out[i].status = CS_FBG_OTHER_FIBRE;
+		out[i].position = out[i].wavelength = NAN;
+		out[i].sigma_nm = out[i].amplitude = out[i].snr = NAN;
+		if (tr->g->fibre != fibre)
+			continue;
+		out[i].status = CS_FBG_LOST;
+		if (tr->state == SEARCHING)
+			continue;
+		tr->pred = tr->pos + tr->vel;
+		tr->state = TRACKING;
+	}
+	/* two peaks closer than a width are one: neither has a value */
+	for (unsigned int i = 0; i < n; i++) {
+		struct track *tr = &q->t[i];
+
+		if (tr->g->fibre != fibre || tr->state == SEARCHING)
+			continue;
+		for (unsigned int j = 0; j < n; j++) {
+			struct track *o = &q->t[j];
+
+			if (j != i && o->g->fibre == fibre &&
+			    o->state != SEARCHING &&
+			    fabs(o->pred - tr->pred) < q->merge_px)
+				tr->state = COASTING;
+		}
+		if (tr->state == COASTING) {
+			/* follow the drift until they part */
+			tr->pos = tr->pred;
+			out[i].status = CS_FBG_MERGED;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (q->t[i].g->fibre == fibre && q->t[i].state == SEARCHING)
+			search(q, i, y, fibre);
+	/* the tracked ones, by position; neighbours in reach fit together */
+	for (unsigned int i = 0; i < n; i++)
+		if (q->t[i].g->fibre == fibre && q->t[i].state == TRACKING)
+			order[count++] = i;
+	for (int a = 1; a < count; a++)
+		for (int b = a; b > 0 &&
+		     q->t[order[b]].pred < q->t[order[b - 1]].pred; b--) {
+			unsigned int tmp = order[b];
+
+			order[b] = order[b - 1];
+			order[b - 1] = tmp;
+		}
+	for (int a = 0; a < count;) {
+		struct track *members[MAX_CLUSTER];
+		int m = 1;
+
+		members[0] = &q->t[order[a]];
+		while (a + m < count && m < MAX_CLUSTER &&
+		       q->t[order[a + m]].pred - members[m - 1]->pred <
+			       2.0 * q->half) {
+			members[m] = &q->t[order[a + m]];
+			m++;
+		}
+		measure(q, members, m, &order[a], y, out);
+		a += m;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (out[i].status == CS_FBG_OK ||
+		    out[i].status == CS_FBG_SATURATED)
+			measured++;
+	return measured;
+}

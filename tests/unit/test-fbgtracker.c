@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The grating tracker against known truth: accuracy against the
+ * Cramer-Rao bound (Gaussian and side-lobed gratings, read + shot noise,
+ * sloped source, every tenth of a pixel), crossing gratings, a grating that
+ * vanishes and returns, saturation, two fibres through a switch.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cellsense.h"
+#include "fbg-crb.h"
+
+#define HALF 8		/* the tracker's fit half-window at 3 px FWHM */
+
+static struct cs_fbgtracker *tracker(const struct cs_fbg_grating *g,
+				     unsigned int n)
+{
+	struct cs_fbgtracker_config cfg = {
+		.npix = CRB_NPIX, .saturation = 65535, .min_snr = 6,
+		.fwhm_px = 3, .learn_shape = 1, .ngratings = n, .gratings = g,
+	};
+
+	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
+	return cs_fbgtracker_create(&cfg);
+}
+
+struct stats {
+	double rms, bias, crb, worst_bias, excess_bias;
+	int n;
+};
+
+/*
+ * A grating drifting slowly (1/1024 pixel a spectrum, as a cell warming
+ * slowly does) over @span pixels from @px: the tracker learns its shape and
+ * noise during @warm spectra, then its errors are measured. Bias per
+ * sub-pixel phase shows pixel locking; the bound is averaged over phases.
+ */
+static struct stats accuracy(enum cs_fbgsynth_shape shape, double snr_db,
+			     double px, int warm, int trials)
+{
+	struct cs_fbg_grating g = { .name = "g", .halfwidth_nm = 1.5 };
+	const double rate = 1.0 / 1024;
+	struct crb_case k = crb_synth(shape, snr_db, px, 11);
+	struct cs_fbgtracker *t;
+	struct cs_fbg_result r;
+	struct stats s = { 0 };
+	double y[CRB_NPIX], sum = 0, sum2 = 0, crb2 = 0;
+	double pb[10] = { 0 }, pn[10] = { 0 };
+	struct cs_wavescale ws;
+
+	cs_wavescale_parse("1510,0.167,-0.000001", &ws, NULL);
+	g.centre_nm = cs_wavescale_eval(&ws, px);
+	t = tracker(&g, 1);
+	for (int i = 0; i < warm + trials; i++) {
+		double truth = px + rate * i, e;
+		int ph;
+
+		cs_fbgsynth_set_grating(k.q, 0, cs_wavescale_eval(&ws, truth),
+					0.5);
+		cs_fbgsynth_execute(k.q, 1, y);
+		if (cs_fbgtracker_execute(t, y, 0, &r) != 1 || i < warm)
+			continue;
+		e = r.position - truth;
+		sum += e;
+		sum2 += e * e;
+		ph = (int)((truth - floor(truth)) * 10);
+		pb[ph] += e;
+		pn[ph] += 1;
+		s.n++;
+	}
+	s.rms = sqrt(sum2 / s.n);
+	for (int ph = 0; ph < 10; ph++) {
+		double b = pn[ph] > 0 ? pb[ph] / pn[ph] : 0;
+		/* what part of a phase's bias its own noise can explain */
+		double se = pn[ph] > 0 ? s.rms / sqrt(pn[ph]) : 0;
+		double excess = fmax(fabs(b) - 3.0 * se, 0.0);
+
+		if (fabs(b) > fabs(s.worst_bias))
+			s.worst_bias = b;
+		s.excess_bias = fmax(s.excess_bias, excess);
+		crb2 += pow(crb_centre(&k, px + 0.05 + ph / 10.0, HALF), 2);
+	}
+	s.bias = sum / s.n;
+	s.crb = sqrt(crb2 / 10);
+	cs_fbgsynth_destroy(k.q);
+	cs_fbgtracker_destroy(t);
+	return s;
+}
+
+static void near_the_bound(void **state)
+{
+	static const double snr[] = { 20, 30, 40 };
+	static const char *const name[] = { "gaussian", "side-lobed" };
+
+	(void)state;
+	for (int shape = 0; shape < 2; shape++)
+		for (int k = 0; k < 3; k++) {
+			struct stats s = accuracy(shape, snr[k], 250.0, 3072,
+						  3072);
+
+			print_message("%-10s %2.0f dB: rms %.5f px, bias "
+				      "%+.5f, worst phase bias %+.5f, bound "
+				      "%.5f, ratio %.3f\n", name[shape],
+				      snr[k], s.rms, s.bias, s.worst_bias,
+				      s.crb, s.rms / s.crb);
+			assert_int_equal(s.n, 3072);
+			if (!getenv("NOASSERT")) {
+				assert_true(s.rms < 1.10 * s.crb);
+				/* no pixel locking: no phase biased by
+				 * more than 1 % of a pixel beyond what
+				 * its noise explains (3 standard errors) */
+				assert_true(fabs(s.bias) < 0.01);
+				assert_true(s.excess_bias < 0.01);
+			}
+		}
+}
+
+/* Two gratings drift through each other (one heats, one is strained the
+ * other way): while their peaks are one they are merged, with no value;
+ * afterwards each has its own name and its own wavelength again. */
+static void crossing(void **state)
+{
+	struct cs_fbg_grating g[2] = {
+		{ .name = "up", .centre_nm = 1540.0, .halfwidth_nm = 2 },
+		{ .name = "down", .centre_nm = 1542.0, .halfwidth_nm = 2 },
+	};
+	struct cs_fbgsynth_config cfg = {
+		.npix = CRB_NPIX, .dark = 1000, .source = 40000,
+		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
+		.gain = 4, .full_scale = 65535, .seed = 5,
+	};
+	struct cs_fbgtracker *t = tracker(g, 2);
+	struct cs_fbgsynth *q;
+	struct cs_fbg_result r[2];
+	double y[CRB_NPIX];
+	int merged = 0, wrong = 0, n = 600;
+
+	(void)state;
+	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
+	q = cs_fbgsynth_create(&cfg);
+	for (int i = 0; i < n; i++) {
+		double up = 1540.0 + 2.0 * i / n, down = 1542.0 - 2.0 * i / n;
+
+		cs_fbgsynth_set_grating(q, 0, up, 0.5);
+		cs_fbgsynth_set_grating(q, 1, down, 0.4);
+		cs_fbgsynth_execute(q, 1, y);
+		cs_fbgtracker_execute(t, y, 0, r);
+		if (r[0].status == CS_FBG_MERGED) {
+			merged++;
+			assert_int_equal(r[1].status, CS_FBG_MERGED);
+			assert_true(isnan(r[0].wavelength));
+			continue;
+		}
+		/* a value is the right grating's, within 10 pm */
+		if (r[0].status == CS_FBG_OK && fabs(r[0].wavelength - up) > 0.01)
+			wrong++;
+		if (r[1].status == CS_FBG_OK &&
+		    fabs(r[1].wavelength - down) > 0.01)
+			wrong++;
+	}
+	print_message("merged in %d of %d spectra, %d wrong values\n", merged,
+		      n, wrong);
+	assert_true(merged > 0 && merged < n / 3);
+	assert_int_equal(wrong, 0);
+	/* at the end they have crossed and kept their names */
+	assert_int_equal(r[0].status, CS_FBG_OK);
+	assert_int_equal(r[1].status, CS_FBG_OK);
+	assert_true(r[0].wavelength > r[1].wavelength + 1.5);
+	cs_fbgsynth_destroy(q);
+	cs_fbgtracker_destroy(t);
+}
+
+/* A broken fibre: lost with no value, then found again when it returns;
+ * a clipped peak is flagged. */
+static void lost_found_saturated(void **state)
+{
+	struct cs_fbg_grating g[2] = {
+		{ .name = "a", .centre_nm = 1530.0, .halfwidth_nm = 2 },
+		{ .name = "b", .centre_nm = 1560.0, .halfwidth_nm = 2 },
+	};
+	struct cs_fbgsynth_config cfg = {
+		.npix = CRB_NPIX, .dark = 1000, .source = 40000,
+		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
+		.gain = 4, .full_scale = 65535, .seed = 9,
+	};
+	struct cs_fbgtracker *t = tracker(g, 2);
+	struct cs_fbgsynth *q;
+	struct cs_fbg_result r[2];
+	double y[CRB_NPIX];
+
+	(void)state;
+	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
+	q = cs_fbgsynth_create(&cfg);
+	cs_fbgsynth_set_grating(q, 0, 1530.1, 0.5);
+	cs_fbgsynth_set_grating(q, 1, 1560.2, 0.5);
+	for (int i = 0; i < 50; i++) {
+		cs_fbgsynth_execute(q, 1, y);
+		assert_int_equal(cs_fbgtracker_execute(t, y, 0, r), 2);
+	}
+	cs_fbgsynth_set_grating(q, 1, 1560.2, 0.0);
+	for (int i = 0; i < 20; i++) {
+		cs_fbgsynth_execute(q, 1, y);
+		assert_int_equal(cs_fbgtracker_execute(t, y, 0, r), 1);
+		assert_int_equal(r[1].status, CS_FBG_LOST);
+		assert_true(isnan(r[1].wavelength));
+		assert_int_equal(r[0].status, CS_FBG_OK);
+	}
+	cs_fbgsynth_set_grating(q, 1, 1560.3, 0.5);
+	cs_fbgsynth_execute(q, 1, y);
+	assert_int_equal(cs_fbgtracker_execute(t, y, 0, r), 2);
+	assert_true(fabs(r[1].wavelength - 1560.3) < 0.005);
+	/* clip grating a */
+	cs_fbgsynth_set_grating(q, 0, 1530.1, 1.0);
+	cs_fbgsynth_destroy(q);
+	cfg.source = 200000;
+	q = cs_fbgsynth_create(&cfg);
+	cs_fbgsynth_set_grating(q, 0, 1530.1, 1.0);
+	cs_fbgsynth_execute(q, 1, y);
+	cs_fbgtracker_execute(t, y, 0, r);
+	assert_int_equal(r[0].status, CS_FBG_SATURATED);
+	assert_true(fabs(r[0].wavelength - 1530.1) < 0.01);
+	cs_fbgsynth_destroy(q);
+	cs_fbgtracker_destroy(t);
+}
+
+/* An optical switch: spectra of fibre 0 and fibre 1 alternate; each
+ * fibre's gratings are measured in its spectra only. */
+static void two_fibres(void **state)
+{
+	struct cs_fbg_grating g[2] = {
+		{ .name = "f0", .centre_nm = 1550.0, .halfwidth_nm = 2,
+		  .fibre = 0 },
+		{ .name = "f1", .centre_nm = 1550.0, .halfwidth_nm = 2,
+		  .fibre = 1 },
+	};
+	struct cs_fbgsynth_config cfg = {
+		.npix = CRB_NPIX, .dark = 1000, .source = 40000,
+		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
+		.gain = 4, .full_scale = 65535, .seed = 3,
+	};
+	struct cs_fbgtracker *t = tracker(g, 2);
+	struct cs_fbgsynth *q;
+	struct cs_fbg_result r[2];
+	double y[CRB_NPIX];
+
+	(void)state;
+	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
+	q = cs_fbgsynth_create(&cfg);
+	for (int i = 0; i < 40; i++) {
+		unsigned int fibre = i % 2;
+
+		cs_fbgsynth_set_grating(q, 0, fibre ? 1551.0 : 1549.5, 0.5);
+		cs_fbgsynth_execute(q, 1, y);
+		assert_int_equal(cs_fbgtracker_execute(t, y, fibre, r), 1);
+		assert_int_equal(r[!fibre].status, CS_FBG_OTHER_FIBRE);
+		assert_int_equal(r[fibre].status, CS_FBG_OK);
+		assert_true(fabs(r[fibre].wavelength -
+				 (fibre ? 1551.0 : 1549.5)) < 0.005);
+	}
+	cs_fbgsynth_destroy(q);
+	cs_fbgtracker_destroy(t);
+}
+
+static void refused(void **state)
+{
+	struct cs_fbg_grating g = { .name = "a", .centre_nm = 1400,
+				    .halfwidth_nm = 2 };
+	struct cs_fbg_result r;
+	double y[CRB_NPIX] = { 0 };
+
+	(void)state;
+	assert_null(tracker(&g, 1));	/* outside the sensor */
+	assert_int_equal(errno, EINVAL);
+	g.centre_nm = 1550;
+	g.halfwidth_nm = 0;
+	assert_null(tracker(&g, 1));
+	g.halfwidth_nm = 1;
+	assert_null(tracker(&g, 0));
+	{
+		struct cs_fbgtracker *t = tracker(&g, 1);
+
+		assert_non_null(t);
+		assert_int_equal(cs_fbgtracker_execute(t, NULL, 0, &r), -EINVAL);
+		/* a flat spectrum: nothing there, nothing made up */
+		assert_int_equal(cs_fbgtracker_execute(t, y, 0, &r), 0);
+		assert_int_equal(r.status, CS_FBG_LOST);
+		cs_fbgtracker_destroy(t);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(near_the_bound),
+		cmocka_unit_test(crossing),
+		cmocka_unit_test(lost_found_saturated),
+		cmocka_unit_test(two_fibres),
+		cmocka_unit_test(refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
