@@ -8,12 +8,15 @@
  *
  * One IIO scan is one spectrum. As iio_scan_type.repeat is a u8, the pixels
  * are exposed in blocks of 128 (in_intensity0 = pixels 0-127, ...), followed
- * by a soft timestamp.
+ * by the spectrum's tag (in_index: optical-switch fibre, sequence number,
+ * flags, first pixel) and a soft timestamp. The board reads out only the
+ * blocks from the first to the last enabled one (its region of interest).
  */
 
 #include <linux/bitfield.h>
 #include <linux/bitmap.h>
 #include <linux/bits.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
@@ -24,9 +27,13 @@
 #include <linux/mutex.h>
 #include <linux/property.h>
 #include <linux/regmap.h>
+#include <linux/seq_file.h>
 #include <linux/spi/spi.h>
 #include <linux/string.h>
 #include <linux/units.h>
+#include <linux/workqueue.h>
+
+#include <asm/unaligned.h>
 
 #include <linux/iio/buffer.h>
 #include <linux/iio/iio.h>
@@ -39,27 +46,55 @@
 #define FBG_MAX_BLOCKS		(FBG_MAX_PIXELS / FBG_PIX_PER_BLOCK)
 /* Rounds of "read STATUS, drain FIFO" per interrupt before giving up */
 #define FBG_MAX_DRAIN_ROUNDS	4
+/* The tag element: u32 words, as long as a pixel block (see below) */
+#define FBG_TAG_WORDS		(FBG_BLOCK_BYTES / sizeof(u32))
+/* Watchdog: no spectrum for this many scan periods (at least the minimum) */
+#define FBG_WD_PERIODS		20
+#define FBG_WD_MIN_MS		250
+
+enum fbg_tag_word {
+	FBG_TAG_FIBRE,
+	FBG_TAG_SEQ,
+	FBG_TAG_FLAGS,
+	FBG_TAG_FIRST_PIXEL,
+};
 
 struct fbg_state {
 	struct regmap *regmap;
 	struct device *dev;
+	struct iio_dev *indio_dev;
 	/* Serialises configuration and the streaming state below */
 	struct mutex lock;
 	unsigned int npix;
 	unsigned int nblocks;
+	unsigned int nfibres;
+	unsigned int fibre_mask;
 	unsigned int period_us;
 	s64 cal[FBG_NUM_CAL];
-	/* Streaming state, copied from the core at postenable */
+	/* Streaming state, set at postenable */
 	bool streaming;
 	bool push_ts;
+	bool push_tag;
 	DECLARE_BITMAP(blocks, FBG_MAX_BLOCKS);
+	unsigned int roi_first;
+	unsigned int roi_blocks;
+	unsigned int rec_bytes;
 	/* Spectra lost: on the board (FIFO full) and on the host (buffer full) */
 	u64 board_overruns;
 	u64 host_overruns;
-	/* Scan as pushed to the IIO buffer: enabled blocks, then timestamp */
+	/* Statistics (debugfs "stats") */
+	u64 spectra;
+	u64 irq_runs;
+	u64 irq_ns;
+	u64 errors;
+	/* Watchdog: spectra seen at its last look, board declared dead */
+	struct delayed_work watchdog;
+	u64 wd_spectra;
+	bool dead;
+	/* Scan as pushed to the IIO buffer: blocks, tag, timestamp */
 	u8 *scan;
-	/* One spectrum as read from the FIFO data port */
-	__le16 raw[FBG_MAX_PIXELS] __aligned(IIO_DMA_MINALIGN);
+	/* One FIFO record (header + ROI pixels) as read from FIFO_DATA */
+	u8 raw[FBG_REC_HDR_BYTES + FBG_MAX_PIXELS * 2] __aligned(IIO_DMA_MINALIGN);
 };
 
 static bool fbg_writeable_reg(struct device *dev, unsigned int reg)
@@ -68,6 +103,8 @@ static bool fbg_writeable_reg(struct device *dev, unsigned int reg)
 	case FBG_REG_CTRL:
 	case FBG_REG_INT_TIME:
 	case FBG_REG_SCAN_PERIOD:
+	case FBG_REG_SWITCH:
+	case FBG_REG_ROI:
 		return true;
 	default:
 		return false;
@@ -77,7 +114,7 @@ static bool fbg_writeable_reg(struct device *dev, unsigned int reg)
 static bool fbg_readable_reg(struct device *dev, unsigned int reg)
 {
 	switch (reg) {
-	case FBG_REG_ID ... FBG_REG_FIFO_DEPTH:
+	case FBG_REG_ID ... FBG_REG_ROI:
 	case FBG_REG_FIFO_DATA:
 	case FBG_REG_CAL_HI(0) ... FBG_REG_MAX:
 		return true;
@@ -305,12 +342,82 @@ static ssize_t overrun_count_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n", total);
 }
 
+/* The optical switch sequence: fibre numbers, ascending */
+static ssize_t fibres_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct fbg_state *st = iio_priv(dev_to_iio_dev(dev));
+	unsigned long mask;
+	unsigned int f;
+	int len = 0;
+
+	mutex_lock(&st->lock);
+	mask = st->fibre_mask;
+	mutex_unlock(&st->lock);
+
+	for_each_set_bit(f, &mask, FBG_MAX_FIBRES)
+		len += sysfs_emit_at(buf, len, "%s%u", len ? " " : "", f);
+	len += sysfs_emit_at(buf, len, "\n");
+
+	return len;
+}
+
+/*
+ * Applied while streaming too: the board switches at the next spectrum and
+ * tags every spectrum with its fibre, so no spectrum is ever mislabelled.
+ */
+static ssize_t fibres_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t len)
+{
+	struct fbg_state *st = iio_priv(dev_to_iio_dev(dev));
+	unsigned int mask = 0, f;
+	const char *p = buf;
+	int ret, n;
+
+	while (sscanf(p, " %u%n", &f, &n) == 1) {
+		if (f >= st->nfibres)
+			return -EINVAL;
+		mask |= BIT(f);
+		p += n;
+		while (*p == ' ' || *p == ',')
+			p++;
+	}
+	if (!mask || (*p && *p != '\n'))
+		return -EINVAL;
+
+	mutex_lock(&st->lock);
+	ret = regmap_write(st->regmap, FBG_REG_SWITCH, mask);
+	if (!ret)
+		st->fibre_mask = mask;
+	mutex_unlock(&st->lock);
+
+	return ret ? ret : len;
+}
+
+static ssize_t fibres_available_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct fbg_state *st = iio_priv(dev_to_iio_dev(dev));
+	unsigned int f;
+	int len = 0;
+
+	for (f = 0; f < st->nfibres; f++)
+		len += sysfs_emit_at(buf, len, "%s%u", f ? " " : "", f);
+	len += sysfs_emit_at(buf, len, "\n");
+
+	return len;
+}
+
 static IIO_DEVICE_ATTR_RO(in_intensity_wavelength_coeffs, 0);
 static IIO_DEVICE_ATTR_RO(overrun_count, 0);
+static IIO_DEVICE_ATTR_RW(fibres, 0);
+static IIO_DEVICE_ATTR_RO(fibres_available, 0);
 
 static struct attribute *fbg_attributes[] = {
 	&iio_dev_attr_in_intensity_wavelength_coeffs.dev_attr.attr,
 	&iio_dev_attr_overrun_count.dev_attr.attr,
+	&iio_dev_attr_fibres.dev_attr.attr,
+	&iio_dev_attr_fibres_available.dev_attr.attr,
 	NULL
 };
 
@@ -335,21 +442,35 @@ static void fbg_collect_overruns(struct fbg_state *st)
 		st->board_overruns += count;
 }
 
-/* Called with st->lock held, st->raw holding one spectrum */
+/* Called with st->lock held, st->raw holding one checked record */
 static void fbg_push_spectrum(struct iio_dev *indio_dev, s64 ts)
 {
 	struct fbg_state *st = iio_priv(indio_dev);
-	const u8 *raw = (const u8 *)st->raw;
+	const u8 *pix = st->raw + FBG_REC_HDR_BYTES;
 	unsigned int blk, off = 0;
+	__le32 *tag;
 
 	for_each_set_bit(blk, st->blocks, st->nblocks) {
-		memcpy(st->scan + off, raw + blk * FBG_BLOCK_BYTES,
+		memcpy(st->scan + off,
+		       pix + (blk - st->roi_first) * FBG_BLOCK_BYTES,
 		       FBG_BLOCK_BYTES);
 		off += FBG_BLOCK_BYTES;
 	}
 
+	if (st->push_tag) {
+		tag = (__le32 *)(st->scan + off);
+		memset(tag, 0, FBG_BLOCK_BYTES);
+		tag[FBG_TAG_FIBRE] = cpu_to_le32(st->raw[FBG_REC_OFF_FIBRE]);
+		tag[FBG_TAG_SEQ] =
+			cpu_to_le32(get_unaligned_le16(st->raw + FBG_REC_OFF_SEQ));
+		tag[FBG_TAG_FLAGS] = cpu_to_le32(st->raw[FBG_REC_OFF_FLAGS]);
+		tag[FBG_TAG_FIRST_PIXEL] =
+			cpu_to_le32(st->roi_first * FBG_PIX_PER_BLOCK);
+		off += FBG_BLOCK_BYTES;
+	}
+
 	/*
-	 * The timestamp element starts right after the pixel blocks, not at
+	 * The timestamp element starts right after the tag, not at
 	 * scan_bytes - 8 where iio_push_to_buffers_with_timestamp() puts it.
 	 * Its padding may hold pixels of an earlier layout: clear it.
 	 */
@@ -359,26 +480,36 @@ static void fbg_push_spectrum(struct iio_dev *indio_dev, s64 ts)
 		       FBG_BLOCK_BYTES - sizeof(ts));
 	}
 
+	st->spectra++;
 	if (iio_push_to_buffers(indio_dev, st->scan))
 		st->host_overruns++;
 }
 
-static irqreturn_t fbg_irq_thread(int irq, void *private)
+/* A record whose header is not the one we asked for: out of step */
+static bool fbg_record_ok(struct fbg_state *st)
 {
-	struct iio_dev *indio_dev = private;
+	return st->raw[FBG_REC_OFF_SYNC] == FBG_REC_SYNC &&
+	       st->raw[FBG_REC_OFF_FIBRE] < st->nfibres &&
+	       st->raw[FBG_REC_OFF_ROI_FIRST] == st->roi_first &&
+	       st->raw[FBG_REC_OFF_ROI_BLOCKS] == st->roi_blocks;
+}
+
+/* Read every record in the board's FIFO; called with st->lock held */
+static int fbg_drain(struct iio_dev *indio_dev)
+{
 	struct fbg_state *st = iio_priv(indio_dev);
 	s64 now = iio_get_time_ns(indio_dev);
+	s64 period_ns = (s64)st->period_us * NSEC_PER_USEC;
 	unsigned int status, level, i, round;
-	s64 period_ns, ts;
-	int ret;
-
-	mutex_lock(&st->lock);
-	period_ns = (s64)st->period_us * NSEC_PER_USEC;
+	int ret = 0;
 
 	for (round = 0; round < FBG_MAX_DRAIN_ROUNDS; round++) {
 		ret = regmap_read(st->regmap, FBG_REG_STATUS, &status);
 		if (ret)
-			break;
+			return ret;
+		/* A board that does not drive MISO reads as all ones */
+		if (status & FBG_STATUS_RESERVED)
+			return -EIO;
 		if (status & FBG_STATUS_OVR)
 			fbg_collect_overruns(st);
 
@@ -389,43 +520,144 @@ static irqreturn_t fbg_irq_thread(int irq, void *private)
 
 		for (i = 0; i < level; i++) {
 			ret = regmap_noinc_read(st->regmap, FBG_REG_FIFO_DATA,
-						st->raw,
-						st->npix * sizeof(__le16));
+						st->raw, st->rec_bytes);
 			if (ret)
-				goto out;
+				return ret;
 			if (!st->streaming)
 				continue;
+			if (!fbg_record_ok(st)) {
+				dev_err_ratelimited(st->dev,
+						    "FIFO record out of step (header %8ph), flushing\n",
+						    st->raw);
+				st->errors++;
+				return regmap_write(st->regmap, FBG_REG_CTRL,
+						    FBG_CTRL_FIFO_FLUSH |
+						    FBG_CTRL_RUN |
+						    FBG_CTRL_DRDY_EN);
+			}
 			/* Spectra were completed one scan period apart */
-			ts = now - (s64)(level - 1 - i) * period_ns;
-			fbg_push_spectrum(indio_dev, ts);
+			fbg_push_spectrum(indio_dev,
+					  now - (s64)(level - 1 - i) * period_ns);
 		}
 		now = iio_get_time_ns(indio_dev);
 	}
-out:
-	if (ret)
-		dev_err_ratelimited(st->dev, "FIFO read failed: %d\n", ret);
+
+	return 0;
+}
+
+static irqreturn_t fbg_irq_thread(int irq, void *private)
+{
+	struct iio_dev *indio_dev = private;
+	struct fbg_state *st = iio_priv(indio_dev);
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	mutex_lock(&st->lock);
+	ret = fbg_drain(indio_dev);
+	if (ret) {
+		st->errors++;
+		dev_err_ratelimited(st->dev,
+				    "board not answering: FIFO read failed: %d\n",
+				    ret);
+	}
+	st->irq_runs++;
+	st->irq_ns += ktime_get_ns() - t0;
 	mutex_unlock(&st->lock);
 
 	return IRQ_HANDLED;
 }
 
+static unsigned long fbg_watchdog_delay(struct fbg_state *st)
+{
+	unsigned int ms = st->period_us / USEC_PER_MSEC * FBG_WD_PERIODS;
+
+	return msecs_to_jiffies(max_t(unsigned int, ms, FBG_WD_MIN_MS));
+}
+
+/*
+ * While streaming: if no spectrum arrived for FBG_WD_PERIODS scan periods,
+ * ask the board for its ID. No answer: say so (once per outage). An answer:
+ * drain the FIFO, in case a data-ready edge was lost.
+ */
+static void fbg_watchdog_work(struct work_struct *work)
+{
+	struct fbg_state *st = container_of(to_delayed_work(work),
+					    struct fbg_state, watchdog);
+	unsigned int id = 0;
+	int ret;
+
+	mutex_lock(&st->lock);
+	if (!st->streaming)
+		goto out;
+
+	if (st->spectra != st->wd_spectra) {
+		if (st->dead)
+			dev_info(st->dev, "board answering again\n");
+		st->dead = false;
+		goto requeue;
+	}
+
+	ret = regmap_read(st->regmap, FBG_REG_ID, &id);
+	if (ret || id != FBG_ID_MAGIC) {
+		if (!st->dead)
+			dev_err(st->dev,
+				"board not answering (ID read %d, 0x%08x): no spectrum for %u ms\n",
+				ret, id,
+				jiffies_to_msecs(fbg_watchdog_delay(st)));
+		st->dead = true;
+		st->errors++;
+	} else {
+		ret = fbg_drain(st->indio_dev);
+		if (ret)
+			st->errors++;
+	}
+requeue:
+	st->wd_spectra = st->spectra;
+	schedule_delayed_work(&st->watchdog, fbg_watchdog_delay(st));
+out:
+	mutex_unlock(&st->lock);
+}
+
 static int fbg_buffer_postenable(struct iio_dev *indio_dev)
 {
 	struct fbg_state *st = iio_priv(indio_dev);
+	unsigned int first, last;
 	int ret;
 
 	mutex_lock(&st->lock);
 	bitmap_copy(st->blocks, indio_dev->active_scan_mask, st->nblocks);
+	st->push_tag = test_bit(st->nblocks, indio_dev->active_scan_mask);
 	st->push_ts = indio_dev->scan_timestamp;
-	st->streaming = true;
 
-	ret = regmap_write(st->regmap, FBG_REG_CTRL,
-			   FBG_CTRL_FIFO_FLUSH | FBG_CTRL_DRDY_EN);
+	/* Region of interest: first to last enabled block (one if none) */
+	first = find_first_bit(st->blocks, st->nblocks);
+	if (first >= st->nblocks) {
+		st->roi_first = 0;
+		st->roi_blocks = 1;
+	} else {
+		last = find_last_bit(st->blocks, st->nblocks);
+		st->roi_first = first;
+		st->roi_blocks = last - first + 1;
+	}
+	st->rec_bytes = FBG_REC_HDR_BYTES + st->roi_blocks * FBG_BLOCK_BYTES;
+
+	ret = regmap_write(st->regmap, FBG_REG_ROI,
+			   FIELD_PREP(FBG_ROI_FIRST, st->roi_first) |
+			   FIELD_PREP(FBG_ROI_BLOCKS, st->roi_blocks));
+	if (!ret)
+		ret = regmap_write(st->regmap, FBG_REG_CTRL,
+				   FBG_CTRL_FIFO_FLUSH | FBG_CTRL_DRDY_EN);
 	if (!ret)
 		ret = regmap_write(st->regmap, FBG_REG_CTRL,
 				   FBG_CTRL_RUN | FBG_CTRL_DRDY_EN);
-	if (ret)
-		st->streaming = false;
+	if (ret) {
+		dev_err(st->dev, "failed to start the board: %d\n", ret);
+	} else {
+		st->streaming = true;
+		st->dead = false;
+		st->wd_spectra = st->spectra;
+		schedule_delayed_work(&st->watchdog, fbg_watchdog_delay(st));
+	}
 	mutex_unlock(&st->lock);
 
 	return ret;
@@ -438,17 +670,43 @@ static int fbg_buffer_predisable(struct iio_dev *indio_dev)
 
 	mutex_lock(&st->lock);
 	st->streaming = false;
+	mutex_unlock(&st->lock);
+	/* The watchdog takes st->lock: stop it outside */
+	cancel_delayed_work_sync(&st->watchdog);
+
+	mutex_lock(&st->lock);
 	ret = regmap_write(st->regmap, FBG_REG_CTRL,
 			   FBG_CTRL_FIFO_FLUSH | FBG_CTRL_DRDY_EN);
 	mutex_unlock(&st->lock);
+	/* The host side is stopped whatever the board says */
+	if (ret)
+		dev_err(st->dev, "failed to stop the board: %d\n", ret);
 
-	return ret;
+	return 0;
 }
 
 static const struct iio_buffer_setup_ops fbg_buffer_ops = {
 	.postenable = fbg_buffer_postenable,
 	.predisable = fbg_buffer_predisable,
 };
+
+static int fbg_stats_show(struct seq_file *s, void *unused)
+{
+	struct fbg_state *st = s->private;
+
+	mutex_lock(&st->lock);
+	seq_printf(s, "spectra %llu\nirq_runs %llu\nirq_ns %llu\n",
+		   st->spectra, st->irq_runs, st->irq_ns);
+	seq_printf(s, "board_overruns %llu\nhost_overruns %llu\nerrors %llu\n",
+		   st->board_overruns, st->host_overruns, st->errors);
+	seq_printf(s, "roi_first_pixel %u\nroi_pixels %u\nboard_dead %d\n",
+		   st->roi_first * FBG_PIX_PER_BLOCK,
+		   st->roi_blocks * FBG_PIX_PER_BLOCK, st->dead);
+	mutex_unlock(&st->lock);
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fbg_stats);
 
 static int fbg_read_cal(struct fbg_state *st)
 {
@@ -474,7 +732,7 @@ static int fbg_setup_channels(struct iio_dev *indio_dev)
 	struct iio_chan_spec *chans;
 	unsigned int i;
 
-	chans = devm_kcalloc(st->dev, st->nblocks + 1, sizeof(*chans),
+	chans = devm_kcalloc(st->dev, st->nblocks + 2, sizeof(*chans),
 			     GFP_KERNEL);
 	if (!chans)
 		return -ENOMEM;
@@ -484,22 +742,34 @@ static int fbg_setup_channels(struct iio_dev *indio_dev)
 		chans[i].channel = i;
 		chans[i].scan_index = i;
 	}
-	chans[i] = (struct iio_chan_spec)IIO_CHAN_SOFT_TIMESTAMP(i);
 	/*
 	 * The core pads every scan to a multiple of its largest element, a
 	 * whole pixel block. libiio 0.24 (Debian 12) does not, so with a plain
-	 * 8-byte timestamp it reads past a record and fails with -EINVAL.
-	 * Declaring the timestamp element one block long (s64 nanoseconds
-	 * first, zeros after) makes both agree on the record size.
+	 * 8-byte element it reads past a record and fails with -EINVAL.
+	 * Declaring the tag and the timestamp one block long (values first,
+	 * zeros after) makes both agree on the record size.
 	 */
+	chans[i] = (struct iio_chan_spec) {
+		.type = IIO_INDEX,
+		.scan_index = i,
+		.scan_type = {
+			.sign = 'u',
+			.realbits = 32,
+			.storagebits = 32,
+			.repeat = FBG_TAG_WORDS,
+			.endianness = IIO_LE,
+		},
+	};
+	i++;
+	chans[i] = (struct iio_chan_spec)IIO_CHAN_SOFT_TIMESTAMP(i);
 	chans[i].scan_type.repeat = FBG_BLOCK_BYTES / sizeof(s64);
 
 	indio_dev->channels = chans;
-	indio_dev->num_channels = st->nblocks + 1;
+	indio_dev->num_channels = st->nblocks + 2;
 
-	/* Largest scan the core can ask for: all blocks and the timestamp */
+	/* Largest scan the core can ask for: blocks, tag, timestamp */
 	st->scan = devm_kzalloc(st->dev,
-				st->npix * sizeof(__le16) + FBG_BLOCK_BYTES,
+				st->npix * sizeof(__le16) + 2 * FBG_BLOCK_BYTES,
 				GFP_KERNEL);
 	if (!st->scan)
 		return -ENOMEM;
@@ -531,6 +801,22 @@ static int fbg_init_board(struct fbg_state *st)
 		FIELD_GET(FBG_VERSION_HW, version),
 		FIELD_GET(FBG_VERSION_FW_MAJOR, version),
 		FIELD_GET(FBG_VERSION_FW_MINOR, version));
+	if (FIELD_GET(FBG_VERSION_FW_MAJOR, version) != FBG_FW_MAJOR)
+		return dev_err_probe(dev, -ENODEV,
+				     "firmware %lu.x, this driver speaks %u.x\n",
+				     FIELD_GET(FBG_VERSION_FW_MAJOR, version),
+				     FBG_FW_MAJOR);
+
+	ret = regmap_read(st->regmap, FBG_REG_FIBRES, &st->nfibres);
+	if (ret)
+		return ret;
+	if (!st->nfibres || st->nfibres > FBG_MAX_FIBRES)
+		return dev_err_probe(dev, -EINVAL, "bad fibre count %u\n",
+				     st->nfibres);
+	st->fibre_mask = BIT(0);
+	ret = regmap_write(st->regmap, FBG_REG_SWITCH, st->fibre_mask);
+	if (ret)
+		return ret;
 
 	ret = regmap_read(st->regmap, FBG_REG_PIXELS, &st->npix);
 	if (ret)
@@ -569,7 +855,9 @@ static int fbg_probe(struct spi_device *spi)
 
 	st = iio_priv(indio_dev);
 	st->dev = dev;
+	st->indio_dev = indio_dev;
 	mutex_init(&st->lock);
+	INIT_DELAYED_WORK(&st->watchdog, fbg_watchdog_work);
 
 	st->regmap = devm_regmap_init_spi(spi, &fbg_regmap_config);
 	if (IS_ERR(st->regmap))
@@ -601,7 +889,16 @@ static int fbg_probe(struct spi_device *spi)
 		return dev_err_probe(dev, ret, "failed to set up buffer\n");
 
 	/* The IIO core takes the label from the firmware node */
-	return devm_iio_device_register(dev, indio_dev);
+	ret = devm_iio_device_register(dev, indio_dev);
+	if (ret)
+		return ret;
+
+	/* Removed with the device's IIO debugfs directory */
+	debugfs_create_file("fbg_stats", 0400,
+			    iio_get_debugfs_dentry(indio_dev), st,
+			    &fbg_stats_fops);
+
+	return 0;
 }
 
 static const struct of_device_id fbg_of_match[] = {

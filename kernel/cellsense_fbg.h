@@ -24,6 +24,9 @@
 #define FBG_REG_SCAN_PERIOD		0x07
 #define FBG_REG_FIFO_LEVEL		0x08
 #define FBG_REG_FIFO_DEPTH		0x09
+#define FBG_REG_SWITCH			0x0a
+#define FBG_REG_FIBRES			0x0b
+#define FBG_REG_ROI			0x0c
 #define FBG_REG_FIFO_DATA		0x10
 /* A0..A3, each a signed 64-bit value split into HI then LO word */
 #define FBG_REG_CAL_HI(k)		(0x20 + 2 * (k))
@@ -45,6 +48,29 @@
 #define FBG_STATUS_OVR			BIT(1)
 #define FBG_STATUS_SAT			BIT(2)
 #define FBG_STATUS_FIFO_LEVEL		GENMASK(15, 8)
+/* Read as 0 from a live board: set means the bus reads all ones */
+#define FBG_STATUS_RESERVED		GENMASK(31, 16)
+
+/* SWITCH: fibres of the optical switch sequence, one spectrum each */
+#define FBG_SWITCH_MASK			GENMASK(15, 0)
+#define FBG_MAX_FIBRES			16
+
+/* ROI: blocks of FBG_PIX_PER_BLOCK pixels read out per spectrum */
+#define FBG_ROI_FIRST			GENMASK(7, 0)
+#define FBG_ROI_BLOCKS			GENMASK(15, 8)	/* 0: to the last */
+
+/* FIFO record: an 8-byte header, then the ROI's pixels (LE u16) */
+#define FBG_REC_HDR_BYTES		8
+#define FBG_REC_SYNC			0xa5
+#define FBG_REC_OFF_SYNC		0
+#define FBG_REC_OFF_FIBRE		1
+#define FBG_REC_OFF_SEQ			2	/* LE u16 */
+#define FBG_REC_OFF_FLAGS		4
+#define FBG_REC_OFF_ROI_FIRST		5
+#define FBG_REC_OFF_ROI_BLOCKS		6
+#define FBG_REC_FLAG_SAT		BIT(0)
+/* Firmware major version that speaks this interface */
+#define FBG_FW_MAJOR			2
 
 #define FBG_INT_TIME_MIN_US		1
 #define FBG_INT_TIME_MAX_US		1000000

@@ -33,7 +33,7 @@
 #define SIMBUS_NAME		"cellsense-sim"
 /* How long a transfer to a board with fault=timeout takes to fail */
 #define SIMBUS_TIMEOUT_MS	20
-#define SIMBUS_MAX_GROUPS	4
+#define SIMBUS_MAX_GROUPS	8
 
 struct simbus_line_desc {
 	const char *name;

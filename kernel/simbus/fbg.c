@@ -3,11 +3,12 @@
  * cellsense simbus board: the FBG interrogator (docs/fbg-board.md) on chip
  * select 0 of the sim's SPI bus, data-ready on line "fbg-drdy".
  *
- * The model makes a reflection spectrum of four Bragg gratings on one fibre
- * (1530/1545/1560/1575 nm at 25 degC, 10 pm/K, 1.2 pm/ustrain) on a broad
- * sloped source envelope, with dark level, read and shot noise, in integer
- * arithmetic. Settings: /sys/devices/platform/cellsense-sim/fbg/, see
- * kernel/README.md.
+ * The model makes reflection spectra of four Bragg gratings on each of four
+ * fibres behind an optical switch (fibre 0: 1530/1545/1560/1575 nm at
+ * 25 degC, fibre f: 4*f nm lower; 10 pm/K, 1.2 pm/ustrain), each grating
+ * with its own temperature and strain, on a broad sloped source envelope,
+ * with dark level, read and shot noise, in integer arithmetic. Settings in
+ * /sys/devices/platform/cellsense-sim/fbg/, see kernel/README.md.
  */
 
 #include <linux/bitfield.h>
@@ -37,10 +38,13 @@ static unsigned int fbg_pixels = 512;
 module_param(fbg_pixels, uint, 0444);
 MODULE_PARM_DESC(fbg_pixels, "pixels of the simulated FBG sensor: 128..1024, a multiple of 128 (default 512)");
 
-#define FBG_SIM_FIFO_DEPTH	8
+#define FBG_SIM_FIFO_DEPTH	16
 #define FBG_SIM_VERSION		(FIELD_PREP(FBG_VERSION_HW, 1) | \
-				 FIELD_PREP(FBG_VERSION_FW_MAJOR, 1) | \
+				 FIELD_PREP(FBG_VERSION_FW_MAJOR, FBG_FW_MAJOR) | \
 				 FIELD_PREP(FBG_VERSION_FW_MINOR, 0))
+#define FBG_SIM_NUM_FIBRES	4
+#define FBG_SIM_FIBRE_STEP_FM	4000000	/* fibre f: gratings 4 nm * f lower */
+#define FBG_SIM_REC_MAX		(FBG_REC_HDR_BYTES + FBG_MAX_PIXELS * 2)
 #define FBG_SIM_PERIOD_US	10000	/* 100 spectra/s after reset */
 #define FBG_SIM_INT_TIME_US	100
 #define FBG_SIM_NUM_GRATINGS	4
@@ -90,14 +94,20 @@ struct fbg_sim {
 	u32 ovr_count;
 	bool ovr;
 	bool sat;
-	/* FIFO of complete spectra, read through FIFO_DATA */
-	__le16 fifo[FBG_SIM_FIFO_DEPTH][FBG_MAX_PIXELS];
+	u32 switch_mask;
+	u32 roi;
+	unsigned int fibre;		/* switch position of the last spectrum */
+	bool switch_restart;		/* SWITCH written: start the sequence */
+	u16 seq;
+	/* FIFO of complete records (header + pixels), read via FIFO_DATA */
+	u8 fifo[FBG_SIM_FIFO_DEPTH][FBG_SIM_REC_MAX];
+	unsigned int fifo_len[FBG_SIM_FIFO_DEPTH];
 	unsigned int fifo_head;
 	unsigned int fifo_level;
-	unsigned int fifo_rd;		/* bytes of the head spectrum read */
-	/* Environment, set through sysfs */
-	int temp_mdegc;
-	int strain_ue[FBG_SIM_NUM_GRATINGS];
+	unsigned int fifo_rd;		/* bytes of the head record read */
+	/* Environment, set through sysfs: per fibre, per grating */
+	int temp_mdegc[FBG_SIM_NUM_FIBRES][FBG_SIM_NUM_GRATINGS];
+	int strain_ue[FBG_SIM_NUM_FIBRES][FBG_SIM_NUM_GRATINGS];
 	/* Statistics */
 	u64 spectra;
 	u64 overruns;
@@ -107,7 +117,8 @@ struct fbg_sim {
 	u32 lambda_fm[FBG_MAX_PIXELS];
 	u32 envelope[FBG_MAX_PIXELS];
 	/* Generator scratch, only used by the generator thread */
-	__le16 next[FBG_MAX_PIXELS];
+	u8 next[FBG_SIM_REC_MAX];
+	unsigned int next_len;
 	struct rnd_state rnd;
 	/* Board on the sim bus, generator thread */
 	struct simbus_board board;
@@ -130,6 +141,50 @@ static void fbg_sim_reset(struct fbg_sim *fbg)
 	fbg->fifo_head = 0;
 	fbg->fifo_level = 0;
 	fbg->fifo_rd = 0;
+	fbg->switch_mask = BIT(0);
+	fbg->switch_restart = true;
+	fbg->roi = 0;
+	fbg->seq = 0;
+}
+
+/* Bragg wavelength of grating g on fibre f now, in fm; lock held */
+static s64 fbg_sim_bragg_fm(struct fbg_sim *fbg, unsigned int f,
+			    unsigned int g)
+{
+	return (s64)fbg_sim_lambda0_fm[g] - (s64)f * FBG_SIM_FIBRE_STEP_FM +
+	       (s64)(fbg->temp_mdegc[f][g] - FBG_SIM_REF_MDEGC) *
+	       FBG_SIM_FM_PER_MK +
+	       (s64)fbg->strain_ue[f][g] * FBG_SIM_FM_PER_UE;
+}
+
+/* ROI as (first block, blocks), clamped to the sensor; lock held */
+static void fbg_sim_roi(struct fbg_sim *fbg, unsigned int *first,
+			unsigned int *blocks)
+{
+	unsigned int nblk = fbg->npix / FBG_PIX_PER_BLOCK;
+
+	*first = min_t(unsigned int, FIELD_GET(FBG_ROI_FIRST, fbg->roi),
+		       nblk - 1);
+	*blocks = FIELD_GET(FBG_ROI_BLOCKS, fbg->roi);
+	if (!*blocks || *first + *blocks > nblk)
+		*blocks = nblk - *first;
+}
+
+/* Next fibre of the switch sequence; lock held */
+static unsigned int fbg_sim_next_fibre(struct fbg_sim *fbg)
+{
+	unsigned long mask = fbg->switch_mask;
+	unsigned int f;
+
+	if (fbg->switch_restart) {
+		fbg->switch_restart = false;
+		return __ffs(mask);
+	}
+	f = find_next_bit(&mask, FBG_SIM_NUM_FIBRES, fbg->fibre + 1);
+	if (f >= FBG_SIM_NUM_FIBRES)
+		f = __ffs(mask);
+
+	return f;
 }
 
 static void fbg_sim_init_tables(struct fbg_sim *fbg, unsigned int npix)
@@ -183,31 +238,28 @@ static int fbg_sim_noise(struct rnd_state *rnd)
 		     (r >> 24)) - 510;
 }
 
-/* Make one spectrum into fbg->next; called without fbg->lock */
-static bool fbg_sim_make_spectrum(struct fbg_sim *fbg, int temp_mdegc,
-				  const int *strain_ue, u32 int_time_us)
+/* Make one record into fbg->next; called without fbg->lock */
+static void fbg_sim_make_record(struct fbg_sim *fbg, const s64 *bragg,
+				u32 int_time_us, unsigned int fibre, u16 seq,
+				unsigned int first, unsigned int blocks)
 {
-	s64 bragg[FBG_SIM_NUM_GRATINGS];
-	unsigned int px, g;
+	__le16 *pix = (__le16 *)(fbg->next + FBG_REC_HDR_BYTES);
+	unsigned int px, g, p0 = first * FBG_PIX_PER_BLOCK;
+	unsigned int n = blocks * FBG_PIX_PER_BLOCK;
 	bool sat = false;
 
-	for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
-		bragg[g] = fbg_sim_lambda0_fm[g] +
-			   (s64)(temp_mdegc - FBG_SIM_REF_MDEGC) *
-			   FBG_SIM_FM_PER_MK +
-			   (s64)strain_ue[g] * FBG_SIM_FM_PER_UE;
-
-	for (px = 0; px < fbg->npix; px++) {
+	for (px = 0; px < n; px++) {
 		u64 refl = (u64)FBG_SIM_BASE_PERMILLE << 16;
 		s64 sig, sd, v;
 
 		for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
 			refl += (u64)fbg_sim_refl_permille[g] *
-				fbg_sim_lineshape(fbg->lambda_fm[px] - bragg[g]);
+				fbg_sim_lineshape(fbg->lambda_fm[p0 + px] -
+						  bragg[g]);
 
 		/* Photo-electrons scale with the integration time */
-		sig = div_u64((refl >> 16) * fbg->envelope[px] * int_time_us,
-			      1000 * FBG_SIM_INT_TIME_US);
+		sig = div_u64((refl >> 16) * fbg->envelope[p0 + px] *
+			      int_time_us, 1000 * FBG_SIM_INT_TIME_US);
 		sd = int_sqrt(FBG_SIM_READ_NOISE * FBG_SIM_READ_NOISE +
 			      sig / FBG_SIM_E_PER_COUNT);
 		v = FBG_SIM_DARK + int_time_us / 10 + sig +
@@ -218,10 +270,18 @@ static bool fbg_sim_make_spectrum(struct fbg_sim *fbg, int temp_mdegc,
 		} else if (v < 0) {
 			v = 0;
 		}
-		fbg->next[px] = cpu_to_le16(v);
+		pix[px] = cpu_to_le16(v);
 	}
 
-	return sat;
+	fbg->next[FBG_REC_OFF_SYNC] = FBG_REC_SYNC;
+	fbg->next[FBG_REC_OFF_FIBRE] = fibre;
+	fbg->next[FBG_REC_OFF_SEQ] = seq & 0xff;
+	fbg->next[FBG_REC_OFF_SEQ + 1] = seq >> 8;
+	fbg->next[FBG_REC_OFF_FLAGS] = sat ? FBG_REC_FLAG_SAT : 0;
+	fbg->next[FBG_REC_OFF_ROI_FIRST] = first;
+	fbg->next[FBG_REC_OFF_ROI_BLOCKS] = blocks;
+	fbg->next[7] = 0;
+	fbg->next_len = FBG_REC_HDR_BYTES + n * sizeof(__le16);
 }
 
 static bool fbg_sim_drdy(struct fbg_sim *fbg)
@@ -229,8 +289,8 @@ static bool fbg_sim_drdy(struct fbg_sim *fbg)
 	return (fbg->ctrl & FBG_CTRL_DRDY_EN) && fbg->fifo_level;
 }
 
-/* Called with fbg->lock held; returns true if the spectrum was stored */
-static bool fbg_sim_fifo_push(struct fbg_sim *fbg, bool sat)
+/* Called with fbg->lock held; returns true if the record was stored */
+static bool fbg_sim_fifo_push(struct fbg_sim *fbg)
 {
 	unsigned int slot;
 
@@ -244,9 +304,10 @@ static bool fbg_sim_fifo_push(struct fbg_sim *fbg, bool sat)
 	}
 
 	slot = (fbg->fifo_head + fbg->fifo_level) % FBG_SIM_FIFO_DEPTH;
-	memcpy(fbg->fifo[slot], fbg->next, fbg->npix * sizeof(__le16));
+	memcpy(fbg->fifo[slot], fbg->next, fbg->next_len);
+	fbg->fifo_len[slot] = fbg->next_len;
 	fbg->fifo_level++;
-	fbg->sat = sat;
+	fbg->sat = fbg->next[FBG_REC_OFF_FLAGS] & FBG_REC_FLAG_SAT;
 
 	return true;
 }
@@ -260,15 +321,14 @@ static void fbg_sim_fifo_flush(struct fbg_sim *fbg)
 
 static u8 fbg_sim_fifo_read_byte(struct fbg_sim *fbg)
 {
-	const u8 *spectrum;
+	unsigned int head = fbg->fifo_head;
 	u8 b;
 
 	if (!fbg->fifo_level)
 		return 0xff;
 
-	spectrum = (const u8 *)fbg->fifo[fbg->fifo_head];
-	b = spectrum[fbg->fifo_rd++];
-	if (fbg->fifo_rd == fbg->npix * sizeof(__le16)) {
+	b = fbg->fifo[head][fbg->fifo_rd++];
+	if (fbg->fifo_rd == fbg->fifo_len[head]) {
 		fbg->fifo_rd = 0;
 		fbg->fifo_head = (fbg->fifo_head + 1) % FBG_SIM_FIFO_DEPTH;
 		fbg->fifo_level--;
@@ -308,6 +368,12 @@ static u32 fbg_sim_reg_read(struct fbg_sim *fbg, unsigned int reg)
 		return fbg->fifo_level;
 	case FBG_REG_FIFO_DEPTH:
 		return FBG_SIM_FIFO_DEPTH;
+	case FBG_REG_SWITCH:
+		return fbg->switch_mask;
+	case FBG_REG_FIBRES:
+		return FBG_SIM_NUM_FIBRES;
+	case FBG_REG_ROI:
+		return fbg->roi;
 	case FBG_REG_CAL_HI(0) ... FBG_REG_MAX:
 		if ((reg - FBG_REG_CAL_HI(0)) & 1)
 			return lower_32_bits(fbg->cal[(reg - 0x20) / 2]);
@@ -336,6 +402,14 @@ static bool fbg_sim_reg_write(struct fbg_sim *fbg, unsigned int reg, u32 val)
 		fbg->int_time_us = clamp(val, FBG_INT_TIME_MIN_US,
 					 fbg->period_us - FBG_READOUT_US);
 		return false;
+	case FBG_REG_SWITCH:
+		val &= BIT(FBG_SIM_NUM_FIBRES) - 1;
+		fbg->switch_mask = val ? val : BIT(0);
+		fbg->switch_restart = true;
+		return false;
+	case FBG_REG_ROI:
+		fbg->roi = val & (FBG_ROI_FIRST | FBG_ROI_BLOCKS);
+		return false;
 	case FBG_REG_SCAN_PERIOD:
 		fbg->period_us = clamp(val, FBG_SCAN_PERIOD_MIN_US,
 				       FBG_SCAN_PERIOD_MAX_US);
@@ -363,19 +437,17 @@ static void fbg_sim_update_drdy(struct fbg_sim *fbg)
 static int fbg_sim_thread(void *data)
 {
 	struct fbg_sim *fbg = data;
-	int strain_ue[FBG_SIM_NUM_GRATINGS];
+	s64 bragg[FBG_SIM_NUM_GRATINGS];
 	ktime_t next = ktime_get();
+	unsigned int fibre, first, blocks, g;
 	u32 period_us, int_time_us;
-	int temp_mdegc;
-	bool running, sat;
+	bool running;
+	u16 seq;
 
 	while (!kthread_should_stop()) {
 		mutex_lock(&fbg->lock);
 		running = fbg->ctrl & FBG_CTRL_RUN;
 		period_us = fbg->period_us;
-		int_time_us = fbg->int_time_us;
-		temp_mdegc = fbg->temp_mdegc;
-		memcpy(strain_ue, fbg->strain_ue, sizeof(strain_ue));
 		mutex_unlock(&fbg->lock);
 
 		if (!running) {
@@ -397,13 +469,24 @@ static int fbg_sim_thread(void *data)
 		if (kthread_should_stop())
 			break;
 
-		sat = fbg_sim_make_spectrum(fbg, temp_mdegc, strain_ue,
-					    int_time_us);
+		/* Settings at the end of the scan: this spectrum's */
+		mutex_lock(&fbg->lock);
+		int_time_us = fbg->int_time_us;
+		fibre = fbg_sim_next_fibre(fbg);
+		fbg->fibre = fibre;
+		seq = fbg->seq++;
+		fbg_sim_roi(fbg, &first, &blocks);
+		for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
+			bragg[g] = fbg_sim_bragg_fm(fbg, fibre, g);
+		mutex_unlock(&fbg->lock);
+
+		fbg_sim_make_record(fbg, bragg, int_time_us, fibre, seq, first,
+				    blocks);
 
 		mutex_lock(&fbg->lock);
-		/* Stopped or reset while integrating: drop the spectrum */
+		/* Stopped or reset while reading out: drop the spectrum */
 		if (fbg->ctrl & FBG_CTRL_RUN)
-			fbg_sim_fifo_push(fbg, sat);
+			fbg_sim_fifo_push(fbg);
 		mutex_unlock(&fbg->lock);
 
 		fbg_sim_update_drdy(fbg);
@@ -493,6 +576,66 @@ static const struct simbus_board_ops fbg_sim_ops = {
 
 /* ---- sysfs: the environment of the simulated sensor ---- */
 
+enum fbg_sim_quantity { FBG_SIM_TEMP, FBG_SIM_STRAIN, FBG_SIM_BRAGG };
+
+/* Show one quantity of the four gratings of fibre f */
+static ssize_t fbg_sim_show_fibre(struct fbg_sim *fbg, unsigned int f,
+				  enum fbg_sim_quantity q, char *buf)
+{
+	s64 v[FBG_SIM_NUM_GRATINGS];
+	unsigned int g;
+
+	mutex_lock(&fbg->lock);
+	for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++) {
+		if (q == FBG_SIM_TEMP)
+			v[g] = fbg->temp_mdegc[f][g];
+		else if (q == FBG_SIM_STRAIN)
+			v[g] = fbg->strain_ue[f][g];
+		else
+			v[g] = div_s64(fbg_sim_bragg_fm(fbg, f, g), 1000);
+	}
+	mutex_unlock(&fbg->lock);
+
+	return sysfs_emit(buf, "%lld %lld %lld %lld\n", v[0], v[1], v[2], v[3]);
+}
+
+/*
+ * Store temperatures (m degC, -100000 .. 400000) or strains (ustrain,
+ * -10000 .. 10000): one value for every grating, or one per grating.
+ * Fibres first..last.
+ */
+static ssize_t fbg_sim_store(struct fbg_sim *fbg, unsigned int first,
+			     unsigned int last, enum fbg_sim_quantity q,
+			     const char *buf, size_t len)
+{
+	int v[FBG_SIM_NUM_GRATINGS], lo, hi, n;
+	unsigned int f, g;
+
+	n = sscanf(buf, "%d %d %d %d", &v[0], &v[1], &v[2], &v[3]);
+	if (n == 1)
+		memset32((u32 *)v, v[0], FBG_SIM_NUM_GRATINGS);
+	else if (n != FBG_SIM_NUM_GRATINGS)
+		return -EINVAL;
+
+	/* -100 .. +400 degC: the fibre survives, the cell does not */
+	lo = q == FBG_SIM_TEMP ? -100000 : -10000;
+	hi = q == FBG_SIM_TEMP ? 400000 : 10000;
+	for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
+		if (v[g] < lo || v[g] > hi)
+			return -EINVAL;
+
+	mutex_lock(&fbg->lock);
+	for (f = first; f <= last; f++) {
+		if (q == FBG_SIM_TEMP)
+			memcpy(fbg->temp_mdegc[f], v, sizeof(v));
+		else
+			memcpy(fbg->strain_ue[f], v, sizeof(v));
+	}
+	mutex_unlock(&fbg->lock);
+
+	return len;
+}
+
 static ssize_t temperature_mdegc_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
@@ -500,7 +643,7 @@ static ssize_t temperature_mdegc_show(struct device *dev,
 	int val;
 
 	mutex_lock(&fbg->lock);
-	val = fbg->temp_mdegc;
+	val = fbg->temp_mdegc[0][0];
 	mutex_unlock(&fbg->lock);
 
 	return sysfs_emit(buf, "%d\n", val);
@@ -510,92 +653,52 @@ static ssize_t temperature_mdegc_store(struct device *dev,
 				       struct device_attribute *attr,
 				       const char *buf, size_t len)
 {
-	struct fbg_sim *fbg = simbus_board_priv(dev);
-	int val, ret;
-
-	ret = kstrtoint(buf, 0, &val);
-	if (ret)
-		return ret;
-	/* -100 .. +400 degC: the fibre survives, the cell does not */
-	if (val < -100000 || val > 400000)
-		return -EINVAL;
-
-	mutex_lock(&fbg->lock);
-	fbg->temp_mdegc = val;
-	mutex_unlock(&fbg->lock);
-
-	return len;
+	return fbg_sim_store(simbus_board_priv(dev), 0, FBG_SIM_NUM_FIBRES - 1,
+			     FBG_SIM_TEMP, buf, len);
 }
 static DEVICE_ATTR_RW(temperature_mdegc);
 
 static ssize_t strain_ue_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	struct fbg_sim *fbg = simbus_board_priv(dev);
-	int s[FBG_SIM_NUM_GRATINGS];
-
-	mutex_lock(&fbg->lock);
-	memcpy(s, fbg->strain_ue, sizeof(s));
-	mutex_unlock(&fbg->lock);
-
-	return sysfs_emit(buf, "%d %d %d %d\n", s[0], s[1], s[2], s[3]);
+	return fbg_sim_show_fibre(simbus_board_priv(dev), 0, FBG_SIM_STRAIN,
+				  buf);
 }
 
 static ssize_t strain_ue_store(struct device *dev,
 			       struct device_attribute *attr,
 			       const char *buf, size_t len)
 {
-	struct fbg_sim *fbg = simbus_board_priv(dev);
-	int s[FBG_SIM_NUM_GRATINGS], i;
-
-	if (sscanf(buf, "%d %d %d %d", &s[0], &s[1], &s[2], &s[3]) != 4)
-		return -EINVAL;
-	for (i = 0; i < FBG_SIM_NUM_GRATINGS; i++)
-		if (s[i] < -10000 || s[i] > 10000)
-			return -EINVAL;
-
-	mutex_lock(&fbg->lock);
-	memcpy(fbg->strain_ue, s, sizeof(s));
-	mutex_unlock(&fbg->lock);
-
-	return len;
+	return fbg_sim_store(simbus_board_priv(dev), 0, 0, FBG_SIM_STRAIN,
+			     buf, len);
 }
 static DEVICE_ATTR_RW(strain_ue);
 
 static ssize_t bragg_pm_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
 {
-	struct fbg_sim *fbg = simbus_board_priv(dev);
-	int len = 0, g;
-	s64 fm;
-
-	mutex_lock(&fbg->lock);
-	for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++) {
-		fm = fbg_sim_lambda0_fm[g] +
-		     (s64)(fbg->temp_mdegc - FBG_SIM_REF_MDEGC) *
-		     FBG_SIM_FM_PER_MK +
-		     (s64)fbg->strain_ue[g] * FBG_SIM_FM_PER_UE;
-		len += sysfs_emit_at(buf, len, "%s%lld", g ? " " : "",
-				     div_s64(fm, 1000));
-	}
-	mutex_unlock(&fbg->lock);
-	len += sysfs_emit_at(buf, len, "\n");
-
-	return len;
+	return fbg_sim_show_fibre(simbus_board_priv(dev), 0, FBG_SIM_BRAGG,
+				  buf);
 }
 static DEVICE_ATTR_RO(bragg_pm);
+
+static ssize_t fbg_sim_show_u64(struct fbg_sim *fbg, const u64 *p, char *buf)
+{
+	u64 val;
+
+	mutex_lock(&fbg->lock);
+	val = *p;
+	mutex_unlock(&fbg->lock);
+
+	return sysfs_emit(buf, "%llu\n", val);
+}
 
 static ssize_t spectra_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
 	struct fbg_sim *fbg = simbus_board_priv(dev);
-	u64 val;
 
-	mutex_lock(&fbg->lock);
-	val = fbg->spectra;
-	mutex_unlock(&fbg->lock);
-
-	return sysfs_emit(buf, "%llu\n", val);
+	return fbg_sim_show_u64(fbg, &fbg->spectra, buf);
 }
 static DEVICE_ATTR_RO(spectra);
 
@@ -603,15 +706,24 @@ static ssize_t overruns_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
 	struct fbg_sim *fbg = simbus_board_priv(dev);
-	u64 val;
 
-	mutex_lock(&fbg->lock);
-	val = fbg->overruns;
-	mutex_unlock(&fbg->lock);
-
-	return sysfs_emit(buf, "%llu\n", val);
+	return fbg_sim_show_u64(fbg, &fbg->overruns, buf);
 }
 static DEVICE_ATTR_RO(overruns);
+
+static ssize_t fibre_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct fbg_sim *fbg = simbus_board_priv(dev);
+	unsigned int val;
+
+	mutex_lock(&fbg->lock);
+	val = fbg->fibre;
+	mutex_unlock(&fbg->lock);
+
+	return sysfs_emit(buf, "%u\n", val);
+}
+static DEVICE_ATTR_RO(fibre);
 
 static struct attribute *fbg_sim_attrs[] = {
 	&dev_attr_temperature_mdegc.attr,
@@ -619,9 +731,123 @@ static struct attribute *fbg_sim_attrs[] = {
 	&dev_attr_bragg_pm.attr,
 	&dev_attr_spectra.attr,
 	&dev_attr_overruns.attr,
+	&dev_attr_fibre.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(fbg_sim);
+
+static const struct attribute_group fbg_sim_group = {
+	.attrs = fbg_sim_attrs,
+};
+
+/* fibreN/{temperature_mdegc,strain_ue,bragg_pm}: fbg_sim_fattrs[N][q] */
+struct fbg_sim_fattr {
+	struct device_attribute attr;
+	enum fbg_sim_quantity q;
+};
+
+static struct fbg_sim_fattr fbg_sim_fattrs[FBG_SIM_NUM_FIBRES][3];
+
+static unsigned int fbg_sim_fattr_fibre(struct fbg_sim_fattr *fa)
+{
+	return (fa - &fbg_sim_fattrs[0][0]) / ARRAY_SIZE(fbg_sim_fattrs[0]);
+}
+
+static ssize_t fbg_sim_fattr_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct fbg_sim_fattr *fa = container_of(attr, struct fbg_sim_fattr,
+						attr);
+
+	return fbg_sim_show_fibre(simbus_board_priv(dev),
+				  fbg_sim_fattr_fibre(fa), fa->q, buf);
+}
+
+static ssize_t fbg_sim_fattr_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	struct fbg_sim_fattr *fa = container_of(attr, struct fbg_sim_fattr,
+						attr);
+	unsigned int f = fbg_sim_fattr_fibre(fa);
+
+	return fbg_sim_store(simbus_board_priv(dev), f, f, fa->q, buf, len);
+}
+
+#define FBG_SIM_FATTR(_name, _q, _mode)					\
+	{								\
+		.attr = __ATTR(_name, _mode, fbg_sim_fattr_show,	\
+			       fbg_sim_fattr_store),			\
+		.q = _q,						\
+	}
+
+#define FBG_SIM_FATTRS_ROW						\
+	{								\
+		FBG_SIM_FATTR(temperature_mdegc, FBG_SIM_TEMP, 0644),	\
+		FBG_SIM_FATTR(strain_ue, FBG_SIM_STRAIN, 0644),		\
+		FBG_SIM_FATTR(bragg_pm, FBG_SIM_BRAGG, 0444),		\
+	}
+
+static struct fbg_sim_fattr fbg_sim_fattrs[FBG_SIM_NUM_FIBRES][3] = {
+	FBG_SIM_FATTRS_ROW, FBG_SIM_FATTRS_ROW,
+	FBG_SIM_FATTRS_ROW, FBG_SIM_FATTRS_ROW,
+};
+
+static struct attribute *fbg_sim_fibre0_attrs[] = {
+	&fbg_sim_fattrs[0][0].attr.attr,
+	&fbg_sim_fattrs[0][1].attr.attr,
+	&fbg_sim_fattrs[0][2].attr.attr,
+	NULL
+};
+
+static const struct attribute_group fbg_sim_fibre_group0 = {
+	.name = "fibre0",
+	.attrs = fbg_sim_fibre0_attrs,
+};
+
+static struct attribute *fbg_sim_fibre1_attrs[] = {
+	&fbg_sim_fattrs[1][0].attr.attr,
+	&fbg_sim_fattrs[1][1].attr.attr,
+	&fbg_sim_fattrs[1][2].attr.attr,
+	NULL
+};
+
+static const struct attribute_group fbg_sim_fibre_group1 = {
+	.name = "fibre1",
+	.attrs = fbg_sim_fibre1_attrs,
+};
+
+static struct attribute *fbg_sim_fibre2_attrs[] = {
+	&fbg_sim_fattrs[2][0].attr.attr,
+	&fbg_sim_fattrs[2][1].attr.attr,
+	&fbg_sim_fattrs[2][2].attr.attr,
+	NULL
+};
+
+static const struct attribute_group fbg_sim_fibre_group2 = {
+	.name = "fibre2",
+	.attrs = fbg_sim_fibre2_attrs,
+};
+
+static struct attribute *fbg_sim_fibre3_attrs[] = {
+	&fbg_sim_fattrs[3][0].attr.attr,
+	&fbg_sim_fattrs[3][1].attr.attr,
+	&fbg_sim_fattrs[3][2].attr.attr,
+	NULL
+};
+
+static const struct attribute_group fbg_sim_fibre_group3 = {
+	.name = "fibre3",
+	.attrs = fbg_sim_fibre3_attrs,
+};
+
+static const struct attribute_group *fbg_sim_groups[] = {
+	&fbg_sim_group,
+	&fbg_sim_fibre_group0,
+	&fbg_sim_fibre_group1,
+	&fbg_sim_fibre_group2,
+	&fbg_sim_fibre_group3,
+	NULL
+};
 
 /* ---- module ---- */
 
@@ -638,6 +864,7 @@ static const struct software_node fbg_sim_swnode = {
 static int __init fbg_sim_init(void)
 {
 	struct fbg_sim *fbg;
+	unsigned int f, g;
 	int ret;
 
 	if (fbg_pixels < FBG_PIX_PER_BLOCK || fbg_pixels > FBG_MAX_PIXELS ||
@@ -653,7 +880,9 @@ static int __init fbg_sim_init(void)
 	mutex_init(&fbg->lock);
 	init_waitqueue_head(&fbg->wq);
 	fbg_sim_reset(fbg);
-	fbg->temp_mdegc = FBG_SIM_REF_MDEGC;
+	for (f = 0; f < FBG_SIM_NUM_FIBRES; f++)
+		for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)
+			fbg->temp_mdegc[f][g] = FBG_SIM_REF_MDEGC;
 	fbg_sim_init_tables(fbg, fbg_pixels);
 	prandom_seed_state(&fbg->rnd, get_random_u64());
 
