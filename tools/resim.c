@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * resim: synthetic raw scans of the reference-electrode front-end with
+ * known truth, in the layout iio_readdev writes for cellsense_re, so that
+ * refmon can be tested and demonstrated without hardware.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellsense.h"
+#include "tools-common.h"
+
+#define MAX_STEPS 64
+#define DEF_SCALES "0.000572204590,0.000572204590,0.000286102295,0.143051147"
+
+struct step {
+	double t;		/* s */
+	double amps;
+	double temp_c;		/* NAN: unchanged */
+};
+
+static const char usage_text[] =
+"Usage: resim [OPTIONS]\n"
+"Write synthetic scans of the reference-electrode front-end (cell voltage,\n"
+"cathode and anode vs a drifting reference, current), as iio_readdev would\n"
+"for cellsense_re, to standard output; with --truth, the true values as\n"
+"records to a file.\n"
+"\n"
+"Options:\n"
+"  -N, --count=N            scans to write (default 1000)\n"
+"  -r, --rate=HZ            samples per second (default 1000)\n"
+"  -c, --current=A          charge current at the start, > 0 charging\n"
+"                           (default 0)\n"
+"  -t, --temperature=C      cell temperature at the start (default 25)\n"
+"      --step=S:A[:C]       from S seconds on, current A (and temperature\n"
+"                           C); repeat, in time order\n"
+"      --soc=X              state of charge at the start, 0..1 (default 0.5)\n"
+"      --capacity=AH        cell capacity (default 5)\n"
+"      --r-anode=OHM        anode resistance at 25 degC (default 0.010)\n"
+"      --r-cathode=OHM      cathode resistance at 25 degC (default 0.008)\n"
+"      --drift=V/S          reference drift rate (default 0)\n"
+"      --noise=V            rms noise on each voltage (default 0.0005)\n"
+"      --mains=V            mains pickup amplitude (default 0.02)\n"
+"      --mains-hz=HZ        mains frequency (default 50)\n"
+"      --seed=N             noise seed (default 1)\n"
+"  -S, --scale=C,K,A,I      per-LSB scales, mV and mA, as refmon's\n"
+"  -T, --timestamps         append the 64-bit LE ns timestamp to each scan\n"
+"      --truth=FILE         write the true values there as records\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n";
+
+enum {
+	OPT_STEP = 1, OPT_SOC, OPT_CAP, OPT_RA, OPT_RC, OPT_DRIFT, OPT_NOISE,
+	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH,
+};
+
+static const struct option longopts[] = {
+	{ "count", required_argument, NULL, 'N' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "current", required_argument, NULL, 'c' },
+	{ "temperature", required_argument, NULL, 't' },
+	{ "step", required_argument, NULL, OPT_STEP },
+	{ "soc", required_argument, NULL, OPT_SOC },
+	{ "capacity", required_argument, NULL, OPT_CAP },
+	{ "r-anode", required_argument, NULL, OPT_RA },
+	{ "r-cathode", required_argument, NULL, OPT_RC },
+	{ "drift", required_argument, NULL, OPT_DRIFT },
+	{ "noise", required_argument, NULL, OPT_NOISE },
+	{ "mains", required_argument, NULL, OPT_MAINS },
+	{ "mains-hz", required_argument, NULL, OPT_MAINS_HZ },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "scale", required_argument, NULL, 'S' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "truth", required_argument, NULL, OPT_TRUTH },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_scales(const char *arg, double *scale)
+{
+	char buf[256], *p, *save = NULL;
+	int n = 0;
+
+	if (strlen(arg) >= sizeof(buf))
+		die_usage("scale '%s' too long", arg);
+	strcpy(buf, arg);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (n >= CS_RE_NCH)
+			die_usage("scale '%s': more than %d values", arg,
+				  CS_RE_NCH);
+		scale[n++] = parse_double(p, "scale", 1e-12, 1e6) / 1000.0;
+	}
+	if (n != CS_RE_NCH)
+		die_usage("scale '%s': expected %d values", arg, CS_RE_NCH);
+}
+
+static void parse_step(const char *arg, struct step *s)
+{
+	char buf[128], *a, *c;
+
+	if (strlen(arg) >= sizeof(buf))
+		die_usage("step '%s' too long", arg);
+	strcpy(buf, arg);
+	a = strchr(buf, ':');
+	if (!a)
+		die_usage("step '%s': expected S:A[:C]", arg);
+	*a++ = '\0';
+	c = strchr(a, ':');
+	if (c)
+		*c++ = '\0';
+	s->t = parse_double(buf, "step time", 0, 1e9);
+	s->amps = parse_double(a, "step current", -1e4, 1e4);
+	s->temp_c = c ? parse_double(c, "step temperature", -40, 80) : NAN;
+}
+
+static void put_le32(unsigned char *p, int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(u >> (8 * i));
+}
+
+int main(int argc, char **argv)
+{
+	struct cs_resynth_config cfg = {
+		.fs = 1000.0, .capacity_ah = 5.0, .soc = 0.5, .temp_c = 25.0,
+		.r_anode = 0.010, .r_cathode = 0.008, .act_k = 4000.0,
+		.noise_v = 0.5e-3, .noise_a = 2e-3, .mains_v = 0.02,
+		.mains_hz = 50.0, .seed = 1,
+	};
+	static const char *const quantity[CS_RE_NCH] = {
+		"voltage", "potential", "potential", "current",
+	};
+	static const char *const unit[CS_RE_NCH] = { "V", "V", "V", "A" };
+	struct step steps[MAX_STEPS];
+	unsigned int nsteps = 0, next = 0;
+	double scale[CS_RE_NCH], amps = 0.0;
+	unsigned long count = 1000;
+	int timestamps = 0, c;
+	const char *truth_path = NULL;
+	FILE *truth = NULL;
+	struct cs_resynth *q;
+	unsigned char scan[24];
+	size_t frame;
+
+	tools_set_progname(argv[0]);
+	parse_scales(DEF_SCALES, scale);
+	while ((c = getopt_long(argc, argv, "N:r:c:t:S:ThV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'N':
+			count = (unsigned long)parse_long(optarg, "count", 0,
+							  1000000000L);
+			break;
+		case 'r':
+			cfg.fs = parse_double(optarg, "rate", 1, 1e6);
+			break;
+		case 'c':
+			amps = parse_double(optarg, "current", -1e4, 1e4);
+			break;
+		case 't':
+			cfg.temp_c = parse_double(optarg, "temperature", -40, 80);
+			break;
+		case OPT_STEP:
+			if (nsteps >= MAX_STEPS)
+				die_usage("more than %d steps", MAX_STEPS);
+			parse_step(optarg, &steps[nsteps]);
+			if (nsteps && steps[nsteps].t < steps[nsteps - 1].t)
+				die_usage("step '%s' before the previous one",
+					  optarg);
+			nsteps++;
+			break;
+		case OPT_SOC:
+			cfg.soc = parse_double(optarg, "soc", 0, 1);
+			break;
+		case OPT_CAP:
+			cfg.capacity_ah = parse_double(optarg, "capacity", 1e-3,
+						       1e6);
+			break;
+		case OPT_RA:
+			cfg.r_anode = parse_double(optarg, "r-anode", 0, 10);
+			break;
+		case OPT_RC:
+			cfg.r_cathode = parse_double(optarg, "r-cathode", 0, 10);
+			break;
+		case OPT_DRIFT:
+			cfg.drift_v_per_s = parse_double(optarg, "drift", -1, 1);
+			break;
+		case OPT_NOISE:
+			cfg.noise_v = parse_double(optarg, "noise", 0, 1);
+			break;
+		case OPT_MAINS:
+			cfg.mains_v = parse_double(optarg, "mains", 0, 1);
+			break;
+		case OPT_MAINS_HZ:
+			cfg.mains_hz = parse_double(optarg, "mains-hz", 1, 1e5);
+			break;
+		case OPT_SEED:
+			cfg.seed = (uint64_t)parse_long(optarg, "seed", 0,
+							 0x7fffffffL);
+			break;
+		case 'S':
+			parse_scales(optarg, scale);
+			break;
+		case 'T':
+			timestamps = 1;
+			break;
+		case OPT_TRUTH:
+			truth_path = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			print_version();
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+				tools_progname());
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	tools_install_signals();
+	q = cs_resynth_create(&cfg);
+	if (!q)
+		die_perror("synthetic cell");
+	cs_resynth_set_current(q, amps);
+	if (truth_path) {
+		truth = fopen(truth_path, "w");
+		if (!truth)
+			die_perror("%s", truth_path);
+		fprintf(truth, "%s\n", cs_record_header());
+	}
+	frame = cs_scan_bytes(CS_RE_NCH * 4, 4, timestamps);
+	for (unsigned long i = 0; i < count && !tools_stop; i++) {
+		double tv[CS_RE_NCH], mv[CS_RE_NCH];
+		int64_t t;
+
+		while (next < nsteps && (double)i / cfg.fs >= steps[next].t) {
+			cs_resynth_set_current(q, steps[next].amps);
+			if (!isnan(steps[next].temp_c))
+				cs_resynth_set_temperature(q,
+							   steps[next].temp_c);
+			next++;
+		}
+		t = cs_resynth_execute(q, tv, mv);
+		memset(scan, 0, sizeof(scan));
+		for (int ch = 0; ch < CS_RE_NCH; ch++) {
+			double code = round(mv[ch] / scale[ch]);
+
+			/* the ADC's 24-bit two's complement range */
+			if (code > 8388607.0)
+				code = 8388607.0;
+			if (code < -8388608.0)
+				code = -8388608.0;
+			put_le32(scan + 4 * ch, (int32_t)code);
+		}
+		if (timestamps) {
+			uint64_t u = (uint64_t)t;
+
+			for (int b = 0; b < 8; b++)
+				scan[16 + b] = (unsigned char)(u >> (8 * b));
+		}
+		if (fwrite(scan, 1, frame, stdout) != frame)
+			die_perror("stdout");
+		if (truth) {
+			for (int ch = 0; ch < CS_RE_NCH; ch++) {
+				struct cs_record rec;
+				char src[32];
+
+				snprintf(src, sizeof(src), "re0/%s",
+					 cs_re_channel_name(ch));
+				cs_record_set(&rec, t, src, quantity[ch], tv[ch],
+					      unit[ch], "ok", NAN);
+				if (cs_record_write(truth, &rec))
+					die_perror("%s", truth_path);
+			}
+		}
+	}
+	if (fflush(stdout))
+		die_perror("stdout");
+	if (truth && fclose(truth))
+		die_perror("%s", truth_path);
+	cs_resynth_destroy(q);
+	return EXIT_OK;
+}
