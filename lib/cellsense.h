@@ -84,6 +84,12 @@ struct cs_record {
 
 /* The header line, without its newline. */
 CS_API const char *cs_record_header(void);
+/* Longest line cs_record_format() can make, with its newline and NUL. */
+#define CS_RECORD_LINE_MAX 256
+/* @rec as one line with its newline into @buf: the length, or -ENOSPC.
+ * Values get 10 significant digits, uncertainties 4. */
+CS_API int cs_record_format(char *buf, size_t size,
+			    const struct cs_record *rec);
 /* Write @rec as one line; returns 0 or -errno (EPIPE, EIO, ...). */
 CS_API int cs_record_write(FILE *out, const struct cs_record *rec);
 /* Fill @rec's strings safely; values longer than the fields are refused. */

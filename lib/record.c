@@ -48,26 +48,126 @@ int cs_record_set(struct cs_record *rec, int64_t time_ns, const char *source,
 	return 0;
 }
 
-/* %.10g keeps 0.1 pm on a 1550 nm wavelength; "nan" for no value. */
-static void format_double(char *buf, size_t size, double v)
+static const double pow10_tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+};
+
+static char *put_uint(char *p, uint64_t v)
 {
-	if (isnan(v))
-		snprintf(buf, size, "nan");
-	else
-		snprintf(buf, size, "%.10g", v);
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * @v with @sig significant digits, trailing zeros dropped, like "%.*g" but
+ * without going through printf on the hot path (fbgtrack writes millions of
+ * these); "nan" for no value. Writes at most 32 bytes, returns the end.
+ */
+static char *put_double(char *p, double v, int sig)
+{
+	double a = fabs(v);
+	int e = 0, dec;
+	uint64_t scaled, ip, fp;
+
+	if (isnan(v)) {
+		memcpy(p, "nan", 3);
+		return p + 3;
+	}
+	if (a == 0.0) {
+		*p++ = '0';
+		return p;
+	}
+	if (!(a >= 1e-4 && a < 1e15) || sig > 17) {
+		int n = snprintf(p, 32, "%.*g", sig, v);
+
+		return p + (n > 0 && n < 32 ? n : 0);
+	}
+	while (e < 15 && a >= pow10_tab[e + 1])
+		e++;
+	if (a < 1.0)
+		e = -1 - (a < 0.1) - (a < 0.01) - (a < 0.001);
+	dec = sig - 1 - e;
+	if (dec < 0)
+		dec = 0;
+	if (dec > 18)
+		dec = 18;
+	scaled = (uint64_t)llround(a * pow10_tab[dec]);
+	if (v < 0.0)
+		*p++ = '-';
+	ip = scaled / (uint64_t)pow10_tab[dec];
+	fp = scaled % (uint64_t)pow10_tab[dec];
+	p = put_uint(p, ip);
+	if (dec > 0 && fp) {
+		char *start;
+
+		*p++ = '.';
+		start = p;
+		for (int i = dec - 1; i >= 0; i--) {
+			*p++ = (char)('0' + fp / (uint64_t)pow10_tab[i]);
+			fp %= (uint64_t)pow10_tab[i];
+		}
+		while (p > start && p[-1] == '0')
+			p--;
+	}
+	return p;
+}
+
+int cs_record_format(char *buf, size_t size, const struct cs_record *rec)
+{
+	size_t ls = strlen(rec->source), lq = strlen(rec->quantity);
+	size_t lu = strlen(rec->unit), lt = strlen(rec->status);
+	char *p = buf;
+
+	if (size < ls + lq + lu + lt + 24 + 2 * 32 + 8)
+		return -ENOSPC;
+	if (rec->time_ns < 0) {
+		*p++ = '-';
+		p = put_uint(p, (uint64_t)0 - (uint64_t)rec->time_ns);
+	} else {
+		p = put_uint(p, (uint64_t)rec->time_ns);
+	}
+	*p++ = '\t';
+	memcpy(p, rec->source, ls);
+	p += ls;
+	*p++ = '\t';
+	memcpy(p, rec->quantity, lq);
+	p += lq;
+	*p++ = '\t';
+	/* 10 digits keep 0.1 pm of a 1550 nm wavelength */
+	p = put_double(p, rec->value, 10);
+	*p++ = '\t';
+	memcpy(p, rec->unit, lu);
+	p += lu;
+	*p++ = '\t';
+	memcpy(p, rec->status, lt);
+	p += lt;
+	*p++ = '\t';
+	p = put_double(p, rec->uncertainty, 4);
+	*p++ = '\n';
+	*p = '\0';
+	return (int)(p - buf);
 }
 
 int cs_record_write(FILE *out, const struct cs_record *rec)
 {
-	char value[32], unc[32];
+	char line[CS_RECORD_LINE_MAX];
+	int n;
 
 	if (!out || !rec)
 		return -EINVAL;
-	format_double(value, sizeof(value), rec->value);
-	format_double(unc, sizeof(unc), rec->uncertainty);
-	if (fprintf(out, "%" PRId64 "\t%s\t%s\t%s\t%s\t%s\t%s\n", rec->time_ns,
-		    rec->source, rec->quantity, value, rec->unit, rec->status,
-		    unc) < 0)
+	n = cs_record_format(line, sizeof(line), rec);
+	if (n < 0)
+		return n;
+	if (fwrite(line, 1, (size_t)n, out) != (size_t)n)
 		return errno ? -errno : -EIO;
 	return 0;
 }

@@ -5,7 +5,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -110,6 +112,48 @@ static void reader_counts_skipped(void **state)
 	assert_null(cs_record_reader_create(NULL));
 }
 
+/* The fast formatter agrees with printf's %.10g and %.4g where both write
+ * plain decimals, and reads back to within its digits. */
+static void format_matches_printf(void **state)
+{
+	struct cs_record r;
+	uint64_t x = 88172645463325252ULL;
+	char line[CS_RECORD_LINE_MAX], want[64], *tab;
+	int differ = 0;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		double v, u;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		v = ldexp((double)(x >> 11), -53);	/* [0, 1) */
+		v = (i % 2 ? -1 : 1) * pow(10.0, -4.0 + 14.0 * v);
+		u = fabs(v) * 1e-3;
+		if (fabs(v) >= 1e10)
+			continue;
+		cs_record_set(&r, -(int64_t)i, "s", "q", v, "u", "ok", u);
+		assert_true(cs_record_format(line, sizeof(line), &r) > 0);
+		tab = strchr(strchr(strchr(line, '\t') + 1, '\t') + 1, '\t') + 1;
+		snprintf(want, sizeof(want), "%.10g\t", v);
+		/* a halfway case may round the other way: one unit of the
+		 * tenth digit, in a few of them */
+		if (strncmp(tab, want, strlen(want))) {
+			double a = strtod(tab, NULL), b = strtod(want, NULL);
+
+			assert_true(fabs(a - b) <= 1.000001 * pow(10.0,
+				    floor(log10(fabs(b))) - 9));
+			differ++;
+		}
+	}
+	assert_true(differ < 200);
+	cs_record_set(&r, 0, "s", "q", NAN, "u", "lost", NAN);
+	cs_record_format(line, sizeof(line), &r);
+	assert_string_equal(line, "0\ts\tq\tnan\tu\tlost\tnan\n");
+	assert_int_equal(cs_record_format(line, 20, &r), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +161,7 @@ int main(void)
 		cmocka_unit_test(lost_is_nan),
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(reader_counts_skipped),
+		cmocka_unit_test(format_matches_printf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
