@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * aehits: a continuous acoustic-emission stream in (raw samples, or the
+ * blocks cellsense_us sends in continuous mode); one group of records per
+ * hit, and the hit rate and cumulative energy at intervals, out.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellsense.h"
+#include "tools-common.h"
+
+#define HEADER_BYTES 256
+
+struct options {
+	size_t n;
+	struct cs_sample_format fmt;
+	double fs_hz, threshold_db, ref, pdt_us, hdt_us, hlt_us, max_ms;
+	double interval_s;
+	char source[32];
+	int timestamps, header, verbose;
+	size_t block;
+};
+
+static const char usage_text[] =
+"Usage: aehits [OPTIONS] [FILE]\n"
+"Acoustic-emission hits on a continuous stream: each hit gives records of\n"
+"its amplitude, counts, duration, rise time and energy at its arrival time;\n"
+"every interval, the hit rate and the cumulative energy. Reads FILE, or\n"
+"standard input when FILE is absent or '-' (see cellsense-records(5)).\n"
+"\n"
+"Options:\n"
+"  -n, --samples=N          samples per block (default 1024)\n"
+"  -f, --format=FMT         sample format, libiio notation (default le:s16)\n"
+"  -F, --fs=HZ              sampling frequency (default 625000)\n"
+"  -t, --threshold=DB       hit threshold, dB re --ref (default 50)\n"
+"      --ref=COUNTS         counts at 0 dB (default 1)\n"
+"      --pdt=US             peak-definition time (default 50)\n"
+"      --hdt=US             hit-definition time (default 200)\n"
+"      --hlt=US             hit-lockout time (default 300)\n"
+"      --max-duration=MS    a longer hit is ended, status truncated\n"
+"                           (default 100)\n"
+"  -i, --interval=S         hit rate and cumulative energy every S seconds\n"
+"                           of stream (default 1)\n"
+"  -s, --source=NAME        source of the records (default ae0)\n"
+"  -H, --header             each block is followed by the driver's shot\n"
+"                           header: lost blocks are seen and skipped\n"
+"  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
+"      --block=N            samples per IIO channel element (default 128)\n"
+"  -v, --verbose            a summary on stderr at the end\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"Exit status: 0 success, 1 read/write error, 2 usage error,\n"
+"3 input ended inside a block (counted, reported).\n";
+
+static const struct option longopts[] = {
+	{ "samples", required_argument, NULL, 'n' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "fs", required_argument, NULL, 'F' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "ref", required_argument, NULL, 1 },
+	{ "pdt", required_argument, NULL, 2 },
+	{ "hdt", required_argument, NULL, 3 },
+	{ "hlt", required_argument, NULL, 4 },
+	{ "max-duration", required_argument, NULL, 5 },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "source", required_argument, NULL, 's' },
+	{ "header", no_argument, NULL, 'H' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "block", required_argument, NULL, 6 },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_args(struct options *o, int argc, char **argv)
+{
+	size_t pos;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->n = 1024;
+	cs_sample_format_parse("le:s16", &o->fmt, NULL);
+	o->fs_hz = 625e3;
+	o->threshold_db = 50;
+	o->ref = 1;
+	o->pdt_us = 50;
+	o->hdt_us = 200;
+	o->hlt_us = 300;
+	o->max_ms = 100;
+	o->interval_s = 1;
+	strcpy(o->source, "ae0");
+	o->block = 128;
+	while ((c = getopt_long(argc, argv, "n:f:F:t:i:s:HTvhV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->n = (size_t)parse_long(optarg, "samples", 1, 1048576);
+			break;
+		case 'f':
+			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
+				die_usage("format '%s': not understood at "
+					  "character %zu", optarg, pos + 1);
+			break;
+		case 'F':
+			o->fs_hz = parse_double(optarg, "fs", 1.0, 1e12);
+			break;
+		case 't':
+			o->threshold_db = parse_double(optarg, "threshold",
+						       -200, 400);
+			break;
+		case 1:
+			o->ref = parse_double(optarg, "ref", 1e-12, 1e12);
+			break;
+		case 2:
+			o->pdt_us = parse_double(optarg, "pdt", 1e-3, 1e9);
+			break;
+		case 3:
+			o->hdt_us = parse_double(optarg, "hdt", 1e-3, 1e9);
+			break;
+		case 4:
+			o->hlt_us = parse_double(optarg, "hlt", 0, 1e9);
+			break;
+		case 5:
+			o->max_ms = parse_double(optarg, "max-duration", 1e-3,
+						 1e9);
+			break;
+		case 'i':
+			o->interval_s = parse_double(optarg, "interval", 1e-3,
+						     1e9);
+			break;
+		case 's':
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->source) ||
+			    strpbrk(optarg, "\t\n "))
+				die_usage("source '%s': empty, too long or has "
+					  "a blank", optarg);
+			strcpy(o->source, optarg);
+			break;
+		case 'H':
+			o->header = 1;
+			break;
+		case 'T':
+			o->timestamps = 1;
+			break;
+		case 6:
+			o->block = (size_t)parse_long(optarg, "block", 1, 65536);
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		case 'V':
+			print_version();
+			exit(EXIT_OK);
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+				tools_progname());
+			exit(EXIT_USAGE);
+		}
+	}
+	if (argc - optind > 1)
+		die_usage("more than one input file");
+	if (o->hdt_us * 1e-6 * o->fs_hz < 1.0)
+		die_usage("hdt %g us is shorter than one sample at %g Hz",
+			  o->hdt_us, o->fs_hz);
+	if (o->max_ms * 1e3 <= o->hdt_us)
+		die_usage("max-duration must be longer than hdt");
+}
+
+struct state {
+	const struct options *o;
+	int64_t t0;
+	unsigned long hits, interval_hits, truncated;
+	double energy;		/* cumulative */
+	uint64_t next_report;	/* sample index of the next interval end */
+	uint64_t interval;	/* samples */
+};
+
+static void rec(const struct options *o, int64_t t, const char *quantity,
+		double v, const char *unit, const char *status)
+{
+	struct cs_record r;
+	int ret;
+
+	if (cs_record_set(&r, t, o->source, quantity, v, unit, status, NAN))
+		die("record for %s could not be formed", o->source);
+	ret = cs_record_write(stdout, &r);
+	if (ret)
+		die("stdout: %s", strerror(-ret));
+}
+
+static int64_t at(const struct state *s, uint64_t index)
+{
+	return s->t0 + llround((double)index * 1e9 / s->o->fs_hz);
+}
+
+static void hit_out(struct state *s, const struct cs_aehit *h)
+{
+	const struct options *o = s->o;
+	int64_t t = at(s, h->start);
+	const char *st = h->truncated ? "truncated" : "ok";
+
+	rec(o, t, "amplitude", cs_ae_counts_to_db(h->peak, o->ref), "dB", st);
+	rec(o, t, "counts", (double)h->counts, "1", st);
+	rec(o, t, "duration", h->duration_s * 1e6, "us", st);
+	rec(o, t, "rise_time", h->rise_s * 1e6, "us", st);
+	rec(o, t, "energy", h->energy, "count2.s", st);
+	s->hits++;
+	s->interval_hits++;
+	s->truncated += h->truncated ? 1 : 0;
+	s->energy += h->energy;
+}
+
+/* interval records for every interval that ended before sample @now */
+static void intervals(struct state *s, uint64_t now)
+{
+	while (now >= s->next_report) {
+		int64_t t = at(s, s->next_report);
+
+		rec(s->o, t, "hit_rate", (double)s->interval_hits /
+		    s->o->interval_s, "Hz", "ok");
+		rec(s->o, t, "cumulative_energy", s->energy, "count2.s", "ok");
+		s->interval_hits = 0;
+		s->next_report += s->interval;
+	}
+	if (fflush(stdout))
+		die_perror("stdout");
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int b = 7; b >= 0; b--)
+		v = (v << 8) | p[b];
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct cs_aehit_config hc;
+	struct cs_aehit_detector *d;
+	struct state s = { 0 };
+	struct cs_aehit h;
+	const char *name = "stdin";
+	size_t sbytes, frame, got, bps;
+	unsigned long blocks = 0;
+	uint64_t lost = 0;
+	unsigned char *raw;
+	double *x;
+	FILE *in = stdin;
+	int status = EXIT_OK;
+
+	tools_set_progname(argv[0]);
+	parse_args(&o, argc, argv);
+	tools_install_signals();
+	if (optind < argc && strcmp(argv[optind], "-")) {
+		name = argv[optind];
+		in = fopen(name, "rb");
+		if (!in)
+			die_perror("%s", name);
+	}
+	hc.rate_hz = o.fs_hz;
+	hc.threshold = cs_ae_db_to_counts(o.threshold_db, o.ref);
+	hc.pdt_s = o.pdt_us * 1e-6;
+	hc.hdt_s = o.hdt_us * 1e-6;
+	hc.hlt_s = o.hlt_us * 1e-6;
+	hc.max_duration_s = o.max_ms * 1e-3;
+	d = cs_aehit_detector_create(&hc);
+	if (!d)
+		die_perror("hit detector");
+	s.o = &o;
+	s.interval = (uint64_t)fmax(1.0, llround(o.interval_s * o.fs_hz));
+	s.next_report = s.interval;
+	bps = cs_sample_format_bytes(&o.fmt);
+	sbytes = o.n * bps;
+	frame = (o.header || o.timestamps) ?
+		cs_scan_bytes(sbytes + (o.header ? HEADER_BYTES : 0),
+			      (o.n % o.block ? 1 : o.block) * bps,
+			      o.timestamps) : sbytes;
+	raw = malloc(frame);
+	x = malloc(o.n * sizeof(*x));
+	if (!raw || !x)
+		die_perror("malloc");
+
+	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
+		die_perror("stdout");
+	while (!tools_stop) {
+		size_t off = 0;
+
+		got = fread(raw, 1, frame, in);
+		if (got < frame) {
+			if (ferror(in) && errno != EINTR)
+				die_perror("%s: read error at byte %lu", name,
+					   blocks * (unsigned long)frame +
+					   (unsigned long)got);
+			if (got > 0 && (o.header || o.timestamps ||
+					got % bps)) {
+				warn("%s: input ends inside block %lu at byte "
+				     "offset %lu (%zu of %zu bytes); 1 partial "
+				     "block skipped", name, blocks,
+				     blocks * (unsigned long)frame, got, frame);
+				status = EXIT_BADINPUT;
+				break;
+			}
+			if (!got)
+				break;
+			/* raw samples: the last short block is whole samples */
+		}
+		if (o.timestamps && !blocks)
+			s.t0 = (int64_t)le64(raw + (o.header ? sbytes +
+					     HEADER_BYTES : (sbytes + 7) / 8 * 8));
+		if (o.header) {
+			uint64_t first = le64(raw + sbytes + 8);
+			uint64_t now = cs_aehit_detector_samples(d);
+
+			if (first > now) {
+				warn("%s: %llu samples lost before sample %llu "
+				     "(byte offset %lu); a hit open then is "
+				     "ended there", name,
+				     (unsigned long long)(first - now),
+				     (unsigned long long)first,
+				     blocks * (unsigned long)frame);
+				lost += first - now;
+				if (cs_aehit_detector_gap(d, first - now, &h))
+					hit_out(&s, &h);
+			} else if (first < now && blocks) {
+				warn("%s: block %lu at byte offset %lu starts "
+				     "at sample %llu, before %llu: skipped",
+				     name, blocks, blocks * (unsigned long)frame,
+				     (unsigned long long)first,
+				     (unsigned long long)now);
+				status = EXIT_BADINPUT;
+				blocks++;
+				continue;
+			}
+		}
+		cs_sample_format_decode(&o.fmt, raw, got < frame ? got / bps :
+					o.n, x);
+		while (off < (got < frame ? got / bps : o.n)) {
+			size_t used, cnt = got < frame ? got / bps : o.n;
+
+			if (cs_aehit_detector_execute_block(d, x + off,
+							    cnt - off, &h, 1,
+							    &used))
+				hit_out(&s, &h);
+			off += used;
+		}
+		intervals(&s, cs_aehit_detector_samples(d));
+		blocks++;
+		if (got < frame)
+			break;
+	}
+	if (cs_aehit_detector_finish(d, &h))
+		hit_out(&s, &h);
+	if (fflush(stdout))
+		die_perror("stdout");
+	if (o.verbose || lost || status)
+		fprintf(stderr, "%s: %s: %llu samples, %lu hits (%lu "
+			"truncated), %llu samples lost\n", tools_progname(),
+			name, (unsigned long long)cs_aehit_detector_samples(d),
+			s.hits, s.truncated, (unsigned long long)lost);
+	cs_aehit_detector_destroy(d);
+	free(raw);
+	free(x);
+	if (in != stdin)
+		fclose(in);
+	return status;
+}

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ustof: ultrasonic A-scans (one record of N samples per shot, as
+ * iio_readdev writes them from cellsense_us, or raw) in; per shot and per
+ * named gate, time of flight, shift against the first shot, echo amplitude
+ * and energy out as records.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellsense.h"
+#include "tools-common.h"
+
+#define MAX_GATES 32
+#define HEADER_BYTES 256	/* the driver's in_count0 shot header */
+
+enum { Q_TOF = 1, Q_SHIFT = 2, Q_AMPLITUDE = 4, Q_ENERGY = 8 };
+
+struct gate {
+	char name[32];
+	double start_us, end_us;
+	size_t lo, hi;
+	int have_ref;
+	double ref, ref_sigma;
+};
+
+struct options {
+	size_t n;
+	struct cs_sample_format fmt;
+	const char *pulse_path;
+	struct gate g[MAX_GATES];
+	unsigned int ngates;
+	char source[32];
+	double rate_hz, fs_hz, min_snr;
+	int polarity, timestamps, header, verbose;
+	unsigned int quantities;
+	size_t block;
+};
+
+static const char usage_text[] =
+"Usage: ustof [OPTIONS] --pulse=FILE -g NAME:START_US:END_US ... [FILE]\n"
+"Time of flight of ultrasonic echoes: each record (one shot, N samples) is\n"
+"cross-correlated with the reference pulse and, in every gate, the delay\n"
+"from the record's first sample to the pulse's origin is refined below one\n"
+"sample. Writes records (see cellsense-records(5)); reads FILE, or standard\n"
+"input when FILE is absent or '-', as iio_readdev writes it.\n"
+"\n"
+"Options:\n"
+"  -n, --samples=N          samples per record (default 1024)\n"
+"  -f, --format=FMT         sample format, libiio notation (default le:s16)\n"
+"  -p, --pulse=FILE         reference pulse, raw samples in FMT; its first\n"
+"                           sample is its time origin\n"
+"  -g, --gate=NAME:START_US:END_US  a gate: the echo's origin lies between\n"
+"                           START and END microseconds; repeat for each\n"
+"  -F, --fs=HZ              sampling frequency (default 20000000)\n"
+"  -r, --rate=HZ            shots per second, for time_ns without\n"
+"                           timestamps (default 1)\n"
+"  -s, --source=NAME        source prefix of the records (default us0)\n"
+"  -q, --quantities=LIST    of tof,shift,amplitude,energy (default all)\n"
+"      --polarity=P         echo sign: pos, neg or any (default pos)\n"
+"      --min-snr=X          matched-filter SNR below which a gate is lost\n"
+"                           (default 6)\n"
+"  -H, --header             each record is followed by the driver's\n"
+"                           256-byte shot header (in_count0)\n"
+"  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
+"      --block=N            samples per IIO channel element (default 128)\n"
+"  -v, --verbose            a summary on stderr at the end\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"Quantities per gate: tof (ns), shift (ns, against the gate's first good\n"
+"shot), amplitude (echo / reference pulse), energy (counts^2).\n"
+"Exit status: 0 success, 1 read/write error, 2 usage error,\n"
+"3 input ended inside a record (counted, reported).\n";
+
+static const struct option longopts[] = {
+	{ "samples", required_argument, NULL, 'n' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "pulse", required_argument, NULL, 'p' },
+	{ "gate", required_argument, NULL, 'g' },
+	{ "fs", required_argument, NULL, 'F' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "source", required_argument, NULL, 's' },
+	{ "quantities", required_argument, NULL, 'q' },
+	{ "polarity", required_argument, NULL, 1 },
+	{ "min-snr", required_argument, NULL, 2 },
+	{ "block", required_argument, NULL, 3 },
+	{ "header", no_argument, NULL, 'H' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void add_gate(struct options *o, const char *arg)
+{
+	char buf[128], *a, *b;
+	struct gate *g;
+
+	if (o->ngates >= MAX_GATES)
+		die_usage("more than %d gates", MAX_GATES);
+	if (strlen(arg) >= sizeof(buf))
+		die_usage("gate '%s' too long", arg);
+	strcpy(buf, arg);
+	a = strchr(buf, ':');
+	b = a ? strchr(a + 1, ':') : NULL;
+	if (!a || !b || a == buf)
+		die_usage("gate '%s': expected NAME:START_US:END_US", arg);
+	*a++ = '\0';
+	*b++ = '\0';
+	g = &o->g[o->ngates];
+	if (strlen(buf) >= sizeof(g->name) || strpbrk(buf, "\t\n /"))
+		die_usage("gate name '%s' too long or has a blank or '/'", buf);
+	strcpy(g->name, buf);
+	g->start_us = parse_double(a, "gate start", 0, 1e9);
+	g->end_us = parse_double(b, "gate end", 0, 1e9);
+	if (g->end_us <= g->start_us)
+		die_usage("gate '%s': end %g us is not after start %g us",
+			  g->name, g->end_us, g->start_us);
+	o->ngates++;
+}
+
+static unsigned int parse_quantities(const char *arg)
+{
+	static const char *const names[] = { "tof", "shift", "amplitude",
+					     "energy" };
+	unsigned int m = 0;
+	const char *p = arg;
+
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < 4; i++)
+			if (strlen(names[i]) == len && !strncmp(p, names[i], len))
+				break;
+		if (i == 4)
+			die_usage("quantities '%s': expected a list of tof, "
+				  "shift, amplitude, energy", arg);
+		m |= 1u << i;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (!m)
+		die_usage("quantities: empty list");
+	return m;
+}
+
+static void parse_args(struct options *o, int argc, char **argv)
+{
+	size_t pos;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->n = 1024;
+	cs_sample_format_parse("le:s16", &o->fmt, NULL);
+	strcpy(o->source, "us0");
+	o->rate_hz = 1.0;
+	o->fs_hz = 20e6;
+	o->min_snr = 6.0;
+	o->polarity = 1;
+	o->quantities = Q_TOF | Q_SHIFT | Q_AMPLITUDE | Q_ENERGY;
+	o->block = 128;
+
+	while ((c = getopt_long(argc, argv, "n:f:p:g:F:r:s:q:HTvhV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->n = (size_t)parse_long(optarg, "samples", 16, 1048576);
+			break;
+		case 'f':
+			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
+				die_usage("format '%s': not understood at "
+					  "character %zu (expected e.g. le:s16)",
+					  optarg, pos + 1);
+			break;
+		case 'p':
+			o->pulse_path = optarg;
+			break;
+		case 'g':
+			add_gate(o, optarg);
+			break;
+		case 'F':
+			o->fs_hz = parse_double(optarg, "fs", 1.0, 1e12);
+			break;
+		case 'r':
+			o->rate_hz = parse_double(optarg, "rate", 1e-6, 1e9);
+			break;
+		case 's':
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->source) ||
+			    strpbrk(optarg, "\t\n "))
+				die_usage("source '%s': empty, too long or has "
+					  "a blank", optarg);
+			strcpy(o->source, optarg);
+			break;
+		case 'q':
+			o->quantities = parse_quantities(optarg);
+			break;
+		case 1:
+			if (!strcmp(optarg, "pos"))
+				o->polarity = 1;
+			else if (!strcmp(optarg, "neg"))
+				o->polarity = -1;
+			else if (!strcmp(optarg, "any"))
+				o->polarity = 0;
+			else
+				die_usage("polarity '%s': expected pos, neg or "
+					  "any", optarg);
+			break;
+		case 2:
+			o->min_snr = parse_double(optarg, "min-snr", 0, 1e9);
+			break;
+		case 3:
+			o->block = (size_t)parse_long(optarg, "block", 1, 65536);
+			break;
+		case 'H':
+			o->header = 1;
+			break;
+		case 'T':
+			o->timestamps = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		case 'V':
+			print_version();
+			exit(EXIT_OK);
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+				tools_progname());
+			exit(EXIT_USAGE);
+		}
+	}
+	if (argc - optind > 1)
+		die_usage("more than one input file");
+	if (!o->pulse_path)
+		die_usage("no reference pulse: use --pulse=FILE");
+	if (!o->ngates)
+		die_usage("no gate given: use -g NAME:START_US:END_US");
+	for (unsigned int i = 0; i < o->ngates; i++) {
+		struct gate *g = &o->g[i];
+		double lo = ceil(g->start_us * 1e-6 * o->fs_hz);
+		double hi = floor(g->end_us * 1e-6 * o->fs_hz);
+
+		if (lo > (double)(o->n - 1))
+			die_usage("gate %s starts after the record (%zu "
+				  "samples = %g us)", g->name, o->n,
+				  (double)o->n / o->fs_hz * 1e6);
+		hi = fmin(hi, (double)(o->n - 1));
+		if (hi < lo)
+			die_usage("gate %s is shorter than one sample", g->name);
+		g->lo = (size_t)lo;
+		g->hi = (size_t)hi;
+	}
+}
+
+/* The reference pulse: the whole file, samples in the records' format. */
+static double *read_pulse(const struct options *o, size_t *len)
+{
+	size_t bps = cs_sample_format_bytes(&o->fmt), got, cap = 4096, n = 0;
+	unsigned char *raw = malloc(cap);
+	FILE *f = fopen(o->pulse_path, "rb");
+	double *p;
+
+	if (!f)
+		die_perror("%s", o->pulse_path);
+	if (!raw)
+		die_perror("malloc");
+	while ((got = fread(raw + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			raw = realloc(raw, cap *= 2);
+			if (!raw)
+				die_perror("malloc");
+		}
+	}
+	if (ferror(f))
+		die_perror("%s", o->pulse_path);
+	fclose(f);
+	if (n % bps)
+		die_usage("%s: %zu bytes is not a whole number of %zu-byte "
+			  "samples", o->pulse_path, n, bps);
+	*len = n / bps;
+	if (*len < 2 || *len > o->n)
+		die_usage("%s: %zu samples; a pulse needs 2 to %zu (the record)",
+			  o->pulse_path, *len, o->n);
+	p = malloc(*len * sizeof(*p));
+	if (!p)
+		die_perror("malloc");
+	cs_sample_format_decode(&o->fmt, raw, *len, p);
+	free(raw);
+	return p;
+}
+
+struct stats {
+	unsigned long shots, records, lost, saturated, missing_shots;
+};
+
+static void emit(const struct options *o, int64_t t, const struct gate *g,
+		 const char *quantity, double v, const char *unit,
+		 const char *status, double u)
+{
+	struct cs_record rec;
+	char source[CS_RECORD_SOURCE_MAX];
+	int ret;
+
+	snprintf(source, sizeof(source), "%s/%s", o->source, g->name);
+	if (cs_record_set(&rec, t, source, quantity, v, unit, status, u))
+		die("record for %s could not be formed", source);
+	ret = cs_record_write(stdout, &rec);
+	if (ret)
+		die("stdout: %s", strerror(-ret));
+}
+
+static void process(struct options *o, struct cs_ustof *q, const double *x,
+		    int64_t t, struct stats *st)
+{
+	double ns = 1e9 / o->fs_hz;
+
+	cs_ustof_set_record(q, x);
+	for (unsigned int i = 0; i < o->ngates; i++) {
+		struct gate *g = &o->g[i];
+		struct cs_ustof_result r;
+		const char *status = "ok";
+		int good;
+
+		cs_ustof_execute(q, g->lo, g->hi, &r);
+		good = r.status == CS_USTOF_OK ||
+		       r.status == CS_USTOF_SATURATED;
+		if (!good) {
+			status = "lost";	/* never a made-up value */
+			st->lost++;
+		} else if (r.status == CS_USTOF_SATURATED) {
+			status = "saturated";
+			st->saturated++;
+		}
+		if (good && !g->have_ref) {
+			g->have_ref = 1;
+			g->ref = r.delay;
+			g->ref_sigma = r.sigma;
+		}
+		if (o->quantities & Q_TOF)
+			emit(o, t, g, "tof", good ? r.delay * ns : NAN, "ns",
+			     status, good ? r.sigma * ns : NAN);
+		if (o->quantities & Q_SHIFT)
+			emit(o, t, g, "shift",
+			     good ? (r.delay - g->ref) * ns : NAN, "ns", status,
+			     good ? hypot(r.sigma, g->ref_sigma) * ns : NAN);
+		if (o->quantities & Q_AMPLITUDE)
+			emit(o, t, g, "amplitude", good ? r.amplitude : NAN,
+			     "1", status, NAN);
+		if (o->quantities & Q_ENERGY)
+			emit(o, t, g, "energy", r.energy, "count2", status,
+			     NAN);
+		st->records += (unsigned long)__builtin_popcount(o->quantities);
+	}
+	if (fflush(stdout))
+		die_perror("stdout");
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int b = 7; b >= 0; b--)
+		v = (v << 8) | p[b];
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct cs_ustof_config cfg = { 0 };
+	struct cs_ustof *q;
+	struct stats st = { 0 };
+	const char *name = "stdin";
+	size_t sbytes, frame, got, plen, bps;
+	unsigned char *raw;
+	double *x, *pulse;
+	FILE *in = stdin;
+	uint64_t next_shot = 0;
+	int status = EXIT_OK;
+
+	tools_set_progname(argv[0]);
+	parse_args(&o, argc, argv);
+	pulse = read_pulse(&o, &plen);
+	tools_install_signals();
+
+	if (optind < argc && strcmp(argv[optind], "-")) {
+		name = argv[optind];
+		in = fopen(name, "rb");
+		if (!in)
+			die_perror("%s", name);
+	}
+	cfg.n = o.n;
+	cfg.pulse = pulse;
+	cfg.pulse_len = plen;
+	cfg.polarity = o.polarity;
+	cfg.min_snr = o.min_snr;
+	cfg.full_scale = cs_sample_format_max(&o.fmt);
+	q = cs_ustof_create(&cfg);
+	if (!q)
+		die_perror("time-of-flight estimator");
+	bps = cs_sample_format_bytes(&o.fmt);
+	sbytes = o.n * bps;
+	frame = cs_scan_bytes(sbytes + (o.header ? HEADER_BYTES : 0),
+			      (o.n % o.block ? 1 : o.block) * bps,
+			      o.timestamps);
+	raw = malloc(frame);
+	x = malloc(o.n * sizeof(*x));
+	if (!raw || !x)
+		die_perror("malloc");
+
+	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
+		die_perror("stdout");
+	while (!tools_stop) {
+		uint64_t shot = st.shots;
+		int64_t t;
+
+		got = fread(raw, 1, frame, in);
+		if (got < frame) {
+			if (ferror(in) && errno != EINTR)
+				die_perror("%s: read error at byte %lu", name,
+					   st.shots * (unsigned long)frame +
+					   (unsigned long)got);
+			if (got > 0) {
+				warn("%s: input ends inside record %lu at byte "
+				     "offset %lu (%zu of %zu bytes); 1 partial "
+				     "record skipped", name, st.shots,
+				     st.shots * (unsigned long)frame, got,
+				     frame);
+				status = EXIT_BADINPUT;
+			}
+			break;
+		}
+		if (o.header) {
+			shot = le64(raw + sbytes);
+			if (st.shots && shot > next_shot) {
+				warn("%s: %llu shots missing before shot %llu "
+				     "(byte offset %lu): lost by the "
+				     "acquisition", name,
+				     (unsigned long long)(shot - next_shot),
+				     (unsigned long long)shot,
+				     st.shots * (unsigned long)frame);
+				st.missing_shots += shot - next_shot;
+			}
+			next_shot = shot + 1;
+		}
+		if (o.timestamps)
+			t = (int64_t)le64(raw + (o.header ? sbytes +
+						 HEADER_BYTES : (sbytes + 7) /
+						 8 * 8));
+		else
+			t = (int64_t)llround((double)shot * 1e9 / o.rate_hz);
+		cs_sample_format_decode(&o.fmt, raw, o.n, x);
+		process(&o, q, x, t, &st);
+		st.shots++;
+	}
+	if (o.verbose || st.lost || st.missing_shots || status)
+		fprintf(stderr, "%s: %s: %lu shots, %lu records, %lu gates "
+			"lost, %lu saturated, %lu shots missing\n",
+			tools_progname(), name, st.shots, st.records, st.lost,
+			st.saturated, st.missing_shots);
+	cs_ustof_destroy(q);
+	free(raw);
+	free(x);
+	free(pulse);
+	if (in != stdin)
+		fclose(in);
+	return status;
+}
