@@ -425,7 +425,25 @@ static const struct attribute_group fbg_attribute_group = {
 	.attrs = fbg_attributes,
 };
 
+/* direct_reg_access in the IIO debugfs directory (which needs it to exist) */
+static int fbg_debugfs_reg_access(struct iio_dev *indio_dev, unsigned int reg,
+				  unsigned int writeval, unsigned int *readval)
+{
+	struct fbg_state *st = iio_priv(indio_dev);
+	int ret;
+
+	mutex_lock(&st->lock);
+	if (readval)
+		ret = regmap_read(st->regmap, reg, readval);
+	else
+		ret = regmap_write(st->regmap, reg, writeval);
+	mutex_unlock(&st->lock);
+
+	return ret;
+}
+
 static const struct iio_info fbg_info = {
+	.debugfs_reg_access = fbg_debugfs_reg_access,
 	.read_raw = fbg_read_raw,
 	.read_avail = fbg_read_avail,
 	.write_raw = fbg_write_raw,
