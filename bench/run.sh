@@ -27,3 +27,19 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
 	printf "baseline: od -tu2 over the same bytes: %.3f s\n", o
 	printf "ratio fbgtrack/od: %.2f\n", f / o }'
 rm -f "$data"
+
+echo "== ustof (library): 4096-sample records, 3 gates, vs numpy.correlate + parabola"
+cc $CFLAGS -o "$BUILD/bench/bench-ustof" "$SRC/bench/bench-ustof.c" \
+	"$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-ustof" "$BUILD/bench/us-records.f64" | tee "$BUILD/bench/ustof.out"
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+	/usr/bin/python3 "$SRC/bench/bench-ustof-numpy.py" "$BUILD/bench/us-records.f64" \
+		"$(sed -n 's/.*pulse \([0-9]*\) samples.*/\1/p' "$BUILD/bench/ustof.out")" |
+		tee -a "$BUILD/bench/ustof.out"
+	awk '/^cs_ustof/ { l = $(NF - 1) + 0 } /^numpy/ { p = $(NF - 1) + 0 }
+	     END { printf "ratio numpy/cs_ustof: %.1f (single thread)\n", p / l }' \
+		"$BUILD/bench/ustof.out"
+else
+	echo "numpy baseline NOT RUN: python3-numpy is not installed (apt-get install python3-numpy)"
+fi
+rm -f "$BUILD/bench/us-records.f64"

@@ -75,8 +75,10 @@ CS_API double cs_ussynth_uniform(struct cs_ussynth *q);
  * record's first sample to the pulse's origin) that maximises the
  * correlation with the reference pulse.
  *
- * The cross-correlation is computed once per record through the FFT
- * (liquid-dsp); in each gate its integer maximum is refined by Newton's
+ * For each gate the cross-correlation over the gate's segment of the record
+ * is computed through the FFT (liquid-dsp, a power-of-two size just above
+ * gate + 2 pulses, planned once per size); its integer maximum is refined
+ * by Newton's
  * method on the band-limited (Fourier-series) correlation, whose first and
  * second derivatives come from the same cross-spectrum. That is the
  * maximum-likelihood delay for a known pulse in white noise: no parabola,
@@ -118,7 +120,7 @@ struct cs_ustof;
 
 CS_API struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg);
 CS_API void cs_ustof_destroy(struct cs_ustof *q);
-/* Correlate record @x (n samples) with the pulse; noise estimated once. */
+/* Take record @x (n samples, copied) for the gates that follow. */
 CS_API void cs_ustof_set_record(struct cs_ustof *q, const double *x);
 /*
  * Delay of the echo in the gate whose pulse origin lies in samples
@@ -131,10 +133,11 @@ CS_API int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 CS_API int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
 				  const size_t (*gates)[2], size_t ngates,
 				  struct cs_ustof_result *r);
-/* The plain integer-lag correlation of the record last set, lag @k
- * (k < n): what the refinement starts from (benchmarks, tests). */
+/* The plain integer-lag correlation of the record last set at lag @k
+ * (k < n), computed directly: for tests and baselines. */
 CS_API double cs_ustof_correlation(const struct cs_ustof *q, size_t k);
-/* Noise estimate (counts, 1 sigma) used for the record last set. */
+/* Noise estimate (counts, 1 sigma) of the last gate: the rms of what the
+ * fitted echo leaves of the gate's segment (other echoes in it raise it). */
 CS_API double cs_ustof_noise(const struct cs_ustof *q);
 
 /* ---------------------------------------------------------------------

@@ -30,19 +30,96 @@
 #define NEWTON_MAX 8
 #define NEWTON_TOL 1e-7		/* samples */
 #define BAND_FLOOR 1e-12	/* bins with |P|^2 below this * max are out */
+#define MARGIN 4		/* samples around a gate in its segment */
+#define MAX_PLANS 24		/* one per power of two */
 
-struct cs_ustof {
-	struct cs_ustof_config cfg;
+/* The FFT of one segment size, made the first time a gate needs it. */
+struct plan {
 	size_t nfft;
 	size_t kmin, kmax;	/* band of positive bins, kmin >= 1 */
-	double ep;		/* sum of pulse^2 */
 	double ed;		/* sum of pulse'^2 (band-limited) */
 	liquid_float_complex *buf, *spec, *pconj, *corr;
 	fftplan fwd, inv;
-	double *x, *r;
+};
+
+struct cs_ustof {
+	struct cs_ustof_config cfg;
+	double *pulse;
+	double ep;		/* sum of pulse^2 */
+	struct plan *plans[MAX_PLANS];
+	double *x;
 	double noise;
 	int have_record;
 };
+
+static void plan_destroy(struct plan *p)
+{
+	if (!p)
+		return;
+	if (p->fwd)
+		fft_destroy_plan(p->fwd);
+	if (p->inv)
+		fft_destroy_plan(p->inv);
+	free(p->buf);
+	free(p->spec);
+	free(p->pconj);
+	free(p->corr);
+	free(p);
+}
+
+/* Plan for @nfft (a power of two): buffers, FFTs, the pulse's spectrum
+ * and its band. NULL with errno on failure. */
+static struct plan *plan_create(const struct cs_ustof *q, size_t nfft)
+{
+	struct plan *p = calloc(1, sizeof(*p));
+	double pmax = 0.0;
+
+	if (!p)
+		return NULL;
+	p->nfft = nfft;
+	p->buf = calloc(nfft, sizeof(*p->buf));
+	p->spec = calloc(nfft, sizeof(*p->spec));
+	p->pconj = calloc(nfft, sizeof(*p->pconj));
+	p->corr = calloc(nfft, sizeof(*p->corr));
+	if (!p->buf || !p->spec || !p->pconj || !p->corr)
+		goto nomem;
+	p->fwd = fft_create_plan((unsigned int)nfft, p->buf, p->spec,
+				 LIQUID_FFT_FORWARD, 0);
+	p->inv = fft_create_plan((unsigned int)nfft, p->spec, p->corr,
+				 LIQUID_FFT_BACKWARD, 0);
+	if (!p->fwd || !p->inv)
+		goto nomem;
+	for (size_t i = 0; i < q->cfg.pulse_len; i++)
+		p->buf[i] = (float)q->pulse[i];
+	fft_execute(p->fwd);
+	for (size_t k = 0; k < nfft; k++) {
+		double a = cabsf(p->spec[k]);
+
+		p->pconj[k] = conjf(p->spec[k]);
+		pmax = fmax(pmax, a * a);
+	}
+	for (size_t k = 1; k < nfft / 2; k++) {
+		double a = cabsf(p->spec[k]);
+		double w = 2.0 * M_PI * (double)k / (double)nfft;
+
+		if (a * a < BAND_FLOOR * pmax)
+			continue;
+		if (!p->kmin)
+			p->kmin = k;
+		p->kmax = k;
+		p->ed += 2.0 * a * a * w * w / (double)nfft;
+	}
+	if (!p->kmin) {		/* a pulse of pure DC: no delay in it */
+		plan_destroy(p);
+		errno = EINVAL;
+		return NULL;
+	}
+	return p;
+nomem:
+	plan_destroy(p);
+	errno = ENOMEM;
+	return NULL;
+}
 
 static size_t next_pow2(size_t v)
 {
@@ -53,28 +130,40 @@ static size_t next_pow2(size_t v)
 	return p;
 }
 
+static unsigned int log2_of(size_t v)
+{
+	unsigned int l = 0;
+
+	while ((size_t)1 << l < v)
+		l++;
+	return l;
+}
+
+static struct plan *plan_get(struct cs_ustof *q, size_t nfft)
+{
+	unsigned int l = log2_of(nfft);
+
+	if (l >= MAX_PLANS)
+		return NULL;
+	if (!q->plans[l])
+		q->plans[l] = plan_create(q, nfft);
+	return q->plans[l];
+}
+
 void cs_ustof_destroy(struct cs_ustof *q)
 {
 	if (!q)
 		return;
-	if (q->fwd)
-		fft_destroy_plan(q->fwd);
-	if (q->inv)
-		fft_destroy_plan(q->inv);
-	free(q->buf);
-	free(q->spec);
-	free(q->pconj);
-	free(q->corr);
+	for (int l = 0; l < MAX_PLANS; l++)
+		plan_destroy(q->plans[l]);
+	free(q->pulse);
 	free(q->x);
-	free(q->r);
 	free(q);
 }
 
 struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 {
 	struct cs_ustof *q;
-	double pmax = 0.0;
-	size_t n;
 
 	if (!cfg || cfg->n < 16 || cfg->n > 1048576 || !cfg->pulse ||
 	    cfg->pulse_len < 2 || cfg->pulse_len > cfg->n ||
@@ -87,95 +176,52 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 	if (!q)
 		return NULL;
 	q->cfg = *cfg;
-	q->cfg.pulse = NULL;	/* not kept: only its spectrum is */
-	n = q->nfft = next_pow2(cfg->n + cfg->pulse_len);
-	q->buf = calloc(n, sizeof(*q->buf));
-	q->spec = calloc(n, sizeof(*q->spec));
-	q->pconj = calloc(n, sizeof(*q->pconj));
-	q->corr = calloc(n, sizeof(*q->corr));
+	q->pulse = malloc(cfg->pulse_len * sizeof(*q->pulse));
 	q->x = calloc(cfg->n, sizeof(*q->x));
-	q->r = calloc(cfg->n, sizeof(*q->r));
-	if (!q->buf || !q->spec || !q->pconj || !q->corr || !q->x || !q->r)
-		goto nomem;
-	q->fwd = fft_create_plan((unsigned int)n, q->buf, q->spec,
-				 LIQUID_FFT_FORWARD, 0);
-	q->inv = fft_create_plan((unsigned int)n, q->spec, q->corr,
-				 LIQUID_FFT_BACKWARD, 0);
-	if (!q->fwd || !q->inv)
-		goto nomem;
-
-	for (size_t i = 0; i < cfg->pulse_len; i++) {
-		q->buf[i] = (float)cfg->pulse[i];
-		q->ep += cfg->pulse[i] * cfg->pulse[i];
+	if (!q->pulse || !q->x) {
+		cs_ustof_destroy(q);
+		errno = ENOMEM;
+		return NULL;
 	}
+	memcpy(q->pulse, cfg->pulse, cfg->pulse_len * sizeof(*q->pulse));
+	q->cfg.pulse = q->pulse;
+	for (size_t i = 0; i < cfg->pulse_len; i++)
+		q->ep += cfg->pulse[i] * cfg->pulse[i];
 	if (!(q->ep > 0.0) || !isfinite(q->ep)) {
 		cs_ustof_destroy(q);
 		errno = EINVAL;
 		return NULL;
 	}
-	fft_execute(q->fwd);
-	for (size_t k = 0; k < n; k++) {
-		double a = cabsf(q->spec[k]);
+	/* the smallest plan, to refuse a pulse with no band now */
+	if (!plan_get(q, next_pow2(2 * cfg->pulse_len + 2 * MARGIN + 1))) {
+		int e = errno;
 
-		q->pconj[k] = conjf(q->spec[k]);
-		pmax = fmax(pmax, a * a);
-	}
-	q->kmin = 0;
-	q->kmax = 0;
-	for (size_t k = 1; k < n / 2; k++) {
-		double a = cabsf(q->spec[k]), w = 2.0 * M_PI * (double)k /
-						(double)n;
-
-		if (a * a < BAND_FLOOR * pmax)
-			continue;
-		if (!q->kmin)
-			q->kmin = k;
-		q->kmax = k;
-		q->ed += 2.0 * a * a * w * w / (double)n;
-	}
-	if (!q->kmin) {		/* a pulse of pure DC: no delay in it */
 		cs_ustof_destroy(q);
-		errno = EINVAL;
+		errno = e;
 		return NULL;
 	}
 	return q;
-nomem:
-	cs_ustof_destroy(q);
-	errno = ENOMEM;
-	return NULL;
 }
 
 void cs_ustof_set_record(struct cs_ustof *q, const double *x)
 {
-	size_t n = q->cfg.n, nfft = q->nfft;
-	float scale = 1.0f / (float)nfft;
-
-	memcpy(q->x, x, n * sizeof(*x));
-	for (size_t i = 0; i < n; i++)
-		q->buf[i] = (float)x[i];
-	memset(q->buf + n, 0, (nfft - n) * sizeof(*q->buf));
-	fft_execute(q->fwd);
-	for (size_t k = 0; k < nfft; k++)
-		q->spec[k] *= q->pconj[k];
-	/* the inverse overwrites nothing we need: spec is kept for Newton */
-	fft_execute(q->inv);
-	for (size_t i = 0; i < n; i++)
-		q->r[i] = crealf(q->corr[i]) * scale;
-	q->noise = cs_spectrum_noise(x, n);
+	memcpy(q->x, x, q->cfg.n * sizeof(*x));
+	q->noise = NAN;
 	q->have_record = 1;
 }
 
-/* c, c', c'' at @tau (samples) from the cross-spectrum, in-band bins. */
-static void corr_eval(const struct cs_ustof *q, double tau, double *c0,
+/* c, c', c'' at @tau (samples, segment coordinates) from the cross-spectrum
+ * of plan @p, in-band bins only. */
+static void corr_eval(const struct plan *p, double tau, double *c0,
 		      double *c1, double *c2)
 {
-	double th = 2.0 * M_PI / (double)q->nfft;
+	double th = 2.0 * M_PI / (double)p->nfft;
 	double complex w = cexp(I * th * tau);
-	double complex z = cexp(I * th * tau * (double)q->kmin);
+	double complex z = cexp(I * th * tau * (double)p->kmin);
 	double s0 = 0.0, s1 = 0.0, s2 = 0.0;
 
-	for (size_t k = q->kmin; k <= q->kmax; k++) {
-		double complex v = (double complex)q->spec[k] * z;
+	for (size_t k = p->kmin; k <= p->kmax; k++) {
+		double complex v = (double complex)p->spec[k] * z;
 		double wk = th * (double)k;
 
 		s0 += creal(v);
@@ -183,37 +229,51 @@ static void corr_eval(const struct cs_ustof *q, double tau, double *c0,
 		s2 -= wk * wk * creal(v);
 		z *= w;
 	}
-	*c0 = (crealf(q->spec[0]) + 2.0 * s0) / (double)q->nfft;
-	*c1 = 2.0 * s1 / (double)q->nfft;
-	*c2 = 2.0 * s2 / (double)q->nfft;
+	*c0 = (crealf(p->spec[0]) + 2.0 * s0) / (double)p->nfft;
+	*c1 = 2.0 * s1 / (double)p->nfft;
+	*c2 = 2.0 * s2 / (double)p->nfft;
 }
 
-int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
-		     struct cs_ustof_result *res)
+/*
+ * Correlate samples [s0, s0 + seg) of the record (zeros outside it) with
+ * the pulse through the FFT: the segment at the start of an N-point buffer,
+ * N >= seg + len, so that the circular correlation equals the linear one
+ * for every lag of interest and the band-limited interpolation between
+ * them sees no wrapped samples. Leaves the cross-spectrum in p->spec and
+ * returns the segment's energy.
+ */
+static double correlate_segment(struct cs_ustof *q, struct plan *p,
+				ptrdiff_t s0, size_t seg, int inverse)
 {
-	size_t n = q->cfg.n, len = q->cfg.pulse_len, best = lo, a, b;
-	double sgn, c0 = 0.0, c1, c2, tau, e = 0.0, top = 0.0;
-	int saturated = 0;
+	ptrdiff_t n = (ptrdiff_t)q->cfg.n;
+	double segx2 = 0.0;
 
-	if (!q->have_record || lo > hi || hi >= n || !res)
-		return -EINVAL;
-	memset(res, 0, sizeof(*res));
-	for (size_t m = lo; m <= hi; m++) {
-		double v = q->cfg.polarity ? q->cfg.polarity * q->r[m]
-					   : fabs(q->r[m]);
+	for (size_t i = 0; i < p->nfft; i++) {
+		ptrdiff_t j = s0 + (ptrdiff_t)i;
+		double v = i < seg && j >= 0 && j < n ? q->x[j] : 0.0;
 
-		if (m == lo || v > top) {
-			top = v;
-			best = m;
-		}
+		p->buf[i] = (float)v;
+		segx2 += v * v;
 	}
-	sgn = q->cfg.polarity ? q->cfg.polarity : (q->r[best] < 0 ? -1 : 1);
+	fft_execute(p->fwd);
+	for (size_t k = 0; k < p->nfft; k++)
+		p->spec[k] *= p->pconj[k];
+	if (inverse)
+		fft_execute(p->inv);	/* spec is kept: Newton needs it */
+	return segx2;
+}
 
-	tau = (double)best;
+/* Newton on sgn * c(tau) from @tau0 (segment coordinates), kept within a
+ * sample of it; returns tau and the correlation there in *@c. */
+static double newton(const struct plan *p, double tau0, double sgn,
+		     double *c)
+{
+	double tau = tau0, c0, c1, c2;
+
 	for (int it = 0; it < NEWTON_MAX; it++) {
 		double step;
 
-		corr_eval(q, tau, &c0, &c1, &c2);
+		corr_eval(p, tau, &c0, &c1, &c2);
 		c1 *= sgn;
 		c2 *= sgn;
 		if (c2 < 0.0)
@@ -221,23 +281,98 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 		else		/* not concave here: climb */
 			step = c1 > 0 ? 0.25 : -0.25;
 		step = fmax(fmin(step, 0.5), -0.5);
-		if (tau + step > (double)best + 1.0)
-			step = (double)best + 1.0 - tau;
-		if (tau + step < (double)best - 1.0)
-			step = (double)best - 1.0 - tau;
+		if (tau + step > tau0 + 1.0)
+			step = tau0 + 1.0 - tau;
+		if (tau + step < tau0 - 1.0)
+			step = tau0 - 1.0 - tau;
 		tau += step;
 		if (fabs(step) < NEWTON_TOL)
 			break;
 	}
-	corr_eval(q, tau, &c0, &c1, &c2);
+	corr_eval(p, tau, &c0, &c1, &c2);
+	*c = c0;
+	return tau;
+}
 
-	res->delay = tau;
+/*
+ * The integer maximum over the gate comes from the FFT of the gate's
+ * segment, or, when the gate times the pulse is fewer operations than that
+ * FFT, from direct dot products. The refinement always works on the FFT
+ * cross-spectrum of a segment around the maximum, MARGIN samples either
+ * side of the pulse.
+ */
+int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
+		     struct cs_ustof_result *res)
+{
+	size_t n = q ? q->cfg.n : 0, len, seg, nfft, best = lo, a, b, g;
+	ptrdiff_t s0;
+	double sgn, c0 = 0.0, tau, e = 0.0, top = 0.0, segx2, rbest = 0.0;
+	struct plan *p;
+	int saturated = 0;
+
+	if (!q || !q->have_record || lo > hi || hi >= n || !res)
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	len = q->cfg.pulse_len;
+	g = hi - lo + 1;
+	seg = g + len + 2 * MARGIN;
+	nfft = next_pow2(seg + len);
+	if ((double)g * (double)len >
+	    6.0 * (double)nfft * (double)log2_of(nfft)) {
+		float scale = 1.0f / (float)nfft;
+
+		p = plan_get(q, nfft);
+		if (!p)
+			return -errno;
+		s0 = (ptrdiff_t)lo - MARGIN;
+		correlate_segment(q, p, s0, seg, 1);
+		for (size_t m = lo; m <= hi; m++) {
+			double r = crealf(p->corr[m - (size_t)s0]) * scale;
+			double v = q->cfg.polarity ? q->cfg.polarity * r
+						   : fabs(r);
+
+			if (m == lo || v > top) {
+				top = v;
+				best = m;
+				rbest = r;
+			}
+		}
+	} else {
+		for (size_t m = lo; m <= hi; m++) {
+			double r = 0.0, v;
+
+			for (size_t i = 0; i < len && m + i < n; i++)
+				r += q->x[m + i] * q->pulse[i];
+			v = q->cfg.polarity ? q->cfg.polarity * r : fabs(r);
+			if (m == lo || v > top) {
+				top = v;
+				best = m;
+				rbest = r;
+			}
+		}
+	}
+	sgn = q->cfg.polarity ? q->cfg.polarity : (rbest < 0 ? -1 : 1);
+
+	/* the refinement's own segment around the maximum */
+	seg = len + 2 * MARGIN;
+	p = plan_get(q, next_pow2(seg + len));
+	if (!p)
+		return -errno;
+	s0 = (ptrdiff_t)best - MARGIN;
+	segx2 = correlate_segment(q, p, s0, seg, 0);
+	tau = newton(p, (double)MARGIN, sgn, &c0);
+
+	res->delay = (double)s0 + tau;
 	res->amplitude = c0 / q->ep;
+	/* noise from what the echo leaves of the segment */
+	q->noise = sqrt(fmax(segx2 - c0 * c0 / q->ep, 0.0) /
+			(double)(seg - 1));
 	res->snr = q->noise > 0.0 ? sgn * c0 / (q->noise * sqrt(q->ep))
 				  : INFINITY;
 	res->sigma = fabs(res->amplitude) > 0.0 ?
-		     q->noise / (fabs(res->amplitude) * sqrt(q->ed)) : INFINITY;
-	a = tau < 0.0 ? 0 : (size_t)floor(tau);
+		     q->noise / (fabs(res->amplitude) * sqrt(p->ed)) :
+		     INFINITY;
+	a = res->delay < 0.0 ? 0 : (size_t)floor(res->delay);
 	b = a + len + 1 < n ? a + len + 1 : n;
 	for (size_t i = a; i < b; i++) {
 		e += q->x[i] * q->x[i];
@@ -245,7 +380,7 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 			saturated = 1;
 	}
 	res->energy = e;
-	if (hi - lo >= 2 && (best == lo || best == hi))
+	if (g >= 3 && (best == lo || best == hi))
 		res->status = CS_USTOF_EDGE;
 	else if (!(res->snr >= q->cfg.min_snr))
 		res->status = CS_USTOF_WEAK;
@@ -275,9 +410,13 @@ int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
 
 double cs_ustof_correlation(const struct cs_ustof *q, size_t k)
 {
+	double sum = 0.0;
+
 	if (!q || !q->have_record || k >= q->cfg.n)
 		return NAN;
-	return q->r[k];
+	for (size_t i = 0; i < q->cfg.pulse_len && k + i < q->cfg.n; i++)
+		sum += q->x[k + i] * q->pulse[i];
+	return sum;
 }
 
 double cs_ustof_noise(const struct cs_ustof *q)
