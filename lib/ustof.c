@@ -352,6 +352,11 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 		}
 	}
 	sgn = q->cfg.polarity ? q->cfg.polarity : (rbest < 0 ? -1 : 1);
+	/* the gate's energy, for the noise */
+	segx2 = 0.0;
+	for (size_t i = lo; i < hi + len && i < n; i++)
+		segx2 += q->x[i] * q->x[i];
+	g = (hi + len < n ? hi + len : n) - lo;
 
 	/* the refinement's own segment around the maximum */
 	seg = len + 2 * MARGIN;
@@ -359,14 +364,14 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 	if (!p)
 		return -errno;
 	s0 = (ptrdiff_t)best - MARGIN;
-	segx2 = correlate_segment(q, p, s0, seg, 0);
+	correlate_segment(q, p, s0, seg, 0);
 	tau = newton(p, (double)MARGIN, sgn, &c0);
 
 	res->delay = (double)s0 + tau;
 	res->amplitude = c0 / q->ep;
-	/* noise from what the echo leaves of the segment */
+	/* noise: what the echo leaves of the gate (g samples, 2 fitted) */
 	q->noise = sqrt(fmax(segx2 - c0 * c0 / q->ep, 0.0) /
-			(double)(seg - 1));
+			(double)(g > 3 ? g - 2 : 1));
 	res->snr = q->noise > 0.0 ? sgn * c0 / (q->noise * sqrt(q->ep))
 				  : INFINITY;
 	res->sigma = fabs(res->amplitude) > 0.0 ?
@@ -380,7 +385,7 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 			saturated = 1;
 	}
 	res->energy = e;
-	if (g >= 3 && (best == lo || best == hi))
+	if (hi - lo >= 2 && (best == lo || best == hi))
 		res->status = CS_USTOF_EDGE;
 	else if (!(res->snr >= q->cfg.min_snr))
 		res->status = CS_USTOF_WEAK;
