@@ -536,11 +536,11 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 	tr->phase_n[(int)((f->p[3] - floor(f->p[3])) * BINS_PER_PX) %
 		    BINS_PER_PX] += 1.0;
 	if (++tr->batch >= LEARN_BATCH) {
-		double lo = INFINITY, sum = 0.0;
+		double least = INFINITY, sum = 0.0;
 
 		tr->batch = 0;
 		for (int k = 0; k < BINS_PER_PX; k++) {
-			lo = fmin(lo, tr->phase_n[k]);
+			least = fmin(least, tr->phase_n[k]);
 			sum += tr->phase_n[k];
 		}
 		/*
@@ -549,7 +549,7 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 		 * samples as well as the true one, and the centre would drift
 		 * with it. Until then the Gaussian stays.
 		 */
-		if (lo >= 0.25 * sum / BINS_PER_PX)
+		if (least >= 0.25 * sum / BINS_PER_PX)
 			shape_rebuild(tr);
 		/* older fits count less at each batch: the shape follows
 		 * slow changes (a grating under strain can chirp) */

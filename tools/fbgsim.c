@@ -25,12 +25,18 @@ static const char usage_text[] =
 "  -f, --format=FMT         le:u16, be:u16, le:s16 ... (default le:u16)\n"
 "  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial\n"
 "                           (default 1510,0.167,-0.000001, the sim board's)\n"
-"  -g, --grating=NM[:R]     a grating at NM nm at 25 degC, reflectivity R\n"
-"                           (default 0.5); repeat for each grating\n"
+"  -g, --grating=NM[:R[:PMK[:PMUE]]]  a grating at NM nm at 25 degC and\n"
+"                           no strain, reflectivity R (default 0.5), moving\n"
+"                           PMK pm/K (default --sensitivity) and PMUE\n"
+"                           pm/ustrain (default 0: strain-free); repeat\n"
 "  -N, --count=N            spectra to write (default 100)\n"
 "  -t, --temperature=C      temperature at the start (default 25)\n"
 "      --ramp=K             temperature change per spectrum (default 0)\n"
 "      --sensitivity=PM     pm per kelvin (default 10)\n"
+"      --strain=UE          strain at the start, ustrain (default 0)\n"
+"      --strain-ramp=UE     strain change per spectrum (default 0)\n"
+"      --drop=K:FROM[:TO]   grating K (0 first) reflects nothing in\n"
+"                           spectra FROM..TO (a broken fibre)\n"
 "      --fwhm=NM            reflection width (default 0.5)\n"
 "      --source=COUNTS      source envelope peak (default 40000)\n"
 "      --dark=COUNTS        dark level (default 1000)\n"
@@ -43,7 +49,8 @@ static const char usage_text[] =
 "  -T, --timestamps         append a 64-bit LE ns timestamp to each spectrum,\n"
 "                           padded as the IIO driver pads its scans\n"
 "      --block=N            pixels per IIO channel element (default 128)\n"
-"      --truth=FILE         write the true wavelengths there as records\n"
+"      --truth=FILE         write the true wavelengths, temperature and\n"
+"                           strain there as records\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n";
 
@@ -64,6 +71,9 @@ static const struct option longopts[] = {
 	{ "shape", required_argument, NULL, 8 },
 	{ "seed", required_argument, NULL, 9 },
 	{ "truth", required_argument, NULL, 10 },
+	{ "strain", required_argument, NULL, 12 },
+	{ "strain-ramp", required_argument, NULL, 13 },
+	{ "drop", required_argument, NULL, 14 },
 	{ "block", required_argument, NULL, 11 },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
@@ -94,6 +104,9 @@ int main(int argc, char **argv)
 	struct cs_fbgsynth_config cfg = { 0 };
 	struct cs_sample_format fmt;
 	double centre[MAX_GRATINGS], refl[MAX_GRATINGS];
+	double pmk[MAX_GRATINGS], pmue[MAX_GRATINGS];
+	double strain = 0.0, strain_ramp = 0.0;
+	long drop_k = -1, drop_from = 0, drop_to = 0;
 	unsigned int ng = 0;
 	long count = 100;
 	double temp = 25.0, ramp = 0.0, sens_pm = 10.0, rate = 1.0;
@@ -137,19 +150,52 @@ int main(int argc, char **argv)
 				die_usage("scale '%s': not understood at "
 					  "character %zu", optarg, pos + 1);
 			break;
-		case 'g':
+		case 'g': {
+			char *f[4] = { optarg, NULL, NULL, NULL };
+
 			if (ng >= MAX_GRATINGS)
 				die_usage("more than %d gratings", MAX_GRATINGS);
-			colon = strchr(optarg, ':');
-			refl[ng] = 0.5;
-			if (colon) {
+			for (int k = 1; k < 4; k++) {
+				colon = strchr(f[k - 1], ':');
+				if (!colon)
+					break;
 				*colon = '\0';
-				refl[ng] = parse_double(colon + 1,
-							"reflectivity", 0, 1);
+				f[k] = colon + 1;
 			}
-			centre[ng++] = parse_double(optarg, "grating", 100,
+			refl[ng] = f[1] ? parse_double(f[1], "reflectivity",
+						       0, 1) : 0.5;
+			pmk[ng] = f[2] ? parse_double(f[2], "pm/K", -1e3,
+						      1e3) : NAN;
+			pmue[ng] = f[3] ? parse_double(f[3], "pm/ustrain",
+						       -1e3, 1e3) : 0.0;
+			centre[ng++] = parse_double(f[0], "grating", 100,
 						    10000);
 			break;
+		}
+		case 12:
+			strain = parse_double(optarg, "strain", -1e6, 1e6);
+			break;
+		case 13:
+			strain_ramp = parse_double(optarg, "strain-ramp", -1e6,
+						   1e6);
+			break;
+		case 14: {
+			char *a = strchr(optarg, ':'), *b;
+
+			if (!a)
+				die_usage("drop '%s': expected K:FROM[:TO]",
+					  optarg);
+			*a++ = '\0';
+			b = strchr(a, ':');
+			if (b)
+				*b++ = '\0';
+			drop_k = parse_long(optarg, "drop grating", 0,
+					    MAX_GRATINGS - 1);
+			drop_from = parse_long(a, "drop from", 0, 2000000000);
+			drop_to = b ? parse_long(b, "drop to", drop_from,
+						 2000000000) : 2000000000;
+			break;
+		}
 		case 'N':
 			count = parse_long(optarg, "count", 0, 1000000000);
 			break;
@@ -238,24 +284,43 @@ int main(int argc, char **argv)
 		die_perror("malloc");
 	tools_install_signals();
 
+	for (unsigned int k = 0; k < ng; k++)
+		if (isnan(pmk[k]))
+			pmk[k] = sens_pm;
 	for (long s = 0; s < count && !tools_stop; s++) {
 		double t = temp + ramp * (double)s;
+		double e = strain + strain_ramp * (double)s;
 		int64_t tns = (int64_t)llround((double)s * 1e9 / rate);
 		size_t len = cfg.npix * bps, tsoff = (len + 7) / 8 * 8;
 
 		for (unsigned int k = 0; k < ng; k++) {
-			double nm = centre[k] + sens_pm * 1e-3 * (t - 25.0);
+			double nm = centre[k] + pmk[k] * 1e-3 * (t - 25.0) +
+				    pmue[k] * 1e-3 * e;
+			int dropped = (long)k == drop_k && s >= drop_from &&
+				      s <= drop_to;
 
-			cs_fbgsynth_set_grating(q, k, nm, refl[k]);
+			cs_fbgsynth_set_grating(q, k, nm,
+						dropped ? 0.0 : refl[k]);
 			if (truth) {
 				struct cs_record rec;
 				char src[32];
 
 				snprintf(src, sizeof(src), "fbg0/g%u", k);
-				cs_record_set(&rec, tns, src, "wavelength", nm,
-					      "nm", "ok", 0.0);
+				cs_record_set(&rec, tns, src, "wavelength",
+					      dropped ? NAN : nm, "nm",
+					      dropped ? "lost" : "ok", 0.0);
 				cs_record_write(truth, &rec);
 			}
+		}
+		if (truth) {
+			struct cs_record rec;
+
+			cs_record_set(&rec, tns, "cell", "temperature", t,
+				      "degC", "ok", 0.0);
+			cs_record_write(truth, &rec);
+			cs_record_set(&rec, tns, "cell", "strain", e,
+				      "ustrain", "ok", 0.0);
+			cs_record_write(truth, &rec);
 		}
 		cs_fbgsynth_execute(q, 1, y);
 		for (size_t i = 0; i < cfg.npix; i++)

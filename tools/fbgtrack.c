@@ -1,34 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fbgtrack: raw spectra (what iio_readdev writes) in, one record per Bragg
- * grating per spectrum out.
+ * fbgtrack: raw spectra (what iio_readdev writes) in; per Bragg grating per
+ * spectrum, its wavelength (and temperature, strain or pressure where a
+ * calibration says how) out as records.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cellsense.h"
 #include "tools-common.h"
 
-#define MAX_GRATINGS 64
+#define MAX_GRATINGS CS_FBGTRACKER_MAX
 #define DEFAULT_HALFWIDTH_NM 2.0
-
-struct grating {
-	char name[32];
-	double centre_nm;
-	double halfwidth_nm;
-	size_t lo, hi;		/* search window, pixels */
-};
+#define IN_BUF (1 << 20)
+#define OUT_BUF (1 << 16)
 
 struct options {
 	size_t npix;
 	struct cs_sample_format fmt;
+	char fmt_text[32];
 	struct cs_wavescale scale;
-	int have_scale;
-	struct grating g[MAX_GRATINGS];
+	struct cs_fbg_grating g[MAX_GRATINGS];
 	unsigned int ngratings;
 	char source[32];
 	double rate_hz;
@@ -36,23 +35,36 @@ struct options {
 	size_t block;		/* pixels per IIO channel element */
 	double min_snr;
 	double fwhm_px;
+	unsigned int fibres;	/* spectra cycle through this many fibres */
+	int learn;
+	const char *cal_path;
+	char ref_name[CS_FBG_NAME_MAX];
+	double ref_nm;
 	int verbose;
 };
 
 static const char usage_text[] =
 "Usage: fbgtrack [OPTIONS] [FILE]\n"
-"Locate Bragg-grating reflection peaks in raw spectra and write one record\n"
-"per grating per spectrum (see cellsense-records(5)). Reads FILE, or standard\n"
-"input when FILE is absent or '-', in the layout iio_readdev writes.\n"
+"Track Bragg-grating reflections in raw spectra and write, per grating per\n"
+"spectrum, its wavelength (and calibrated quantities) as records (see\n"
+"cellsense-records(5)). Reads FILE, or standard input when FILE is absent\n"
+"or '-', in the layout iio_readdev writes.\n"
 "\n"
 "Options:\n"
 "  -n, --pixels=N           pixels per spectrum (default 512)\n"
 "  -f, --format=FMT         sample format, libiio notation (default le:u16)\n"
 "  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial, lowest order first\n"
 "                           (default 1510,0.167,-0.000001, the sim board's)\n"
-"  -g, --grating=NAME:NM[:HALF]  a grating near NM nm, searched within\n"
-"                           +-HALF nm (default 2); repeat for each grating\n"
+"  -g, --grating=NAME:NM[:HALF[:FIBRE]]  a grating near NM nm, first\n"
+"                           searched within +-HALF nm (default 2), on\n"
+"                           optical-switch channel FIBRE (default 0);\n"
+"                           repeat for each grating\n"
 "  -c, --config=FILE        read options from FILE ('key = value' lines)\n"
+"  -k, --calibration=FILE   gratings' calibration to temperature, strain,\n"
+"                           pressure (see cellsense-fbgcal(5))\n"
+"      --reference=NAME:NM  grating NAME is a wavelength reference at NM:\n"
+"                           its drift is taken out of every grating on its\n"
+"                           fibre\n"
 "  -s, --source=NAME        source prefix of the records (default fbg0)\n"
 "  -r, --rate=HZ            spectra per second, for time_ns without\n"
 "                           timestamps (default 1)\n"
@@ -60,14 +72,23 @@ static const char usage_text[] =
 "                           timestamp in ns (IIO timestamp channel)\n"
 "      --block=N            pixels per IIO channel element, for the\n"
 "                           padding of scans with timestamps (default 128)\n"
-"      --min-snr=X          reject peaks below X times the noise (default 8)\n"
+"      --fibres=N           spectra come from N fibres in turn through an\n"
+"                           optical switch, fibre 0 first (default 1)\n"
+"      --min-snr=X          a peak lower than X times the noise is lost\n"
+"                           (default 8)\n"
 "      --fwhm=PX            expected peak width in pixels (default 3)\n"
-"  -v, --verbose            a summary on stderr at the end\n"
+"      --no-learn           fit Gaussians, do not learn reflection shapes\n"
+"  -v, --verbose            a summary per grating on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
 "3 input ended inside a spectrum (counted, reported).\n";
+
+enum {
+	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
+	OPT_REFERENCE,
+};
 
 static const struct option longopts[] = {
 	{ "pixels", required_argument, NULL, 'n' },
@@ -75,49 +96,80 @@ static const struct option longopts[] = {
 	{ "scale", required_argument, NULL, 'w' },
 	{ "grating", required_argument, NULL, 'g' },
 	{ "config", required_argument, NULL, 'c' },
+	{ "calibration", required_argument, NULL, 'k' },
+	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "source", required_argument, NULL, 's' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
-	{ "min-snr", required_argument, NULL, 1 },
-	{ "fwhm", required_argument, NULL, 2 },
-	{ "block", required_argument, NULL, 3 },
+	{ "block", required_argument, NULL, OPT_BLOCK },
+	{ "fibres", required_argument, NULL, OPT_FIBRES },
+	{ "min-snr", required_argument, NULL, OPT_MIN_SNR },
+	{ "fwhm", required_argument, NULL, OPT_FWHM },
+	{ "no-learn", no_argument, NULL, OPT_NO_LEARN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char shortopts[] = "n:f:w:g:c:s:r:TvhV";
+static const char shortopts[] = "n:f:w:g:c:k:s:r:TvhV";
+
+static int valid_name(const char *s, size_t max)
+{
+	return s[0] && strlen(s) < max && !strpbrk(s, "\t\n /:");
+}
 
 static void add_grating(struct options *o, const char *arg, const char *where)
 {
-	struct grating *g;
-	char buf[128], *name, *nm, *half;
+	struct cs_fbg_grating *g;
+	char buf[160], *f[4];
+	unsigned int n = 0;
 
 	if (o->ngratings >= MAX_GRATINGS)
 		die_usage("%s: more than %d gratings", where, MAX_GRATINGS);
 	if (strlen(arg) >= sizeof(buf))
 		die_usage("%s: grating '%s' too long", where, arg);
 	strcpy(buf, arg);
-	name = buf;
-	nm = strchr(name, ':');
-	if (!nm || nm == name)
-		die_usage("%s: grating '%s': expected NAME:NM[:HALFWIDTH]",
+	for (char *p = buf; n < 4; n++) {
+		f[n] = p;
+		p = strchr(p, ':');
+		if (!p) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	if (n < 2 || strchr(f[n - 1], ':'))
+		die_usage("%s: grating '%s': expected NAME:NM[:HALF[:FIBRE]]",
 			  where, arg);
-	*nm++ = '\0';
-	half = strchr(nm, ':');
-	if (half)
-		*half++ = '\0';
+	if (!valid_name(f[0], CS_FBG_NAME_MAX))
+		die_usage("%s: grating name '%s' empty, too long or has a "
+			  "blank, '/' or ':'", where, f[0]);
+	for (unsigned int i = 0; i < o->ngratings; i++)
+		if (!strcmp(o->g[i].name, f[0]))
+			die_usage("%s: grating '%s' given twice", where, f[0]);
 	g = &o->g[o->ngratings];
-	if (strlen(name) >= sizeof(g->name) || strpbrk(name, "\t /"))
-		die_usage("%s: grating name '%s' too long or has a blank or '/'",
-			  where, name);
-	strcpy(g->name, name);
-	g->centre_nm = parse_double(nm, "grating wavelength", 100, 10000);
-	g->halfwidth_nm = half ? parse_double(half, "grating half-width",
-					      0.01, 1000)
-			       : DEFAULT_HALFWIDTH_NM;
+	memset(g, 0, sizeof(*g));
+	strcpy(g->name, f[0]);
+	g->centre_nm = parse_double(f[1], "grating wavelength", 100, 10000);
+	g->halfwidth_nm = n > 2 && f[2][0] ?
+		parse_double(f[2], "grating half-width", 0.01, 1000) :
+		DEFAULT_HALFWIDTH_NM;
+	g->fibre = n > 3 ? (unsigned int)parse_long(f[3], "grating fibre", 0,
+						    255) : 0;
 	o->ngratings++;
+}
+
+static void set_reference(struct options *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(o->ref_name) ||
+	    colon == arg)
+		die_usage("reference '%s': expected NAME:NM", arg);
+	memcpy(o->ref_name, arg, (size_t)(colon - arg));
+	o->ref_name[colon - arg] = '\0';
+	o->ref_nm = parse_double(colon + 1, "reference wavelength", 100, 10000);
 }
 
 static void set_format(struct options *o, const char *arg)
@@ -128,6 +180,7 @@ static void set_format(struct options *o, const char *arg)
 		die_usage("format '%s': not understood at character %zu "
 			  "(expected e.g. le:u16 or le:U16/16>>0)", arg,
 			  pos + 1);
+	snprintf(o->fmt_text, sizeof(o->fmt_text), "%s", arg);
 }
 
 static void set_scale(struct options *o, const char *arg)
@@ -137,7 +190,6 @@ static void set_scale(struct options *o, const char *arg)
 	if (cs_wavescale_parse(arg, &o->scale, &pos))
 		die_usage("scale '%s': not understood at character %zu "
 			  "(expected A0,A1[,A2...] with A1 != 0)", arg, pos + 1);
-	o->have_scale = 1;
 }
 
 static void set_source(struct options *o, const char *arg)
@@ -148,7 +200,6 @@ static void set_source(struct options *o, const char *arg)
 	strcpy(o->source, arg);
 }
 
-/* One option, from the command line or a config file. */
 static void apply_option(struct options *o, int c, const char *arg,
 			 const char *where);
 
@@ -194,6 +245,19 @@ static void read_config(struct options *o, const char *path)
 		if (opt->has_arg == no_argument && val && strcmp(val, "yes") &&
 		    strcmp(val, "true") && strcmp(val, "1"))
 			continue;	/* "timestamps = no" */
+		if (opt->val == 'k') {
+			/* a path in a config file is relative to it */
+			static char paths[4][1024];
+			static int npaths;
+			const char *slash = strrchr(path, '/');
+
+			if (val[0] != '/' && slash && npaths < 4) {
+				snprintf(paths[npaths], sizeof(paths[0]),
+					 "%.*s/%s", (int)(slash - path), path,
+					 val);
+				val = paths[npaths++];
+			}
+		}
 		apply_option(o, opt->val, val, where);
 	}
 	free(line);
@@ -205,7 +269,7 @@ static void apply_option(struct options *o, int c, const char *arg,
 {
 	switch (c) {
 	case 'n':
-		o->npix = (size_t)parse_long(arg, "pixels", 8, 65536);
+		o->npix = (size_t)parse_long(arg, "pixels", 16, 65536);
 		break;
 	case 'f':
 		set_format(o, arg);
@@ -219,6 +283,12 @@ static void apply_option(struct options *o, int c, const char *arg,
 	case 'c':
 		read_config(o, arg);
 		break;
+	case 'k':
+		o->cal_path = arg;
+		break;
+	case OPT_REFERENCE:
+		set_reference(o, arg);
+		break;
 	case 's':
 		set_source(o, arg);
 		break;
@@ -228,14 +298,20 @@ static void apply_option(struct options *o, int c, const char *arg,
 	case 'T':
 		o->timestamps = 1;
 		break;
-	case 1:
+	case OPT_BLOCK:
+		o->block = (size_t)parse_long(arg, "block", 1, 65536);
+		break;
+	case OPT_FIBRES:
+		o->fibres = (unsigned int)parse_long(arg, "fibres", 1, 256);
+		break;
+	case OPT_MIN_SNR:
 		o->min_snr = parse_double(arg, "min-snr", 0.1, 1e6);
 		break;
-	case 2:
+	case OPT_FWHM:
 		o->fwhm_px = parse_double(arg, "fwhm", 1.0, 32.0);
 		break;
-	case 3:
-		o->block = (size_t)parse_long(arg, "block", 1, 65536);
+	case OPT_NO_LEARN:
+		o->learn = 0;
 		break;
 	case 'v':
 		o->verbose = 1;
@@ -258,6 +334,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->min_snr = 8.0;
 	o->fwhm_px = 3.0;
 	o->block = 128;
+	o->fibres = 1;
+	o->learn = 1;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
@@ -281,140 +359,385 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("no grating given: use -g NAME:NM, e.g. -g g0:1530");
 }
 
-/* Pixel windows from wavelength windows, checked against the sensor. */
-static void place_windows(struct options *o)
+/* Every grating on the sensor and on a fibre that exists. */
+static void check_gratings(const struct options *o)
 {
-	for (unsigned int i = 0; i < o->ngratings; i++) {
-		struct grating *g = &o->g[i];
-		double a = cs_wavescale_pixel(&o->scale,
-					      g->centre_nm - g->halfwidth_nm,
-					      o->npix);
-		double b = cs_wavescale_pixel(&o->scale,
-					      g->centre_nm + g->halfwidth_nm,
-					      o->npix);
-		double lo = fmin(a, b), hi = fmax(a, b);
+	double lo = cs_wavescale_eval(&o->scale, 0);
+	double hi = cs_wavescale_eval(&o->scale, (double)(o->npix - 1));
 
-		if (isnan(a) || isnan(b))
-			die_usage("grating %s: the scale is not monotonic over "
-				  "the sensor", g->name);
-		if (hi < 0.0 || lo > (double)(o->npix - 1))
+	for (unsigned int i = 0; i < o->ngratings; i++) {
+		const struct cs_fbg_grating *g = &o->g[i];
+		double px = cs_wavescale_pixel(&o->scale, g->centre_nm,
+					       o->npix);
+
+		if (!(px >= 0.0 && px <= (double)(o->npix - 1)))
 			die_usage("grating %s at %g nm is outside the sensor "
 				  "(%.3f..%.3f nm)", g->name, g->centre_nm,
-				  cs_wavescale_eval(&o->scale, 0),
-				  cs_wavescale_eval(&o->scale,
-						    (double)(o->npix - 1)));
-		g->lo = lo < 1.0 ? 1 : (size_t)ceil(lo);
-		g->hi = hi > (double)(o->npix - 2) ? o->npix - 2 : (size_t)hi;
-		if (g->hi < g->lo)
-			die_usage("grating %s: window narrower than a pixel",
-				  g->name);
+				  fmin(lo, hi), fmax(lo, hi));
+		if (g->fibre >= o->fibres)
+			die_usage("grating %s is on fibre %u, but --fibres is "
+				  "%u", g->name, g->fibre, o->fibres);
 	}
 }
 
-struct stats {
-	unsigned long spectra, records, lost, saturated;
+/* ---- input: whole spectra from a file descriptor ---------------------- */
+
+struct input {
+	int fd;
+	const char *name;
+	unsigned char *buf;
+	size_t start, end;
+	unsigned long long offset;	/* of buf[start] in the stream */
+	void (*before_block)(void *);	/* called before a read may wait */
+	void *ctx;
 };
 
-static void emit(const struct options *o, int64_t t, const struct grating *g,
-		 const char *status, double nm, double u)
+/* The next @len bytes, or NULL at the end; *@got says how many there were
+ * if fewer. Dies on a read error. */
+static const unsigned char *next_frame(struct input *in, size_t len,
+				       size_t *got)
+{
+	const unsigned char *p;
+
+	while (in->end - in->start < len) {
+		ssize_t n;
+
+		if (in->start > 0) {
+			memmove(in->buf, in->buf + in->start,
+				in->end - in->start);
+			in->end -= in->start;
+			in->start = 0;
+		}
+		in->before_block(in->ctx);
+		n = read(in->fd, in->buf + in->end, IN_BUF - in->end);
+		if (n < 0 && errno == EINTR) {
+			if (tools_stop)
+				break;
+			continue;
+		}
+		if (n < 0)
+			die_perror("%s: read error at byte %llu", in->name,
+				   in->offset + (in->end - in->start));
+		if (n == 0)
+			break;
+		in->end += (size_t)n;
+	}
+	*got = in->end - in->start;
+	if (*got < len)
+		return NULL;
+	p = in->buf + in->start;
+	in->start += len;
+	in->offset += len;
+	return p;
+}
+
+/* ---- output: records into a buffer written in large pieces ----------- */
+
+struct output {
+	char buf[OUT_BUF];
+	size_t len;
+};
+
+static void out_flush(void *ctx)
+{
+	struct output *out = ctx;
+	size_t done = 0;
+
+	while (done < out->len) {
+		ssize_t n = write(STDOUT_FILENO, out->buf + done,
+				  out->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)
+			exit(EXIT_OK);	/* the reader has had enough */
+		if (n < 0)
+			die_perror("stdout");
+		done += (size_t)n;
+	}
+	out->len = 0;
+}
+
+static void out_record(struct output *out, const struct cs_record *rec)
+{
+	int n;
+
+	if (out->len + CS_RECORD_LINE_MAX > sizeof(out->buf))
+		out_flush(out);
+	n = cs_record_format(out->buf + out->len, CS_RECORD_LINE_MAX, rec);
+	if (n < 0)
+		die("record for %s does not fit a line", rec->source);
+	out->len += (size_t)n;
+}
+
+/* ---- per spectrum ------------------------------------------------------- */
+
+struct grating_stats {
+	unsigned long n[CS_FBG_OTHER_FIBRE + 1];
+	unsigned long calfail;
+};
+
+struct state {
+	const struct options *o;
+	struct cs_fbgtracker *tracker;
+	struct cs_fbgcal *cal;
+	const struct cs_fbgcal_entry **calof;	/* per grating, or NULL */
+	int ref;			/* index of the reference grating */
+	double *temp, *utemp;		/* latest temperature per grating */
+	struct cs_fbg_result *res;
+	struct grating_stats *gs;
+	struct output *out;
+	unsigned long spectra;
+};
+
+static void emit(struct state *s, int64_t t, unsigned int i,
+		 const char *quantity, double value, const char *unit,
+		 const char *status, double u)
 {
 	struct cs_record rec;
 	char source[CS_RECORD_SOURCE_MAX];
-	int ret;
 
-	snprintf(source, sizeof(source), "%s/%s", o->source, g->name);
-	if (cs_record_set(&rec, t, source, "wavelength", nm, "nm", status, u))
+	snprintf(source, sizeof(source), "%s/%s", s->o->source, s->o->g[i].name);
+	if (cs_record_set(&rec, t, source, quantity, value, unit, status, u))
 		die("record for %s could not be formed", source);
-	ret = cs_record_write(stdout, &rec);
-	if (ret)
-		die("stdout: %s", strerror(-ret));
+	out_record(s->out, &rec);
 }
 
-static void process(const struct options *o, struct cs_fbgpeak_finder *pf,
-		    const double *y, int64_t t, struct stats *st)
+static void emit_calibrated(struct state *s, int64_t t, unsigned int i,
+			    double nm, double u_nm, const char *status)
 {
-	double noise = cs_spectrum_noise(y, o->npix);
+	const struct cs_fbgcal_entry *e = s->calof[i];
+	double v = NAN, u = NAN, temp = NAN, utemp = 0.0;
+	const char *st = status;
+
+	if (e->comp[0]) {
+		for (unsigned int k = 0; k < s->o->ngratings; k++)
+			if (!strcmp(s->o->g[k].name, e->comp)) {
+				temp = s->temp[k];
+				utemp = s->utemp[k];
+			}
+	}
+	if (isnan(nm) || cs_fbgcal_apply(e, nm, u_nm, temp, utemp, &v, &u)) {
+		/* no wavelength, or no compensation: no value either */
+		if (!isnan(nm)) {
+			st = "uncompensated";
+			s->gs[i].calfail++;
+		}
+		v = u = NAN;
+	}
+	if (e->kind == CS_FBGCAL_TEMPERATURE) {
+		s->temp[i] = v;
+		s->utemp[i] = u;
+	}
+	emit(s, t, i, cs_fbgcal_quantity(e->kind), v,
+	     cs_fbgcal_unit(e->kind), st, u);
+}
+
+static void process(struct state *s, const double *y, unsigned int fibre,
+		    int64_t t)
+{
+	const struct options *o = s->o;
+	double shift = 0.0, u_shift = 0.0;
+	int have_shift = 1;
+
+	cs_fbgtracker_execute(s->tracker, y, fibre, s->res);
+	if (s->ref >= 0 && o->g[s->ref].fibre == fibre) {
+		const struct cs_fbg_result *r = &s->res[s->ref];
+
+		have_shift = r->status == CS_FBG_OK;
+		shift = r->wavelength - o->ref_nm;
+		u_shift = r->sigma_nm;
+	}
+	/* temperature gratings first: strain and pressure need them */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = 0; i < o->ngratings; i++) {
+			const struct cs_fbg_result *r = &s->res[i];
+			const struct cs_fbgcal_entry *e = s->calof[i];
+			int is_temp = e && e->kind == CS_FBGCAL_TEMPERATURE;
+			const char *status = cs_fbg_status_name(r->status);
+			double nm = r->wavelength, u = r->sigma_nm;
+
+			if (o->g[i].fibre != fibre || (pass == 0) != is_temp)
+				continue;
+			s->gs[i].n[r->status]++;
+			if ((int)i != s->ref && !isnan(nm)) {
+				if (have_shift) {
+					nm -= shift;
+					u = hypot(u, u_shift);
+				} else {
+					/* no reference: no corrected value */
+					nm = u = NAN;
+					status = "no-reference";
+				}
+			}
+			emit(s, t, i, "wavelength", nm, "nm", status, u);
+			if (e)
+				emit_calibrated(s, t, i, nm, u, status);
+		}
+	}
+}
+
+static void load_calibration(struct state *s, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	long size;
+	unsigned long line = 0;
+	const char *why = NULL;
+
+	if (!f)
+		die_perror("calibration %s", path);
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET))
+		die_perror("calibration %s", path);
+	text = malloc((size_t)size + 1);
+	if (!text)
+		die_perror("malloc");
+	if (fread(text, 1, (size_t)size, f) != (size_t)size)
+		die_perror("calibration %s", path);
+	text[size] = '\0';
+	fclose(f);
+	s->cal = cs_fbgcal_create(text, &line, &why);
+	free(text);
+	if (!s->cal) {
+		if (line)
+			die_usage("%s:%lu: %s", path, line, why);
+		die_usage("%s: %s", path, why ? why : strerror(errno));
+	}
+	for (unsigned int i = 0; i < cs_fbgcal_count(s->cal); i++) {
+		const struct cs_fbgcal_entry *e = cs_fbgcal_entry(s->cal, i);
+		int found = 0;
+
+		for (unsigned int k = 0; k < s->o->ngratings; k++)
+			if (!strcmp(s->o->g[k].name, e->grating)) {
+				s->calof[k] = e;
+				found = 1;
+			}
+		if (!found)
+			warn("%s: grating %s is calibrated but not tracked "
+			     "(no -g %s:...)", path, e->grating, e->grating);
+		if (e->comp[0] && !cs_fbgcal_find(s->cal, e->comp))
+			die_usage("%s: %s: comp=%s is not in the file", path,
+				  e->grating, e->comp);
+	}
+}
+
+static void summary(const struct state *s, const char *name, int verbose)
+{
+	const struct options *o = s->o;
+	unsigned long lost = 0, merged = 0, sat = 0, calfail = 0;
 
 	for (unsigned int i = 0; i < o->ngratings; i++) {
-		const struct grating *g = &o->g[i];
-		struct cs_fbgpeak pk;
-		double nm, u;
-
-		if (cs_fbgpeak_finder_execute(pf, y, o->npix, g->lo, g->hi,
-					      noise, &pk)) {
-			/* Never a made-up value: no peak, no number. */
-			emit(o, t, g, "lost", NAN, NAN);
-			st->lost++;
-		} else {
-			nm = cs_wavescale_eval(&o->scale, pk.position);
-			u = fabs(cs_wavescale_slope(&o->scale, pk.position)) *
-			    pk.sigma_position;
-			emit(o, t, g, pk.saturated ? "saturated" : "ok", nm, u);
-			st->saturated += pk.saturated ? 1 : 0;
-		}
-		st->records++;
+		lost += s->gs[i].n[CS_FBG_LOST];
+		merged += s->gs[i].n[CS_FBG_MERGED];
+		sat += s->gs[i].n[CS_FBG_SATURATED];
+		calfail += s->gs[i].calfail;
 	}
-	if (fflush(stdout))
-		die_perror("stdout");
+	if (!verbose && !lost && !merged && !calfail)
+		return;
+	fprintf(stderr, "%s: %s: %lu spectra; %lu lost, %lu merged, %lu "
+		"saturated%s\n", tools_progname(), name, s->spectra, lost,
+		merged, sat, calfail ? ", some uncompensated" : "");
+	for (unsigned int i = 0; verbose && i < o->ngratings; i++)
+		fprintf(stderr, "  %s/%s: %lu ok, %lu saturated, %lu merged, "
+			"%lu lost\n", o->source, o->g[i].name,
+			s->gs[i].n[CS_FBG_OK], s->gs[i].n[CS_FBG_SATURATED],
+			s->gs[i].n[CS_FBG_MERGED], s->gs[i].n[CS_FBG_LOST]);
 }
 
 int main(int argc, char **argv)
 {
+	static struct output out;
 	struct options o;
-	struct cs_fbgpeak_config pcfg;
-	struct cs_fbgpeak_finder *pf;
-	struct stats st = { 0 };
-	const char *name = "stdin";
-	size_t sbytes, frame, got;
-	size_t tsoff;
-	unsigned char *raw;
+	struct cs_fbgtracker_config tcfg;
+	struct state s = { 0 };
+	struct input in = { 0 };
+	size_t sbytes, frame, got, tsoff;
+	unsigned long never_found = 0;
 	double *y;
-	FILE *in = stdin;
 	int status = EXIT_OK;
+	struct stat st;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
-	place_windows(&o);
+	check_gratings(&o);
 	tools_install_signals();
 
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		name = argv[optind];
-		in = fopen(name, "rb");
-		if (!in)
-			die_perror("%s", name);
+	s.o = &o;
+	s.out = &out;
+	s.ref = -1;
+	s.calof = calloc(o.ngratings, sizeof(*s.calof));
+	s.temp = calloc(o.ngratings, sizeof(*s.temp));
+	s.utemp = calloc(o.ngratings, sizeof(*s.utemp));
+	s.res = calloc(o.ngratings, sizeof(*s.res));
+	s.gs = calloc(o.ngratings, sizeof(*s.gs));
+	y = malloc(o.npix * sizeof(*y));
+	in.buf = malloc(IN_BUF);
+	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs || !y ||
+	    !in.buf)
+		die_perror("malloc");
+	for (unsigned int i = 0; i < o.ngratings; i++)
+		s.temp[i] = NAN;
+	if (o.ref_name[0]) {
+		for (unsigned int i = 0; i < o.ngratings; i++)
+			if (!strcmp(o.g[i].name, o.ref_name))
+				s.ref = (int)i;
+		if (s.ref < 0)
+			die_usage("reference %s is not a grating (-g %s:...)",
+				  o.ref_name, o.ref_name);
 	}
-	pcfg.min_snr = o.min_snr;
-	pcfg.fwhm_guess = o.fwhm_px;
-	pcfg.saturation = cs_sample_format_max(&o.fmt);
-	pf = cs_fbgpeak_finder_create(&pcfg);
-	if (!pf)
-		die_perror("peak finder");
+	if (o.cal_path)
+		load_calibration(&s, o.cal_path);
+
+	memset(&tcfg, 0, sizeof(tcfg));
+	tcfg.npix = o.npix;
+	tcfg.scale = o.scale;
+	tcfg.saturation = cs_sample_format_max(&o.fmt);
+	tcfg.min_snr = o.min_snr;
+	tcfg.fwhm_px = o.fwhm_px;
+	tcfg.learn_shape = o.learn;
+	tcfg.ngratings = o.ngratings;
+	tcfg.gratings = o.g;
+	s.tracker = cs_fbgtracker_create(&tcfg);
+	if (!s.tracker)
+		die_perror("tracker");
+
+	in.fd = STDIN_FILENO;
+	in.name = "stdin";
+	in.before_block = out_flush;
+	in.ctx = &out;
+	if (optind < argc && strcmp(argv[optind], "-")) {
+		in.name = argv[optind];
+		in.fd = open(in.name, O_RDONLY);
+		if (in.fd < 0)
+			die_perror("%s", in.name);
+	}
 	sbytes = o.npix * cs_sample_format_bytes(&o.fmt);
 	frame = cs_scan_bytes(sbytes, (o.npix % o.block ? 1 : o.block) *
 			      cs_sample_format_bytes(&o.fmt), o.timestamps);
 	tsoff = (sbytes + 7) / 8 * 8;
-	raw = malloc(frame);
-	y = malloc(o.npix * sizeof(*y));
-	if (!raw || !y)
-		die_perror("malloc");
+	/* a file that is no whole number of spectra: -n or -f is wrong */
+	if (!fstat(in.fd, &st) && S_ISREG(st.st_mode) &&
+	    st.st_size % (off_t)frame)
+		warn("%s: %lld bytes is not a whole number of %zu-byte spectra "
+		     "(-n %zu, -f %s%s): is the pixel count right?", in.name,
+		     (long long)st.st_size, frame, o.npix, o.fmt_text,
+		     o.timestamps ? ", -T" : "");
 
-	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
-		die_perror("stdout");
+	out.len = strlen(cs_record_header());
+	memcpy(out.buf, cs_record_header(), out.len);
+	out.buf[out.len++] = '\n';
 	while (!tools_stop) {
+		const unsigned char *raw = next_frame(&in, frame, &got);
+		unsigned int fibre = (unsigned int)(s.spectra % o.fibres);
 		int64_t t;
 
-		got = fread(raw, 1, frame, in);
-		if (got < frame) {
-			if (ferror(in) && errno != EINTR)
-				die_perror("%s: read error at byte %lu", name,
-					   st.spectra * (unsigned long)frame +
-					   (unsigned long)got);
+		if (!raw) {
 			if (got > 0) {
 				warn("%s: input ends inside spectrum %lu at "
-				     "byte offset %lu (%zu of %zu bytes); "
-				     "1 partial spectrum skipped", name,
-				     st.spectra, st.spectra *
-				     (unsigned long)frame, got, frame);
+				     "byte offset %llu (%zu of %zu bytes); "
+				     "1 partial spectrum skipped", in.name,
+				     s.spectra, in.offset, got, frame);
 				status = EXIT_BADINPUT;
 			}
 			break;
@@ -426,21 +749,38 @@ int main(int argc, char **argv)
 				v = (v << 8) | raw[tsoff + (size_t)b];
 			t = (int64_t)v;
 		} else {
-			t = (int64_t)llround((double)st.spectra * 1e9 /
+			t = (int64_t)llround((double)s.spectra * 1e9 /
 					     o.rate_hz);
 		}
 		cs_sample_format_decode(&o.fmt, raw, o.npix, y);
-		process(&o, pf, y, t, &st);
-		st.spectra++;
+		process(&s, y, fibre, t);
+		s.spectra++;
+		/* nothing found anywhere in the first spectra: say why */
+		if (s.spectra <= 64) {
+			int any = 0;
+
+			for (unsigned int i = 0; i < o.ngratings; i++)
+				any |= s.res[i].status == CS_FBG_OK ||
+				       s.res[i].status == CS_FBG_SATURATED;
+			never_found += !any;
+			if (s.spectra == 64 && never_found == 64)
+				warn("%s: no grating found in the first 64 "
+				     "spectra: are -n, -f and -w right?",
+				     in.name);
+		}
 	}
-	if (o.verbose || st.lost || status)
-		fprintf(stderr, "%s: %s: %lu spectra, %lu records, %lu lost, "
-			"%lu saturated\n", tools_progname(), name, st.spectra,
-			st.records, st.lost, st.saturated);
-	cs_fbgpeak_finder_destroy(pf);
-	free(raw);
+	out_flush(&out);
+	summary(&s, in.name, o.verbose);
+	cs_fbgtracker_destroy(s.tracker);
+	cs_fbgcal_destroy(s.cal);
+	free(s.calof);
+	free(s.temp);
+	free(s.utemp);
+	free(s.res);
+	free(s.gs);
 	free(y);
-	if (in != stdin)
-		fclose(in);
+	free(in.buf);
+	if (in.fd != STDIN_FILENO)
+		close(in.fd);
 	return status;
 }

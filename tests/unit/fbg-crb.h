@@ -50,10 +50,10 @@ static inline struct crb_case crb_synth(enum cs_fbgsynth_shape shape,
 
 /* The bound (pixels, 1 sigma) from the Fisher matrix of
  * (centre, amplitude, b0, b1) over pixels round(px) +- half. */
-static inline double crb_centre(const struct crb_case *k, double px, int half)
+static inline double crb_centre(const struct crb_case *kc, double px, int half)
 {
-	struct cs_fbgsynth *q = k->q;
-	double read_noise = k->read_noise, gain = k->gain;
+	struct cs_fbgsynth *q = kc->q;
+	double read_noise = kc->read_noise, gain = kc->gain;
 	static double m0[CRB_NPIX], mp[CRB_NPIX], mm[CRB_NPIX], ma[CRB_NPIX];
 	struct cs_wavescale ws;
 	double f[4][8] = { { 0 } }, h = 1e-3;
