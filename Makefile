@@ -129,6 +129,7 @@ $(BUILD)/dts/%.dtbo: dts-overlays/%-overlay.dts
 lint:
 	scripts/lint-kernel.sh checkpatch
 	scripts/lint-kernel.sh sparse
+	scripts/check-bindings.sh
 
 # The VM tests alone (make check runs them too): VM=name.sh for one.
 VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh $(wildcard tests/vm/guest/selftest-*),\

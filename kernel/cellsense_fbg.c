@@ -19,6 +19,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/gpio/consumer.h>
 #include <linux/interrupt.h>
 #include <linux/math.h>
 #include <linux/math64.h>
@@ -798,12 +799,22 @@ static int fbg_setup_channels(struct iio_dev *indio_dev)
 static int fbg_init_board(struct fbg_state *st)
 {
 	struct device *dev = st->dev;
+	struct gpio_desc *reset;
 	unsigned int id, version;
 	int ret;
 
-	ret = regmap_write(st->regmap, FBG_REG_CTRL, FBG_CTRL_RESET);
-	if (ret)
-		return dev_err_probe(dev, ret, "failed to reset board\n");
+	/* RESET# if wired (asserted here), else the CTRL.RESET bit */
+	reset = devm_gpiod_get_optional(dev, "reset", GPIOD_OUT_HIGH);
+	if (IS_ERR(reset))
+		return dev_err_probe(dev, PTR_ERR(reset), "bad reset-gpios\n");
+	if (reset) {
+		fsleep(10);
+		gpiod_set_value_cansleep(reset, 0);
+	} else {
+		ret = regmap_write(st->regmap, FBG_REG_CTRL, FBG_CTRL_RESET);
+		if (ret)
+			return dev_err_probe(dev, ret, "failed to reset board\n");
+	}
 	fsleep(FBG_RESET_US);
 
 	ret = regmap_read(st->regmap, FBG_REG_ID, &id);
