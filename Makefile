@@ -132,7 +132,7 @@ lint:
 	scripts/check-bindings.sh
 
 # The VM tests alone (make check runs them too): VM=name.sh for one.
-VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh $(wildcard tests/vm/guest/selftest-*),\
+VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh $(wildcard tests/vm/guest/selftest-*) $(wildcard tests/vm/guest/bench-*),\
 	$(wildcard tests/vm/guest/*.sh)))
 vm-test: lib tools modules
 	@for s in $(VM); do tests/vm/run.sh $$s || exit 1; done
@@ -150,7 +150,7 @@ check: deps
 	tests/run-all.sh $(BUILD)
 
 bench: deps
-	$(MAKE) lib tools unit
+	$(MAKE) lib tools unit modules
 	bench/run.sh $(BUILD)
 
 install: lib tools

@@ -43,3 +43,10 @@ else
 	echo "numpy baseline NOT RUN: python3-numpy is not installed (apt-get install python3-numpy)"
 fi
 rm -f "$BUILD/bench/us-records.f64"
+
+echo "== fbg driver in the VM: highest 512-pixel rate without overrun, kernel time a spectrum"
+CELLSENSE_VM_TIMEOUT=600 "$SRC/tests/vm/run.sh" bench-fbg-rate.sh >/dev/null || {
+	echo "bench-fbg-rate: VM run failed (build/vm/bench-fbg-rate.log)" >&2
+	exit 1
+}
+grep -E '^(rate/s|[0-9]+  |RESULT)' "$SRC/build/vm/bench-fbg-rate.log" | tr -d '\r'

@@ -355,7 +355,7 @@ static int simbus_setup_gpio(struct simbus *sb)
 	if (ret)
 		return ret;
 
-	sb->irq_worker = kthread_create_worker(0, "cellsense-sim-irq");
+	sb->irq_worker = kthread_create_worker(0, "simbus-irq");
 	if (IS_ERR(sb->irq_worker))
 		return PTR_ERR(sb->irq_worker);
 	kthread_init_work(&sb->irq_work, simbus_irq_work);

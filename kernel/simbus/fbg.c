@@ -900,7 +900,7 @@ static int __init fbg_sim_init(void)
 		.priv = fbg,
 	};
 
-	fbg->thread = kthread_run(fbg_sim_thread, fbg, "cellsense-sim-fbg");
+	fbg->thread = kthread_run(fbg_sim_thread, fbg, "simbus-fbg");
 	if (IS_ERR(fbg->thread)) {
 		ret = PTR_ERR(fbg->thread);
 		goto err_free;
