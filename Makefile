@@ -49,6 +49,7 @@ TOOL_BINS  := $(TOOLS:%=$(BUILD)/bin/%)
 TOOLS_COMMON := $(BUILD)/obj/tools/tools-common.o
 TOOL_LDFLAGS := $(LDSAN) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
 LIBS_sense2can := $(shell pkg-config --libs libsocketcan 2>/dev/null)
+LIBS_canactuate := $(shell pkg-config --libs libgpiod 2>/dev/null)
 LIBS_usacq := -lgpiod
 
 FUZZ_SRCS  := $(wildcard fuzz/fuzz-*.c)
