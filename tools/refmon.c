@@ -17,7 +17,7 @@
 
 /* The driver's defaults at PGA gain 1 (mV or mA per LSB, as in sysfs):
  * 1.2 V full scale over 2^23, dividers 4, 4 and 2, shunt 1 mOhm. */
-#define DEF_SCALES "0.000572204590,0.000572204590,0.000286102295,0.143051147"
+#define DEF_SCALES "0.000572205,0.000572205,0.000286102,0.143051147"
 
 enum drift_mode { DRIFT_OFF, DRIFT_HOLD, DRIFT_EXTRAPOLATE };
 

@@ -15,7 +15,7 @@
 #include "tools-common.h"
 
 #define MAX_STEPS 64
-#define DEF_SCALES "0.000572204590,0.000572204590,0.000286102295,0.143051147"
+#define DEF_SCALES "0.000572205,0.000572205,0.000286102,0.143051147"
 
 struct step {
 	double t;		/* s */
