@@ -29,7 +29,8 @@
 #define MAX_HALF 80		/* fit half-window, pixels */
 #define TMPL_MARGIN 3		/* template reaches this far past the window */
 #define MAX_NODES (2 * (MAX_HALF + TMPL_MARGIN) * BINS_PER_PX + 1)
-#define LEARN_BATCH 128		/* spectra between rebuilds of the shape */
+#define LEARN_EVERY 4		/* learn from one spectrum in this many */
+#define LEARN_BATCH 128		/* learned spectra between rebuilds */
 #define LEARN_KEEP 0.97		/* weight of older samples at each rebuild:
 				 * remembers ~30 batches, 4000 spectra */
 #define NOISE_MEMORY 256.0	/* spectra, time constant of the noise model */
@@ -58,6 +59,7 @@ struct track {
 	double acc[MAX_NODES], accn[MAX_NODES];
 	double phase_n[BINS_PER_PX];	/* fits per sub-pixel phase of mu */
 	unsigned int batch;
+	unsigned int learn_tick;
 	/* noise model v = v0 + k s, from decaying sums over residuals */
 	double v0, k;
 	double n1, ns, nss, nr, nsr, nweight;
@@ -129,6 +131,42 @@ static inline void shape_eval(const struct shape *s, double u, double *t,
 	     (-2 * f3 + 3 * f2) * s->t[i + 1] + (f3 - f2) * h * s->d[i + 1];
 	*d = (6 * f2 - 6 * f) / h * s->t[i] + (3 * f2 - 4 * f + 1) * s->d[i] +
 	     (-6 * f2 + 6 * f) / h * s->t[i + 1] + (3 * f2 - 2 * f) * s->d[i + 1];
+}
+
+/*
+ * The shape at pixels lo, lo+1, ... lo+n-1 for a centre @mu: the pixels
+ * are whole nodes-per-pixel apart, so they share one interpolation
+ * fraction and its Hermite weights are computed once.
+ */
+static void shape_row(const struct shape *s, double mu, int lo, int n,
+		      double *t, double *d)
+{
+	const double h = 1.0 / BINS_PER_PX;
+	double x = ((double)lo - mu - s->u0) * BINS_PER_PX, f, f2, f3;
+	double w0, w1, w2, w3, v0, v1, v2, v3;
+	int j = (int)floor(x);
+
+	f = x - j;
+	f2 = f * f;
+	f3 = f2 * f;
+	w0 = 2 * f3 - 3 * f2 + 1;
+	w1 = (f3 - 2 * f2 + f) * h;
+	w2 = -2 * f3 + 3 * f2;
+	w3 = (f3 - f2) * h;
+	v0 = (6 * f2 - 6 * f) / h;
+	v1 = 3 * f2 - 4 * f + 1;
+	v2 = -v0;
+	v3 = 3 * f2 - 2 * f;
+	for (int k = 0; k < n; k++, j += BINS_PER_PX) {
+		if (j < 0 || j + 1 >= s->n) {
+			t[k] = d[k] = 0.0;
+			continue;
+		}
+		t[k] = w0 * s->t[j] + w1 * s->d[j] + w2 * s->t[j + 1] +
+		       w3 * s->d[j + 1];
+		d[k] = v0 * s->t[j] + v1 * s->d[j] + v2 * s->t[j + 1] +
+		       v3 * s->d[j + 1];
+	}
 }
 
 /*
@@ -228,6 +266,7 @@ static void shape_rebuild(struct track *tr)
 
 #define MAX_CLUSTER 4		/* gratings fitted together */
 #define MAX_PAR (2 + 2 * MAX_CLUSTER)
+#define ROW_MAX (2 * MAX_CLUSTER * MAX_HALF + 1)	/* a cluster's window */
 
 /*
  * Gratings whose fit windows overlap are fitted together:
@@ -242,6 +281,8 @@ struct fit {
 	double v0, k;		/* noise model used for the weights */
 	int n;			/* pixels used */
 	int saturated;
+	double t[2 * MAX_HALF + 1];	/* a single fit's shape at its pixels,
+					 * as of its last iteration */
 };
 
 /* Cholesky solve of A x = b (A symmetric positive definite, n x n); the
@@ -299,6 +340,131 @@ static int solve_spd(int n, double a[MAX_PAR][MAX_PAR], const double *b,
 	return 0;
 }
 
+/* Cholesky solve of the 4x4 system of one grating; mu is last, so
+ * [A^-1]_mu,mu is just 1 / L33^2. */
+static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
+		   double *inv_mu)
+{
+	double l00, l10, l11, l20, l21, l22, l30, l31, l32, l33, s;
+	double y0, y1, y2, y3;
+
+	if (!(a[0][0] > 0.0))
+		return -1;
+	l00 = sqrt(a[0][0]);
+	l10 = a[1][0] / l00;
+	l20 = a[2][0] / l00;
+	l30 = a[3][0] / l00;
+	s = a[1][1] - l10 * l10;
+	if (!(s > 1e-300))
+		return -1;
+	l11 = sqrt(s);
+	l21 = (a[2][1] - l20 * l10) / l11;
+	l31 = (a[3][1] - l30 * l10) / l11;
+	s = a[2][2] - l20 * l20 - l21 * l21;
+	if (!(s > 1e-300))
+		return -1;
+	l22 = sqrt(s);
+	l32 = (a[3][2] - l30 * l20 - l31 * l21) / l22;
+	s = a[3][3] - l30 * l30 - l31 * l31 - l32 * l32;
+	if (!(s > 1e-300))
+		return -1;
+	l33 = sqrt(s);
+	y0 = b[0] / l00;
+	y1 = (b[1] - l10 * y0) / l11;
+	y2 = (b[2] - l20 * y0 - l21 * y1) / l22;
+	y3 = (b[3] - l30 * y0 - l31 * y1 - l32 * y2) / l33;
+	x[3] = y3 / l33;
+	x[2] = (y2 - l32 * x[3]) / l22;
+	x[1] = (y1 - l21 * x[2] - l31 * x[3]) / l11;
+	x[0] = (y0 - l10 * x[1] - l20 * x[2] - l30 * x[3]) / l00;
+	*inv_mu = 1.0 / (l33 * l33);
+	return 0;
+}
+
+/* The one-grating case of fit_cluster(), written out: it is the hot loop
+ * of fbgtrack (every tracked grating of every spectrum). */
+static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
+		      int hi, double c, struct fit *f)
+{
+	const struct shape *sh = &f->tr[0]->shape;
+	const double sat = q->cfg.saturation, v0 = f->v0, kk = f->k;
+	double *p = f->p;
+
+	f->saturated = 0;
+	for (int it = 0; it < 8; it++) {
+		double a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0;
+		double a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+		double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+		double a[MAX_PAR][MAX_PAR], b[MAX_PAR], step[MAX_PAR];
+		double inv, *t = f->t, d[2 * MAX_HALF + 1];
+		int n = 0;
+
+		shape_row(sh, p[3], lo, hi - lo + 1, t, d);
+		for (int i = lo; i <= hi; i++) {
+			double x = (double)i - c, tk = t[i - lo], s, r, w, j3;
+
+			if (y[i] >= sat) {
+				f->saturated = 1;
+				continue;
+			}
+			s = p[2] * tk;
+			r = y[i] - p[0] - p[1] * x - s;
+			w = 1.0 / (v0 + kk * (s > 0.0 ? s : 0.0));
+			j3 = -p[2] * d[i - lo];
+			a00 += w;
+			a10 += w * x;
+			a11 += w * x * x;
+			a20 += w * tk;
+			a21 += w * x * tk;
+			a22 += w * tk * tk;
+			a30 += w * j3;
+			a31 += w * x * j3;
+			a32 += w * tk * j3;
+			a33 += w * j3 * j3;
+			b0 += w * r;
+			b1 += w * x * r;
+			b2 += w * tk * r;
+			b3 += w * j3 * r;
+			n++;
+		}
+		if (n < NPAR + 3)
+			return -1;
+		a[0][0] = a00;
+		a[1][0] = a[0][1] = a10;
+		a[1][1] = a11;
+		a[2][0] = a[0][2] = a20;
+		a[2][1] = a[1][2] = a21;
+		a[2][2] = a22;
+		a[3][0] = a[0][3] = a30;
+		a[3][1] = a[1][3] = a31;
+		a[3][2] = a[2][3] = a32;
+		a[3][3] = a33;
+		b[0] = b0;
+		b[1] = b1;
+		b[2] = b2;
+		b[3] = b3;
+		if (solve_4(a, b, step, &inv))
+			return -1;
+		step[3] = fmax(-1.0, fmin(1.0, step[3]));
+		for (int u = 0; u < NPAR; u++)
+			p[u] += step[u];
+		f->var_mu[0] = inv;
+		f->n = n;
+		/*
+		 * Started where the predictor put it, within about the noise
+		 * of the truth, one Newton step lands within a small part of
+		 * the noise (the error left is second order in the start's):
+		 * a second pass only when the step was not small.
+		 */
+		if (step[3] * step[3] <= 0.25 * inv || fabs(step[3]) < 1e-7)
+			break;
+	}
+	for (int u = 0; u < NPAR; u++)
+		if (!isfinite(p[u]))
+			return -1;
+	return 0;
+}
+
 /*
  * Gauss-Newton with the weights re-evaluated from the model at each
  * iteration (iteratively reweighted least squares): converges to the
@@ -308,15 +474,21 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 		       int hi, double c, struct fit *f)
 {
 	const double sat = q->cfg.saturation;
-	const int np = 2 + 2 * f->m;
+	const int np = 2 + 2 * f->m, len = hi - lo + 1;
 	double *p = f->p;
+	double t[MAX_CLUSTER][ROW_MAX], d[MAX_CLUSTER][ROW_MAX];
 
+	if (len > (int)(sizeof(t[0]) / sizeof(t[0][0])))
+		return -1;
 	f->saturated = 0;
 	for (int it = 0; it < 8; it++) {
 		double a[MAX_PAR][MAX_PAR] = { { 0 } }, b[MAX_PAR] = { 0 };
-		double step[MAX_PAR], inv[MAX_PAR], maxstep = 0.0;
-		int n = 0;
+		double step[MAX_PAR], inv[MAX_PAR];
+		int n = 0, converged = 1;
 
+		for (int k = 0; k < f->m; k++)
+			shape_row(&f->tr[k]->shape, p[3 + 2 * k], lo, len,
+				  t[k], d[k]);
 		for (int i = lo; i <= hi; i++) {
 			double x = (double)i, j[MAX_PAR], m, r, w, sig = 0.0;
 
@@ -328,15 +500,13 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 			j[1] = x - c;
 			m = p[0] + p[1] * (x - c);
 			for (int k = 0; k < f->m; k++) {
-				double t, d;
+				double tk = t[k][i - lo];
 
-				shape_eval(&f->tr[k]->shape, x - p[3 + 2 * k],
-					   &t, &d);
-				j[2 + 2 * k] = t;
-				j[3 + 2 * k] = -p[2 + 2 * k] * d;
-				m += p[2 + 2 * k] * t;
-				sig += p[2 + 2 * k] * t;
+				j[2 + 2 * k] = tk;
+				j[3 + 2 * k] = -p[2 + 2 * k] * d[k][i - lo];
+				sig += p[2 + 2 * k] * tk;
 			}
+			m += sig;
 			r = y[i] - m;
 			w = 1.0 / (f->v0 + f->k * (sig > 0.0 ? sig : 0.0));
 			for (int u = 0; u < np; u++) {
@@ -360,13 +530,15 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 
 			/* more than a pixel at once is a fit running away */
 			*s = fmax(-1.0, fmin(1.0, *s));
-			maxstep = fmax(maxstep, fabs(*s));
 			f->var_mu[k] = inv[3 + 2 * k];
+			/* done when a step is a twentieth of the noise */
+			if (*s * *s > 0.0025 * inv[3 + 2 * k] && fabs(*s) > 1e-7)
+				converged = 0;
 		}
 		for (int u = 0; u < np; u++)
 			p[u] += step[u];
 		f->n = n;
-		if (maxstep < 1e-5)
+		if (converged)
 			break;
 	}
 	for (int u = 0; u < np; u++)
@@ -486,13 +658,14 @@ static void learn_noise(const struct cs_fbgtracker *q, struct track *tr,
 	tr->nr *= keep;
 	tr->nsr *= keep;
 	tr->nweight = tr->nweight * keep + 1.0;
+	/* the shape as of the fit's last iteration: its last step was a
+	 * twentieth of the noise, which the statistics do not feel */
 	for (int i = lo; i <= hi; i++) {
-		double t, d, s, r;
+		double s, r;
 
 		if (y[i] >= q->cfg.saturation)
 			continue;
-		shape_eval(&tr->shape, i - f->p[3], &t, &d);
-		s = f->p[2] * t;
+		s = f->p[2] * f->t[i - lo];
 		r = y[i] - (f->p[0] + f->p[1] * (i - c) + s);
 		s = s > 0.0 ? s : 0.0;
 		tr->n1 += 1.0;
@@ -522,10 +695,10 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 			double c, const struct fit *f)
 {
 	struct shape *s = &tr->shape;
+	int j = (int)lround(((double)lo - f->p[3] - s->u0) * BINS_PER_PX);
 
-	for (int i = lo; i <= hi; i++) {
-		double u = i - f->p[3], v;
-		int j = (int)lround((u - s->u0) * BINS_PER_PX);
+	for (int i = lo; i <= hi; i++, j += BINS_PER_PX) {
+		double v;
 
 		if (j < 0 || j >= s->n)
 			continue;
@@ -553,9 +726,9 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 			shape_rebuild(tr);
 		/* older fits count less at each batch: the shape follows
 		 * slow changes (a grating under strain can chirp) */
-		for (int j = 0; j < tr->shape.n; j++) {
-			tr->acc[j] *= LEARN_KEEP;
-			tr->accn[j] *= LEARN_KEEP;
+		for (int node = 0; node < tr->shape.n; node++) {
+			tr->acc[node] *= LEARN_KEEP;
+			tr->accn[node] *= LEARN_KEEP;
 		}
 		for (int k = 0; k < BINS_PER_PX; k++)
 			tr->phase_n[k] *= LEARN_KEEP;
@@ -688,7 +861,9 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		f.v0 += tr->v0 / m;
 		f.k += tr->k / m;
 	}
-	if (hi - lo < 2 + 2 * m + 3 || fit_cluster(q, y, lo, hi, centre, &f)) {
+	if (hi - lo < 2 + 2 * m + 3 ||
+	    (m == 1 ? fit_single(q, y, lo, hi, centre, &f) :
+		      fit_cluster(q, y, lo, hi, centre, &f))) {
 		for (int k = 0; k < m; k++) {
 			members[k]->state = SEARCHING;
 			out[idx[k]].status = CS_FBG_LOST;
@@ -714,7 +889,10 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		tr->b0 = f.p[0] + f.p[1] * (mu - centre);
 		tr->b1 = f.p[1];
 		tr->amp = a;
-		if (m == 1 && !f.saturated) {
+		/* noise and shape change slowly: learning from one spectrum
+		 * in LEARN_EVERY costs a fraction and loses nothing */
+		if (m == 1 && !f.saturated && ++tr->learn_tick >= LEARN_EVERY) {
+			tr->learn_tick = 0;
 			learn_noise(q, tr, y, lo, hi, (double)centre, &f);
 			if (q->cfg.learn_shape && a > 10.0 * noise)
 				learn_shape(tr, y, lo, hi, (double)centre, &f);

@@ -107,16 +107,19 @@ static char *put_double(char *p, double v, int sig)
 	fp = scaled % (uint64_t)pow10_tab[dec];
 	p = put_uint(p, ip);
 	if (dec > 0 && fp) {
-		char *start;
+		int len = dec;
 
-		*p++ = '.';
-		start = p;
-		for (int i = dec - 1; i >= 0; i--) {
-			*p++ = (char)('0' + fp / (uint64_t)pow10_tab[i]);
-			fp %= (uint64_t)pow10_tab[i];
+		/* digits from the last, by the constant 10 (a multiply) */
+		while (fp % 10 == 0) {
+			fp /= 10;
+			len--;
 		}
-		while (p > start && p[-1] == '0')
-			p--;
+		*p++ = '.';
+		for (int i = len - 1; i >= 0; i--) {
+			p[i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		p += len;
 	}
 	return p;
 }

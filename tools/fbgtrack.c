@@ -487,20 +487,34 @@ struct state {
 	struct cs_fbg_result *res;
 	struct grating_stats *gs;
 	struct output *out;
+	struct cs_record *rec;		/* per grating, source filled in */
 	unsigned long spectra;
 };
 
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+/* The strings were checked when the options were read: fill directly. */
 static void emit(struct state *s, int64_t t, unsigned int i,
 		 const char *quantity, double value, const char *unit,
 		 const char *status, double u)
 {
-	struct cs_record rec;
-	char source[CS_RECORD_SOURCE_MAX];
+	struct cs_record *rec = &s->rec[i];
 
-	snprintf(source, sizeof(source), "%s/%s", s->o->source, s->o->g[i].name);
-	if (cs_record_set(&rec, t, source, quantity, value, unit, status, u))
-		die("record for %s could not be formed", source);
-	out_record(s->out, &rec);
+	rec->time_ns = t;
+	copy_str(rec->quantity, sizeof(rec->quantity), quantity);
+	rec->value = value;
+	copy_str(rec->unit, sizeof(rec->unit), unit);
+	copy_str(rec->status, sizeof(rec->status), status);
+	rec->uncertainty = u;
+	out_record(s->out, rec);
 }
 
 static void emit_calibrated(struct state *s, int64_t t, unsigned int i,
@@ -671,11 +685,20 @@ int main(int argc, char **argv)
 	s.utemp = calloc(o.ngratings, sizeof(*s.utemp));
 	s.res = calloc(o.ngratings, sizeof(*s.res));
 	s.gs = calloc(o.ngratings, sizeof(*s.gs));
+	s.rec = calloc(o.ngratings, sizeof(*s.rec));
 	y = malloc(o.npix * sizeof(*y));
 	in.buf = malloc(IN_BUF);
-	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs || !y ||
-	    !in.buf)
+	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs || !s.rec ||
+	    !y || !in.buf)
 		die_perror("malloc");
+	for (unsigned int i = 0; i < o.ngratings; i++)
+		if (cs_record_set(&s.rec[i], 0, o.source, "wavelength", 0.0,
+				  "nm", "ok", 0.0) ||
+		    (size_t)snprintf(s.rec[i].source, sizeof(s.rec[i].source),
+				     "%s/%s", o.source, o.g[i].name) >=
+			    sizeof(s.rec[i].source))
+			die_usage("source %s/%s is too long", o.source,
+				  o.g[i].name);
 	for (unsigned int i = 0; i < o.ngratings; i++)
 		s.temp[i] = NAN;
 	if (o.ref_name[0]) {
@@ -778,6 +801,7 @@ int main(int argc, char **argv)
 	free(s.utemp);
 	free(s.res);
 	free(s.gs);
+	free(s.rec);
 	free(y);
 	free(in.buf);
 	if (in.fd != STDIN_FILENO)
