@@ -50,3 +50,4 @@ CELLSENSE_VM_TIMEOUT=600 "$SRC/tests/vm/run.sh" bench-fbg-rate.sh >/dev/null || 
 	exit 1
 }
 grep -E '^(rate/s|[0-9]+  |RESULT)' "$SRC/build/vm/bench-fbg-rate.log" | tr -d '\r'
+echo "== sense2can (VM, vcan0): frames/s encoded and sent vs cangen -g 0"; "$SRC/tests/vm/run.sh" bench-can.sh >/dev/null && grep -E '^(sense2can|baseline|ratio)' "$SRC/build/vm/bench-can.log"

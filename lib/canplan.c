@@ -179,7 +179,7 @@ static void replan(struct cs_canplan *p)
 {
 	double load = raw_load(p), stretch = 1;
 
-	if (load > p->cfg.load_max)
+	if (p->cfg.load_max > 0 && load > p->cfg.load_max)
 		stretch = load / p->cfg.load_max;
 	if (stretch > p->st.stretch * (1 + 1e-12))
 		p->st.replans++;
@@ -197,7 +197,7 @@ struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 	if (!map || !c || !(c->bitrate >= 1e3 && c->bitrate <= 1e6) ||
 	    !(c->data_bitrate == 0 || (c->data_bitrate >= c->bitrate &&
 				       c->data_bitrate <= 1.6e7)) ||
-	    !(c->load_max > 0 && c->load_max <= 1) ||
+	    !(c->load_max >= 0 && c->load_max <= 1) ||
 	    (c->period_ns != 0 && c->period_ns < 1000000) ||
 	    c->period_ns < 0 || c->period_ns > 3600000000000ll ||
 	    !cs_canplan_policy_name(c->policy) || c->max_slots < 1 ||
@@ -455,7 +455,7 @@ int cs_canplan_next(struct cs_canplan *p, int64_t now,
 		struct cs_record r;
 		int ret;
 
-		if (p->tokens + 1e-15 < s->frame_s) {
+		if (p->cfg.load_max > 0 && p->tokens + 1e-15 < s->frame_s) {
 			p->st.deferred++;
 			if (next_ns)
 				*next_ns = now + (int64_t)ceil(

@@ -274,7 +274,8 @@ struct cs_canplan_config {
 	double bitrate;		/* nominal bit/s, 1e3..1e6 */
 	double data_bitrate;	/* CAN FD data phase bit/s with BRS, 0: no
 				 * BRS; else bitrate..1.6e7 */
-	double load_max;	/* bus-load ceiling, (0, 1] */
+	double load_max;	/* bus-load ceiling, (0, 1]; 0: none (only
+				 * for benchmarks on vcan) */
 	int64_t period_ns;	/* default period, 1 ms..1 h, or 0: as the
 				 * records come, within the budget (such
 				 * lines are left out of planned_load) */

@@ -48,7 +48,8 @@ static const char usage[] =
 "                        interface's, else 500000); with --setup, set it\n"
 "  -D, --data-bitrate=BPS  CAN FD data-phase bit rate: FD frames are sent\n"
 "                        with bit-rate switch (BRS); with --setup, set it\n"
-"  -L, --load-max=PCT    bus-load ceiling in percent (default 30, 0.1..100)\n"
+"  -L, --load-max=PCT    bus-load ceiling in percent (default 30, 0.1..100;\n"
+"                        0: none, for benchmarks on vcan)\n"
 "  -p, --period=MS       default period of each kind of record; 0 (default)\n"
 "                        sends records as they come while within budget\n"
 "  -P, --policy=NAME     default policy: last, mean, min, max or change\n"
@@ -187,8 +188,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 						     1000, 16000000);
 			break;
 		case 'L':
-			o->load_max = parse_double(optarg, "load-max", 0.1,
+			o->load_max = parse_double(optarg, "load-max", 0,
 						   100);
+			if (o->load_max > 0 && o->load_max < 0.1)
+				die_usage("load-max: 0 (no ceiling), or 0.1 "
+					  "to 100");
 			break;
 		case 'p':
 			o->period_ms = parse_long(optarg, "period", 0,
@@ -811,6 +815,7 @@ struct input {
 };
 
 static void dry_run_until(struct gw *g, int64_t until);
+static void drain(struct gw *g, int64_t now);
 
 static void take_record(struct gw *g, struct input *in, char *line,
 			int64_t now)
@@ -869,6 +874,8 @@ static void take_record(struct gw *g, struct input *in, char *line,
 	}
 	if (g->o.dry_run)
 		dry_run_until(g, now);
+	else
+		drain(g, now);	/* as soon as it may go: least latency */
 }
 
 /* Read once (the descriptor was readable) and take the whole lines. */
