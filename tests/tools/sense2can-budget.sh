@@ -70,7 +70,7 @@ grep -q "planned load 4.32%" "$TMPDIR/m.err"
 
 # Bad options of the budget are usage errors.
 set +e
-"$BIN/sense2can" -n -L 0 vcan0 </dev/null 2>"$TMPDIR/e"; rc1=$?
+"$BIN/sense2can" -n -L 0.05 vcan0 </dev/null 2>"$TMPDIR/e"; rc1=$?
 "$BIN/sense2can" -n -P median vcan0 </dev/null 2>>"$TMPDIR/e"; rc2=$?
 "$BIN/sense2can" -n -b 500000 -D 250000 vcan0 </dev/null 2>>"$TMPDIR/e"; rc3=$?
 set -e

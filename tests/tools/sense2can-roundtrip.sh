@@ -1,5 +1,6 @@
 # records -> sense2can --dry-run -> can2sense gives the records back,
 # within the DBC's resolution (and the candump log's microseconds).
+# (uncertainties are written with 4 significant digits by cs_record_write)
 set -eu
 awk 'BEGIN {
 	OFS = "\t"
@@ -54,7 +55,7 @@ NR == 1 { next }
 	ti = substr($1, 11) + 0; to = substr($8, 11) + 0
 	if (substr($1, 1, 10) != substr($8, 1, 10) || ti - to >= 1000 || ti < to ||
 	    $2 != $9 || $3 != $10 || $5 != $12 || $6 != $13 ||
-	    !near($4, $11, s / 2 + 1e-9 * ($4 < 0 ? -$4 : $4)) || !near($7, $14, s / 2 + 1e-12)) {
+	    !near($4, $11, s / 2 + 1e-9 * ($4 < 0 ? -$4 : $4)) || !near($7, $14, s / 2 + 1e-12 + 5e-4 * ($7 < 0 ? -$7 : $7))) {
 		print "line " NR ": " $0; bad++
 	}
 }
