@@ -39,7 +39,9 @@ iio_readdev -b 5 -s $NSPEC fbg0 intensity0 intensity1 intensity2 intensity3 \
 		-r $RATE -v 2>/tmp/fbgtrack.err |
 	tee /tmp/records.tsv |
 	sense2can -v vcan0 2>/tmp/sense2can.err
-wait_for frames 5 sh -c "[ \$(wc -l </tmp/can.log) -ge \$(grep -c '	ok	' /tmp/records.tsv) ]"
+# every frame sense2can says it sent reaches candump
+sent=$(sed -n 's/^sense2can: sent \([0-9]*\) frames.*/\1/p' /tmp/sense2can.err | tail -n 1)
+wait_for frames 5 sh -c "[ \$(wc -l </tmp/can.log) -ge ${sent:-1} ]"
 kill $dump
 wait
 
