@@ -161,7 +161,7 @@ static void refusals(void **state)
 	c.data_bitrate = 100000;	/* below the nominal rate */
 	assert_null(cs_canplan_create(fx->map, &c));
 	c = config();
-	c.period_ns = 0;
+	c.period_ns = 500000;	/* 0 or at least 1 ms */
 	assert_null(cs_canplan_create(fx->map, &c));
 	c = config();
 	c.policy = 99;
@@ -278,6 +278,9 @@ static void ceiling_1hz_to_20khz(void **state)
 	ceiling_at(20000, 0.05, 1000000, 4, 0);
 	/* more gratings than declared appear: replanned, still under */
 	ceiling_at(20000, 0.05, 1000000, 1, 0);
+	/* no period: as they come while within budget, folded beyond */
+	ceiling_at(10, 0.3, 0, 4, 1);
+	ceiling_at(20000, 0.3, 0, 4, 0);
 }
 
 static void stretch_reported(void **state)
