@@ -28,6 +28,14 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
 	printf "ratio fbgtrack/od: %.2f\n", f / o }'
 rm -f "$data"
 
+echo "== fbg tracker accuracy: RMS error against the Cramer-Rao bound, 10-40 dB"
+cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbgaccuracy" \
+	"$SRC/bench/bench-fbgaccuracy.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-fbgaccuracy"
+
+echo "== fbgtrack speed: 100 000 spectra, 8 gratings, vs scipy and a bare centroid loop"
+"$SRC/bench/fbg-speed.sh" "$BUILD"
+
 echo "== ustof (library): 4096-sample records, 3 gates, vs numpy.correlate + parabola"
 cc $CFLAGS -o "$BUILD/bench/bench-ustof" "$SRC/bench/bench-ustof.c" \
 	"$BUILD/lib/libcellsense.a" -lliquid -lm
