@@ -676,9 +676,11 @@ static int us_buffer_predisable(struct iio_dev *indio_dev)
 	/* The watchdog takes st->lock: stop it outside */
 	cancel_delayed_work_sync(&st->watchdog);
 
+	/* Stopped, the board keeps its mode (and says so in CTRL) */
 	mutex_lock(&st->lock);
 	ret = regmap_write(st->regmap, US_REG_CTRL,
-			   US_CTRL_FIFO_FLUSH | US_CTRL_DRDY_EN);
+			   US_CTRL_FIFO_FLUSH | US_CTRL_DRDY_EN |
+			   FIELD_PREP(US_CTRL_MODE, st->mode));
 	mutex_unlock(&st->lock);
 	/* The host side is stopped whatever the board says */
 	if (ret)

@@ -39,6 +39,8 @@ static const char usage_text[] =
 "  -r, --rate=HZ            shots per second (default 10)\n"
 "  -n, --samples=N          record length to set, a multiple of 128\n"
 "                           (default: the device's record_length)\n"
+"  -m, --mode=MODE          pulse-echo or through (default: the device's\n"
+"                           pulse mode, pulse-echo after continuous)\n"
 "      --continuous         no trigger: record N blocks of the continuous\n"
 "                           (acoustic-emission) stream\n"
 "  -t, --timeout=MS         wait at most MS for a shot (default 1000)\n"
@@ -55,6 +57,7 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'N' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "samples", required_argument, NULL, 'n' },
+	{ "mode", required_argument, NULL, 'm' },
 	{ "continuous", no_argument, NULL, 1 },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "help", no_argument, NULL, 'h' },
@@ -142,7 +145,7 @@ static void setup_scan(size_t k)
 			break;
 		write_attr(name, i < k ? "1" : "0");
 	}
-	write_attr("scan_elements/in_count0_en", "1");
+	write_attr("scan_elements/in_index_en", "1");
 	write_attr("scan_elements/in_timestamp_en", "1");
 	write_attr("buffer/length", "64");
 }
@@ -196,6 +199,7 @@ static int read_scan(int fd, unsigned char *buf, size_t len, int ms)
 int main(int argc, char **argv)
 {
 	const char *device = "us0", *chipname = NULL, *linename = "us-trigger";
+	const char *mode = NULL;
 	long count = 10, samples = 0, timeout = 1000;
 	double rate = 10.0;
 	int continuous = 0, c, fd, status = EXIT_OK;
@@ -208,7 +212,7 @@ int main(int argc, char **argv)
 	char val[64];
 
 	tools_set_progname(argv[0]);
-	while ((c = getopt_long(argc, argv, "d:c:l:N:r:n:t:hV", longopts,
+	while ((c = getopt_long(argc, argv, "d:c:l:N:r:n:m:t:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -231,6 +235,12 @@ int main(int argc, char **argv)
 			if (samples % BLOCK)
 				die_usage("samples %ld: not a multiple of %d",
 					  samples, BLOCK);
+			break;
+		case 'm':
+			if (strcmp(optarg, "pulse-echo") && strcmp(optarg, "through"))
+				die_usage("mode '%s': expected pulse-echo or "
+					  "through", optarg);
+			mode = optarg;
 			break;
 		case 1:
 			continuous = 1;
@@ -266,7 +276,13 @@ int main(int argc, char **argv)
 	if (!k)
 		die("%s: record_length '%s' is not usable", devdir, val);
 	write_attr("buffer/enable", "0");
-	write_attr("mode", continuous ? "continuous" : "pulse-echo");
+	if (continuous)
+		mode = "continuous";
+	else if (!mode && (read_attr("mode", val, sizeof(val)) ||
+			   !strcmp(val, "continuous")))
+		mode = "pulse-echo";
+	if (mode)
+		write_attr("mode", mode);
 	setup_scan(k);
 	/* blocks, header, then the 256-byte timestamp element */
 	frame = cs_scan_bytes(k * BLOCK * 2 + HEADER_BYTES, BLOCK * 2, 1);

@@ -16,7 +16,7 @@
 #include "tools-common.h"
 
 #define MAX_GATES 32
-#define HEADER_BYTES 256	/* the driver's in_count0 shot header */
+#define HEADER_BYTES 256	/* the driver's in_index shot header */
 
 enum { Q_TOF = 1, Q_SHIFT = 2, Q_AMPLITUDE = 4, Q_ENERGY = 8 };
 
@@ -65,7 +65,7 @@ static const char usage_text[] =
 "      --min-snr=X          matched-filter SNR below which a gate is lost\n"
 "                           (default 6)\n"
 "  -H, --header             each record is followed by the driver's\n"
-"                           256-byte shot header (in_count0)\n"
+"                           256-byte shot header (in_index)\n"
 "  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
 "      --block=N            samples per IIO channel element (default 128)\n"
 "  -v, --verbose            a summary on stderr at the end\n"

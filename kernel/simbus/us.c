@@ -174,7 +174,7 @@ static void us_sim_reset(struct us_sim *us)
 /* Back-wall round trip now, ps; lock held */
 static s64 us_sim_tof_ps(struct us_sim *us)
 {
-	s64 t = div_s64(US_SIM_T0_PS * (1000000 - 150 * us->soc_permille),
+	s64 t = div_s64(US_SIM_T0_PS * (1000000 - 15 * us->soc_permille),
 			1000000);
 
 	return div_s64(t * (1000000 + (us->temp_mdegc - 25000)), 1000000);
