@@ -49,6 +49,12 @@ static const char usage_text[] =
 "  -T, --timestamps         append a 64-bit LE ns timestamp to each spectrum,\n"
 "                           padded as the IIO driver pads its scans\n"
 "      --block=N            pixels per IIO channel element (default 128)\n"
+"      --fibres=N           spectra from N fibres in turn (an optical\n"
+"                           switch); fibre f's gratings sit 4 f nm lower\n"
+"  -I, --index              add the cellsense_fbg index element (fibre,\n"
+"                           sequence number) after the pixels\n"
+"      --gap=AT:COUNT       sequence numbers jump by COUNT at spectrum AT,\n"
+"                           as after an overrun\n"
 "      --truth=FILE         write the true wavelengths, temperature and\n"
 "                           strain there as records\n"
 "  -h, --help               show this help and exit\n"
@@ -75,6 +81,9 @@ static const struct option longopts[] = {
 	{ "strain-ramp", required_argument, NULL, 13 },
 	{ "drop", required_argument, NULL, 14 },
 	{ "block", required_argument, NULL, 11 },
+	{ "fibres", required_argument, NULL, 15 },
+	{ "index", no_argument, NULL, 'I' },
+	{ "gap", required_argument, NULL, 16 },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
@@ -112,6 +121,9 @@ int main(int argc, char **argv)
 	double temp = 25.0, ramp = 0.0, sens_pm = 10.0, rate = 1.0;
 	int timestamps = 0, c;
 	size_t block = 128, frame;
+	unsigned int fibres = 1;
+	int index = 0;
+	long gap_at = 0x7fffffffL, gap = 0;
 	const char *truth_path = NULL;
 	FILE *truth = NULL;
 	struct cs_fbgsynth *q;
@@ -132,7 +144,7 @@ int main(int argc, char **argv)
 	cfg.gain = 4;
 	cfg.seed = 1;
 
-	while ((c = getopt_long(argc, argv, "n:f:w:g:N:t:r:ThV", longopts,
+	while ((c = getopt_long(argc, argv, "n:f:w:g:N:t:r:TIhV", longopts,
 				NULL)) != -1) {
 		char *colon;
 
@@ -243,6 +255,23 @@ int main(int argc, char **argv)
 		case 11:
 			block = (size_t)parse_long(optarg, "block", 1, 65536);
 			break;
+		case 15:
+			fibres = (unsigned int)parse_long(optarg, "fibres", 1,
+							  256);
+			break;
+		case 'I':
+			index = 1;
+			break;
+		case 16: {
+			char *c2 = strchr(optarg, ':');
+
+			if (!c2)
+				die_usage("gap '%s': expected AT:COUNT", optarg);
+			*c2++ = '\0';
+			gap_at = parse_long(optarg, "gap at", 0, 2000000000);
+			gap = parse_long(c2, "gap count", 1, 65535);
+			break;
+		}
 		case 'r':
 			rate = parse_double(optarg, "rate", 1e-6, 1e9);
 			break;
@@ -276,8 +305,11 @@ int main(int argc, char **argv)
 		fprintf(truth, "%s\n", cs_record_header());
 	}
 	bps = cs_sample_format_bytes(&fmt);
-	frame = cs_scan_bytes(cfg.npix * bps, (cfg.npix % block ? 1 : block) * bps,
-			      timestamps);
+	if (index && (cfg.npix % 128 || bps != 2))
+		die_usage("--index is the cellsense_fbg layout: 16-bit pixels "
+			  "in blocks of 128");
+	frame = cs_scan_bytes(cfg.npix * bps + (index ? 256 : 0),
+			      (cfg.npix % block ? 1 : block) * bps, timestamps);
 	raw = calloc(1, frame);
 	y = malloc(cfg.npix * sizeof(*y));
 	if (!raw || !y)
@@ -291,10 +323,15 @@ int main(int argc, char **argv)
 		double t = temp + ramp * (double)s;
 		double e = strain + strain_ramp * (double)s;
 		int64_t tns = (int64_t)llround((double)s * 1e9 / rate);
-		size_t len = cfg.npix * bps, tsoff = (len + 7) / 8 * 8;
+		unsigned int fibre = (unsigned int)(s % fibres);
+		size_t len = cfg.npix * bps + (index ? 256 : 0);
+		size_t tsoff = (len + 7) / 8 * 8;
 
 		for (unsigned int k = 0; k < ng; k++) {
-			double nm = centre[k] + pmk[k] * 1e-3 * (t - 25.0) +
+			/* fibre f's gratings sit 4 f nm lower, as on the
+			 * simulated board */
+			double nm = centre[k] - 4.0 * fibre +
+				    pmk[k] * 1e-3 * (t - 25.0) +
 				    pmue[k] * 1e-3 * e;
 			int dropped = (long)k == drop_k && s >= drop_from &&
 				      s <= drop_to;
@@ -305,7 +342,11 @@ int main(int argc, char **argv)
 				struct cs_record rec;
 				char src[32];
 
-				snprintf(src, sizeof(src), "fbg0/g%u", k);
+				if (fibres > 1)
+					snprintf(src, sizeof(src), "fbg0/f%ug%u",
+						 fibre, k);
+				else
+					snprintf(src, sizeof(src), "fbg0/g%u", k);
 				cs_record_set(&rec, tns, src, "wavelength",
 					      dropped ? NAN : nm, "nm",
 					      dropped ? "lost" : "ok", 0.0);
@@ -325,6 +366,16 @@ int main(int argc, char **argv)
 		cs_fbgsynth_execute(q, 1, y);
 		for (size_t i = 0; i < cfg.npix; i++)
 			put_sample(&fmt, y[i], raw + i * bps);
+		if (index) {
+			unsigned char *w = raw + cfg.npix * bps;
+			unsigned long seq = (unsigned long)(s + (s >= gap_at ?
+							    gap : 0)) & 0xffff;
+
+			memset(w, 0, 256);
+			w[0] = (unsigned char)fibre;
+			w[4] = (unsigned char)seq;
+			w[5] = (unsigned char)(seq >> 8);
+		}
 		if (timestamps) {
 			for (int b = 0; b < 8; b++)
 				raw[tsoff + (size_t)b] =

@@ -36,6 +36,7 @@ struct options {
 	double min_snr;
 	double fwhm_px;
 	unsigned int fibres;	/* spectra cycle through this many fibres */
+	int index;		/* the driver's index element follows */
 	int learn;
 	const char *cal_path;
 	char ref_name[CS_FBG_NAME_MAX];
@@ -74,6 +75,9 @@ static const char usage_text[] =
 "                           padding of scans with timestamps (default 128)\n"
 "      --fibres=N           spectra come from N fibres in turn through an\n"
 "                           optical switch, fibre 0 first (default 1)\n"
+"  -I, --index              each spectrum carries the cellsense_fbg index\n"
+"                           element (iio_readdev ... index): its fibre is\n"
+"                           taken from there, its sequence gaps counted\n"
 "      --min-snr=X          a peak lower than X times the noise is lost\n"
 "                           (default 8)\n"
 "      --fwhm=PX            expected peak width in pixels (default 3)\n"
@@ -103,6 +107,7 @@ static const struct option longopts[] = {
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "block", required_argument, NULL, OPT_BLOCK },
 	{ "fibres", required_argument, NULL, OPT_FIBRES },
+	{ "index", no_argument, NULL, 'I' },
 	{ "min-snr", required_argument, NULL, OPT_MIN_SNR },
 	{ "fwhm", required_argument, NULL, OPT_FWHM },
 	{ "no-learn", no_argument, NULL, OPT_NO_LEARN },
@@ -112,7 +117,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char shortopts[] = "n:f:w:g:c:k:s:r:TvhV";
+static const char shortopts[] = "n:f:w:g:c:k:s:r:TIvhV";
 
 static int valid_name(const char *s, size_t max)
 {
@@ -304,6 +309,9 @@ static void apply_option(struct options *o, int c, const char *arg,
 	case OPT_FIBRES:
 		o->fibres = (unsigned int)parse_long(arg, "fibres", 1, 256);
 		break;
+	case 'I':
+		o->index = 1;
+		break;
 	case OPT_MIN_SNR:
 		o->min_snr = parse_double(arg, "min-snr", 0.1, 1e6);
 		break;
@@ -355,6 +363,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
+	if (o->index && (o->npix % o->block || o->block * 2 != 256 ||
+			 cs_sample_format_bytes(&o->fmt) != 2))
+		die_usage("--index is the cellsense_fbg layout: 16-bit pixels "
+			  "in blocks of 128");
 	if (o->ngratings == 0)
 		die_usage("no grating given: use -g NAME:NM, e.g. -g g0:1530");
 }
@@ -374,7 +386,7 @@ static void check_gratings(const struct options *o)
 			die_usage("grating %s at %g nm is outside the sensor "
 				  "(%.3f..%.3f nm)", g->name, g->centre_nm,
 				  fmin(lo, hi), fmax(lo, hi));
-		if (g->fibre >= o->fibres)
+		if (!o->index && g->fibre >= o->fibres)
 			die_usage("grating %s is on fibre %u, but --fibres is "
 				  "%u", g->name, g->fibre, o->fibres);
 	}
@@ -666,7 +678,9 @@ int main(int argc, char **argv)
 	struct cs_fbgtracker_config tcfg;
 	struct state s = { 0 };
 	struct input in = { 0 };
-	size_t sbytes, frame, got, tsoff;
+	size_t sbytes, frame, got, tsoff, idxoff;
+	unsigned long missing = 0;
+	long prev_seq = -1;
 	unsigned long never_found = 0;
 	double *y;
 	int status = EXIT_OK;
@@ -736,9 +750,13 @@ int main(int argc, char **argv)
 			die_perror("%s", in.name);
 	}
 	sbytes = o.npix * cs_sample_format_bytes(&o.fmt);
-	frame = cs_scan_bytes(sbytes, (o.npix % o.block ? 1 : o.block) *
-			      cs_sample_format_bytes(&o.fmt), o.timestamps);
-	tsoff = (sbytes + 7) / 8 * 8;
+	/* the index element is one 256-byte element after the pixels */
+	idxoff = sbytes;
+	frame = cs_scan_bytes(sbytes + (o.index ? 256 : 0),
+			      (o.npix % o.block ? 1 : o.block) *
+				      cs_sample_format_bytes(&o.fmt),
+			      o.timestamps);
+	tsoff = (sbytes + (o.index ? 256 : 0) + 7) / 8 * 8;
 	/* a file that is no whole number of spectra: -n or -f is wrong */
 	if (!fstat(in.fd, &st) && S_ISREG(st.st_mode) &&
 	    st.st_size % (off_t)frame)
@@ -775,6 +793,18 @@ int main(int argc, char **argv)
 			t = (int64_t)llround((double)s.spectra * 1e9 /
 					     o.rate_hz);
 		}
+		if (o.index) {
+			const unsigned char *w = raw + idxoff;
+			long seq = w[4] | w[5] << 8;
+
+			fibre = (unsigned int)(w[0] | w[1] << 8 | w[2] << 16 |
+					       (unsigned long)w[3] << 24);
+			/* the board numbers its spectra: a gap is an overrun */
+			if (prev_seq >= 0)
+				missing += (unsigned long)((seq - prev_seq - 1) &
+							   0xffff);
+			prev_seq = seq;
+		}
 		cs_sample_format_decode(&o.fmt, raw, o.npix, y);
 		process(&s, y, fibre, t);
 		s.spectra++;
@@ -794,6 +824,9 @@ int main(int argc, char **argv)
 	}
 	out_flush(&out);
 	summary(&s, in.name, o.verbose);
+	if (missing)
+		warn("%s: %lu spectra missing before they reached us (gaps in "
+		     "the board's sequence numbers: overruns)", in.name, missing);
 	cs_fbgtracker_destroy(s.tracker);
 	cs_fbgcal_destroy(s.cal);
 	free(s.calof);
