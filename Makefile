@@ -121,7 +121,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/cellsense.h
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-overlays: $(BUILD)/dts/cellsense-fbg.dtbo
+overlays: $(patsubst dts-overlays/%-overlay.dts,$(BUILD)/dts/%.dtbo,$(wildcard dts-overlays/*-overlay.dts))
 $(BUILD)/dts/%.dtbo: dts-overlays/%-overlay.dts
 	@mkdir -p $(@D)
 	$(call msg,DTC,$@)
