@@ -338,16 +338,37 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 			}
 		}
 	} else {
-		for (size_t m = lo; m <= hi; m++) {
-			double r = 0.0, v;
+		for (size_t m = lo; m <= hi; m += 4) {
+			double r[4] = { 0.0, 0.0, 0.0, 0.0 };
 
-			for (size_t i = 0; i < len && m + i < n; i++)
-				r += q->x[m + i] * q->pulse[i];
-			v = q->cfg.polarity ? q->cfg.polarity * r : fabs(r);
-			if (m == lo || v > top) {
-				top = v;
-				best = m;
-				rbest = r;
+			/* four lags at once: independent sums, shared loads */
+			if (m + 3 + len <= n) {
+				const double *xm = q->x + m;
+
+				for (size_t i = 0; i < len; i++) {
+					double pv = q->pulse[i];
+
+					r[0] += xm[i] * pv;
+					r[1] += xm[i + 1] * pv;
+					r[2] += xm[i + 2] * pv;
+					r[3] += xm[i + 3] * pv;
+				}
+			} else {
+				for (size_t j = 0; j < 4 && m + j < n; j++)
+					for (size_t i = 0; i < len &&
+					     m + j + i < n; i++)
+						r[j] += q->x[m + j + i] *
+							q->pulse[i];
+			}
+			for (size_t j = 0; j < 4 && m + j <= hi; j++) {
+				double v = q->cfg.polarity ?
+					   q->cfg.polarity * r[j] : fabs(r[j]);
+
+				if (m + j == lo || v > top) {
+					top = v;
+					best = m + j;
+					rbest = r[j];
+				}
 			}
 		}
 	}
