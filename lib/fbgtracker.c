@@ -456,7 +456,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		 * the noise (the error left is second order in the start's):
 		 * a second pass only when the step was not small.
 		 */
-		if (step[3] * step[3] <= 0.25 * inv || fabs(step[3]) < 1e-7)
+		if (step[3] * step[3] <= 4.0 * inv || fabs(step[3]) < 1e-7)
 			break;
 	}
 	for (int u = 0; u < NPAR; u++)
