@@ -3,8 +3,9 @@
  * Ultrasonic time of flight: FFT cross-correlation with the reference pulse
  * (liquid-dsp), then Newton's method on the band-limited correlation.
  *
- * With X and P the N-point spectra of the zero-padded record and pulse
- * (N >= n + pulse_len, so nothing wraps), C_k = X_k conj(P_k) and
+ * With X and P the N-point spectra of a zero-padded segment of the record
+ * and of the pulse (N >= segment + pulse_len, so nothing wraps),
+ * C_k = X_k conj(P_k) and
  *
  *   c(tau) = 1/N [ C_0 + 2 Re sum_{k=1}^{N/2-1} C_k exp(j w_k tau) ],
  *   w_k = 2 pi k / N,
