@@ -100,7 +100,7 @@ static char *put_double(char *p, double v, int sig)
 		dec = 0;
 	if (dec > 18)
 		dec = 18;
-	scaled = (uint64_t)llround(a * pow10_tab[dec]);
+	scaled = (uint64_t)(a * pow10_tab[dec] + 0.5);	/* a > 0 */
 	if (v < 0.0)
 		*p++ = '-';
 	ip = scaled / (uint64_t)pow10_tab[dec];
