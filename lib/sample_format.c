@@ -121,8 +121,21 @@ void cs_sample_format_decode(const struct cs_sample_format *fmt,
 	/* the interrogators' own format, on the hot path of fbgtrack */
 	if (!fmt->big_endian && !fmt->is_signed && fmt->storage == 16 &&
 	    fmt->bits == 16 && fmt->shift == 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* in blocks through a native array: the compiler vectorises */
+		for (size_t i = 0; i < n;) {
+			uint16_t v[256];
+			size_t m = n - i < 256 ? n - i : 256;
+
+			memcpy(v, p + 2 * i, 2 * m);
+			for (size_t k = 0; k < m; k++)
+				out[i + k] = v[k];
+			i += m;
+		}
+#else
 		for (size_t i = 0; i < n; i++)
 			out[i] = (double)(p[2 * i] | (unsigned int)p[2 * i + 1] << 8);
+#endif
 		return;
 	}
 
