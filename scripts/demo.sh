@@ -11,7 +11,7 @@ mkdir -p "$OUT"
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 [ -t 1 ] || bold() { printf '\n== %s\n' "$*"; }
 
-bold "cellsense demo: optical fibre with 4 Bragg gratings inside a cell"
+bold "cellsense demo: sensors inside a battery cell, from the front-end to the CAN bus"
 cat <<'TXT'
 Debian's 6.1 kernel boots in qemu with cellsense_sim_fbg (the fibre front-end
 board, answering on a software SPI bus) and cellsense_fbg (its IIO driver).
@@ -20,8 +20,8 @@ Inside the VM, while the simulated cell warms from 25 to 60 degC:
   iio_readdev fbg0 ... | fbgtrack -g g0:1530 ... | sense2can vcan0
                                    candump -L vcan0 > can.log
 TXT
-printf 'booting (about 20 s without KVM) ... '
-if ! "$SRC/tests/vm/run.sh" --name demo demo.sh >"$OUT/vm.out" 2>&1; then
+printf 'booting (about 30 s without KVM) ... '
+if ! "$SRC/tests/vm/run.sh" --name demo demo.sh demo-cell.sh >"$OUT/vm.out" 2>&1; then
 	echo "failed"
 	tail -n 30 "$OUT/vm.out"
 	echo "demo: the VM run failed; full console log in build/vm/demo.log" >&2
@@ -93,6 +93,20 @@ if command -v gnuplot >/dev/null; then
 		set xlabel 'time (s)'; set ylabel 'Bragg wavelength shift (pm)';
 		set key left top; set grid; $plot" 2>/dev/null || true
 fi
+bold "6. the reference electrode: 1 A at 25 degC, then 5 A at -10 degC"
+cat <<'TXT'
+  iio_readdev re0 ... | refmon | sense2can vcan0   (TI ADS131M04 on the sim bus)
+TXT
+section re | sed 's/^/  /'
+echo "  (below 0 V vs Li/Li+ for the hold time: refmon raises the plating alarm,"
+echo "   sense2can puts it on the bus as CS_PlatingAlarm, Level 2 = plating)"
+
+bold "7. ultrasound through the cell: the back-wall echo follows the state of charge"
+cat <<'TXT'
+  usacq -N 8 (fires the pulser on a GPIO line) | ustof -g back:7:13 ...
+TXT
+section us | sed 's/^/  /'
+
 bold "files"
 echo "build/demo/: records.tsv, can.log, decoded.tsv, spectrum.txt, shift.png;"
 echo "the VM's console: build/vm/demo.log"

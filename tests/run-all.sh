@@ -81,7 +81,7 @@ run_test kernel/bindings "$SRC/scripts/check-bindings.sh"
 echo "== VM (Debian's kernel in qemu)"
 for s in "$SRC"/tests/vm/guest/*.sh; do
 	n=$(basename "$s" .sh)
-	case $n in lib|selftest-*|demo|bench-*) continue ;; esac
+	case $n in lib|selftest-*|demo|demo-*|bench-*) continue ;; esac
 	run_test "vm/$n" "$SRC/tests/vm/run.sh" "$s"
 done
 run_test vm/harness-selftest "$SRC/tests/vm/selftest.sh"
