@@ -64,7 +64,10 @@ expect_eq crc-counted 3 $((crc1 - crc0))
 expect_eq crc-injected 3 "$(cut -d' ' -f3 "$SIM/stats")"
 od -An -v -t d4 -w24 /tmp/crc.bin | awk '{ print $2 }' | sort | uniq -c >/tmp/cath.txt
 cat /tmp/cath.txt
-expect_eq crc-no-bad-sample 1 "$(awk '$1 > 0' /tmp/cath.txt | wc -l)"
+# the cell drifts by a few LSB at most; a corrupted word would be a flipped
+# bit, thousands of LSB away from the rest
+expect_eq crc-no-bad-sample 0 "$(sort -rn /tmp/cath.txt | awk 'NR == 1 { m = $2 }
+	{ d = $2 - m; if (d < 0) d = -d; if (d > 1000) bad += $1 } END { print bad + 0 }')"
 # the dropped samples are gaps in the timestamps (refmon counts them;
 # the sim may also slip under TCG, so this is shown, not asserted)
 refmon -T -r 251.968503 /tmp/crc.bin >/dev/null 2>/tmp/refmon.err
