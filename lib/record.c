@@ -53,18 +53,41 @@ static const double pow10_tab[] = {
 	1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
 };
 
+static const uint64_t pow10_u64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+/* "00" "01" ... "99": digits two at a time halve the divisions */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+/* The @len lowest digits of @v, zeros in front, written at p[0..len). */
+static void put_digits(char *p, uint64_t v, int len)
+{
+	while (len >= 2) {
+		len -= 2;
+		memcpy(p + len, digits2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (len)
+		p[0] = (char)('0' + v % 10);
+}
+
 static char *put_uint(char *p, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
+	int len = 1;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	while (len < 20 && v >= pow10_u64[len])
+		len++;
+	put_digits(p, v, len);
+	return p + len;
 }
 
 /*
@@ -103,8 +126,8 @@ static char *put_double(char *p, double v, int sig)
 	scaled = (uint64_t)(a * pow10_tab[dec] + 0.5);	/* a > 0 */
 	if (v < 0.0)
 		*p++ = '-';
-	ip = scaled / (uint64_t)pow10_tab[dec];
-	fp = scaled % (uint64_t)pow10_tab[dec];
+	ip = scaled / pow10_u64[dec];
+	fp = scaled % pow10_u64[dec];
 	p = put_uint(p, ip);
 	if (dec > 0 && fp) {
 		int len = dec;
@@ -115,10 +138,7 @@ static char *put_double(char *p, double v, int sig)
 			len--;
 		}
 		*p++ = '.';
-		for (int i = len - 1; i >= 0; i--) {
-			p[i] = (char)('0' + fp % 10);
-			fp /= 10;
-		}
+		put_digits(p, fp, len);
 		p += len;
 	}
 	return p;

@@ -122,15 +122,22 @@ void cs_sample_format_decode(const struct cs_sample_format *fmt,
 	if (!fmt->big_endian && !fmt->is_signed && fmt->storage == 16 &&
 	    fmt->bits == 16 && fmt->shift == 0) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* in blocks through a native array: the compiler vectorises */
-		for (size_t i = 0; i < n;) {
-			uint16_t v[256];
-			size_t m = n - i < 256 ? n - i : 256;
+		/* in blocks through a native array; whole blocks have a
+		 * constant count, which -O2's cheap vectoriser requires */
+		size_t i = 0;
 
-			memcpy(v, p + 2 * i, 2 * m);
-			for (size_t k = 0; k < m; k++)
+		for (; i + 64 <= n; i += 64) {
+			uint16_t v[64];
+
+			memcpy(v, p + 2 * i, sizeof(v));
+			for (size_t k = 0; k < 64; k++)
 				out[i + k] = v[k];
-			i += m;
+		}
+		for (; i < n; i++) {
+			uint16_t v;
+
+			memcpy(&v, p + 2 * i, 2);
+			out[i] = v;
 		}
 #else
 		for (size_t i = 0; i < n; i++)
