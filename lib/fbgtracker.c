@@ -134,38 +134,54 @@ static inline void shape_eval(const struct shape *s, double u, double *t,
 }
 
 /*
- * The shape at pixels lo, lo+1, ... lo+n-1 for a centre @mu: the pixels
- * are whole nodes-per-pixel apart, so they share one interpolation
- * fraction and its Hermite weights are computed once.
+ * The shape at pixels lo, lo+1, ... for a centre @mu: the pixels are whole
+ * nodes-per-pixel apart, so they share one interpolation fraction and its
+ * Hermite weights are computed once: pixel k is node j + k * BINS_PER_PX,
+ * value w[0] t_j + w[1] d_j + w[2] t_j+1 + w[3] d_j+1, derivative the same
+ * with v[].
  */
-static void shape_row(const struct shape *s, double mu, int lo, int n,
-		      double *t, double *d)
+struct row_weights {
+	int j;
+	double w[4], v[4];
+};
+
+static void row_weights(const struct shape *s, double mu, int lo,
+			struct row_weights *rw)
 {
 	const double h = 1.0 / BINS_PER_PX;
 	double x = ((double)lo - mu - s->u0) * BINS_PER_PX, f, f2, f3;
-	double w0, w1, w2, w3, v0, v1, v2, v3;
-	int j = (int)floor(x);
 
-	f = x - j;
+	rw->j = (int)floor(x);
+	f = x - rw->j;
 	f2 = f * f;
 	f3 = f2 * f;
-	w0 = 2 * f3 - 3 * f2 + 1;
-	w1 = (f3 - 2 * f2 + f) * h;
-	w2 = -2 * f3 + 3 * f2;
-	w3 = (f3 - f2) * h;
-	v0 = (6 * f2 - 6 * f) / h;
-	v1 = 3 * f2 - 4 * f + 1;
-	v2 = -v0;
-	v3 = 3 * f2 - 2 * f;
+	rw->w[0] = 2 * f3 - 3 * f2 + 1;
+	rw->w[1] = (f3 - 2 * f2 + f) * h;
+	rw->w[2] = -2 * f3 + 3 * f2;
+	rw->w[3] = (f3 - f2) * h;
+	rw->v[0] = (6 * f2 - 6 * f) / h;
+	rw->v[1] = 3 * f2 - 4 * f + 1;
+	rw->v[2] = -rw->v[0];
+	rw->v[3] = 3 * f2 - 2 * f;
+}
+
+static void shape_row(const struct shape *s, double mu, int lo, int n,
+		      double *t, double *d)
+{
+	struct row_weights rw;
+	int j;
+
+	row_weights(s, mu, lo, &rw);
+	j = rw.j;
 	for (int k = 0; k < n; k++, j += BINS_PER_PX) {
 		if (j < 0 || j + 1 >= s->n) {
 			t[k] = d[k] = 0.0;
 			continue;
 		}
-		t[k] = w0 * s->t[j] + w1 * s->d[j] + w2 * s->t[j + 1] +
-		       w3 * s->d[j + 1];
-		d[k] = v0 * s->t[j] + v1 * s->d[j] + v2 * s->t[j + 1] +
-		       v3 * s->d[j + 1];
+		t[k] = rw.w[0] * s->t[j] + rw.w[1] * s->d[j] +
+		       rw.w[2] * s->t[j + 1] + rw.w[3] * s->d[j + 1];
+		d[k] = rw.v[0] * s->t[j] + rw.v[1] * s->d[j] +
+		       rw.v[2] * s->t[j + 1] + rw.v[3] * s->d[j + 1];
 	}
 }
 
@@ -381,68 +397,95 @@ static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
 	return 0;
 }
 
-/* The one-grating case of fit_cluster(), written out: it is the hot loop
- * of fbgtrack (every tracked grating of every spectrum). */
+/*
+ * The one-grating case of fit_cluster(), written out: it is the hot loop
+ * of fbgtrack (every tracked grating of every spectrum). One pass a pixel:
+ * the shape there, its weight, and the sums of the normal equations, with
+ * the mu column kept as d (its Jacobian is -a d: scaled after the sums).
+ */
 static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		      int hi, double c, struct fit *f)
 {
 	const struct shape *sh = &f->tr[0]->shape;
+	const double *nt = sh->t, *nd = sh->d;
 	const double sat = q->cfg.saturation, v0 = f->v0, kk = f->k;
 	double *p = f->p;
 
 	f->saturated = 0;
 	for (int it = 0; it < 8; it++) {
-		double a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0;
-		double a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-		double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-		double a[MAX_PAR][MAX_PAR], b[MAX_PAR], step[MAX_PAR];
-		double inv, *t = f->t, d[2 * MAX_HALF + 1];
+		/* sums over the pixels of w times 1, x, x^2, t, xt, t^2, d, xd,
+		 * td, d^2, and of w r times 1, x, t, d */
+		double s1 = 0, sx = 0, sxx = 0, s_t = 0, sxt = 0, stt = 0;
+		double s_d = 0, sxd = 0, std = 0, sdd = 0;
+		double sr = 0, sxr = 0, str = 0, sdr = 0;
+		double a[MAX_PAR][MAX_PAR], b[MAX_PAR], step[MAX_PAR], inv;
+		const double amp = p[2], b1 = p[1];
+		double x, base;
+		struct row_weights rw;
+		double w0, w1, w2, w3, u0, u1, u2, u3;
 		int n = 0;
 
-		shape_row(sh, p[3], lo, hi - lo + 1, t, d);
-		for (int i = lo; i <= hi; i++) {
-			double x = (double)i - c, tk = t[i - lo], s, r, w, j3;
+		row_weights(sh, p[3], lo, &rw);
+		w0 = rw.w[0], w1 = rw.w[1], w2 = rw.w[2], w3 = rw.w[3];
+		u0 = rw.v[0], u1 = rw.v[1], u2 = rw.v[2], u3 = rw.v[3];
+		x = (double)lo - c;
+		base = p[0] + b1 * x;
+		for (int i = lo, jn = rw.j; i <= hi;
+		     i++, jn += BINS_PER_PX, x += 1.0, base += b1) {
+			double tk = 0.0, dk = 0.0, s, r, w, wx, wt, wd;
 
+			/* nodes jn and jn + 1 on the template (one compare) */
+			if ((unsigned int)jn < (unsigned int)(sh->n - 1)) {
+				const double t0 = nt[jn], d0 = nd[jn];
+				const double t1 = nt[jn + 1], d1 = nd[jn + 1];
+
+				tk = w0 * t0 + w1 * d0 + w2 * t1 + w3 * d1;
+				dk = u0 * t0 + u1 * d0 + u2 * t1 + u3 * d1;
+			}
+
+			f->t[i - lo] = tk;	/* for the learning */
 			if (y[i] >= sat) {
 				f->saturated = 1;
 				continue;
 			}
-			s = p[2] * tk;
-			r = y[i] - p[0] - p[1] * x - s;
+			s = amp * tk;
+			r = y[i] - base - s;
 			w = 1.0 / (v0 + kk * (s > 0.0 ? s : 0.0));
-			j3 = -p[2] * d[i - lo];
-			a00 += w;
-			a10 += w * x;
-			a11 += w * x * x;
-			a20 += w * tk;
-			a21 += w * x * tk;
-			a22 += w * tk * tk;
-			a30 += w * j3;
-			a31 += w * x * j3;
-			a32 += w * tk * j3;
-			a33 += w * j3 * j3;
-			b0 += w * r;
-			b1 += w * x * r;
-			b2 += w * tk * r;
-			b3 += w * j3 * r;
+			wx = w * x;
+			wt = w * tk;
+			wd = w * dk;
+			s1 += w;
+			sx += wx;
+			sxx += wx * x;
+			s_t += wt;
+			sxt += wx * tk;
+			stt += wt * tk;
+			s_d += wd;
+			sxd += wx * dk;
+			std += wt * dk;
+			sdd += wd * dk;
+			sr += w * r;
+			sxr += wx * r;
+			str += wt * r;
+			sdr += wd * r;
 			n++;
 		}
 		if (n < NPAR + 3)
 			return -1;
-		a[0][0] = a00;
-		a[1][0] = a[0][1] = a10;
-		a[1][1] = a11;
-		a[2][0] = a[0][2] = a20;
-		a[2][1] = a[1][2] = a21;
-		a[2][2] = a22;
-		a[3][0] = a[0][3] = a30;
-		a[3][1] = a[1][3] = a31;
-		a[3][2] = a[2][3] = a32;
-		a[3][3] = a33;
-		b[0] = b0;
-		b[1] = b1;
-		b[2] = b2;
-		b[3] = b3;
+		a[0][0] = s1;
+		a[1][0] = a[0][1] = sx;
+		a[1][1] = sxx;
+		a[2][0] = a[0][2] = s_t;
+		a[2][1] = a[1][2] = sxt;
+		a[2][2] = stt;
+		a[3][0] = a[0][3] = -amp * s_d;
+		a[3][1] = a[1][3] = -amp * sxd;
+		a[3][2] = a[2][3] = -amp * std;
+		a[3][3] = amp * amp * sdd;
+		b[0] = sr;
+		b[1] = sxr;
+		b[2] = str;
+		b[3] = -amp * sdr;
 		if (solve_4(a, b, step, &inv))
 			return -1;
 		step[3] = fmax(-1.0, fmin(1.0, step[3]));
@@ -548,6 +591,12 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 }
 
 /* ---- the tracker ------------------------------------------------------ */
+
+/* lround() without the libm call: half away from zero */
+static inline int round_int(double v)
+{
+	return (int)(v < 0.0 ? v - 0.5 : v + 0.5);
+}
 
 static void track_reset(const struct cs_fbgtracker *q, struct track *tr)
 {
@@ -695,7 +744,7 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 			double c, const struct fit *f)
 {
 	struct shape *s = &tr->shape;
-	int j = (int)lround(((double)lo - f->p[3] - s->u0) * BINS_PER_PX);
+	int j = round_int(((double)lo - f->p[3] - s->u0) * BINS_PER_PX);
 
 	for (int i = lo; i <= hi; i++, j += BINS_PER_PX) {
 		double v;
@@ -841,9 +890,9 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 
 	f.m = m;
 	f.v0 = f.k = 0.0;
-	lo = (int)lround(members[0]->pred) - q->half;
-	hi = (int)lround(members[m - 1]->pred) + q->half;
-	centre = (int)lround(0.5 * (members[0]->pred + members[m - 1]->pred));
+	lo = round_int(members[0]->pred) - q->half;
+	hi = round_int(members[m - 1]->pred) + q->half;
+	centre = round_int(0.5 * (members[0]->pred + members[m - 1]->pred));
 	if (lo < 0)
 		lo = 0;
 	if (hi > npix - 1)
@@ -907,6 +956,28 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 	}
 }
 
+/* The gratings on @fibre in @state, by predicted position, into @order;
+ * returns how many. */
+static int sort_by_prediction(const struct cs_fbgtracker *q,
+			      unsigned int fibre, enum track_state state,
+			      unsigned int *order)
+{
+	int count = 0;
+
+	for (unsigned int i = 0; i < q->cfg.ngratings; i++)
+		if (q->t[i].g->fibre == fibre && q->t[i].state == state)
+			order[count++] = i;
+	for (int a = 1; a < count; a++)
+		for (int b = a; b > 0 &&
+		     q->t[order[b]].pred < q->t[order[b - 1]].pred; b--) {
+			unsigned int tmp = order[b];
+
+			order[b] = order[b - 1];
+			order[b - 1] = tmp;
+		}
+	return count;
+}
+
 int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 			  unsigned int fibre, struct cs_fbg_result *out)
 {
@@ -932,41 +1003,31 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 		tr->pred = tr->pos + tr->vel;
 		tr->state = TRACKING;
 	}
-	/* two peaks closer than a width are one: neither has a value */
-	for (unsigned int i = 0; i < n; i++) {
-		struct track *tr = &q->t[i];
+	/*
+	 * Two peaks closer than a width are one: neither has a value. By
+	 * position, a peak's nearest neighbour is next to it in the order.
+	 */
+	count = sort_by_prediction(q, fibre, TRACKING, order);
+	for (int a = 0; a + 1 < count; a++) {
+		struct track *tr = &q->t[order[a]], *o = &q->t[order[a + 1]];
 
-		if (tr->g->fibre != fibre || tr->state == SEARCHING)
-			continue;
-		for (unsigned int j = 0; j < n; j++) {
-			struct track *o = &q->t[j];
+		if (fabs(o->pred - tr->pred) < q->merge_px)
+			tr->state = o->state = COASTING;
+	}
+	for (int a = 0; a < count; a++) {
+		struct track *tr = &q->t[order[a]];
 
-			if (j != i && o->g->fibre == fibre &&
-			    o->state != SEARCHING &&
-			    fabs(o->pred - tr->pred) < q->merge_px)
-				tr->state = COASTING;
-		}
 		if (tr->state == COASTING) {
 			/* follow the drift until they part */
 			tr->pos = tr->pred;
-			out[i].status = CS_FBG_MERGED;
+			out[order[a]].status = CS_FBG_MERGED;
 		}
 	}
 	for (unsigned int i = 0; i < n; i++)
 		if (q->t[i].g->fibre == fibre && q->t[i].state == SEARCHING)
 			search(q, i, y, fibre);
 	/* the tracked ones, by position; neighbours in reach fit together */
-	for (unsigned int i = 0; i < n; i++)
-		if (q->t[i].g->fibre == fibre && q->t[i].state == TRACKING)
-			order[count++] = i;
-	for (int a = 1; a < count; a++)
-		for (int b = a; b > 0 &&
-		     q->t[order[b]].pred < q->t[order[b - 1]].pred; b--) {
-			unsigned int tmp = order[b];
-
-			order[b] = order[b - 1];
-			order[b - 1] = tmp;
-		}
+	count = sort_by_prediction(q, fibre, TRACKING, order);
 	for (int a = 0; a < count;) {
 		struct track *members[MAX_CLUSTER];
 		int m = 1;
