@@ -84,6 +84,9 @@ static char *put_uint(char *p, uint64_t v)
 {
 	int len = 1;
 
+	/* time stamps in ns have 10 to 19 digits: count eight at a time */
+	while (len + 8 < 20 && v >= pow10_u64[len + 8])
+		len += 8;
 	while (len < 20 && v >= pow10_u64[len])
 		len++;
 	put_digits(p, v, len);

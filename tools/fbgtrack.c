@@ -500,6 +500,7 @@ struct state {
 	struct grating_stats *gs;
 	struct output *out;
 	struct cs_record *rec;		/* per grating, source filled in */
+	const char *(*set)[3];		/* per grating, the strings in rec */
 	unsigned long spectra;
 };
 
@@ -513,18 +514,23 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[len] = '\0';
 }
 
-/* The strings were checked when the options were read: fill directly. */
+/* The strings were checked when the options were read: fill directly,
+ * and only when they change (they are constants, mostly the same). */
 static void emit(struct state *s, int64_t t, unsigned int i,
 		 const char *quantity, double value, const char *unit,
 		 const char *status, double u)
 {
 	struct cs_record *rec = &s->rec[i];
+	const char **set = s->set[i];
 
 	rec->time_ns = t;
-	copy_str(rec->quantity, sizeof(rec->quantity), quantity);
+	if (set[0] != quantity)
+		copy_str(rec->quantity, sizeof(rec->quantity), set[0] = quantity);
 	rec->value = value;
-	copy_str(rec->unit, sizeof(rec->unit), unit);
-	copy_str(rec->status, sizeof(rec->status), status);
+	if (set[1] != unit)
+		copy_str(rec->unit, sizeof(rec->unit), set[1] = unit);
+	if (set[2] != status)
+		copy_str(rec->status, sizeof(rec->status), set[2] = status);
 	rec->uncertainty = u;
 	out_record(s->out, rec);
 }
@@ -586,7 +592,8 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 			if (o->g[i].fibre != fibre || (pass == 0) != is_temp)
 				continue;
 			s->gs[i].n[r->status]++;
-			if ((int)i != s->ref && !isnan(nm)) {
+			/* without a reference grating: as measured */
+			if (s->ref >= 0 && (int)i != s->ref && !isnan(nm)) {
 				if (have_shift) {
 					nm -= shift;
 					u = hypot(u, u_shift);
@@ -700,10 +707,11 @@ int main(int argc, char **argv)
 	s.res = calloc(o.ngratings, sizeof(*s.res));
 	s.gs = calloc(o.ngratings, sizeof(*s.gs));
 	s.rec = calloc(o.ngratings, sizeof(*s.rec));
+	s.set = calloc(o.ngratings, sizeof(*s.set));
 	y = malloc(o.npix * sizeof(*y));
 	in.buf = malloc(IN_BUF);
 	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs || !s.rec ||
-	    !y || !in.buf)
+	    !s.set || !y || !in.buf)
 		die_perror("malloc");
 	for (unsigned int i = 0; i < o.ngratings; i++)
 		if (cs_record_set(&s.rec[i], 0, o.source, "wavelength", 0.0,
@@ -835,6 +843,7 @@ int main(int argc, char **argv)
 	free(s.res);
 	free(s.gs);
 	free(s.rec);
+	free(s.set);
 	free(y);
 	free(in.buf);
 	if (in.fd != STDIN_FILENO)
