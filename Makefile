@@ -69,7 +69,8 @@ lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
 tools: $(TOOL_BINS)
 unit: $(UNIT_BINS)
 
-$(BUILD)/obj/lib/%.o: lib/%.c lib/cellsense.h $(wildcard lib/cellsense-*.h)
+$(BUILD)/obj/lib/%.o: lib/%.c lib/cellsense.h $(wildcard lib/cellsense-*.h) \
+                      $(wildcard lib/cs-*.h)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(LIB_CFLAGS) -c -o $@ $<

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Synthetic Bragg-grating spectra with known truth. The noise generator is
- * our own (xoshiro256** + Box-Muller) so that a seed gives the same spectra
- * on every machine, which tests and benchmarks rely on.
+ * our own (cs-random.c: xoshiro256** + Box-Muller) so that a seed gives the
+ * same spectra on every machine, which tests and benchmarks rely on.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cellsense.h"
+#include "cs-random.h"
 
 #define FWHM_PER_SIGMA 2.3548200450309493
 
@@ -21,54 +22,17 @@ struct grating {
 struct cs_fbgsynth {
 	struct cs_fbgsynth_config cfg;
 	struct grating g[CS_FBGSYNTH_MAX_GRATINGS];
-	uint64_t s[4];
-	int have_spare;
-	double spare;
+	struct cs_rng rng;
 };
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t next_u64(struct cs_fbgsynth *q)
-{
-	uint64_t *s = q->s;
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
-}
-
-static double uniform(struct cs_fbgsynth *q)
-{
-	return ((double)(next_u64(q) >> 11) + 0.5) * 0x1.0p-53;
-}
 
 double cs_fbgsynth_randn(struct cs_fbgsynth *q)
 {
-	double u, v;
-
-	if (q->have_spare) {
-		q->have_spare = 0;
-		return q->spare;
-	}
-	u = uniform(q);
-	v = uniform(q);
-	q->spare = sqrt(-2.0 * log(u)) * sin(2.0 * M_PI * v);
-	q->have_spare = 1;
-	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+	return cs_rng_randn(&q->rng);
 }
 
 struct cs_fbgsynth *cs_fbgsynth_create(const struct cs_fbgsynth_config *cfg)
 {
 	struct cs_fbgsynth *q;
-	uint64_t z;
 
 	if (!cfg || cfg->npix < 8 || cfg->npix > 65536 ||
 	    cfg->scale.ncoeffs < 2 ||
@@ -86,15 +50,7 @@ struct cs_fbgsynth *cs_fbgsynth_create(const struct cs_fbgsynth_config *cfg)
 	if (!q)
 		return NULL;
 	q->cfg = *cfg;
-	/* splitmix64 seeding, as xoshiro's authors recommend */
-	z = cfg->seed;
-	for (int i = 0; i < 4; i++) {
-		uint64_t x = (z += 0x9e3779b97f4a7c15ULL);
-
-		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-		q->s[i] = x ^ (x >> 31);
-	}
+	cs_rng_seed(&q->rng, cfg->seed);
 	return q;
 }
 

@@ -2,8 +2,8 @@
 /*
  * Synthetic three-electrode cell with known truth (cellsense-re.h): the
  * model the simulated ADS131M04 board of the VM tests follows too. Own
- * noise generator (xoshiro256** + Box-Muller) so a seed gives the same
- * samples everywhere.
+ * noise generator (cs-random.c: xoshiro256** + Box-Muller) so a seed gives
+ * the same samples everywhere.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cellsense.h"
+#include "cs-random.h"
 
 struct cs_resynth {
 	struct cs_resynth_config cfg;
@@ -18,54 +19,17 @@ struct cs_resynth {
 	double current;
 	double temp_c;
 	uint64_t n;		/* samples made */
-	uint64_t s[4];
-	int have_spare;
-	double spare;
+	struct cs_rng rng;
 };
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t next_u64(struct cs_resynth *q)
-{
-	uint64_t *s = q->s;
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
-}
-
-static double uniform(struct cs_resynth *q)
-{
-	return ((double)(next_u64(q) >> 11) + 0.5) * 0x1.0p-53;
-}
 
 double cs_resynth_randn(struct cs_resynth *q)
 {
-	double u, v;
-
-	if (q->have_spare) {
-		q->have_spare = 0;
-		return q->spare;
-	}
-	u = uniform(q);
-	v = uniform(q);
-	q->spare = sqrt(-2.0 * log(u)) * sin(2.0 * M_PI * v);
-	q->have_spare = 1;
-	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+	return cs_rng_randn(&q->rng);
 }
 
 struct cs_resynth *cs_resynth_create(const struct cs_resynth_config *cfg)
 {
 	struct cs_resynth *q;
-	uint64_t z;
 
 	if (!cfg || !(cfg->fs >= 1.0 && cfg->fs <= 1e6) ||
 	    !(cfg->capacity_ah > 0.0) || !(cfg->soc >= 0.0 && cfg->soc <= 1.0) ||
@@ -83,15 +47,7 @@ struct cs_resynth *cs_resynth_create(const struct cs_resynth_config *cfg)
 	q->cfg = *cfg;
 	q->soc = cfg->soc;
 	q->temp_c = cfg->temp_c;
-	/* splitmix64 seeding */
-	z = cfg->seed;
-	for (int i = 0; i < 4; i++) {
-		uint64_t x = (z += 0x9e3779b97f4a7c15ULL);
-
-		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-		q->s[i] = x ^ (x >> 31);
-	}
+	cs_rng_seed(&q->rng, cfg->seed);
 	return q;
 }
 

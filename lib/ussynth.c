@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Synthetic ultrasonic A-scans and acoustic-emission streams with known
- * truth. Same generator as fbgsynth.c (xoshiro256** + Box-Muller, seeded by
- * splitmix64) so that a seed gives the same data on every machine.
+ * truth. Same generator as fbgsynth.c (cs-random.c: xoshiro256** +
+ * Box-Muller, seeded by splitmix64) so that a seed gives the same data on
+ * every machine.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,69 +11,11 @@
 #include <string.h>
 
 #include "cellsense.h"
+#include "cs-random.h"
 
 /* half amplitude at |f - f0| = B f0 / 2: sigma_f = B f0 / (2 sqrt(2 ln 2)) */
 #define HALF_AMPLITUDE_K 2.3548200450309493
 #define ORIGIN_SIGMAS 5.0
-
-struct rng {
-	uint64_t s[4];
-	int have_spare;
-	double spare;
-};
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static void rng_seed(struct rng *r, uint64_t z)
-{
-	for (int i = 0; i < 4; i++) {
-		uint64_t x = (z += 0x9e3779b97f4a7c15ULL);
-
-		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-		r->s[i] = x ^ (x >> 31);
-	}
-	r->have_spare = 0;
-}
-
-static uint64_t next_u64(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t v = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return v;
-}
-
-static double uniform(struct rng *r)
-{
-	return ((double)(next_u64(r) >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double randn(struct rng *r)
-{
-	double u, v;
-
-	if (r->have_spare) {
-		r->have_spare = 0;
-		return r->spare;
-	}
-	u = uniform(r);
-	v = uniform(r);
-	r->spare = sqrt(-2.0 * log(u)) * sin(2.0 * M_PI * v);
-	r->have_spare = 1;
-	return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
-}
-
-/* ------------------------------------------------------------------ */
 
 struct echo {
 	double delay, amplitude;
@@ -85,7 +28,7 @@ struct cs_ussynth {
 	double w;		/* carrier, radians per sample */
 	size_t len;
 	struct echo e[CS_USSYNTH_MAX_ECHOES];
-	struct rng rng;
+	struct cs_rng rng;
 };
 
 struct cs_ussynth *cs_ussynth_create(const struct cs_ussynth_config *cfg)
@@ -116,7 +59,7 @@ struct cs_ussynth *cs_ussynth_create(const struct cs_ussynth_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
-	rng_seed(&q->rng, cfg->seed);
+	cs_rng_seed(&q->rng, cfg->seed);
 	return q;
 }
 
@@ -195,7 +138,7 @@ void cs_ussynth_execute(struct cs_ussynth *q, int noisy, double *out)
 	}
 	if (noisy && q->cfg.noise_rms > 0.0)
 		for (size_t i = 0; i < n; i++)
-			out[i] += q->cfg.noise_rms * randn(&q->rng);
+			out[i] += q->cfg.noise_rms * cs_rng_randn(&q->rng);
 }
 
 double cs_ussynth_crb(const struct cs_ussynth *q, unsigned int index)
@@ -218,12 +161,12 @@ double cs_ussynth_crb(const struct cs_ussynth *q, unsigned int index)
 
 double cs_ussynth_randn(struct cs_ussynth *q)
 {
-	return randn(&q->rng);
+	return cs_rng_randn(&q->rng);
 }
 
 double cs_ussynth_uniform(struct cs_ussynth *q)
 {
-	return uniform(&q->rng);
+	return cs_rng_uniform(&q->rng);
 }
 
 /* ------------------------------------------------------------------ */
@@ -242,7 +185,7 @@ struct cs_aesynth {
 	double next_start;	/* sample index of the next burst */
 	double len;		/* samples after which a burst is negligible */
 	struct active_burst act[AE_MAX_ACTIVE];
-	struct rng rng;
+	struct cs_rng rng;
 };
 
 static void schedule(struct cs_aesynth *q, double after)
@@ -254,7 +197,7 @@ static void schedule(struct cs_aesynth *q, double after)
 		return;
 	}
 	q->next_start = after + c->min_gap_s * c->rate_hz -
-			log(uniform(&q->rng)) * c->rate_hz / c->burst_rate_hz;
+			log(cs_rng_uniform(&q->rng)) * c->rate_hz / c->burst_rate_hz;
 }
 
 struct cs_aesynth *cs_aesynth_create(const struct cs_aesynth_config *cfg)
@@ -277,7 +220,7 @@ struct cs_aesynth *cs_aesynth_create(const struct cs_aesynth_config *cfg)
 		return NULL;
 	q->cfg = *cfg;
 	q->len = (cfg->rise_s + 12.0 * cfg->decay_s) * cfg->rate_hz;
-	rng_seed(&q->rng, cfg->seed);
+	cs_rng_seed(&q->rng, cfg->seed);
 	schedule(q, 0.0);
 	return q;
 }
@@ -325,8 +268,8 @@ int cs_aesynth_execute_block(struct cs_aesynth *q, double *out, size_t n,
 			}
 			slot->start = q->pos;
 			slot->amplitude = c->amp_min *
-				pow(c->amp_max / c->amp_min, uniform(&q->rng));
-			slot->phase = 2.0 * M_PI * uniform(&q->rng);
+				pow(c->amp_max / c->amp_min, cs_rng_uniform(&q->rng));
+			slot->phase = 2.0 * M_PI * cs_rng_uniform(&q->rng);
 			bursts[begun].start = q->pos;
 			bursts[begun].amplitude = slot->amplitude;
 			begun++;
@@ -346,7 +289,7 @@ int cs_aesynth_execute_block(struct cs_aesynth *q, double *out, size_t n,
 			v += burst_at(q, b, t);
 		}
 		if (c->noise_rms > 0.0)
-			v += c->noise_rms * randn(&q->rng);
+			v += c->noise_rms * cs_rng_randn(&q->rng);
 		out[i] = v;
 	}
 	return begun;
