@@ -197,7 +197,8 @@ static void schedule(struct cs_aesynth *q, double after)
 		return;
 	}
 	q->next_start = after + c->min_gap_s * c->rate_hz -
-			log(cs_rng_uniform(&q->rng)) * c->rate_hz / c->burst_rate_hz;
+			log(cs_rng_uniform(&q->rng)) * c->rate_hz /
+				c->burst_rate_hz;
 }
 
 struct cs_aesynth *cs_aesynth_create(const struct cs_aesynth_config *cfg)
@@ -268,7 +269,8 @@ int cs_aesynth_execute_block(struct cs_aesynth *q, double *out, size_t n,
 			}
 			slot->start = q->pos;
 			slot->amplitude = c->amp_min *
-				pow(c->amp_max / c->amp_min, cs_rng_uniform(&q->rng));
+				pow(c->amp_max / c->amp_min,
+				    cs_rng_uniform(&q->rng));
 			slot->phase = 2.0 * M_PI * cs_rng_uniform(&q->rng);
 			bursts[begun].start = q->pos;
 			bursts[begun].amplitude = slot->amplitude;
