@@ -235,15 +235,6 @@ static void intervals(struct state *s, uint64_t now)
 		die_perror("stdout");
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int b = 7; b >= 0; b--)
-		v = (v << 8) | p[b];
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -317,10 +308,11 @@ int main(int argc, char **argv)
 			/* raw samples: the last short block is whole samples */
 		}
 		if (o.timestamps && !blocks)
-			s.t0 = (int64_t)le64(raw + (o.header ? sbytes +
-					     HEADER_BYTES : (sbytes + 7) / 8 * 8));
+			s.t0 = (int64_t)tools_get_le64(raw +
+				(o.header ? sbytes + HEADER_BYTES :
+				 (sbytes + 7) / 8 * 8));
 		if (o.header) {
-			uint64_t first = le64(raw + sbytes + 8);
+			uint64_t first = tools_get_le64(raw + sbytes + 8);
 			uint64_t now = cs_aehit_detector_samples(d);
 
 			if (first > now) {

@@ -92,49 +92,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->file = argc ? argv[0] : NULL;
 }
 
-static void load(const struct options *o, struct cs_dbc **dbc,
-		 struct cs_canmap **map)
-{
-	char dpath[PATH_MAX], mpath[PATH_MAX];
-	const char *dp = o->dbc, *mp = o->map;
-	struct cs_can_error err;
-
-	if (!dp) {
-		if (cs_can_find_data("cellsense.dbc", dpath, sizeof(dpath)))
-			die("cellsense.dbc not found in the data directory "
-			    "(give one with --dbc)");
-		dp = dpath;
-	}
-	if (!mp) {
-		if (cs_can_find_data("cellsense.map", mpath, sizeof(mpath)))
-			die("cellsense.map not found in the data directory "
-			    "(give one with --map)");
-		mp = mpath;
-	}
-	*dbc = cs_dbc_create_from_file(dp, &err);
-	if (!*dbc) {
-		if (err.line)
-			die("%s:%lu:%u: %s", dp, err.line, err.column,
-			    err.why);
-		die_perror("%s", dp);
-	}
-	*map = cs_canmap_create_from_file(mp, *dbc, &err);
-	if (!*map) {
-		if (err.line)
-			die("%s:%lu:%u: %s", mp, err.line, err.column,
-			    err.why);
-		die_perror("%s", mp);
-	}
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void frame_name(const struct cs_can_frame *f, char *buf, size_t size)
 {
 	snprintf(buf, size, f->extended ? "%08X" : "%03X", f->id);
@@ -222,7 +179,8 @@ static void read_log(const struct options *o, const struct cs_canmap *map,
 			continue;
 		}
 		snprintf(where, sizeof(where), "%s:%lu", name, lineno);
-		handle(o, map, &f, t < 0 ? now_ns() : t, st, where);
+		handle(o, map, &f, t < 0 ? tools_clock_ns(CLOCK_REALTIME) : t,
+		       st, where);
 	}
 	free(line);
 }
@@ -284,7 +242,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	tools_install_signals();
 	memset(&st, 0, sizeof(st));
-	load(&o, &dbc, &map);
+	tools_can_load(o.dbc, o.map, &dbc, &map);
 	name = o.file ? o.file : "<stdin>";
 	if (o.file) {
 		in = fopen(o.file, "r");

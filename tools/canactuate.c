@@ -112,14 +112,6 @@ static struct cs_dbc *dbc;
 static int canfd = -1;
 static unsigned long skipped, gpio_errors;
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static struct actuator *actuator(int id, int create)
 {
 	size_t i;
@@ -231,7 +223,7 @@ static int actuate(int id, int action, int64_t pulse_ns, int seq,
 		   const char *why)
 {
 	struct actuator *a = actuator(id, 0);
-	int64_t now = mono_ns();
+	int64_t now = tools_clock_ns(CLOCK_MONOTONIC);
 	int ret;
 
 	if (!a)
@@ -680,7 +672,6 @@ int main(int argc, char **argv)
 {
 	char dpath[PATH_MAX];
 	const char *dp = NULL;
-	struct cs_can_error err;
 	const char *rule_text[MAX_RULES];
 	size_t nrule_text = 0, i;
 	int c, input_open;
@@ -735,19 +726,8 @@ int main(int argc, char **argv)
 		die_usage(argc == optind ? "no interface given" :
 			  "too many arguments");
 	iface = argv[optind];
-	if (!dp) {
-		if (cs_can_find_data("cellsense.dbc", dpath, sizeof(dpath)))
-			die("cellsense.dbc not found in the data directory "
-			    "(give one with --dbc)");
-		dp = dpath;
-	}
-	dbc = cs_dbc_create_from_file(dp, &err);
-	if (!dbc) {
-		if (err.line)
-			die("%s:%lu:%u: %s", dp, err.line, err.column,
-			    err.why);
-		die_perror("%s", dp);
-	}
+	dp = tools_data_file(dp, "cellsense.dbc", "dbc", dpath, sizeof(dpath));
+	dbc = tools_dbc_load(dp);
 	if (!cs_dbc_message_by_name(dbc, "CS_ActuatorCmd") ||
 	    !cs_dbc_message_by_name(dbc, "CS_ActuatorAck"))
 		die("%s: no CS_ActuatorCmd or CS_ActuatorAck message", dp);
@@ -771,7 +751,7 @@ int main(int argc, char **argv)
 	input_open = nrules > 0;
 	while (!tools_stop) {
 		struct pollfd pfd[2];
-		int64_t now = mono_ns(), next;
+		int64_t now = tools_clock_ns(CLOCK_MONOTONIC), next;
 		nfds_t n = 0;
 		int timeout = -1, ret;
 

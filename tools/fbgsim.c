@@ -91,23 +91,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void put_sample(const struct cs_sample_format *f, double v,
-		       unsigned char *p)
-{
-	size_t n = f->storage / 8;
-	double max = cs_sample_format_max(f);
-	double min = f->is_signed ? -max - 1.0 : 0.0;
-	uint64_t u;
-
-	v = fmin(fmax(round(v), min), max);
-	u = (uint64_t)(int64_t)v << f->shift;
-	for (size_t b = 0; b < n; b++) {
-		size_t k = f->big_endian ? n - 1 - b : b;
-
-		p[k] = (unsigned char)(u >> (8 * b));
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct cs_fbgsynth_config cfg = { 0 };
@@ -298,12 +281,7 @@ int main(int argc, char **argv)
 	q = cs_fbgsynth_create(&cfg);
 	if (!q)
 		die_perror("synthesiser");
-	if (truth_path) {
-		truth = fopen(truth_path, "w");
-		if (!truth)
-			die_perror("%s", truth_path);
-		fprintf(truth, "%s\n", cs_record_header());
-	}
+	truth = tools_truth_open(truth_path);
 	bps = cs_sample_format_bytes(&fmt);
 	if (index && (cfg.npix % 128 || bps != 2))
 		die_usage("--index is the cellsense_fbg layout: 16-bit pixels "
@@ -365,7 +343,7 @@ int main(int argc, char **argv)
 		}
 		cs_fbgsynth_execute(q, 1, y);
 		for (size_t i = 0; i < cfg.npix; i++)
-			put_sample(&fmt, y[i], raw + i * bps);
+			tools_put_sample(&fmt, y[i], raw + i * bps);
 		if (index) {
 			unsigned char *w = raw + cfg.npix * bps;
 			unsigned long seq = (unsigned long)(s + (s >= gap_at ?
@@ -377,21 +355,14 @@ int main(int argc, char **argv)
 			w[5] = (unsigned char)(seq >> 8);
 		}
 		if (timestamps) {
-			for (int b = 0; b < 8; b++)
-				raw[tsoff + (size_t)b] =
-					(unsigned char)((uint64_t)tns >> (8 * b));
+			tools_put_le64(raw + tsoff, (uint64_t)tns);
 			len = frame;
 		}
-		if (fwrite(raw, 1, len, stdout) != len) {
-			if (errno == EPIPE)
-				break;	/* the reader had enough */
-			die_perror("stdout");
-		}
+		if (tools_write_frame(raw, len))
+			break;	/* the reader had enough */
 	}
-	if (fflush(stdout) && errno != EPIPE)
-		die_perror("stdout");
-	if (truth && fclose(truth))
-		die_perror("%s", truth_path);
+	tools_flush_stdout();
+	tools_truth_close(truth, truth_path);
 	cs_fbgsynth_destroy(q);
 	free(raw);
 	free(y);

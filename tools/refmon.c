@@ -366,11 +366,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (o.timestamps) {
-			uint64_t u = 0;
-
-			for (int b = 7; b >= 0; b--)
-				u = (u << 8) | raw[tsoff + (size_t)b];
-			t = (int64_t)u;
+			t = (int64_t)tools_get_le64(raw + tsoff);
 			/* samples the driver dropped (CRC errors, overruns)
 			 * show as gaps; counted, reported */
 			if (st.scans && t - last_t > period_ns * 3 / 2) {

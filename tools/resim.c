@@ -233,12 +233,7 @@ int main(int argc, char **argv)
 	if (!q)
 		die_perror("synthetic cell");
 	cs_resynth_set_current(q, amps);
-	if (truth_path) {
-		truth = fopen(truth_path, "w");
-		if (!truth)
-			die_perror("%s", truth_path);
-		fprintf(truth, "%s\n", cs_record_header());
-	}
+	truth = tools_truth_open(truth_path);
 	frame = cs_scan_bytes(CS_RE_NCH * 4, 4, timestamps);
 	for (unsigned long i = 0; i < count && !tools_stop; i++) {
 		double tv[CS_RE_NCH], mv[CS_RE_NCH];
@@ -263,12 +258,8 @@ int main(int argc, char **argv)
 				code = -8388608.0;
 			put_le32(scan + 4 * ch, (int32_t)code);
 		}
-		if (timestamps) {
-			uint64_t u = (uint64_t)t;
-
-			for (int b = 0; b < 8; b++)
-				scan[16 + b] = (unsigned char)(u >> (8 * b));
-		}
+		if (timestamps)
+			tools_put_le64(scan + 16, (uint64_t)t);
 		if (fwrite(scan, 1, frame, stdout) != frame)
 			die_perror("stdout");
 		if (truth) {
@@ -287,8 +278,7 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout))
 		die_perror("stdout");
-	if (truth && fclose(truth))
-		die_perror("%s", truth_path);
+	tools_truth_close(truth, truth_path);
 	cs_resynth_destroy(q);
 	return EXIT_OK;
 }

@@ -261,50 +261,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 		die_usage("--restart-ms needs --setup");
 }
 
-/* The DBC and map, from the options or the data directory. */
-static void load(const struct options *o, struct cs_dbc **dbc,
-		 struct cs_canmap **map)
-{
-	char dpath[PATH_MAX], mpath[PATH_MAX];
-	const char *dp = o->dbc, *mp = o->map;
-	struct cs_can_error err;
-
-	if (!dp) {
-		if (cs_can_find_data("cellsense.dbc", dpath, sizeof(dpath)))
-			die("cellsense.dbc not found in the data directory "
-			    "(give one with --dbc)");
-		dp = dpath;
-	}
-	if (!mp) {
-		if (cs_can_find_data("cellsense.map", mpath, sizeof(mpath)))
-			die("cellsense.map not found in the data directory "
-			    "(give one with --map)");
-		mp = mpath;
-	}
-	*dbc = cs_dbc_create_from_file(dp, &err);
-	if (!*dbc) {
-		if (err.line)
-			die("%s:%lu:%u: %s", dp, err.line, err.column,
-			    err.why);
-		die_perror("%s", dp);
-	}
-	*map = cs_canmap_create_from_file(mp, *dbc, &err);
-	if (!*map) {
-		if (err.line)
-			die("%s:%lu:%u: %s", mp, err.line, err.column,
-			    err.why);
-		die_perror("%s", mp);
-	}
-}
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---------------------------------------------------------------------
  * Interface control.
  */
@@ -764,8 +720,8 @@ static void drain(struct gw *g, int64_t now)
 			g->has_held = 0;
 			if (g->logf)
 				log_frame(g->logf, g->o.log,
-					  clock_ns(CLOCK_REALTIME), g->o.iface,
-					  &g->held);
+					  tools_clock_ns(CLOCK_REALTIME),
+					  g->o.iface, &g->held);
 			continue;
 		}
 		if (ret == -EINTR)
@@ -974,7 +930,7 @@ int main(int argc, char **argv)
 	memset(&g, 0, sizeof(g));
 	parse_args(argc, argv, &g.o);
 	tools_install_signals();
-	load(&g.o, &dbc, &map);
+	tools_can_load(g.o.dbc, g.o.map, &dbc, &map);
 	g.fd = -1;
 	g.outage_ns = -1;
 	g.restart_backoff = 100000000;
@@ -1012,7 +968,7 @@ int main(int argc, char **argv)
 			 state == CAN_STATE_BUS_OFF)
 			link_lost(&g, LINK_BUSOFF, 0, "at start");
 		if (g.link != LINK_UP)
-			g.outage_ns = clock_ns(CLOCK_MONOTONIC);
+			g.outage_ns = tools_clock_ns(CLOCK_MONOTONIC);
 	}
 	if (!bitrate) {
 		bitrate = 500000;
@@ -1049,12 +1005,12 @@ int main(int argc, char **argv)
 		setvbuf(g.logf, NULL, _IOLBF, 0);
 	}
 	if (g.o.stats_ms)
-		g.stats_at = clock_ns(CLOCK_MONOTONIC) +
+		g.stats_at = tools_clock_ns(CLOCK_MONOTONIC) +
 			     g.o.stats_ms * 1000000;
 
 	while (!tools_stop) {
 		struct pollfd pfd[2];
-		int64_t now = clock_ns(CLOCK_MONOTONIC), wake = INT64_MAX;
+		int64_t now = tools_clock_ns(CLOCK_MONOTONIC), wake = INT64_MAX;
 		int64_t next = INT64_MAX;
 		nfds_t n = 0;
 		int timeout;
@@ -1126,7 +1082,7 @@ int main(int argc, char **argv)
 				continue;
 			die_perror("poll");
 		}
-		now = clock_ns(CLOCK_MONOTONIC);
+		now = tools_clock_ns(CLOCK_MONOTONIC);
 		for (nfds_t k = 0; k < n; k++) {
 			if (!pfd[k].revents)
 				continue;
@@ -1139,7 +1095,7 @@ int main(int argc, char **argv)
 	if (g.o.dry_run)
 		dry_run_until(&g, INT64_MAX);
 	if (g.link != LINK_UP && g.outage_ns >= 0)
-		g.st.gap_ns += clock_ns(CLOCK_MONOTONIC) - g.outage_ns;
+		g.st.gap_ns += tools_clock_ns(CLOCK_MONOTONIC) - g.outage_ns;
 	if (g.has_held)
 		g.st.full++;
 	if (fflush(stdout) || ferror(stdout))

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* What every cellsense tool shares: messages, number parsing, signals. */
+/* What the cellsense tools share: messages, number parsing, signals, raw
+ * IIO output, truth files, the CAN data files. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,4 +127,132 @@ void tools_install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int64_t tools_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void tools_put_sample(const struct cs_sample_format *f, double v,
+		      unsigned char *p)
+{
+	size_t n = f->storage / 8;
+	double max = cs_sample_format_max(f);
+	double min = f->is_signed ? -max - 1.0 : 0.0;
+	uint64_t u;
+
+	v = fmin(fmax(round(v), min), max);
+	u = (uint64_t)(int64_t)v << f->shift;
+	for (size_t b = 0; b < n; b++) {
+		size_t k = f->big_endian ? n - 1 - b : b;
+
+		p[k] = (unsigned char)(u >> (8 * b));
+	}
+}
+
+void tools_put_le64(unsigned char *p, uint64_t v)
+{
+	for (int b = 0; b < 8; b++)
+		p[b] = (unsigned char)(v >> (8 * b));
+}
+
+uint64_t tools_get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int b = 7; b >= 0; b--)
+		v = (v << 8) | p[b];
+	return v;
+}
+
+int tools_write_frame(const void *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len) {
+		if (errno == EPIPE)
+			return 1;	/* the reader had enough */
+		die_perror("stdout");
+	}
+	return 0;
+}
+
+void tools_flush_stdout(void)
+{
+	if (fflush(stdout) && errno != EPIPE)
+		die_perror("stdout");
+}
+
+FILE *tools_truth_open(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return NULL;
+	f = fopen(path, "w");
+	if (!f)
+		die_perror("%s", path);
+	fprintf(f, "%s\n", cs_record_header());
+	return f;
+}
+
+void tools_truth_close(FILE *f, const char *path)
+{
+	if (f && fclose(f))
+		die_perror("%s", path);
+}
+
+const char *tools_data_file(const char *path, const char *name,
+			    const char *option, char *buf, size_t size)
+{
+	if (path)
+		return path;
+	if (cs_can_find_data(name, buf, size))
+		die("%s not found in the data directory (give one with --%s)",
+		    name, option);
+	return buf;
+}
+
+static noreturn void die_can_error(const char *path,
+				   const struct cs_can_error *err)
+{
+	if (err->line)
+		die("%s:%lu:%u: %s", path, err->line, err->column, err->why);
+	die_perror("%s", path);
+}
+
+struct cs_dbc *tools_dbc_load(const char *path)
+{
+	struct cs_can_error err;
+	struct cs_dbc *dbc = cs_dbc_create_from_file(path, &err);
+
+	if (!dbc)
+		die_can_error(path, &err);
+	return dbc;
+}
+
+struct cs_canmap *tools_canmap_load(const char *path,
+				    const struct cs_dbc *dbc)
+{
+	struct cs_can_error err;
+	struct cs_canmap *map = cs_canmap_create_from_file(path, dbc, &err);
+
+	if (!map)
+		die_can_error(path, &err);
+	return map;
+}
+
+void tools_can_load(const char *dbc_path, const char *map_path,
+		    struct cs_dbc **dbc, struct cs_canmap **map)
+{
+	char dbuf[PATH_MAX], mbuf[PATH_MAX];
+
+	dbc_path = tools_data_file(dbc_path, "cellsense.dbc", "dbc", dbuf,
+				   sizeof(dbuf));
+	map_path = tools_data_file(map_path, "cellsense.map", "map", mbuf,
+				   sizeof(mbuf));
+	*dbc = tools_dbc_load(dbc_path);
+	*map = tools_canmap_load(map_path, *dbc);
 }

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What every cellsense tool shares: messages, number parsing, exit codes. */
+/* What the cellsense tools share: messages, number parsing, exit codes,
+ * raw IIO output, truth files, the CAN data files. */
 #ifndef CELLSENSE_TOOLS_COMMON_H
 #define CELLSENSE_TOOLS_COMMON_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdnoreturn.h>
+#include <time.h>
+
+struct cs_sample_format;
+struct cs_dbc;
+struct cs_canmap;
 
 /* Exit codes scripts can rely on (see cellsense(7)). */
 #define EXIT_OK 0
@@ -33,5 +41,43 @@ double parse_double(const char *s, const char *what, double min, double max);
 /* SIGINT/SIGTERM set tools_stop (no SA_RESTART: blocking reads return
  * EINTR); SIGPIPE is ignored so a closed pipe is an EPIPE we report. */
 void tools_install_signals(void);
+
+/* Nanoseconds on clock @id. */
+int64_t tools_clock_ns(clockid_t id);
+
+/* ---- raw IIO data, as iio_readdev writes it ---- */
+
+/* @v rounded and clamped to format @f, stored at @p. */
+void tools_put_sample(const struct cs_sample_format *f, double v,
+		      unsigned char *p);
+void tools_put_le64(unsigned char *p, uint64_t v);
+uint64_t tools_get_le64(const unsigned char *p);
+/* @len bytes at @buf to standard output: 0, or 1 when the reader went
+ * away (EPIPE); dies on any other error. */
+int tools_write_frame(const void *buf, size_t len);
+/* Flush standard output at the end; a reader gone away is no error. */
+void tools_flush_stdout(void);
+
+/* ---- truth files of the simulators ---- */
+
+/* @path opened for writing with the record header line, or NULL when
+ * @path is NULL; dies when it cannot be opened. */
+FILE *tools_truth_open(const char *path);
+/* Close @f (NULL: nothing), dying on a write error naming @path. */
+void tools_truth_close(FILE *f, const char *path);
+
+/* ---- CAN data files ---- */
+
+/* @path, or when it is NULL @name (cellsense.dbc...) found in the data
+ * directory into @buf; dies when not found, pointing at --@option. */
+const char *tools_data_file(const char *path, const char *name,
+			    const char *option, char *buf, size_t size);
+/* The DBC or map at @path; dies naming file:line:column or the error. */
+struct cs_dbc *tools_dbc_load(const char *path);
+struct cs_canmap *tools_canmap_load(const char *path,
+				    const struct cs_dbc *dbc);
+/* The DBC and map from --dbc and --map (NULL: the data directory's). */
+void tools_can_load(const char *dbc_path, const char *map_path,
+		    struct cs_dbc **dbc, struct cs_canmap **map);
 
 #endif

@@ -326,16 +326,13 @@ int main(int argc, char **argv)
 			     s, timeout);
 			missing++;
 			status = EXIT_BADINPUT;
-		} else if (fwrite(buf, 1, frame, stdout) != frame) {
-			if (errno == EPIPE)
-				break;
-			die_perror("stdout");
+		} else if (tools_write_frame(buf, frame)) {
+			break;
 		}
 		if (line && s + 1 < count)
 			sleep_until(&next, 1.0 / rate);
 	}
-	if (fflush(stdout) && errno != EPIPE)
-		die_perror("stdout");
+	tools_flush_stdout();
 	write_attr("buffer/enable", "0");
 	close(fd);
 	if (chip)

@@ -78,29 +78,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void put_sample(const struct cs_sample_format *f, double v,
-		       unsigned char *p)
-{
-	size_t n = f->storage / 8;
-	double max = cs_sample_format_max(f);
-	double min = f->is_signed ? -max - 1.0 : 0.0;
-	uint64_t u;
-
-	v = fmin(fmax(round(v), min), max);
-	u = (uint64_t)(int64_t)v << f->shift;
-	for (size_t b = 0; b < n; b++) {
-		size_t k = f->big_endian ? n - 1 - b : b;
-
-		p[k] = (unsigned char)(u >> (8 * b));
-	}
-}
-
-static void put_le64(unsigned char *p, uint64_t v)
-{
-	for (int b = 0; b < 8; b++)
-		p[b] = (unsigned char)(v >> (8 * b));
-}
-
 static void truth_record(FILE *f, int64_t t, const char *src,
 			 const char *quantity, double v, const char *unit)
 {
@@ -127,17 +104,12 @@ static int put_frame(const struct layout *l, unsigned char *raw,
 
 	if (l->header) {
 		memset(raw + l->hdr_off, 0, HEADER_BYTES);
-		put_le64(raw + l->hdr_off, shot);
-		put_le64(raw + l->hdr_off + 8, first);
+		tools_put_le64(raw + l->hdr_off, shot);
+		tools_put_le64(raw + l->hdr_off + 8, first);
 	}
 	if (l->timestamps)
-		put_le64(raw + l->ts_off, (uint64_t)tns);
-	if (fwrite(raw, 1, len, stdout) != len) {
-		if (errno == EPIPE)
-			return 1;
-		die_perror("stdout");
-	}
-	return 0;
+		tools_put_le64(raw + l->ts_off, (uint64_t)tns);
+	return tools_write_frame(raw, len);
 }
 
 int main(int argc, char **argv)
@@ -281,12 +253,7 @@ int main(int argc, char **argv)
 		amp[0] = 8000.0;
 		ne = 1;
 	}
-	if (truth_path) {
-		truth = fopen(truth_path, "w");
-		if (!truth)
-			die_perror("%s", truth_path);
-		fprintf(truth, "%s\n", cs_record_header());
-	}
+	truth = tools_truth_open(truth_path);
 	bps = cs_sample_format_bytes(&fmt);
 	l.sbytes = cfg.n * bps;
 	l.frame = cs_scan_bytes(l.sbytes + (l.header ? HEADER_BYTES : 0),
@@ -325,7 +292,7 @@ int main(int argc, char **argv)
 						1e9 / cfg.rate_hz), "ae0",
 					     "burst", b[k].amplitude, "count");
 			for (size_t i = 0; i < cfg.n; i++)
-				put_sample(&fmt, y[i], raw + i * bps);
+				tools_put_sample(&fmt, y[i], raw + i * bps);
 			if (put_frame(&l, raw, s, first, tns))
 				break;
 		}
@@ -348,7 +315,7 @@ int main(int argc, char **argv)
 				die_perror("malloc");
 			cs_ussynth_pulse(q, 10000.0, p);
 			for (size_t i = 0; i < len; i++)
-				put_sample(&fmt, p[i], pr + i * bps);
+				tools_put_sample(&fmt, p[i], pr + i * bps);
 			if (fwrite(pr, bps, len, f) != len || fclose(f))
 				die_perror("%s", pulse_path);
 			free(pr);
@@ -370,17 +337,15 @@ int main(int argc, char **argv)
 			}
 			cs_ussynth_execute(q, 1, y);
 			for (size_t i = 0; i < cfg.n; i++)
-				put_sample(&fmt, y[i], raw + i * bps);
+				tools_put_sample(&fmt, y[i], raw + i * bps);
 			if (put_frame(&l, raw, (uint64_t)s,
 				      (uint64_t)s * cfg.n, tns))
 				break;
 		}
 		cs_ussynth_destroy(q);
 	}
-	if (fflush(stdout) && errno != EPIPE)
-		die_perror("stdout");
-	if (truth && fclose(truth))
-		die_perror("%s", truth_path);
+	tools_flush_stdout();
+	tools_truth_close(truth, truth_path);
 	free(raw);
 	free(y);
 	return EXIT_OK;
