@@ -713,11 +713,9 @@ int main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
+			tools_help(usage);
 		case 'V':
-			print_version();
-			return EXIT_OK;
+			tools_version();
 		default:
 			die_usage("unknown option");
 		}

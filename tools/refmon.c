@@ -235,15 +235,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->verbose = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(EXIT_OK);
+			tools_help(usage_text);
 		case 'V':
-			print_version();
-			exit(EXIT_OK);
+			tools_version();
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				tools_progname());
-			exit(EXIT_USAGE);
+			tools_try_help();
 		}
 	}
 	if (argc - optind > 1)

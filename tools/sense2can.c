@@ -231,11 +231,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->verbose = 1;
 			break;
 		case 'h':
-			fputs(usage, stdout);
-			exit(EXIT_OK);
+			tools_help(usage);
 		case 'V':
-			print_version();
-			exit(EXIT_OK);
+			tools_version();
 		default:
 			die_usage("unknown option");	/* getopt said which */
 		}

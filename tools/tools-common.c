@@ -64,8 +64,25 @@ void die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(fmt, ap, NULL);
 	va_end(ap);
+	tools_try_help();
+}
+
+void tools_try_help(void)
+{
 	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
 	exit(EXIT_USAGE);
+}
+
+void tools_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(EXIT_OK);
+}
+
+void tools_version(void)
+{
+	print_version();
+	exit(EXIT_OK);
 }
 
 void warn(const char *fmt, ...)

@@ -32,6 +32,12 @@ noreturn void die_perror(const char *fmt, ...) PRINTF(1, 2);
 noreturn void die_usage(const char *fmt, ...) PRINTF(1, 2);
 void warn(const char *fmt, ...) PRINTF(1, 2);
 void print_version(void);
+/* The end of every tool's getopt switch: -h prints @usage, -V the version
+ * (both exit 0); after getopt's own message about a bad option, the hint
+ * to try --help (exit 2). */
+noreturn void tools_help(const char *usage);
+noreturn void tools_version(void);
+noreturn void tools_try_help(void);
 
 /* Strict number parsing: the whole string, in range, or die_usage()
  * naming @what. */

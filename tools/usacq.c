@@ -249,15 +249,11 @@ int main(int argc, char **argv)
 			timeout = parse_long(optarg, "timeout", 1, 3600000);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
+			tools_help(usage_text);
 		case 'V':
-			print_version();
-			return EXIT_OK;
+			tools_version();
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				tools_progname());
-			return EXIT_USAGE;
+			tools_try_help();
 		}
 	}
 	if (optind < argc)
