@@ -1,17 +1,8 @@
 # can2sense options: usage errors exit 2; a missing interface exits 1.
 set -eu
+. "$SRC/tests/tools/common/expect.sh"
 "$BIN/can2sense" --help | grep -q '^Usage: can2sense \[OPTIONS\] \[FILE\]'
 "$BIN/can2sense" --version | grep -q '^can2sense (cellsense) '
-expect() {	# expect STATUS PATTERN CMD...
-	want=$1 pat=$2
-	shift 2
-	set +e
-	"$@" </dev/null >"$TMPDIR/o" 2>"$TMPDIR/e"
-	got=$?
-	set -e
-	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want: $*"; cat "$TMPDIR/e"; exit 1; }
-	grep -q -- "$pat" "$TMPDIR/e" || { echo "no '$pat' in:"; cat "$TMPDIR/e"; exit 1; }
-}
 expect 2 "unrecognized option '--frobnicate'" "$BIN/can2sense" --frobnicate
 expect 2 "too many arguments" "$BIN/can2sense" a b
 expect 2 "too many arguments" "$BIN/can2sense" -i can0 file

@@ -1,18 +1,9 @@
 # Options: --help, --version, unknown options and bad values exit 2 with a
 # message naming the problem.
 set -eu
+. "$SRC/tests/tools/common/expect.sh"
 "$BIN/fbgtrack" --help | grep -q '^Usage: fbgtrack'
 "$BIN/fbgtrack" --version | grep -q '^fbgtrack (cellsense) '
-expect() {	# expect STATUS PATTERN CMD...
-	want=$1 pat=$2
-	shift 2
-	set +e
-	"$@" </dev/null >"$TMPDIR/o" 2>"$TMPDIR/e"
-	got=$?
-	set -e
-	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want: $*"; cat "$TMPDIR/e"; exit 1; }
-	grep -q -- "$pat" "$TMPDIR/e" || { echo "no '$pat' in:"; cat "$TMPDIR/e"; exit 1; }
-}
 expect 2 "unrecognized option '--frobnicate'" "$BIN/fbgtrack" --frobnicate -g a:1530
 expect 2 "no grating given" "$BIN/fbgtrack"
 expect 2 "format 'le:q16': not understood at character 4" "$BIN/fbgtrack" -f le:q16 -g a:1530

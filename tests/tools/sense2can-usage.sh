@@ -1,18 +1,9 @@
 # Options and start-up failures: usage errors exit 2, a missing or non-CAN
 # interface exits 1 naming it.
 set -eu
+. "$SRC/tests/tools/common/expect.sh"
 "$BIN/sense2can" --help | grep -q '^Usage: sense2can \[OPTIONS\] IFACE \[FILE\]'
 "$BIN/sense2can" --version | grep -q '^sense2can (cellsense) '
-expect() {	# expect STATUS PATTERN CMD...
-	want=$1 pat=$2
-	shift 2
-	set +e
-	"$@" </dev/null >"$TMPDIR/o" 2>"$TMPDIR/e"
-	got=$?
-	set -e
-	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want: $*"; cat "$TMPDIR/e"; exit 1; }
-	grep -q -- "$pat" "$TMPDIR/e" || { echo "no '$pat' in:"; cat "$TMPDIR/e"; exit 1; }
-}
 expect 2 "unrecognized option '--frobnicate'" "$BIN/sense2can" --frobnicate can0
 expect 2 "Try 'sense2can --help'" "$BIN/sense2can" --frobnicate can0
 expect 2 "no interface given" "$BIN/sense2can"

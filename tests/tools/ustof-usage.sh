@@ -2,18 +2,9 @@
 # with its byte offset; shots lost in an overrun (a gap in the shot header)
 # are reported and counted, the rest measured.
 set -eu
+. "$SRC/tests/tools/common/expect.sh"
 "$BIN/ustof" --help | grep -q '^Usage: ustof'
 "$BIN/ustof" --version | grep -q '^ustof (cellsense) '
-expect() {	# expect STATUS PATTERN CMD...
-	want=$1 pat=$2
-	shift 2
-	set +e
-	"$@" </dev/null >"$TMPDIR/o" 2>"$TMPDIR/e"
-	got=$?
-	set -e
-	[ "$got" -eq "$want" ] || { echo "exit $got, wanted $want: $*"; cat "$TMPDIR/e"; exit 1; }
-	grep -q -- "$pat" "$TMPDIR/e" || { echo "no '$pat' in:"; cat "$TMPDIR/e"; exit 1; }
-}
 "$BIN/ussim" -N 6 -H --pulse-out "$TMPDIR/p" >"$TMPDIR/a"
 expect 2 "unrecognized option '--frobnicate'" "$BIN/ustof" --frobnicate
 expect 2 "no reference pulse" "$BIN/ustof" -g a:1:2
