@@ -75,16 +75,16 @@ CS_API double cs_ussynth_uniform(struct cs_ussynth *q);
  * record's first sample to the pulse's origin) that maximises the
  * correlation with the reference pulse.
  *
- * For each gate the cross-correlation over the gate's segment of the record
- * is computed through the FFT (liquid-dsp, a power-of-two size just above
- * gate + 2 pulses, planned once per size); its integer maximum is refined
- * by Newton's
- * method on the band-limited (Fourier-series) correlation, whose first and
- * second derivatives come from the same cross-spectrum. That is the
- * maximum-likelihood delay for a known pulse in white noise: no parabola,
- * so no sample-locking, and the Cramer-Rao bound is reached at moderate SNR
- * whatever the samples per carrier cycle (4 is fine when the pulse is
- * band-limited below half the sampling rate).
+ * For each gate the integer maximum of the cross-correlation over the
+ * gate's lags comes from direct dot products, skipping lags that provably
+ * cannot hold it (or, for a long gate and pulse, from the FFT of the gate's
+ * segment, liquid-dsp, planned once per size); it is refined by Newton's
+ * method on the band-limited (Fourier-series) correlation around it, a
+ * polynomial in the sub-sample offset built from the pulse's spectrum at
+ * create. That is the maximum-likelihood delay for a known pulse in white
+ * noise: no parabola, so no sample-locking, and the Cramer-Rao bound is
+ * reached at moderate SNR whatever the samples per carrier cycle (4 is fine
+ * when the pulse is band-limited below half the sampling rate).
  */
 enum cs_ustof_status {
 	CS_USTOF_OK = 0,
@@ -133,6 +133,12 @@ CS_API int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 CS_API int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
 				  const size_t (*gates)[2], size_t ngates,
 				  struct cs_ustof_result *r);
+/* The same gates of record @x read in place, nothing copied (a record a
+ * shot, as ustof(1) does): the record last set is not changed. 0, or
+ * -EINVAL for a bad gate (then no result is filled). */
+CS_API int cs_ustof_execute_record(struct cs_ustof *q, const double *x,
+				   const size_t (*gates)[2], size_t ngates,
+				   struct cs_ustof_result *r);
 /* The plain integer-lag correlation of the record last set at lag @k
  * (k < n), computed directly: for tests and baselines. */
 CS_API double cs_ustof_correlation(const struct cs_ustof *q, size_t k);

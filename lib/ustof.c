@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Ultrasonic time of flight: FFT cross-correlation with the reference pulse
- * (liquid-dsp), then Newton's method on the band-limited correlation.
+ * Ultrasonic time of flight: the integer maximum of the cross-correlation
+ * with the reference pulse, then Newton's method on the band-limited
+ * correlation.
  *
  * With X and P the N-point spectra of a zero-padded segment of the record
  * and of the pulse (N >= segment + pulse_len, so nothing wraps),
@@ -10,14 +11,28 @@
  *   c(tau) = 1/N [ C_0 + 2 Re sum_{k=1}^{N/2-1} C_k exp(j w_k tau) ],
  *   w_k = 2 pi k / N,
  *
- * is the correlation of the record with the pulse delayed by any real tau
- * (the pulse interpolated band-limited, which it is when sampled above
- * Nyquist). Its integer samples are the inverse FFT; its derivatives are
- * the same sum weighted by j w_k and -w_k^2, evaluated only over the bins
- * where the pulse has energy. Maximising c is the maximum-likelihood delay
- * for a known pulse shape of unknown amplitude in white noise, so the
- * estimate reaches the Cramer-Rao bound and has no preference for sample
- * positions, unlike a parabola through three correlation samples.
+ * over the bins where the pulse has energy, is the correlation of the
+ * record with the pulse delayed by any real tau (the pulse interpolated
+ * band-limited, which it is when sampled above Nyquist). Equivalently
+ * c(tau) = sum_i x_i pb(i - tau), pb the band-limited pulse. Maximising c
+ * is the maximum-likelihood delay for a known pulse shape of unknown
+ * amplitude in white noise, so the estimate reaches the Cramer-Rao bound
+ * and has no preference for sample positions, unlike a parabola through
+ * three correlation samples.
+ *
+ * Per gate the work is kept to what the gate needs:
+ *  - the integer maximum from direct dot products at the gate's lags only,
+ *    skipping groups of lags whose Cauchy-Schwarz bound (window energy
+ *    times pulse energy) cannot beat the best so far: the same maximum as
+ *    a full search, at a fraction of the cost when an echo stands out. A
+ *    long gate with a long pulse goes through the FFT (liquid-dsp) instead;
+ *  - the refinement from a polynomial in the sub-sample offset: pb at
+ *    offsets -1..1 is interpolated at Chebyshev points (IFFTs of the
+ *    pulse's spectrum, once, at create), so c(best + d) is a degree-11
+ *    polynomial in d whose coefficients are dot products of the segment
+ *    around the maximum with precomputed filters. Within 2 (pi/2)^12 / 12!
+ *    (1e-6) of c for any band below Nyquist, far less for a band around
+ *    a quarter of the rate: Newton on it is Newton on c.
  */
 #include <complex.h>
 #include <errno.h>
@@ -29,12 +44,14 @@
 #include "cellsense.h"
 
 #define NEWTON_MAX 8
-#define NEWTON_TOL 1e-7		/* samples */
+#define NEWTON_TOL 1e-4		/* samples; leaves an error ~1e-8 */
 #define BAND_FLOOR 1e-12	/* bins with |P|^2 below this * max are out */
-#define MARGIN 4		/* samples around a gate in its segment */
+#define MARGIN 4		/* samples around the pulse in the refinement */
 #define MAX_PLANS 24		/* one per power of two */
+#define NPOLY 12		/* coefficients of the refinement polynomial */
+#define GROUP 8			/* lags bounded together in the search */
 
-/* The FFT of one segment size, made the first time a gate needs it. */
+/* The FFT of one segment size, made the first time it is needed. */
 struct plan {
 	size_t nfft;
 	size_t kmin, kmax;	/* band of positive bins, kmin >= 1 */
@@ -47,7 +64,13 @@ struct cs_ustof {
 	struct cs_ustof_config cfg;
 	double *pulse;
 	double ep;		/* sum of pulse^2 */
+	double ed;		/* sum of pulse'^2, band-limited */
 	struct plan *plans[MAX_PLANS];
+	/* c(best + d) = sum_e d^e sum_i x[best - MARGIN + i] poly[i][e] */
+	double (*poly)[NPOLY];
+	size_t seg;		/* rows of poly: pulse_len + 2 MARGIN */
+	double *cum;		/* search: running energy of GROUP-blocks */
+	double *bound;		/* search: bound^2 of each group of lags */
 	double *x;
 	double noise;
 	int have_record;
@@ -151,12 +174,82 @@ static struct plan *plan_get(struct cs_ustof *q, size_t nfft)
 	return q->plans[l];
 }
 
+/*
+ * The refinement's filters. For each Chebyshev point d_j in (-1, 1), pb at
+ * i - MARGIN - d_j (i < seg) comes from the IFFT of the band-limited
+ * P_k exp(-j w_k d_j); the Chebyshev coefficients over j then give, for
+ * each tap i, the polynomial in d, stored by powers of d.
+ */
+static int poly_create(struct cs_ustof *q)
+{
+	size_t seg = q->cfg.pulse_len + 2 * MARGIN;
+	struct plan *p = plan_get(q, next_pow2(seg + q->cfg.pulse_len));
+	double tc[NPOLY][NPOLY] = { { 0 } };	/* T_d(x) = sum_e tc[d][e] x^e */
+	double tj[NPOLY][NPOLY];		/* T_d at the j-th point */
+	double *v;
+	size_t nfft;
+
+	if (!p)
+		return -errno;
+	nfft = p->nfft;
+	q->seg = seg;
+	q->ed = p->ed;
+	q->poly = calloc(seg, sizeof(*q->poly));
+	v = malloc(NPOLY * seg * sizeof(*v));
+	if (!q->poly || !v) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (int j = 0; j < NPOLY; j++) {
+		double d = cos(M_PI * (j + 0.5) / NPOLY);
+
+		memset(p->spec, 0, nfft * sizeof(*p->spec));
+		p->spec[0] = conjf(p->pconj[0]);
+		for (size_t k = p->kmin; k <= p->kmax; k++) {
+			double complex s = (double complex)conjf(p->pconj[k]) *
+					   cexp(-I * 2.0 * M_PI * (double)k *
+						d / (double)nfft);
+
+			p->spec[k] = (liquid_float_complex)s;
+			p->spec[nfft - k] = (liquid_float_complex)conj(s);
+		}
+		fft_execute(p->inv);
+		for (size_t i = 0; i < seg; i++)
+			v[j * seg + i] = crealf(p->corr[(i + nfft - MARGIN) %
+							nfft]) / (double)nfft;
+	}
+	tc[0][0] = 1.0;
+	tc[1][1] = 1.0;
+	for (int d = 1; d + 1 < NPOLY; d++)
+		for (int e = 0; e < NPOLY; e++)
+			tc[d + 1][e] = (e ? 2.0 * tc[d][e - 1] : 0.0) -
+				       tc[d - 1][e];
+	for (int d = 0; d < NPOLY; d++)
+		for (int j = 0; j < NPOLY; j++)
+			tj[d][j] = cos(M_PI * d * (j + 0.5) / NPOLY);
+	for (size_t i = 0; i < seg; i++)
+		for (int d = 0; d < NPOLY; d++) {
+			double a = 0.0;
+
+			for (int j = 0; j < NPOLY; j++)
+				a += v[j * seg + i] * tj[d][j];
+			a *= (d ? 2.0 : 1.0) / NPOLY;
+			for (int e = 0; e <= d; e++)
+				q->poly[i][e] += a * tc[d][e];
+		}
+	free(v);
+	return 0;
+}
+
 void cs_ustof_destroy(struct cs_ustof *q)
 {
 	if (!q)
 		return;
 	for (int l = 0; l < MAX_PLANS; l++)
 		plan_destroy(q->plans[l]);
+	free(q->poly);
+	free(q->cum);
+	free(q->bound);
 	free(q->pulse);
 	free(q->x);
 	free(q);
@@ -165,6 +258,7 @@ void cs_ustof_destroy(struct cs_ustof *q)
 struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 {
 	struct cs_ustof *q;
+	int ret;
 
 	if (!cfg || cfg->n < 16 || cfg->n > 1048576 || !cfg->pulse ||
 	    cfg->pulse_len < 2 || cfg->pulse_len > cfg->n ||
@@ -179,7 +273,11 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 	q->cfg = *cfg;
 	q->pulse = malloc(cfg->pulse_len * sizeof(*q->pulse));
 	q->x = calloc(cfg->n, sizeof(*q->x));
-	if (!q->pulse || !q->x) {
+	/* a gate's lags and pulse span at most n + pulse_len samples */
+	q->cum = malloc(((cfg->n + cfg->pulse_len) / GROUP + 2) *
+			sizeof(*q->cum));
+	q->bound = malloc((cfg->n / GROUP + 1) * sizeof(*q->bound));
+	if (!q->pulse || !q->x || !q->cum || !q->bound) {
 		cs_ustof_destroy(q);
 		errno = ENOMEM;
 		return NULL;
@@ -193,14 +291,13 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
-	/* the smallest plan, to refuse a pulse with no band now */
-	if (!plan_get(q, next_pow2(2 * cfg->pulse_len + 2 * MARGIN + 1))) {
-		int e = errno;
-
+	ret = poly_create(q);	/* also refuses a pulse with no band */
+	if (ret) {
 		cs_ustof_destroy(q);
-		errno = e;
+		errno = -ret;
 		return NULL;
 	}
+	q->noise = NAN;
 	return q;
 }
 
@@ -211,124 +308,265 @@ void cs_ustof_set_record(struct cs_ustof *q, const double *x)
 	q->have_record = 1;
 }
 
-/* c, c', c'' at @tau (samples, segment coordinates) from the cross-spectrum
- * of plan @p, in-band bins only. */
-static void corr_eval(const struct plan *p, double tau, double *c0,
-		      double *c1, double *c2)
-{
-	double th = 2.0 * M_PI / (double)p->nfft;
-	double complex w = cexp(I * th * tau);
-	double complex z = cexp(I * th * tau * (double)p->kmin);
-	double s0 = 0.0, s1 = 0.0, s2 = 0.0;
-
-	for (size_t k = p->kmin; k <= p->kmax; k++) {
-		double complex v = (double complex)p->spec[k] * z;
-		double wk = th * (double)k;
-
-		s0 += creal(v);
-		s1 -= wk * cimag(v);
-		s2 -= wk * wk * creal(v);
-		z *= w;
-	}
-	*c0 = (crealf(p->spec[0]) + 2.0 * s0) / (double)p->nfft;
-	*c1 = 2.0 * s1 / (double)p->nfft;
-	*c2 = 2.0 * s2 / (double)p->nfft;
-}
-
 /*
- * Correlate samples [s0, s0 + seg) of the record (zeros outside it) with
+ * Correlate samples [s0, s0 + seg) of record @x (zeros outside it) with
  * the pulse through the FFT: the segment at the start of an N-point buffer,
  * N >= seg + len, so that the circular correlation equals the linear one
- * for every lag of interest and the band-limited interpolation between
- * them sees no wrapped samples. Leaves the cross-spectrum in p->spec and
- * returns the segment's energy.
+ * for every lag of interest. Leaves the correlation in p->corr (times N).
  */
-static double correlate_segment(struct cs_ustof *q, struct plan *p,
-				ptrdiff_t s0, size_t seg, int inverse)
+static void correlate_segment(const struct cs_ustof *q, struct plan *p,
+			      const double *x, ptrdiff_t s0, size_t seg)
 {
 	ptrdiff_t n = (ptrdiff_t)q->cfg.n;
-	double segx2 = 0.0;
 
 	for (size_t i = 0; i < p->nfft; i++) {
 		ptrdiff_t j = s0 + (ptrdiff_t)i;
-		double v = i < seg && j >= 0 && j < n ? q->x[j] : 0.0;
 
-		p->buf[i] = (float)v;
-		segx2 += v * v;
+		p->buf[i] = i < seg && j >= 0 && j < n ? (float)x[j] : 0.0f;
 	}
 	fft_execute(p->fwd);
 	for (size_t k = 0; k < p->nfft; k++)
 		p->spec[k] *= p->pconj[k];
-	if (inverse)
-		fft_execute(p->inv);	/* spec is kept: Newton needs it */
-	return segx2;
+	fft_execute(p->inv);
 }
 
-/* Newton on sgn * c(tau) from @tau0 (segment coordinates), kept within a
- * sample of it; returns tau and the correlation there in *@c. */
-static double newton(const struct plan *p, double tau0, double sgn,
-		     double *c)
+/* Two doubles in one register (SSE2, NEON; plain scalars elsewhere): the
+ * inner loops below are independent sums two by two, written so. */
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+
+static inline v2d load2(const double *p)
 {
-	double tau = tau0, c0, c1, c2;
+	v2d v;
 
-	for (int it = 0; it < NEWTON_MAX; it++) {
-		double step;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
-		corr_eval(p, tau, &c0, &c1, &c2);
-		c1 *= sgn;
-		c2 *= sgn;
-		if (c2 < 0.0)
-			step = -c1 / c2;
-		else		/* not concave here: climb */
-			step = c1 > 0 ? 0.25 : -0.25;
-		step = fmax(fmin(step, 0.5), -0.5);
-		if (tau + step > tau0 + 1.0)
-			step = tau0 + 1.0 - tau;
-		if (tau + step < tau0 - 1.0)
-			step = tau0 - 1.0 - tau;
-		tau += step;
-		if (fabs(step) < NEWTON_TOL)
-			break;
+/* The correlation at lags m..m+GROUP-1 into r[] (cs_ustof_correlation()'s
+ * values, summed in the same order): the lags side by side, so that each
+ * sample of the pulse is loaded once for all of them. */
+static void lags_group(const struct cs_ustof *q, const double *x, size_t m,
+		       double r[GROUP])
+{
+	size_t n = q->cfg.n, len = q->cfg.pulse_len;
+	const double *p = q->pulse, *xm = x + m;
+	v2d a0 = { 0, 0 }, a1 = { 0, 0 }, a2 = { 0, 0 }, a3 = { 0, 0 };
+
+	if (m + GROUP - 1 + len > n) {	/* the record's end: one by one */
+		for (size_t j = 0; j < GROUP; j++) {
+			r[j] = 0.0;
+			for (size_t i = 0; i < len && m + j + i < n; i++)
+				r[j] += xm[j + i] * p[i];
+		}
+		return;
 	}
-	corr_eval(p, tau, &c0, &c1, &c2);
-	*c = c0;
-	return tau;
+	for (size_t i = 0; i < len; i++) {
+		double pv = p[i];
+
+		a0 += load2(xm + i) * pv;
+		a1 += load2(xm + i + 2) * pv;
+		a2 += load2(xm + i + 4) * pv;
+		a3 += load2(xm + i + 6) * pv;
+	}
+	memcpy(r, &a0, sizeof(a0));
+	memcpy(r + 2, &a1, sizeof(a1));
+	memcpy(r + 4, &a2, sizeof(a2));
+	memcpy(r + 6, &a3, sizeof(a3));
+}
+
+/* The best of the lags of group @k of the gate from @lo to @hi into *@top,
+ * *@best, *@rbest: a larger value, or an equal one at a smaller lag, as a
+ * full scan in order would keep the first of equal maxima. The group is
+ * marked done in q->bound. */
+static void search_group(struct cs_ustof *q, const double *x, size_t lo,
+			 size_t hi, size_t k, double *top, size_t *best,
+			 double *rbest)
+{
+	size_t m = lo + k * GROUP, cnt = hi + 1 - m < GROUP ? hi + 1 - m : GROUP;
+	double r[GROUP];
+
+	lags_group(q, x, m, r);
+	for (size_t j = 0; j < cnt; j++) {
+		double v = q->cfg.polarity ? q->cfg.polarity * r[j]
+					   : fabs(r[j]);
+
+		if (v > *top || (v == *top && m + j < *best)) {
+			*top = v;
+			*best = m + j;
+			*rbest = r[j];
+		}
+	}
+	q->bound[k] = -1.0;
 }
 
 /*
- * The integer maximum over the gate comes from the FFT of the gate's
- * segment, or, when the gate times the pulse is fewer operations than that
- * FFT, from direct dot products. The refinement always works on the FFT
- * cross-spectrum of a segment around the maximum, MARGIN samples either
- * side of the pulse.
+ * Integer maximum over lags [lo, hi] by direct dot products, pruned: with
+ * E the energy of the samples under a group of GROUP lags' windows,
+ * |r| <= sqrt(E ep) for each of them (Cauchy-Schwarz), and a group whose
+ * bound is below the best value so far cannot hold the maximum. The group
+ * of most energy goes first, then its neighbours, the one of more energy
+ * first, while they may beat the best so far (an echo spans several groups
+ * of about the same energy; that sets a high bar); then any other group
+ * that still may. q->cum[b] holds the energy of samples [lo, lo + b GROUP),
+ * nblk blocks, as gate_energy() left it.
  */
-int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
-		     struct cs_ustof_result *res)
+static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
+			    size_t hi, size_t nblk, double *rbest)
 {
-	size_t n = q ? q->cfg.n : 0, len, seg, nfft, best = lo, a, b, g;
-	ptrdiff_t s0;
-	double sgn, c0 = 0.0, tau, e = 0.0, top = 0.0, segx2, rbest = 0.0;
-	struct plan *p;
+	size_t len = q->cfg.pulse_len, ngrp = (hi - lo) / GROUP + 1;
+	size_t span = (GROUP - 1 + len + GROUP - 1) / GROUP, best = lo, kmax = 0;
+	double *bound = q->bound, top = -INFINITY;
+	/* room for the rounding of the running sums and of the products */
+	double slack = 1e-9 * q->cum[nblk], scale = q->ep * (1.0 + 1e-6);
+
+	/* squared bounds; -1 marks a group done */
+	for (size_t k = 0; k < ngrp; k++) {
+		size_t z = k + span < nblk ? k + span : nblk;
+
+		bound[k] = (q->cum[z] - q->cum[k] + slack) * scale;
+		if (bound[k] > bound[kmax])
+			kmax = k;
+	}
+	search_group(q, x, lo, hi, kmax, &top, &best, rbest);
+	for (size_t l = kmax, r = kmax + 1;;) {	/* groups [l, r) done */
+		double bl = l > 0 ? bound[l - 1] : -1.0;
+		double br = r < ngrp ? bound[r] : -1.0;
+		double b = bl >= br ? bl : br;
+
+		if (b < 0.0 || (top > 0.0 && b < top * top))
+			break;
+		if (bl >= br)
+			search_group(q, x, lo, hi, --l, &top, &best, rbest);
+		else
+			search_group(q, x, lo, hi, r++, &top, &best, rbest);
+	}
+	for (size_t k = 0; k < ngrp; k++)
+		if (bound[k] >= 0.0 && (top <= 0.0 || bound[k] >= top * top))
+			search_group(q, x, lo, hi, k, &top, &best, rbest);
+	return best;
+}
+
+/* Running energy of [lo, end) block by block into q->cum (cum[b] = samples
+ * [lo, lo + b GROUP), the last block may be short); returns the total.
+ * Each block's own sum is short and independent of the others; only the
+ * running sum is one chain. */
+static double gate_energy(struct cs_ustof *q, const double *x, size_t lo,
+			  size_t end)
+{
+	double run = 0.0;
+	size_t b;
+
+	q->cum[0] = 0.0;
+	for (b = 0; lo + (b + 1) * GROUP <= end; b++) {
+		const double *xb = x + lo + b * GROUP;
+		v2d e = { 0, 0 };
+
+		for (size_t i = 0; i < GROUP; i += 2) {
+			v2d v = load2(xb + i);
+
+			e += v * v;
+		}
+		run += e[0] + e[1];
+		q->cum[b + 1] = run;
+	}
+	for (size_t i = lo + b * GROUP; i < end; i++)
+		run += x[i] * x[i];
+	q->cum[b + 1] = run;	/* read only when that block is there */
+	return run;
+}
+
+/* c, c' and c'' of the polynomial @m at @d (Horner, all three at once). */
+static void poly_eval(const double *m, double d, double *c0, double *c1,
+		      double *c2)
+{
+	double a = m[NPOLY - 1], b = 0.0, c = 0.0;
+
+	for (int e = NPOLY - 2; e >= 0; e--) {
+		c = c * d + b;
+		b = b * d + a;
+		a = a * d + m[e];
+	}
+	*c0 = a;
+	*c1 = b;
+	*c2 = 2.0 * c;
+}
+
+/* Newton on sgn * c(best + d) from d = 0, kept within a sample; returns d
+ * and the correlation there in *@c. */
+static double refine(const struct cs_ustof *q, const double *x, size_t best,
+		     double sgn, double *c)
+{
+	ptrdiff_t s0 = (ptrdiff_t)best - MARGIN, n = (ptrdiff_t)q->cfg.n;
+	size_t ia = s0 < 0 ? (size_t)-s0 : 0;
+	size_t ib = s0 + (ptrdiff_t)q->seg > n ? (size_t)(n - s0) : q->seg;
+	v2d acc[NPOLY / 2] = { { 0, 0 } };
+	double m[NPOLY], d = 0.0, c0, c1, c2;
+
+	/* the polynomial's coefficients: NPOLY independent sums */
+	for (size_t i = ia; i < ib; i++) {
+		double xi = x[s0 + (ptrdiff_t)i];
+
+#pragma GCC unroll 16	/* all of it: the sums stay in registers */
+		for (int e = 0; e < NPOLY / 2; e++)
+			acc[e] += xi * load2(q->poly[i] + 2 * e);
+	}
+	memcpy(m, acc, sizeof(m));
+	/* at d = 0 the derivatives are the coefficients */
+	c0 = m[0];
+	c1 = m[1];
+	c2 = 2.0 * m[2];
+	for (int it = 0;; it++) {
+		double step;
+
+		if (sgn * c2 < 0.0)
+			step = -c1 / c2;
+		else		/* not concave here: climb */
+			step = sgn * c1 > 0 ? 0.25 : -0.25;
+		step = step > 0.5 ? 0.5 : step < -0.5 ? -0.5 : step;
+		step = d + step > 1.0 ? 1.0 - d : d + step < -1.0 ? -1.0 - d
+								 : step;
+		d += step;
+		/* quadratic convergence: what is left is of order step^2 */
+		if (fabs(step) < NEWTON_TOL) {
+			c0 += (c1 + 0.5 * c2 * step) * step;
+			break;
+		}
+		poly_eval(m, d, &c0, &c1, &c2);
+		if (it == NEWTON_MAX)
+			break;
+	}
+	*c = c0;
+	return d;
+}
+
+/* One gate of record @x: see cs_ustof_execute(). */
+static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
+		struct cs_ustof_result *res)
+{
+	size_t n = q->cfg.n, len = q->cfg.pulse_len, g = hi - lo + 1;
+	size_t best = lo, a, b, end, nblk, nfft;
+	double sgn, c0 = 0.0, d, e = 0.0, segx2, rbest = 0.0;
 	int saturated = 0;
 
-	if (!q || !q->have_record || lo > hi || hi >= n || !res)
-		return -EINVAL;
 	memset(res, 0, sizeof(*res));
-	len = q->cfg.pulse_len;
-	g = hi - lo + 1;
-	seg = g + len + 2 * MARGIN;
-	nfft = next_pow2(seg + len);
+	/* the gate's energy, for the noise, and the search's bounds */
+	end = hi + len < n ? hi + len : n;
+	segx2 = gate_energy(q, x, lo, end);
+	nblk = (end - lo + GROUP - 1) / GROUP;
+	nfft = next_pow2(g + 2 * len + 2 * MARGIN);
 	if ((double)g * (double)len >
 	    6.0 * (double)nfft * (double)log2_of(nfft)) {
-		float scale = 1.0f / (float)nfft;
+		/* long gate and pulse: the FFT of the gate's segment */
+		ptrdiff_t s0 = (ptrdiff_t)lo - MARGIN;
+		struct plan *p = plan_get(q, nfft);
+		double top = 0.0;
 
-		p = plan_get(q, nfft);
 		if (!p)
 			return -errno;
-		s0 = (ptrdiff_t)lo - MARGIN;
-		correlate_segment(q, p, s0, seg, 1);
+		correlate_segment(q, p, x, s0, g + len + 2 * MARGIN);
 		for (size_t m = lo; m <= hi; m++) {
-			double r = crealf(p->corr[m - (size_t)s0]) * scale;
+			double r = crealf(p->corr[m - (size_t)s0]) /
+				   (double)nfft;
 			double v = q->cfg.polarity ? q->cfg.polarity * r
 						   : fabs(r);
 
@@ -339,71 +577,27 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 			}
 		}
 	} else {
-		for (size_t m = lo; m <= hi; m += 4) {
-			double r[4] = { 0.0, 0.0, 0.0, 0.0 };
-
-			/* four lags at once: independent sums, shared loads */
-			if (m + 3 + len <= n) {
-				const double *xm = q->x + m;
-
-				for (size_t i = 0; i < len; i++) {
-					double pv = q->pulse[i];
-
-					r[0] += xm[i] * pv;
-					r[1] += xm[i + 1] * pv;
-					r[2] += xm[i + 2] * pv;
-					r[3] += xm[i + 3] * pv;
-				}
-			} else {
-				for (size_t j = 0; j < 4 && m + j < n; j++)
-					for (size_t i = 0; i < len &&
-					     m + j + i < n; i++)
-						r[j] += q->x[m + j + i] *
-							q->pulse[i];
-			}
-			for (size_t j = 0; j < 4 && m + j <= hi; j++) {
-				double v = q->cfg.polarity ?
-					   q->cfg.polarity * r[j] : fabs(r[j]);
-
-				if (m + j == lo || v > top) {
-					top = v;
-					best = m + j;
-					rbest = r[j];
-				}
-			}
-		}
+		best = search_direct(q, x, lo, hi, nblk, &rbest);
 	}
 	sgn = q->cfg.polarity ? q->cfg.polarity : (rbest < 0 ? -1 : 1);
-	/* the gate's energy, for the noise */
-	segx2 = 0.0;
-	for (size_t i = lo; i < hi + len && i < n; i++)
-		segx2 += q->x[i] * q->x[i];
-	g = (hi + len < n ? hi + len : n) - lo;
+	d = refine(q, x, best, sgn, &c0);
 
-	/* the refinement's own segment around the maximum */
-	seg = len + 2 * MARGIN;
-	p = plan_get(q, next_pow2(seg + len));
-	if (!p)
-		return -errno;
-	s0 = (ptrdiff_t)best - MARGIN;
-	correlate_segment(q, p, s0, seg, 0);
-	tau = newton(p, (double)MARGIN, sgn, &c0);
-
-	res->delay = (double)s0 + tau;
+	res->delay = (double)best + d;
 	res->amplitude = c0 / q->ep;
 	/* noise: what the echo leaves of the gate (g samples, 2 fitted) */
+	g = end - lo;
 	q->noise = sqrt(fmax(segx2 - c0 * c0 / q->ep, 0.0) /
 			(double)(g > 3 ? g - 2 : 1));
 	res->snr = q->noise > 0.0 ? sgn * c0 / (q->noise * sqrt(q->ep))
 				  : INFINITY;
 	res->sigma = fabs(res->amplitude) > 0.0 ?
-		     q->noise / (fabs(res->amplitude) * sqrt(p->ed)) :
+		     q->noise / (fabs(res->amplitude) * sqrt(q->ed)) :
 		     INFINITY;
-	a = res->delay < 0.0 ? 0 : (size_t)floor(res->delay);
+	a = res->delay >= 0.0 ? (size_t)floor(res->delay) : 0;
 	b = a + len + 1 < n ? a + len + 1 : n;
 	for (size_t i = a; i < b; i++) {
-		e += q->x[i] * q->x[i];
-		if (fabs(q->x[i]) >= q->cfg.full_scale)
+		e += x[i] * x[i];
+		if (fabs(x[i]) >= q->cfg.full_scale)
 			saturated = 1;
 	}
 	res->energy = e;
@@ -418,21 +612,41 @@ int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
 	return 0;
 }
 
-int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
-			   const size_t (*gates)[2], size_t ngates,
-			   struct cs_ustof_result *r)
+int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
+		     struct cs_ustof_result *res)
+{
+	if (!q || !q->have_record || lo > hi || hi >= q->cfg.n || !res)
+		return -EINVAL;
+	return gate(q, q->x, lo, hi, res);
+}
+
+int cs_ustof_execute_record(struct cs_ustof *q, const double *x,
+			    const size_t (*gates)[2], size_t ngates,
+			    struct cs_ustof_result *r)
 {
 	int ret;
 
 	if (!q || !x || (ngates && (!gates || !r)))
 		return -EINVAL;
-	cs_ustof_set_record(q, x);
-	for (size_t g = 0; g < ngates; g++) {
-		ret = cs_ustof_execute(q, gates[g][0], gates[g][1], &r[g]);
+	for (size_t i = 0; i < ngates; i++)
+		if (gates[i][0] > gates[i][1] || gates[i][1] >= q->cfg.n)
+			return -EINVAL;
+	for (size_t i = 0; i < ngates; i++) {
+		ret = gate(q, x, gates[i][0], gates[i][1], &r[i]);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
+			   const size_t (*gates)[2], size_t ngates,
+			   struct cs_ustof_result *r)
+{
+	if (!q || !x || (ngates && (!gates || !r)))
+		return -EINVAL;
+	cs_ustof_set_record(q, x);
+	return cs_ustof_execute_record(q, q->x, gates, ngates, r);
 }
 
 double cs_ustof_correlation(const struct cs_ustof *q, size_t k)
@@ -448,5 +662,5 @@ double cs_ustof_correlation(const struct cs_ustof *q, size_t k)
 
 double cs_ustof_noise(const struct cs_ustof *q)
 {
-	return q && q->have_record ? q->noise : NAN;
+	return q ? q->noise : NAN;
 }
