@@ -70,6 +70,8 @@ struct cs_ustof {
 	double (*poly)[NPOLY];
 	size_t seg;		/* rows of poly: pulse_len + 2 MARGIN */
 	double *cum;		/* search: running energy of GROUP-blocks */
+	size_t core;		/* the pulse's GROUP-block of most energy */
+	double ecore, erest;	/* energy of the pulse in it, and the rest */
 	double *bound;		/* search: bound^2 of each group of lags */
 	double *x;
 	double noise;
@@ -273,8 +275,8 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 	q->cfg = *cfg;
 	q->pulse = malloc(cfg->pulse_len * sizeof(*q->pulse));
 	q->x = calloc(cfg->n, sizeof(*q->x));
-	/* a gate's lags and pulse span at most n + pulse_len samples */
-	q->cum = malloc(((cfg->n + cfg->pulse_len) / GROUP + 2) *
+	/* a gate's lags and two pulses, one past the end of the record */
+	q->cum = malloc(((cfg->n + 2 * cfg->pulse_len) / GROUP + 8) *
 			sizeof(*q->cum));
 	q->bound = malloc((cfg->n / GROUP + 1) * sizeof(*q->bound));
 	if (!q->pulse || !q->x || !q->cum || !q->bound) {
@@ -286,6 +288,21 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 	q->cfg.pulse = q->pulse;
 	for (size_t i = 0; i < cfg->pulse_len; i++)
 		q->ep += cfg->pulse[i] * cfg->pulse[i];
+	/* the search's tighter bound: the block of most energy, the rest */
+	for (size_t b = 0; b * GROUP < cfg->pulse_len; b++) {
+		double e = 0.0;
+
+		for (size_t i = b * GROUP; i < (b + 1) * GROUP &&
+		     i < cfg->pulse_len; i++)
+			e += cfg->pulse[i] * cfg->pulse[i];
+		if (e > q->ecore) {
+			q->ecore = e;
+			q->core = b;
+		}
+	}
+	for (size_t i = 0; i < cfg->pulse_len; i++)
+		if (i / GROUP != q->core)
+			q->erest += cfg->pulse[i] * cfg->pulse[i];
 	if (!(q->ep > 0.0) || !isfinite(q->ep)) {
 		cs_ustof_destroy(q);
 		errno = EINVAL;
@@ -377,26 +394,42 @@ static void lags_group(const struct cs_ustof *q, const double *x, size_t m,
 /* The best of the lags of group @k of the gate from @lo to @hi into *@top,
  * *@best, *@rbest: a larger value, or an equal one at a smaller lag, as a
  * full scan in order would keep the first of equal maxima. The group is
- * marked done in q->bound. */
+ * marked done in q->bound. Before the dot products, a tighter bound than
+ * the group's (whose energy is @e): the pulse's core block and the rest
+ * apart, |r| <= sqrt(Ecore ecore) + sqrt(E erest), Ecore the energy of
+ * the samples under the core block for the group's lags; an echo a few
+ * samples off the core then no longer passes. */
 static void search_group(struct cs_ustof *q, const double *x, size_t lo,
-			 size_t hi, size_t k, double *top, size_t *best,
-			 double *rbest)
+			 size_t hi, size_t k, double e, double slack,
+			 double *top, size_t *best, double *rbest)
 {
 	size_t m = lo + k * GROUP, cnt = hi + 1 - m < GROUP ? hi + 1 - m : GROUP;
-	double r[GROUP];
+	size_t a = k + q->core, j;
+	double r[GROUP], v[GROUP], vmax;
 
-	lags_group(q, x, m, r);
-	for (size_t j = 0; j < cnt; j++) {
-		double v = q->cfg.polarity ? q->cfg.polarity * r[j]
-					   : fabs(r[j]);
-
-		if (v > *top || (v == *top && m + j < *best)) {
-			*top = v;
-			*best = m + j;
-			*rbest = r[j];
-		}
-	}
 	q->bound[k] = -1.0;
+	if (*top > 0.0) {
+		double ec = q->cum[a + 2] - q->cum[a] + slack;
+
+		if ((sqrt(ec * q->ecore) + sqrt(e * q->erest)) * (1.0 + 1e-6) <
+		    *top)
+			return;
+	}
+	lags_group(q, x, m, r);
+	vmax = -INFINITY;
+	for (j = 0; j < cnt; j++) {
+		v[j] = q->cfg.polarity ? q->cfg.polarity * r[j] : fabs(r[j]);
+		vmax = v[j] > vmax ? v[j] : vmax;
+	}
+	if (!(vmax >= *top))
+		return;
+	for (j = 0; v[j] != vmax; j++)
+		;
+	if (vmax > *top || m + j < *best) {
+		*top = vmax;
+		*best = m + j;
+		*rbest = r[j];
+	}
 }
 
 /*
@@ -407,47 +440,51 @@ static void search_group(struct cs_ustof *q, const double *x, size_t lo,
  * of most energy goes first, then its neighbours, the one of more energy
  * first, while they may beat the best so far (an echo spans several groups
  * of about the same energy; that sets a high bar); then any other group
- * that still may. q->cum[b] holds the energy of samples [lo, lo + b GROUP),
- * nblk blocks, as gate_energy() left it.
+ * that still may. q->cum[b] holds the energy of samples [lo, lo + b GROUP)
+ * (the whole gate's past its end), as gate_energy() left it.
  */
 static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
 			    size_t hi, size_t nblk, double *rbest)
 {
 	size_t len = q->cfg.pulse_len, ngrp = (hi - lo) / GROUP + 1;
 	size_t span = (GROUP - 1 + len + GROUP - 1) / GROUP, best = lo, kmax = 0;
-	double *bound = q->bound, top = -INFINITY;
+	double *bound = q->bound, *cum = q->cum, top = -INFINITY;
 	/* room for the rounding of the running sums and of the products */
-	double slack = 1e-9 * q->cum[nblk], scale = q->ep * (1.0 + 1e-6);
+	double slack = 1e-9 * cum[nblk], scale = q->ep * (1.0 + 1e-6);
 
-	/* squared bounds; -1 marks a group done */
-	for (size_t k = 0; k < ngrp; k++) {
-		size_t z = k + span < nblk ? k + span : nblk;
-
-		bound[k] = (q->cum[z] - q->cum[k] + slack) * scale;
+	/* energies under each group; -1 marks a group done */
+	for (size_t k = 0; k < ngrp; k++)
+		bound[k] = cum[k + span] - cum[k] + slack;
+	for (size_t k = 1; k < ngrp; k++)
 		if (bound[k] > bound[kmax])
 			kmax = k;
-	}
-	search_group(q, x, lo, hi, kmax, &top, &best, rbest);
+	search_group(q, x, lo, hi, kmax, bound[kmax], slack, &top, &best,
+		     rbest);
 	for (size_t l = kmax, r = kmax + 1;;) {	/* groups [l, r) done */
 		double bl = l > 0 ? bound[l - 1] : -1.0;
 		double br = r < ngrp ? bound[r] : -1.0;
 		double b = bl >= br ? bl : br;
+		size_t k = bl >= br ? l - 1 : r;
 
-		if (b < 0.0 || (top > 0.0 && b < top * top))
+		if (b < 0.0 || (top > 0.0 && b * scale < top * top))
 			break;
-		if (bl >= br)
-			search_group(q, x, lo, hi, --l, &top, &best, rbest);
+		search_group(q, x, lo, hi, k, bound[k], slack, &top, &best,
+			     rbest);
+		if (k < l)
+			l = k;
 		else
-			search_group(q, x, lo, hi, r++, &top, &best, rbest);
+			r = k + 1;
 	}
 	for (size_t k = 0; k < ngrp; k++)
-		if (bound[k] >= 0.0 && (top <= 0.0 || bound[k] >= top * top))
-			search_group(q, x, lo, hi, k, &top, &best, rbest);
+		if (bound[k] >= 0.0 && (top <= 0.0 || bound[k] * scale >= top * top))
+			search_group(q, x, lo, hi, k, bound[k], slack, &top,
+				     &best, rbest);
 	return best;
 }
 
 /* Running energy of [lo, end) block by block into q->cum (cum[b] = samples
- * [lo, lo + b GROUP), the last block may be short); returns the total.
+ * [lo, lo + b GROUP), the last block may be short, the total after it);
+ * returns the total.
  * Each block's own sum is short and independent of the others; only the
  * running sum is one chain. */
 static double gate_energy(struct cs_ustof *q, const double *x, size_t lo,
@@ -471,7 +508,9 @@ static double gate_energy(struct cs_ustof *q, const double *x, size_t lo,
 	}
 	for (size_t i = lo + b * GROUP; i < end; i++)
 		run += x[i] * x[i];
-	q->cum[b + 1] = run;	/* read only when that block is there */
+	/* and past the end, so that the search need not check */
+	for (size_t i = 0; i < q->cfg.pulse_len / GROUP + 5; i++)
+		q->cum[b + 1 + i] = run;
 	return run;
 }
 
