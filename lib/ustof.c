@@ -448,16 +448,19 @@ static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
 {
 	size_t len = q->cfg.pulse_len, ngrp = (hi - lo) / GROUP + 1;
 	size_t span = (GROUP - 1 + len + GROUP - 1) / GROUP, best = lo, kmax = 0;
-	double *bound = q->bound, *cum = q->cum, top = -INFINITY;
+	double *bound = q->bound, *cum = q->cum, top = -INFINITY, emax = -1.0;
+	double bar;
 	/* room for the rounding of the running sums and of the products */
 	double slack = 1e-9 * cum[nblk], scale = q->ep * (1.0 + 1e-6);
 
 	/* energies under each group; -1 marks a group done */
-	for (size_t k = 0; k < ngrp; k++)
+	for (size_t k = 0; k < ngrp; k++) {
 		bound[k] = cum[k + span] - cum[k] + slack;
-	for (size_t k = 1; k < ngrp; k++)
-		if (bound[k] > bound[kmax])
+		if (bound[k] > emax) {
+			emax = bound[k];
 			kmax = k;
+		}
+	}
 	search_group(q, x, lo, hi, kmax, bound[kmax], slack, &top, &best,
 		     rbest);
 	for (size_t l = kmax, r = kmax + 1;;) {	/* groups [l, r) done */
@@ -475,10 +478,14 @@ static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
 		else
 			r = k + 1;
 	}
+	/* 0 while no value is above 0: every group not done may */
+	bar = top > 0.0 ? top * top / scale : 0.0;
 	for (size_t k = 0; k < ngrp; k++)
-		if (bound[k] >= 0.0 && (top <= 0.0 || bound[k] * scale >= top * top))
+		if (bound[k] >= bar) {
 			search_group(q, x, lo, hi, k, bound[k], slack, &top,
 				     &best, rbest);
+			bar = top > 0.0 ? top * top / scale : 0.0;
+		}
 	return best;
 }
 
@@ -494,17 +501,26 @@ static double gate_energy(struct cs_ustof *q, const double *x, size_t lo,
 	size_t b;
 
 	q->cum[0] = 0.0;
-	for (b = 0; lo + (b + 1) * GROUP <= end; b++) {
+	/* two blocks at a time: their sums side by side in one register */
+	for (b = 0; lo + (b + 2) * GROUP <= end; b += 2) {
 		const double *xb = x + lo + b * GROUP;
-		v2d e = { 0, 0 };
+		v2d e0 = { 0, 0 }, e1 = { 0, 0 }, e;
 
 		for (size_t i = 0; i < GROUP; i += 2) {
-			v2d v = load2(xb + i);
+			v2d v0 = load2(xb + i), v1 = load2(xb + GROUP + i);
 
-			e += v * v;
+			e0 += v0 * v0;
+			e1 += v1 * v1;
 		}
+		e = (v2d){ e0[0], e1[0] } + (v2d){ e0[1], e1[1] };
+		q->cum[b + 1] = run + e[0];
 		run += e[0] + e[1];
-		q->cum[b + 1] = run;
+		q->cum[b + 2] = run;
+	}
+	if (lo + (b + 1) * GROUP <= end) {
+		for (size_t i = lo + b * GROUP; i < lo + (b + 1) * GROUP; i++)
+			run += x[i] * x[i];
+		q->cum[++b] = run;
 	}
 	for (size_t i = lo + b * GROUP; i < end; i++)
 		run += x[i] * x[i];
