@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 					 gates[1][1] - gates[1][0] +
 					 gates[2][1] - gates[2][0] + 3),
 	       20.0 * log10(res[0].snr));
-	printf("  same, gates of noise alone (no lag skipped): %.2f us/record\n",
+	printf("  same, gates of noise alone (few lags skipped): %.2f us/record\n",
 	       t_noise * 1e6);
 	printf("cs_ustof (pruned search + Newton, in place): %.2f us/record\n",
 	       t_lib * 1e6);
