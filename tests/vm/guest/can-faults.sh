@@ -128,7 +128,7 @@ count5() { can2sense b5.log 2>/dev/null | awk -F '\t' 'NR > 1 && ($4 - substr($2
 SH
 # a frame of batch 4 may still come after the drain (sense2can's own held
 # one): listen until batch 5 is all there, and count batch 5 only
-count5() { can2sense b5.log 2>/dev/null | awk -F '\t' 'NR > 1 && ($4 - substr($2, 7)) > 1530.045 { n++ } END { print n + 0 }'; }
+. /tmp/count5.sh
 candump_on d5 simcan1 1000 b5.log
 batch 5
 wait_for batch5 20 sh -c ". /tmp/count5.sh; [ \$(count5) -ge 16 ]"
