@@ -402,7 +402,86 @@ static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
  * of fbgtrack (every tracked grating of every spectrum). One pass a pixel:
  * the shape there, its weight, and the sums of the normal equations, with
  * the mu column kept as d (its Jacobian is -a d: scaled after the sums).
+ *
+ * With GCC or Clang, two pixels at a time in their vector extensions (SSE2
+ * on x86-64, NEON on arm64, emulated elsewhere) where no pixel of the window
+ * is saturated and the template covers all of it; the scalar loop does the
+ * odd last pixel, and whole windows otherwise. Two passes over the pairs
+ * (shape, weight and residual; then the sums) leave the 14 sums the vector
+ * registers. Only the order of summation differs, so only the rounding.
  */
+#if defined(__GNUC__)
+#define FIT_V2D 1
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2di __attribute__((vector_size(16)));
+
+struct v2sums {
+	v2d s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
+};
+
+/* Pixels lo .. lo + 2 npairs - 1 (at most 2 MAX_HALF + 1 of them), all
+ * on the template, none saturated. */
+static inline void fit_pairs(const double *nt, const double *nd,
+			     const double *y, int lo, int npairs, int j,
+			     const struct row_weights *rw, double x,
+			     double base, double b1, double amp, double v0,
+			     double kk, double *t, struct v2sums *z)
+{
+	const v2d w0 = { rw->w[0], rw->w[0] }, w1 = { rw->w[1], rw->w[1] };
+	const v2d w2 = { rw->w[2], rw->w[2] }, w3 = { rw->w[3], rw->w[3] };
+	const v2d u0 = { rw->v[0], rw->v[0] }, u1 = { rw->v[1], rw->v[1] };
+	const v2d u2 = { rw->v[2], rw->v[2] }, u3 = { rw->v[3], rw->v[3] };
+	const v2d va = { amp, amp }, vv0 = { v0, v0 }, vk = { kk, kk };
+	const v2d one = { 1.0, 1.0 }, two = { 2.0, 2.0 };
+	const v2d db = { 2.0 * b1, 2.0 * b1 }, zero = { 0.0, 0.0 };
+	v2d vx = { x, x + 1.0 }, vb = { base, base + b1 };
+	v2d tt[(2 * MAX_HALF + 2) / 2], dd[(2 * MAX_HALF + 2) / 2];
+	v2d ww[(2 * MAX_HALF + 2) / 2], rr[(2 * MAX_HALF + 2) / 2];
+	struct v2sums a = { zero, zero, zero, zero, zero, zero, zero,
+			    zero, zero, zero, zero, zero, zero, zero };
+
+	/* the shape, its derivative, the weight and the residual */
+	for (int k = 0; k < npairs; k++, j += 2 * BINS_PER_PX, vb += db) {
+		const int j1 = j + BINS_PER_PX;
+		const v2d t0 = { nt[j], nt[j1] }, d0 = { nd[j], nd[j1] };
+		const v2d t1 = { nt[j + 1], nt[j1 + 1] };
+		const v2d d1 = { nd[j + 1], nd[j1 + 1] };
+		const v2d yk = { y[lo + 2 * k], y[lo + 2 * k + 1] };
+		v2d tk, s;
+
+		tk = w0 * t0 + w1 * d0 + w2 * t1 + w3 * d1;
+		dd[k] = u0 * t0 + u1 * d0 + u2 * t1 + u3 * d1;
+		tt[k] = tk;
+		t[2 * k] = tk[0];	/* for the learning */
+		t[2 * k + 1] = tk[1];
+		s = va * tk;
+		rr[k] = yk - vb - s;
+		/* s > 0 ? s : 0, as a mask */
+		ww[k] = one / (vv0 + vk * (v2d)((v2di)s & (v2di)(s > zero)));
+	}
+	for (int k = 0; k < npairs; k++, vx += two) {
+		const v2d w = ww[k], tk = tt[k], dk = dd[k], r = rr[k];
+		const v2d wx = w * vx, wt = w * tk, wd = w * dk;
+
+		a.s1 += w;
+		a.sx += wx;
+		a.sxx += wx * vx;
+		a.s_t += wt;
+		a.sxt += wx * tk;
+		a.stt += wt * tk;
+		a.s_d += wd;
+		a.sxd += wx * dk;
+		a.std += wt * dk;
+		a.sdd += wd * dk;
+		a.sr += w * r;
+		a.sxr += wx * r;
+		a.str += wt * r;
+		a.sdr += wd * r;
+	}
+	*z = a;
+}
+#endif
+
 static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		      int hi, double c, struct fit *f)
 {
@@ -410,6 +489,16 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 	const double *nt = sh->t, *nd = sh->d;
 	const double sat = q->cfg.saturation, v0 = f->v0, kk = f->k;
 	double *p = f->p;
+#ifdef FIT_V2D
+	/* pairs of pixels for the vector path; none if one is saturated */
+	int npairs = (hi - lo + 1) / 2;
+
+	for (int i = lo; i <= hi; i++)
+		if (y[i] >= sat) {
+			npairs = 0;
+			break;
+		}
+#endif
 
 	f->saturated = 0;
 	for (int it = 0; it < 8; it++) {
@@ -423,14 +512,48 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		double x, base;
 		struct row_weights rw;
 		double w0, w1, w2, w3, u0, u1, u2, u3;
-		int n = 0;
+		int n = 0, i0, j0;
 
 		row_weights(sh, p[3], lo, &rw);
 		w0 = rw.w[0], w1 = rw.w[1], w2 = rw.w[2], w3 = rw.w[3];
 		u0 = rw.v[0], u1 = rw.v[1], u2 = rw.v[2], u3 = rw.v[3];
 		x = (double)lo - c;
 		base = p[0] + b1 * x;
-		for (int i = lo, jn = rw.j; i <= hi;
+		i0 = lo;
+		j0 = rw.j;
+#ifdef FIT_V2D
+		/* the template's nodes at the first and last pixel */
+		if (npairs > 0 &&
+		    (unsigned int)rw.j < (unsigned int)(sh->n - 1) &&
+		    (unsigned int)(rw.j + (hi - lo) * BINS_PER_PX) <
+			    (unsigned int)(sh->n - 1)) {
+			struct v2sums z;
+
+			fit_pairs(nt, nd, y, lo, npairs, rw.j, &rw, x, base,
+				  b1, amp, v0, kk, f->t, &z);
+			s1 = z.s1[0] + z.s1[1];
+			sx = z.sx[0] + z.sx[1];
+			sxx = z.sxx[0] + z.sxx[1];
+			s_t = z.s_t[0] + z.s_t[1];
+			sxt = z.sxt[0] + z.sxt[1];
+			stt = z.stt[0] + z.stt[1];
+			s_d = z.s_d[0] + z.s_d[1];
+			sxd = z.sxd[0] + z.sxd[1];
+			std = z.std[0] + z.std[1];
+			sdd = z.sdd[0] + z.sdd[1];
+			sr = z.sr[0] + z.sr[1];
+			sxr = z.sxr[0] + z.sxr[1];
+			str = z.str[0] + z.str[1];
+			sdr = z.sdr[0] + z.sdr[1];
+			n = 2 * npairs;
+			/* the odd last pixel, if any, below */
+			i0 = lo + n;
+			j0 = rw.j + n * BINS_PER_PX;
+			x += n;
+			base = p[0] + b1 * x;
+		}
+#endif
+		for (int i = i0, jn = j0; i <= hi;
 		     i++, jn += BINS_PER_PX, x += 1.0, base += b1) {
 			double tk = 0.0, dk = 0.0, s, r, w, wx, wt, wd;
 
