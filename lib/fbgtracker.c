@@ -361,39 +361,43 @@ static int solve_spd(int n, double a[MAX_PAR][MAX_PAR], const double *b,
 static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
 		   double *inv_mu)
 {
-	double l00, l10, l11, l20, l21, l22, l30, l31, l32, l33, s;
-	double y0, y1, y2, y3;
+	/* r_ii = 1 / l_ii once: the chain of divisions is the solve's cost */
+	double l10, l11, l20, l21, l22, l30, l31, l32, l33, s;
+	double r00, r11, r22, r33, y0, y1, y2, y3;
 
 	if (!(a[0][0] > 0.0))
 		return -1;
-	l00 = sqrt(a[0][0]);
-	l10 = a[1][0] / l00;
-	l20 = a[2][0] / l00;
-	l30 = a[3][0] / l00;
+	r00 = 1.0 / sqrt(a[0][0]);
+	l10 = a[1][0] * r00;
+	l20 = a[2][0] * r00;
+	l30 = a[3][0] * r00;
 	s = a[1][1] - l10 * l10;
 	if (!(s > 1e-300))
 		return -1;
 	l11 = sqrt(s);
-	l21 = (a[2][1] - l20 * l10) / l11;
-	l31 = (a[3][1] - l30 * l10) / l11;
+	r11 = 1.0 / l11;
+	l21 = (a[2][1] - l20 * l10) * r11;
+	l31 = (a[3][1] - l30 * l10) * r11;
 	s = a[2][2] - l20 * l20 - l21 * l21;
 	if (!(s > 1e-300))
 		return -1;
 	l22 = sqrt(s);
-	l32 = (a[3][2] - l30 * l20 - l31 * l21) / l22;
+	r22 = 1.0 / l22;
+	l32 = (a[3][2] - l30 * l20 - l31 * l21) * r22;
 	s = a[3][3] - l30 * l30 - l31 * l31 - l32 * l32;
 	if (!(s > 1e-300))
 		return -1;
 	l33 = sqrt(s);
-	y0 = b[0] / l00;
-	y1 = (b[1] - l10 * y0) / l11;
-	y2 = (b[2] - l20 * y0 - l21 * y1) / l22;
-	y3 = (b[3] - l30 * y0 - l31 * y1 - l32 * y2) / l33;
-	x[3] = y3 / l33;
-	x[2] = (y2 - l32 * x[3]) / l22;
-	x[1] = (y1 - l21 * x[2] - l31 * x[3]) / l11;
-	x[0] = (y0 - l10 * x[1] - l20 * x[2] - l30 * x[3]) / l00;
-	*inv_mu = 1.0 / (l33 * l33);
+	r33 = 1.0 / l33;
+	y0 = b[0] * r00;
+	y1 = (b[1] - l10 * y0) * r11;
+	y2 = (b[2] - l20 * y0 - l21 * y1) * r22;
+	y3 = (b[3] - l30 * y0 - l31 * y1 - l32 * y2) * r33;
+	x[3] = y3 * r33;
+	x[2] = (y2 - l32 * x[3]) * r22;
+	x[1] = (y1 - l21 * x[2] - l31 * x[3]) * r11;
+	x[0] = (y0 - l10 * x[1] - l20 * x[2] - l30 * x[3]) * r00;
+	*inv_mu = r33 * r33;
 	return 0;
 }
 
@@ -611,7 +615,11 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		b[3] = -amp * sdr;
 		if (solve_4(a, b, step, &inv))
 			return -1;
-		step[3] = fmax(-1.0, fmin(1.0, step[3]));
+		/* more than a pixel at once is a fit running away */
+		if (step[3] > 1.0)
+			step[3] = 1.0;
+		else if (step[3] < -1.0)
+			step[3] = -1.0;
 		for (int u = 0; u < NPAR; u++)
 			p[u] += step[u];
 		f->var_mu[0] = inv;
