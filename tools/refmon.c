@@ -296,7 +296,8 @@ int main(int argc, char **argv)
 	struct cs_plating *plating;
 	const char *name = "stdin";
 	FILE *in = stdin;
-	size_t sbytes, frame, got, tsoff;
+	size_t sbytes, frame, tsoff;
+	int got;
 	unsigned char *raw;
 	double v[CS_RE_NCH], y[CS_RE_NCH], fmax;
 	int64_t delay_ns, period_ns, last_t = 0, last_alarm = 0;
@@ -345,20 +346,10 @@ int main(int argc, char **argv)
 		double codes[CS_RE_NCH];
 		int64_t t, tr;
 
-		got = fread(raw, 1, frame, in);
-		if (got < frame) {
-			if (ferror(in) && errno != EINTR)
-				die_perror("%s: read error at byte %lu", name,
-					   st.scans * (unsigned long)frame +
-					   (unsigned long)got);
-			if (got > 0) {
-				warn("%s: input ends inside scan %lu at byte "
-				     "offset %lu (%zu of %zu bytes); 1 partial "
-				     "scan skipped", name, st.scans,
-				     st.scans * (unsigned long)frame, got,
-				     frame);
+		got = tools_read_frame(in, name, "scan", st.scans, raw, frame);
+		if (got <= 0) {
+			if (got < 0)
 				status = EXIT_BADINPUT;
-			}
 			break;
 		}
 		if (o.timestamps) {

@@ -186,6 +186,51 @@ uint64_t tools_get_le64(const unsigned char *p)
 	return v;
 }
 
+int tools_read_frame(FILE *in, const char *name, const char *what,
+		     unsigned long index, void *buf, size_t len)
+{
+	size_t got = fread(buf, 1, len, in);
+	unsigned long at = index * (unsigned long)len;
+
+	if (got == len)
+		return 1;
+	if (ferror(in) && errno != EINTR)
+		die_perror("%s: read error at byte %lu", name,
+			   at + (unsigned long)got);
+	if (!got)
+		return 0;
+	warn("%s: input ends inside %s %lu at byte offset %lu (%zu of %zu "
+	     "bytes); 1 partial %s skipped", name, what, index, at, got, len,
+	     what);
+	return -1;
+}
+
+char *tools_read_file(const char *path, const char *what, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n = 0, got;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		die_perror("malloc");
+	if (!f)
+		die_perror("%s%s%s", what ? what : "", what ? " " : "", path);
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (n + 1 == cap) {
+			buf = realloc(buf, cap *= 2);
+			if (!buf)
+				die_perror("malloc");
+		}
+	}
+	if (ferror(f))
+		die_perror("%s%s%s", what ? what : "", what ? " " : "", path);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 int tools_write_frame(const void *buf, size_t len)
 {
 	if (fwrite(buf, 1, len, stdout) != len) {

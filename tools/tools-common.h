@@ -58,6 +58,18 @@ void tools_put_sample(const struct cs_sample_format *f, double v,
 		      unsigned char *p);
 void tools_put_le64(unsigned char *p, uint64_t v);
 uint64_t tools_get_le64(const unsigned char *p);
+/*
+ * The @index-th frame of @len bytes from @in (named @name in messages; a
+ * frame is a "scan", "record"...: @what) into @buf. 1 when read, 0 at the
+ * end of the input, -1 when the input ended inside the frame (reported
+ * with its byte offset; the caller counts it as bad input). Dies on a read
+ * error.
+ */
+int tools_read_frame(FILE *in, const char *name, const char *what,
+		     unsigned long index, void *buf, size_t len);
+/* All of @path, NUL-terminated, in a buffer to free(); *@len its bytes
+ * without the NUL. Dies naming the file (after @what, if not NULL). */
+char *tools_read_file(const char *path, const char *what, size_t *len);
 /* @len bytes at @buf to standard output: 0, or 1 when the reader went
  * away (EPIPE); dies on any other error. */
 int tools_write_frame(const void *buf, size_t len);

@@ -232,15 +232,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->verbose = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(EXIT_OK);
+			tools_help(usage_text);
 		case 'V':
-			print_version();
-			exit(EXIT_OK);
+			tools_version();
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				tools_progname());
-			exit(EXIT_USAGE);
+			tools_try_help();
 		}
 	}
 	if (argc - optind > 1)
@@ -271,26 +267,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 /* The reference pulse: the whole file, samples in the records' format. */
 static double *read_pulse(const struct options *o, size_t *len)
 {
-	size_t bps = cs_sample_format_bytes(&o->fmt), got, cap = 4096, n = 0;
-	unsigned char *raw = malloc(cap);
-	FILE *f = fopen(o->pulse_path, "rb");
+	size_t bps = cs_sample_format_bytes(&o->fmt), n;
+	unsigned char *raw = (unsigned char *)tools_read_file(o->pulse_path,
+							      NULL, &n);
 	double *p;
 
-	if (!f)
-		die_perror("%s", o->pulse_path);
-	if (!raw)
-		die_perror("malloc");
-	while ((got = fread(raw + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			raw = realloc(raw, cap *= 2);
-			if (!raw)
-				die_perror("malloc");
-		}
-	}
-	if (ferror(f))
-		die_perror("%s", o->pulse_path);
-	fclose(f);
 	if (n % bps)
 		die_usage("%s: %zu bytes is not a whole number of %zu-byte "
 			  "samples", o->pulse_path, n, bps);
@@ -373,14 +354,6 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 		die_perror("stdout");
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int b = 7; b >= 0; b--)
-		v = (v << 8) | p[b];
-	return v;
-}
 
 int main(int argc, char **argv)
 {
@@ -389,7 +362,8 @@ int main(int argc, char **argv)
 	struct cs_ustof *q;
 	struct stats st = { 0 };
 	const char *name = "stdin";
-	size_t sbytes, frame, got, plen, bps;
+	size_t sbytes, frame, plen, bps;
+	int got;
 	unsigned char *raw;
 	double *x, *pulse;
 	FILE *in = stdin;
@@ -432,24 +406,15 @@ int main(int argc, char **argv)
 		uint64_t shot = st.shots;
 		int64_t t;
 
-		got = fread(raw, 1, frame, in);
-		if (got < frame) {
-			if (ferror(in) && errno != EINTR)
-				die_perror("%s: read error at byte %lu", name,
-					   st.shots * (unsigned long)frame +
-					   (unsigned long)got);
-			if (got > 0) {
-				warn("%s: input ends inside record %lu at byte "
-				     "offset %lu (%zu of %zu bytes); 1 partial "
-				     "record skipped", name, st.shots,
-				     st.shots * (unsigned long)frame, got,
-				     frame);
+		got = tools_read_frame(in, name, "record", st.shots, raw,
+				       frame);
+		if (got <= 0) {
+			if (got < 0)
 				status = EXIT_BADINPUT;
-			}
 			break;
 		}
 		if (o.header) {
-			shot = le64(raw + sbytes);
+			shot = tools_get_le64(raw + sbytes);
 			if (st.shots && shot > next_shot) {
 				warn("%s: %llu shots missing before shot %llu "
 				     "(byte offset %lu): lost by the "
@@ -462,7 +427,7 @@ int main(int argc, char **argv)
 			next_shot = shot + 1;
 		}
 		if (o.timestamps)
-			t = (int64_t)le64(raw + (o.header ? sbytes +
+			t = (int64_t)tools_get_le64(raw + (o.header ? sbytes +
 						 HEADER_BYTES : (sbytes + 7) /
 						 8 * 8));
 		else
