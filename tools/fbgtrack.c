@@ -38,7 +38,7 @@ struct options {
 	unsigned int fibres;	/* spectra cycle through this many fibres */
 	int index;		/* the driver's index element follows */
 	int learn;
-	const char *cal_path;
+	char cal_path[4096];	/* "" when none */
 	char ref_name[CS_FBG_NAME_MAX];
 	double ref_nm;
 	int verbose;
@@ -252,16 +252,16 @@ static void read_config(struct options *o, const char *path)
 			continue;	/* "timestamps = no" */
 		if (opt->val == 'k') {
 			/* a path in a config file is relative to it */
-			static char paths[4][1024];
-			static int npaths;
+			char joined[sizeof(o->cal_path)];
 			const char *slash = strrchr(path, '/');
 
-			if (val[0] != '/' && slash && npaths < 4) {
-				snprintf(paths[npaths], sizeof(paths[0]),
-					 "%.*s/%s", (int)(slash - path), path,
-					 val);
-				val = paths[npaths++];
+			if (val[0] != '/' && slash) {
+				snprintf(joined, sizeof(joined), "%.*s/%s",
+					 (int)(slash - path), path, val);
+				val = joined;
 			}
+			apply_option(o, opt->val, val, where);
+			continue;
 		}
 		apply_option(o, opt->val, val, where);
 	}
@@ -289,7 +289,10 @@ static void apply_option(struct options *o, int c, const char *arg,
 		read_config(o, arg);
 		break;
 	case 'k':
-		o->cal_path = arg;
+		/* copied: a config file's line buffer is reused */
+		if (strlen(arg) >= sizeof(o->cal_path))
+			die_usage("%s: calibration path too long", where);
+		strcpy(o->cal_path, arg);
 		break;
 	case OPT_REFERENCE:
 		set_reference(o, arg);
@@ -348,15 +351,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(EXIT_OK);
+			tools_help(usage_text);
 		case 'V':
-			print_version();
-			exit(EXIT_OK);
+			tools_version();
 		case '?':
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				tools_progname());
-			exit(EXIT_USAGE);
+			tools_try_help();
 		default:
 			apply_option(o, c, optarg, "option");
 		}
@@ -612,24 +611,11 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 
 static void load_calibration(struct state *s, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *text;
-	long size;
+	size_t size;
+	char *text = tools_read_file(path, "calibration", &size);
 	unsigned long line = 0;
 	const char *why = NULL;
 
-	if (!f)
-		die_perror("calibration %s", path);
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET))
-		die_perror("calibration %s", path);
-	text = malloc((size_t)size + 1);
-	if (!text)
-		die_perror("malloc");
-	if (fread(text, 1, (size_t)size, f) != (size_t)size)
-		die_perror("calibration %s", path);
-	text[size] = '\0';
-	fclose(f);
 	s->cal = cs_fbgcal_create(text, &line, &why);
 	free(text);
 	if (!s->cal) {
@@ -731,7 +717,7 @@ int main(int argc, char **argv)
 			die_usage("reference %s is not a grating (-g %s:...)",
 				  o.ref_name, o.ref_name);
 	}
-	if (o.cal_path)
+	if (o.cal_path[0])
 		load_calibration(&s, o.cal_path);
 
 	memset(&tcfg, 0, sizeof(tcfg));
@@ -792,11 +778,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (o.timestamps) {
-			uint64_t v = 0;
-
-			for (int b = 7; b >= 0; b--)
-				v = (v << 8) | raw[tsoff + (size_t)b];
-			t = (int64_t)v;
+			t = (int64_t)tools_get_le64(raw + tsoff);
 		} else {
 			t = (int64_t)llround((double)s.spectra * 1e9 /
 					     o.rate_hz);

@@ -37,3 +37,14 @@ st=$?
 set -e
 [ "$st" -eq 2 ]
 grep -q "bad2:1: value is not a number" "$TMPDIR/err"
+# the calibration from a config file, relative to it and absolute, with
+# lines after it: the same records as from -k
+printf 'calibration = cal\ngrating = t:1530\ngrating = e:1545:3\n' > "$TMPDIR/rel.conf"
+printf 'calibration = %s/cal\ngrating = t:1530\ngrating = e:1545:3\n' "$TMPDIR" > "$TMPDIR/abs.conf"
+"$BIN/fbgsim" -N 50 -g 1530:0.5:10 -g 1545:0.5:10:1.2 --strain-ramp 0.5 > "$TMPDIR/s.raw"
+"$BIN/fbgtrack" -g t:1530 -g e:1545:3 -k "$TMPDIR/cal" "$TMPDIR/s.raw" > "$TMPDIR/k.tsv"
+"$BIN/fbgtrack" -c "$TMPDIR/rel.conf" "$TMPDIR/s.raw" > "$TMPDIR/rel.tsv"
+(cd / && "$BIN/fbgtrack" -c "$TMPDIR/abs.conf" "$TMPDIR/s.raw") > "$TMPDIR/abs.tsv"
+cmp "$TMPDIR/k.tsv" "$TMPDIR/rel.tsv"
+cmp "$TMPDIR/k.tsv" "$TMPDIR/abs.tsv"
+grep -q '	fbg0/e	strain	' "$TMPDIR/k.tsv"
