@@ -31,6 +31,20 @@ static struct cs_fbgtracker *tracker(const struct cs_fbg_grating *g,
 	return cs_fbgtracker_create(&cfg);
 }
 
+/* The rig the behaviour tests share: read and shot noise, a 3 % stray-light
+ * floor, gratings of 0.5 nm, 16-bit clipping. */
+static struct cs_fbgsynth *rig(uint64_t seed, double source)
+{
+	struct cs_fbgsynth_config cfg = {
+		.npix = CRB_NPIX, .dark = 1000, .source = source,
+		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
+		.gain = 4, .full_scale = 65535, .seed = seed,
+	};
+
+	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
+	return cs_fbgsynth_create(&cfg);
+}
+
 struct stats {
 	double rms, bias, crb, worst_bias, excess_bias;
 	int n;
@@ -131,11 +145,6 @@ static void crossing(void **state)
 		{ .name = "up", .centre_nm = 1540.0, .halfwidth_nm = 2 },
 		{ .name = "down", .centre_nm = 1542.0, .halfwidth_nm = 2 },
 	};
-	struct cs_fbgsynth_config cfg = {
-		.npix = CRB_NPIX, .dark = 1000, .source = 40000,
-		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
-		.gain = 4, .full_scale = 65535, .seed = 5,
-	};
 	struct cs_fbgtracker *t = tracker(g, 2);
 	struct cs_fbgsynth *q;
 	struct cs_fbg_result r[2];
@@ -143,8 +152,7 @@ static void crossing(void **state)
 	int merged = 0, wrong = 0, n = 600;
 
 	(void)state;
-	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
-	q = cs_fbgsynth_create(&cfg);
+	q = rig(5, 40000);
 	for (int i = 0; i < n; i++) {
 		double up = 1540.0 + 2.0 * i / n, down = 1542.0 - 2.0 * i / n;
 
@@ -185,19 +193,13 @@ static void lost_found_saturated(void **state)
 		{ .name = "a", .centre_nm = 1530.0, .halfwidth_nm = 2 },
 		{ .name = "b", .centre_nm = 1560.0, .halfwidth_nm = 2 },
 	};
-	struct cs_fbgsynth_config cfg = {
-		.npix = CRB_NPIX, .dark = 1000, .source = 40000,
-		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
-		.gain = 4, .full_scale = 65535, .seed = 9,
-	};
 	struct cs_fbgtracker *t = tracker(g, 2);
 	struct cs_fbgsynth *q;
 	struct cs_fbg_result r[2];
 	double y[CRB_NPIX];
 
 	(void)state;
-	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
-	q = cs_fbgsynth_create(&cfg);
+	q = rig(9, 40000);
 	cs_fbgsynth_set_grating(q, 0, 1530.1, 0.5);
 	cs_fbgsynth_set_grating(q, 1, 1560.2, 0.5);
 	for (int i = 0; i < 50; i++) {
@@ -217,10 +219,8 @@ static void lost_found_saturated(void **state)
 	assert_int_equal(cs_fbgtracker_execute(t, y, 0, r), 2);
 	assert_true(fabs(r[1].wavelength - 1560.3) < 0.005);
 	/* clip grating a */
-	cs_fbgsynth_set_grating(q, 0, 1530.1, 1.0);
 	cs_fbgsynth_destroy(q);
-	cfg.source = 200000;
-	q = cs_fbgsynth_create(&cfg);
+	q = rig(9, 200000);
 	cs_fbgsynth_set_grating(q, 0, 1530.1, 1.0);
 	cs_fbgsynth_execute(q, 1, y);
 	cs_fbgtracker_execute(t, y, 0, r);
@@ -240,19 +240,13 @@ static void two_fibres(void **state)
 		{ .name = "f1", .centre_nm = 1550.0, .halfwidth_nm = 2,
 		  .fibre = 1 },
 	};
-	struct cs_fbgsynth_config cfg = {
-		.npix = CRB_NPIX, .dark = 1000, .source = 40000,
-		.background = 0.03, .fwhm_nm = 0.5, .read_noise = 20,
-		.gain = 4, .full_scale = 65535, .seed = 3,
-	};
 	struct cs_fbgtracker *t = tracker(g, 2);
 	struct cs_fbgsynth *q;
 	struct cs_fbg_result r[2];
 	double y[CRB_NPIX];
 
 	(void)state;
-	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
-	q = cs_fbgsynth_create(&cfg);
+	q = rig(3, 40000);
 	for (int i = 0; i < 40; i++) {
 		unsigned int fibre = i % 2;
 
