@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cellsense.h"
+#include "cs-linalg.h"
 
 #define NPAR 5		/* b0, b1, amplitude, centre, sigma */
 #define MAX_FIT 256	/* pixels in one fit window */
@@ -98,48 +99,6 @@ double cs_spectrum_noise(const double *y, size_t n)
 	return med / (0.6744897501960817 * sqrt(6.0));
 }
 
-/* Solve the NPAR x NPAR system a x = b by Gaussian elimination with partial
- * pivoting; a and b are destroyed. -1 if singular. */
-static int solve(double a[NPAR][NPAR], double b[NPAR], double x[NPAR])
-{
-	for (int c = 0; c < NPAR; c++) {
-		int p = c;
-
-		for (int r = c + 1; r < NPAR; r++)
-			if (fabs(a[r][c]) > fabs(a[p][c]))
-				p = r;
-		if (!(fabs(a[p][c]) > 1e-300))
-			return -1;
-		if (p != c) {
-			double t;
-
-			for (int k = 0; k < NPAR; k++) {
-				t = a[c][k];
-				a[c][k] = a[p][k];
-				a[p][k] = t;
-			}
-			t = b[c];
-			b[c] = b[p];
-			b[p] = t;
-		}
-		for (int r = c + 1; r < NPAR; r++) {
-			double f = a[r][c] / a[c][c];
-
-			for (int k = c; k < NPAR; k++)
-				a[r][k] -= f * a[c][k];
-			b[r] -= f * b[c];
-		}
-	}
-	for (int r = NPAR - 1; r >= 0; r--) {
-		double s = b[r];
-
-		for (int k = r + 1; k < NPAR; k++)
-			s -= a[r][k] * x[k];
-		x[r] = s / a[r][r];
-	}
-	return 0;
-}
-
 struct fit_data {
 	double x[MAX_FIT];
 	double y[MAX_FIT];
@@ -207,14 +166,13 @@ static int fit_gaussian(const struct fit_data *d, double p[NPAR],
 
 	chi2 = normal_equations(d, p, jtj, jtr);
 	for (int it = 0; it < 100; it++) {
-		double a[NPAR][NPAR], b[NPAR], step[NPAR], trial[NPAR], c2;
+		double a[NPAR][NPAR], step[NPAR], trial[NPAR], c2;
 		double rel = 0.0;
 
 		memcpy(a, jtj, sizeof(a));
-		memcpy(b, jtr, sizeof(b));
 		for (int k = 0; k < NPAR; k++)
 			a[k][k] *= 1.0 + lambda;
-		if (solve(a, b, step))
+		if (cs_solve_spd(NPAR, &a[0][0], jtr, step, NULL))
 			return -1;
 		for (int k = 0; k < NPAR; k++)
 			trial[k] = p[k] + step[k];
@@ -234,19 +192,15 @@ static int fit_gaussian(const struct fit_data *d, double p[NPAR],
 				break;
 		}
 	}
-	/* Covariance: s^2 (J^T J)^-1, column by column. */
+	/* Covariance: s^2 (J^T J)^-1, its diagonal. */
 	{
 		double s2 = d->n > NPAR ? chi2 / (double)(d->n - NPAR) : NAN;
+		double x[NPAR], inv[NPAR];
 
-		for (int k = 0; k < NPAR; k++) {
-			double a[NPAR][NPAR], e[NPAR] = { 0 }, col[NPAR];
-
-			memcpy(a, jtj, sizeof(a));
-			e[k] = 1.0;
-			if (solve(a, e, col))
-				return -1;
-			var[k] = s2 * col[k];
-		}
+		if (cs_solve_spd(NPAR, &jtj[0][0], jtr, x, inv))
+			return -1;
+		for (int k = 0; k < NPAR; k++)
+			var[k] = s2 * inv[k];
 	}
 	return 0;
 }

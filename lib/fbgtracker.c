@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "cellsense.h"
+#include "cs-linalg.h"
 
 #define NPAR 4			/* b0, b1, a, mu of one grating */
 #define BINS_PER_PX 8
@@ -300,61 +301,6 @@ struct fit {
 	double t[2 * MAX_HALF + 1];	/* a single fit's shape at its pixels,
 					 * as of its last iteration */
 };
-
-/* Cholesky solve of A x = b (A symmetric positive definite, n x n); the
- * diagonal of A^-1 goes to @inv. */
-static int solve_spd(int n, double a[MAX_PAR][MAX_PAR], const double *b,
-		     double *x, double *inv)
-{
-	double l[MAX_PAR][MAX_PAR], y[MAX_PAR], z[MAX_PAR];
-
-	for (int i = 0; i < n; i++) {
-		for (int j = 0; j <= i; j++) {
-			double s = a[i][j];
-
-			for (int k = 0; k < j; k++)
-				s -= l[i][k] * l[j][k];
-			if (i == j) {
-				if (!(s > 1e-300))
-					return -1;
-				l[i][i] = sqrt(s);
-			} else {
-				l[i][j] = s / l[j][j];
-			}
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		double s = b[i];
-
-		for (int k = 0; k < i; k++)
-			s -= l[i][k] * y[k];
-		y[i] = s / l[i][i];
-	}
-	for (int i = n - 1; i >= 0; i--) {
-		double s = y[i];
-
-		for (int k = i + 1; k < n; k++)
-			s -= l[k][i] * x[k];
-		x[i] = s / l[i][i];
-	}
-	/* [A^-1]_jj = |L^-1 e_j|^2 */
-	for (int j = 0; j < n; j++) {
-		inv[j] = 0.0;
-		for (int i = 0; i < n; i++) {
-			double s = i == j ? 1.0 : 0.0;
-
-			if (i < j) {
-				z[i] = 0.0;
-				continue;
-			}
-			for (int k = j; k < i; k++)
-				s -= l[i][k] * z[k];
-			z[i] = s / l[i][i];
-			inv[j] += z[i] * z[i];
-		}
-	}
-	return 0;
-}
 
 /* Cholesky solve of the 4x4 system of one grating; mu is last, so
  * [A^-1]_mu,mu is just 1 / L33^2. */
@@ -656,7 +602,7 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 		return -1;
 	f->saturated = 0;
 	for (int it = 0; it < 8; it++) {
-		double a[MAX_PAR][MAX_PAR] = { { 0 } }, b[MAX_PAR] = { 0 };
+		double a[MAX_PAR * MAX_PAR] = { 0 }, b[MAX_PAR] = { 0 };
 		double step[MAX_PAR], inv[MAX_PAR];
 		int n = 0, converged = 1;
 
@@ -688,16 +634,13 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 
 				b[u] += wj * r;
 				for (int v = 0; v <= u; v++)
-					a[u][v] += wj * j[v];
+					a[u * np + v] += wj * j[v];
 			}
 			n++;
 		}
 		if (n < np + 3)
 			return -1;
-		for (int u = 0; u < np; u++)
-			for (int v = u + 1; v < np; v++)
-				a[u][v] = a[v][u];
-		if (solve_spd(np, a, b, step, inv))
+		if (cs_solve_spd(np, a, b, step, inv))
 			return -1;
 		for (int k = 0; k < f->m; k++) {
 			double *s = &step[3 + 2 * k];
