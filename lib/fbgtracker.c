@@ -302,48 +302,48 @@ struct fit {
 					 * as of its last iteration */
 };
 
-/* Cholesky solve of the 4x4 system of one grating; mu is last, so
- * [A^-1]_mu,mu is just 1 / L33^2. */
+/*
+ * The 4x4 system of one grating, by 2x2 blocks: the baseline's (b0, b1)
+ * block P, the peak's (a, mu) block R, the coupling Q. With
+ * P^-1 and the Schur complement S = R - Q' P^-1 Q in closed form, the
+ * chain of dependent operations holds two divisions (Cholesky's holds four
+ * square roots and four divisions, one after the other), and
+ * [A^-1]_mu,mu = S_aa / det S. -1 unless A is positive definite.
+ */
 static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
 		   double *inv_mu)
 {
-	/* r_ii = 1 / l_ii once: the chain of divisions is the solve's cost */
-	double l10, l11, l20, l21, l22, l30, l31, l32, l33, s;
-	double r00, r11, r22, r33, y0, y1, y2, y3;
+	const double det_p = a[0][0] * a[1][1] - a[0][1] * a[0][1];
+	double rp, i00, i01, i11, g00, g01, g10, g11, h0, h1;
+	double s00, s01, s11, det_s, rs, c0, c1;
 
-	if (!(a[0][0] > 0.0))
+	if (!(a[0][0] > 0.0) || !(det_p > 0.0))
 		return -1;
-	r00 = 1.0 / sqrt(a[0][0]);
-	l10 = a[1][0] * r00;
-	l20 = a[2][0] * r00;
-	l30 = a[3][0] * r00;
-	s = a[1][1] - l10 * l10;
-	if (!(s > 1e-300))
+	rp = 1.0 / det_p;
+	i00 = a[1][1] * rp;
+	i01 = -a[0][1] * rp;
+	i11 = a[0][0] * rp;
+	/* G = P^-1 Q, h = P^-1 b_P */
+	g00 = i00 * a[0][2] + i01 * a[1][2];
+	g01 = i00 * a[0][3] + i01 * a[1][3];
+	g10 = i01 * a[0][2] + i11 * a[1][2];
+	g11 = i01 * a[0][3] + i11 * a[1][3];
+	h0 = i00 * b[0] + i01 * b[1];
+	h1 = i01 * b[0] + i11 * b[1];
+	s00 = a[2][2] - (a[0][2] * g00 + a[1][2] * g10);
+	s01 = a[2][3] - (a[0][2] * g01 + a[1][2] * g11);
+	s11 = a[3][3] - (a[0][3] * g01 + a[1][3] * g11);
+	det_s = s00 * s11 - s01 * s01;
+	if (!(s00 > 0.0) || !(det_s > 0.0))
 		return -1;
-	l11 = sqrt(s);
-	r11 = 1.0 / l11;
-	l21 = (a[2][1] - l20 * l10) * r11;
-	l31 = (a[3][1] - l30 * l10) * r11;
-	s = a[2][2] - l20 * l20 - l21 * l21;
-	if (!(s > 1e-300))
-		return -1;
-	l22 = sqrt(s);
-	r22 = 1.0 / l22;
-	l32 = (a[3][2] - l30 * l20 - l31 * l21) * r22;
-	s = a[3][3] - l30 * l30 - l31 * l31 - l32 * l32;
-	if (!(s > 1e-300))
-		return -1;
-	l33 = sqrt(s);
-	r33 = 1.0 / l33;
-	y0 = b[0] * r00;
-	y1 = (b[1] - l10 * y0) * r11;
-	y2 = (b[2] - l20 * y0 - l21 * y1) * r22;
-	y3 = (b[3] - l30 * y0 - l31 * y1 - l32 * y2) * r33;
-	x[3] = y3 * r33;
-	x[2] = (y2 - l32 * x[3]) * r22;
-	x[1] = (y1 - l21 * x[2] - l31 * x[3]) * r11;
-	x[0] = (y0 - l10 * x[1] - l20 * x[2] - l30 * x[3]) * r00;
-	*inv_mu = r33 * r33;
+	rs = 1.0 / det_s;
+	c0 = b[2] - (a[0][2] * h0 + a[1][2] * h1);
+	c1 = b[3] - (a[0][3] * h0 + a[1][3] * h1);
+	x[2] = (s11 * c0 - s01 * c1) * rs;
+	x[3] = (s00 * c1 - s01 * c0) * rs;
+	x[0] = h0 - g00 * x[2] - g01 * x[3];
+	x[1] = h1 - g10 * x[2] - g11 * x[3];
+	*inv_mu = s00 * rs;
 	return 0;
 }
 
@@ -960,6 +960,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		    struct cs_fbg_result *out)
 {
 	int npix = (int)q->cfg.npix, lo, hi, centre;
+	const double share = 1.0 / m;	/* one division, not three a member */
 	struct fit f;
 
 	f.m = m;
@@ -977,12 +978,12 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		struct track *tr = members[k];
 
 		f.tr[k] = tr;
-		f.p[0] += tr->b0 / m;
+		f.p[0] += tr->b0 * share;
 		f.p[2 + 2 * k] = tr->amp;
 		f.p[3 + 2 * k] = tr->pred;
 		/* one sensor, one noise: the members' models averaged */
-		f.v0 += tr->v0 / m;
-		f.k += tr->k / m;
+		f.v0 += tr->v0 * share;
+		f.k += tr->k * share;
 	}
 	if (hi - lo < 2 + 2 * m + 3 ||
 	    (m == 1 ? fit_single(q, y, lo, hi, centre, &f) :
