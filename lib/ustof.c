@@ -448,27 +448,37 @@ static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
 {
 	size_t len = q->cfg.pulse_len, ngrp = (hi - lo) / GROUP + 1;
 	size_t span = (GROUP - 1 + len + GROUP - 1) / GROUP, best = lo, kmax = 0;
-	double *bound = q->bound, *cum = q->cum, top = -INFINITY, emax = -1.0;
-	double bar;
+	double *bound = q->bound, *cum = q->cum, top = -INFINITY;
+	double e0 = -1.0, e1 = -1.0, e2 = -1.0, e3 = -1.0, bar;
 	/* room for the rounding of the running sums and of the products */
 	double slack = 1e-9 * cum[nblk], scale = q->ep * (1.0 + 1e-6);
+	size_t k;
 
-	/* energies under each group; -1 marks a group done */
-	for (size_t k = 0; k < ngrp; k++) {
+	/* energies under each group (-1 marks a group done) and the most:
+	 * four running maxima, not one chain, then the first group with it */
+	for (k = 0; k < ngrp; k++)
 		bound[k] = cum[k + span] - cum[k] + slack;
-		if (bound[k] > emax) {
-			emax = bound[k];
-			kmax = k;
-		}
+	for (k = 0; k + 4 <= ngrp; k += 4) {
+		e0 = bound[k] > e0 ? bound[k] : e0;
+		e1 = bound[k + 1] > e1 ? bound[k + 1] : e1;
+		e2 = bound[k + 2] > e2 ? bound[k + 2] : e2;
+		e3 = bound[k + 3] > e3 ? bound[k + 3] : e3;
 	}
+	for (; k < ngrp; k++)
+		e0 = bound[k] > e0 ? bound[k] : e0;
+	e0 = e0 > e1 ? e0 : e1;
+	e2 = e2 > e3 ? e2 : e3;
+	e0 = e0 > e2 ? e0 : e2;
+	while (kmax + 1 < ngrp && bound[kmax] != e0)
+		kmax++;
 	search_group(q, x, lo, hi, kmax, bound[kmax], slack, &top, &best,
 		     rbest);
 	for (size_t l = kmax, r = kmax + 1;;) {	/* groups [l, r) done */
 		double bl = l > 0 ? bound[l - 1] : -1.0;
 		double br = r < ngrp ? bound[r] : -1.0;
 		double b = bl >= br ? bl : br;
-		size_t k = bl >= br ? l - 1 : r;
 
+		k = bl >= br ? l - 1 : r;
 		if (b < 0.0 || (top > 0.0 && b * scale < top * top))
 			break;
 		search_group(q, x, lo, hi, k, bound[k], slack, &top, &best,
@@ -480,7 +490,7 @@ static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
 	}
 	/* 0 while no value is above 0: every group not done may */
 	bar = top > 0.0 ? top * top / scale : 0.0;
-	for (size_t k = 0; k < ngrp; k++)
+	for (k = 0; k < ngrp; k++)
 		if (bound[k] >= bar) {
 			search_group(q, x, lo, hi, k, bound[k], slack, &top,
 				     &best, rbest);
