@@ -41,12 +41,30 @@
 
 enum track_state { SEARCHING, TRACKING, COASTING };
 
+#define FIT_LANES 2		/* pixels a vector of the fit holds */
+/* a plane: every BINS_PER_PX-th node, zeros past the last for a vector */
+#define PLANE_LEN ((MAX_NODES + BINS_PER_PX - 1) / BINS_PER_PX + FIT_LANES)
+
 struct shape {
 	int n;			/* nodes */
 	double u0;		/* offset of node 0, pixels */
 	double t[MAX_NODES];	/* value at the nodes, peak 1 */
 	double d[MAX_NODES];	/* derivative at the nodes, per pixel */
+	/* the same by sub-pixel phase, node j at [j % BINS_PER_PX]
+	 * [j / BINS_PER_PX]: a window's pixels, whole pixels apart, are
+	 * neighbours there, and the fit loads them as vectors */
+	double pt[BINS_PER_PX][PLANE_LEN], pd[BINS_PER_PX][PLANE_LEN];
 };
+
+static void shape_planes(struct shape *s)
+{
+	memset(s->pt, 0, sizeof(s->pt));
+	memset(s->pd, 0, sizeof(s->pd));
+	for (int j = 0; j < s->n; j++) {
+		s->pt[j % BINS_PER_PX][j / BINS_PER_PX] = s->t[j];
+		s->pd[j % BINS_PER_PX][j / BINS_PER_PX] = s->d[j];
+	}
+}
 
 struct track {
 	const struct cs_fbg_grating *g;
@@ -109,6 +127,7 @@ static void shape_gaussian(struct shape *s, int half, double sigma)
 		s->t[j] = exp(-0.5 * u * u / (sigma * sigma));
 		s->d[j] = -u / (sigma * sigma) * s->t[j];
 	}
+	shape_planes(s);
 }
 
 /* Cubic Hermite interpolation of the nodes: value and derivative. */
@@ -152,7 +171,8 @@ static void row_weights(const struct shape *s, double mu, int lo,
 	const double h = 1.0 / BINS_PER_PX;
 	double x = ((double)lo - mu - s->u0) * BINS_PER_PX, f, f2, f3;
 
-	rw->j = (int)floor(x);
+	rw->j = (int)x;	/* floor(), without the libm call */
+	rw->j -= rw->j > x;
 	f = x - rw->j;
 	f2 = f * f;
 	f3 = f2 * f;
@@ -276,6 +296,7 @@ static void shape_rebuild(struct track *tr)
 
 		s->d[j] = (s->t[b] - s->t[a]) * BINS_PER_PX / (double)(b - a);
 	}
+	shape_planes(s);
 	tr->shape_learned = 1;
 }
 
@@ -298,8 +319,9 @@ struct fit {
 	double v0, k;		/* noise model used for the weights */
 	int n;			/* pixels used */
 	int saturated;
-	double t[2 * MAX_HALF + 1];	/* a single fit's shape at its pixels,
-					 * as of its last iteration */
+	/* a single fit's shape at its pixels, as of its last iteration
+	 * (and room for a vector's worth past the last) */
+	double t[2 * MAX_HALF + 1 + FIT_LANES];
 };
 
 /*
@@ -353,65 +375,99 @@ static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
  * the shape there, its weight, and the sums of the normal equations, with
  * the mu column kept as d (its Jacobian is -a d: scaled after the sums).
  *
- * With GCC or Clang, two pixels at a time in their vector extensions (SSE2
- * on x86-64, NEON on arm64, emulated elsewhere) where no pixel of the window
- * is saturated and the template covers all of it; the scalar loop does the
- * odd last pixel, and whole windows otherwise. Two passes over the pairs
- * (shape, weight and residual; then the sums) leave the 14 sums the vector
- * registers. Only the order of summation differs, so only the rounding.
+ * With GCC or Clang, FIT_LANES pixels at a time in their vector extensions
+ * (SSE2 on x86-64, NEON on arm64, emulated elsewhere) where the template
+ * covers the window and no pixel in it is saturated; the scalar loop does
+ * the rest. Two passes over the vectors (shape, weight and residual; then
+ * the sums) leave the 14 sums in registers. Only the order of summation
+ * differs, so only the rounding.
  */
 #if defined(__GNUC__)
-#define FIT_V2D 1
-typedef double v2d __attribute__((vector_size(16)));
-typedef long long v2di __attribute__((vector_size(16)));
+#define FIT_VEC 1
+typedef double vd __attribute__((vector_size(FIT_LANES * sizeof(double))));
+typedef long long vdi __attribute__((vector_size(FIT_LANES *
+						 sizeof(long long))));
 
-struct v2sums {
-	v2d s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
+struct vsums {
+	vd s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
 };
 
-/* Pixels lo .. lo + 2 npairs - 1 (at most 2 MAX_HALF + 1 of them), all
- * on the template, none saturated. */
-static inline void fit_pairs(const double *nt, const double *nd,
-			     const double *y, int lo, int npairs, int j,
-			     const struct row_weights *rw, double x,
-			     double base, double b1, double amp, double v0,
-			     double kk, double *t, struct v2sums *z)
+static inline vd load_vd(const double *p)
 {
-	const v2d w0 = { rw->w[0], rw->w[0] }, w1 = { rw->w[1], rw->w[1] };
-	const v2d w2 = { rw->w[2], rw->w[2] }, w3 = { rw->w[3], rw->w[3] };
-	const v2d u0 = { rw->v[0], rw->v[0] }, u1 = { rw->v[1], rw->v[1] };
-	const v2d u2 = { rw->v[2], rw->v[2] }, u3 = { rw->v[3], rw->v[3] };
-	const v2d va = { amp, amp }, vv0 = { v0, v0 }, vk = { kk, kk };
-	const v2d one = { 1.0, 1.0 }, two = { 2.0, 2.0 };
-	const v2d db = { 2.0 * b1, 2.0 * b1 }, zero = { 0.0, 0.0 };
-	v2d vx = { x, x + 1.0 }, vb = { base, base + b1 };
-	v2d tt[(2 * MAX_HALF + 2) / 2], dd[(2 * MAX_HALF + 2) / 2];
-	v2d ww[(2 * MAX_HALF + 2) / 2], rr[(2 * MAX_HALF + 2) / 2];
-	struct v2sums a = { zero, zero, zero, zero, zero, zero, zero,
-			    zero, zero, zero, zero, zero, zero, zero };
+	vd v;
 
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Pixels lo .. lo + n - 1 (1 .. 2 MAX_HALF + 1 of them), their template
+ * nodes j, j + BINS_PER_PX, ... all on the template: the sums into *@z,
+ * the shape into t[0 .. n). -1, and no sums, if a pixel is saturated. */
+static inline int fit_vec(const struct shape *sh, const double *y, int lo,
+			  int n, int j, const struct row_weights *rw,
+			  double x, double base, double b1, double amp,
+			  double v0, double kk, double sat, double *t,
+			  struct vsums *z)
+{
+	enum { L = FIT_LANES, NV = (2 * MAX_HALF + 1 + L - 1) / L };
+	/* the nodes left and right of each pixel, plane by plane */
+	const double *t0p = sh->pt[j % BINS_PER_PX] + j / BINS_PER_PX;
+	const double *d0p = sh->pd[j % BINS_PER_PX] + j / BINS_PER_PX;
+	const double *t1p = sh->pt[(j + 1) % BINS_PER_PX] +
+			    (j + 1) / BINS_PER_PX;
+	const double *d1p = sh->pd[(j + 1) % BINS_PER_PX] +
+			    (j + 1) / BINS_PER_PX;
+	const vd zero = { 0 };
+	const vd w0 = zero + rw->w[0], w1 = zero + rw->w[1];
+	const vd w2 = zero + rw->w[2], w3 = zero + rw->w[3];
+	const vd u0 = zero + rw->v[0], u1 = zero + rw->v[1];
+	const vd u2 = zero + rw->v[2], u3 = zero + rw->v[3];
+	const vd va = zero + amp, vv0 = zero + v0, vk = zero + kk;
+	const vd vsat = zero + sat, db = zero + L * b1, dx = zero + L;
+	const int nv = (n + L - 1) / L, full = n / L;
+	vd vx = zero, vb = zero, lane = zero;
+	vd tt[NV], dd[NV], ww[NV], rr[NV];
+	vdi satm = { 0 };
+	struct vsums a;
+
+	for (int l = 0; l < L; l++) {
+		lane[l] = l;
+		vx[l] = x + l;
+		vb[l] = base + b1 * l;
+	}
 	/* the shape, its derivative, the weight and the residual */
-	for (int k = 0; k < npairs; k++, j += 2 * BINS_PER_PX, vb += db) {
-		const int j1 = j + BINS_PER_PX;
-		const v2d t0 = { nt[j], nt[j1] }, d0 = { nd[j], nd[j1] };
-		const v2d t1 = { nt[j + 1], nt[j1 + 1] };
-		const v2d d1 = { nd[j + 1], nd[j1 + 1] };
-		const v2d yk = { y[lo + 2 * k], y[lo + 2 * k + 1] };
-		v2d tk, s;
+	for (int k = 0; k < nv; k++, vb += db) {
+		const int o = k * L;
+		vd yk, tk, s;
 
-		tk = w0 * t0 + w1 * d0 + w2 * t1 + w3 * d1;
-		dd[k] = u0 * t0 + u1 * d0 + u2 * t1 + u3 * d1;
+		if (k < full) {
+			yk = load_vd(y + lo + o);
+		} else {	/* the last, part of a vector: no weight past n */
+			for (int l = 0; l < L; l++)
+				yk[l] = o + l < n ? y[lo + o + l] : 0.0;
+		}
+		satm |= (vdi)(yk >= vsat);
+		tk = w0 * load_vd(t0p + o) + w1 * load_vd(d0p + o) +
+		     w2 * load_vd(t1p + o) + w3 * load_vd(d1p + o);
+		dd[k] = u0 * load_vd(t0p + o) + u1 * load_vd(d0p + o) +
+			u2 * load_vd(t1p + o) + u3 * load_vd(d1p + o);
 		tt[k] = tk;
-		t[2 * k] = tk[0];	/* for the learning */
-		t[2 * k + 1] = tk[1];
+		memcpy(t + o, &tk, sizeof(tk));	/* for the learning */
 		s = va * tk;
 		rr[k] = yk - vb - s;
-		/* s > 0 ? s : 0, as a mask */
-		ww[k] = one / (vv0 + vk * (v2d)((v2di)s & (v2di)(s > zero)));
+		/* 1 / (v0 + k max(s, 0)), the max as a mask */
+		ww[k] = 1.0 / (vv0 + vk * (vd)((vdi)s & (vdi)(s > zero)));
+		if (k >= full)
+			ww[k] = (vd)((vdi)ww[k] & (vdi)(lane < zero + (n - o)));
 	}
-	for (int k = 0; k < npairs; k++, vx += two) {
-		const v2d w = ww[k], tk = tt[k], dk = dd[k], r = rr[k];
-		const v2d wx = w * vx, wt = w * tk, wd = w * dk;
+	for (int l = 0; l < L; l++)
+		if (satm[l])
+			return -1;
+	a.s1 = a.sx = a.sxx = a.s_t = a.sxt = a.stt = a.s_d = zero;
+	a.sxd = a.std = a.sdd = a.sr = a.sxr = a.str = a.sdr = zero;
+	for (int k = 0; k < nv; k++, vx += dx) {
+		const vd w = ww[k], tk = tt[k], dk = dd[k], r = rr[k];
+		const vd wx = w * vx, wt = w * tk, wd = w * dk;
 
 		a.s1 += w;
 		a.sx += wx;
@@ -429,6 +485,16 @@ static inline void fit_pairs(const double *nt, const double *nd,
 		a.sdr += wd * r;
 	}
 	*z = a;
+	return 0;
+}
+
+static inline double hsum(vd v)
+{
+	double s = v[0];
+
+	for (int l = 1; l < FIT_LANES; l++)
+		s += v[l];
+	return s;
 }
 #endif
 
@@ -439,15 +505,8 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 	const double *nt = sh->t, *nd = sh->d;
 	const double sat = q->cfg.saturation, v0 = f->v0, kk = f->k;
 	double *p = f->p;
-#ifdef FIT_V2D
-	/* pairs of pixels for the vector path; none if one is saturated */
-	int npairs = (hi - lo + 1) / 2;
-
-	for (int i = lo; i <= hi; i++)
-		if (y[i] >= sat) {
-			npairs = 0;
-			break;
-		}
+#ifdef FIT_VEC
+	int vec = 1;	/* 0 once a saturated pixel is seen */
 #endif
 
 	f->saturated = 0;
@@ -471,36 +530,34 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		base = p[0] + b1 * x;
 		i0 = lo;
 		j0 = rw.j;
-#ifdef FIT_V2D
+#ifdef FIT_VEC
 		/* the template's nodes at the first and last pixel */
-		if (npairs > 0 &&
-		    (unsigned int)rw.j < (unsigned int)(sh->n - 1) &&
+		if (vec && (unsigned int)rw.j < (unsigned int)(sh->n - 1) &&
 		    (unsigned int)(rw.j + (hi - lo) * BINS_PER_PX) <
 			    (unsigned int)(sh->n - 1)) {
-			struct v2sums z;
+			struct vsums z;
 
-			fit_pairs(nt, nd, y, lo, npairs, rw.j, &rw, x, base,
-				  b1, amp, v0, kk, f->t, &z);
-			s1 = z.s1[0] + z.s1[1];
-			sx = z.sx[0] + z.sx[1];
-			sxx = z.sxx[0] + z.sxx[1];
-			s_t = z.s_t[0] + z.s_t[1];
-			sxt = z.sxt[0] + z.sxt[1];
-			stt = z.stt[0] + z.stt[1];
-			s_d = z.s_d[0] + z.s_d[1];
-			sxd = z.sxd[0] + z.sxd[1];
-			std = z.std[0] + z.std[1];
-			sdd = z.sdd[0] + z.sdd[1];
-			sr = z.sr[0] + z.sr[1];
-			sxr = z.sxr[0] + z.sxr[1];
-			str = z.str[0] + z.str[1];
-			sdr = z.sdr[0] + z.sdr[1];
-			n = 2 * npairs;
-			/* the odd last pixel, if any, below */
-			i0 = lo + n;
-			j0 = rw.j + n * BINS_PER_PX;
-			x += n;
-			base = p[0] + b1 * x;
+			if (fit_vec(sh, y, lo, hi - lo + 1, rw.j, &rw, x, base,
+				    b1, amp, v0, kk, sat, f->t, &z)) {
+				vec = 0;	/* the scalar loop, from now on */
+			} else {
+				s1 = hsum(z.s1);
+				sx = hsum(z.sx);
+				sxx = hsum(z.sxx);
+				s_t = hsum(z.s_t);
+				sxt = hsum(z.sxt);
+				stt = hsum(z.stt);
+				s_d = hsum(z.s_d);
+				sxd = hsum(z.sxd);
+				std = hsum(z.std);
+				sdd = hsum(z.sdd);
+				sr = hsum(z.sr);
+				sxr = hsum(z.sxr);
+				str = hsum(z.str);
+				sdr = hsum(z.sdr);
+				n = hi - lo + 1;
+				i0 = hi + 1;	/* nothing left */
+			}
 		}
 #endif
 		for (int i = i0, jn = j0; i <= hi;
