@@ -540,20 +540,31 @@ static double gate_energy(struct cs_ustof *q, const double *x, size_t lo,
 	return run;
 }
 
-/* c, c' and c'' of the polynomial @m at @d (Horner, all three at once). */
-static void poly_eval(const double *m, double d, double *c0, double *c1,
-		      double *c2)
+/* c, c' and c'' at @d of the polynomial whose coefficients are @m, those
+ * of c' being @m1 and those of c'' @m2 (two a v2d): sums of coefficient
+ * times power, the powers from d^2 and d^4, so that no chain of dependent
+ * operations is more than a few long (Horner's is NPOLY). */
+static void poly_eval(const v2d *m, const v2d *m1, const v2d *m2, double d,
+		      double *c0, double *c1, double *c2)
 {
-	double a = m[NPOLY - 1], b = 0.0, c = 0.0;
+	double d2 = d * d, d4 = d2 * d2;
+	v2d pw[NPOLY / 2], s0, s1, s2;
 
-	for (int e = NPOLY - 2; e >= 0; e--) {
-		c = c * d + b;
-		b = b * d + a;
-		a = a * d + m[e];
+	pw[0] = (v2d){ 1.0, d };
+	pw[1] = pw[0] * d2;
+	for (int k = 2; k < NPOLY / 2; k++)
+		pw[k] = pw[k - 2] * d4;
+	s0 = m[0] * pw[0];
+	s1 = m1[0] * pw[0];
+	s2 = m2[0] * pw[0];
+	for (int k = 1; k < NPOLY / 2; k++) {
+		s0 += m[k] * pw[k];
+		s1 += m1[k] * pw[k];
+		s2 += m2[k] * pw[k];
 	}
-	*c0 = a;
-	*c1 = b;
-	*c2 = 2.0 * c;
+	*c0 = s0[0] + s0[1];
+	*c1 = s1[0] + s1[1];
+	*c2 = s2[0] + s2[1];
 }
 
 /* Newton on sgn * c(best + d) from d = 0, kept within a sample; returns d
@@ -564,8 +575,8 @@ static double refine(const struct cs_ustof *q, const double *x, size_t best,
 	ptrdiff_t s0 = (ptrdiff_t)best - MARGIN, n = (ptrdiff_t)q->cfg.n;
 	size_t ia = s0 < 0 ? (size_t)-s0 : 0;
 	size_t ib = s0 + (ptrdiff_t)q->seg > n ? (size_t)(n - s0) : q->seg;
-	v2d acc[NPOLY / 2] = { { 0, 0 } };
-	double m[NPOLY], d = 0.0, c0, c1, c2;
+	v2d m[NPOLY / 2] = { { 0, 0 } }, m1[NPOLY / 2], m2[NPOLY / 2];
+	double d = 0.0, c0, c1, c2;
 
 	/* the polynomial's coefficients: NPOLY independent sums */
 	for (size_t i = ia; i < ib; i++) {
@@ -573,13 +584,22 @@ static double refine(const struct cs_ustof *q, const double *x, size_t best,
 
 #pragma GCC unroll 16	/* all of it: the sums stay in registers */
 		for (int e = 0; e < NPOLY / 2; e++)
-			acc[e] += xi * load2(q->poly[i] + 2 * e);
+			m[e] += xi * load2(q->poly[i] + 2 * e);
 	}
-	memcpy(m, acc, sizeof(m));
+	/* those of c' and c'': (e + 1) m[e + 1], (e + 1) (e + 2) m[e + 2] */
+	for (int k = 0; k < NPOLY / 2; k++) {
+		double e = 2.0 * k;
+
+		m1[k] = (v2d){ m[k][1], k + 1 < NPOLY / 2 ? m[k + 1][0] : 0.0 } *
+			(v2d){ e + 1.0, e + 2.0 };
+		m2[k] = k + 1 < NPOLY / 2 ? m[k + 1] * (v2d){ (e + 1.0) * (e + 2.0),
+							     (e + 2.0) * (e + 3.0) }
+					 : (v2d){ 0.0, 0.0 };
+	}
 	/* at d = 0 the derivatives are the coefficients */
-	c0 = m[0];
-	c1 = m[1];
-	c2 = 2.0 * m[2];
+	c0 = m[0][0];
+	c1 = m[0][1];
+	c2 = 2.0 * m[1][0];
 	for (int it = 0;; it++) {
 		double step;
 
@@ -596,7 +616,7 @@ static double refine(const struct cs_ustof *q, const double *x, size_t best,
 			c0 += (c1 + 0.5 * c2 * step) * step;
 			break;
 		}
-		poly_eval(m, d, &c0, &c1, &c2);
+		poly_eval(m, m1, m2, d, &c0, &c1, &c2);
 		if (it == NEWTON_MAX)
 			break;
 	}
