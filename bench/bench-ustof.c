@@ -2,7 +2,8 @@
 /*
  * Time of flight, 4096-sample records with 3 gates: cs_ustof (one record
  * read in place, pruned direct search + Newton on the band-limited
- * correlation, single thread) against baselines measured in the same
+ * correlation, single thread; its AVX2 kernels where the CPU has AVX2, so
+ * the figure depends on that) against baselines measured in the same
  * process on the same records:
  *  - what numpy.correlate within each gate + argmax + parabola does,
  *    written in C (direct dot products, as numpy does them), so the ratio

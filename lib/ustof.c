@@ -32,7 +32,9 @@
  *    polynomial in d whose coefficients are dot products of the segment
  *    around the maximum with precomputed filters. Within 2 (pi/2)^12 / 12!
  *    (1e-6) of c for any band below Nyquist, far less for a band around
- *    a quarter of the rate: Newton on it is Newton on c.
+ *    a quarter of the rate: Newton on it is Newton on c;
+ *  - the dot products and the energies four doubles a vector on x86-64
+ *    CPUs with AVX2, two elsewhere, with the same results (struct kernels).
  */
 #include <complex.h>
 #include <errno.h>
@@ -76,7 +78,260 @@ struct cs_ustof {
 	double *x;
 	double noise;
 	int have_record;
+	const struct kernels *k;	/* the hot loops, for this CPU */
 };
+
+/*
+ * The hot loops, each in two forms that do the same operations in the same
+ * order, so with the same results to the last bit: two doubles a vector
+ * (GCC's and Clang's vector extensions: SSE2 on x86-64, NEON on arm64,
+ * scalars elsewhere), and on x86-64 four (AVX2), taken at create when the
+ * CPU has it (__builtin_cpu_supports: no ifunc, nothing at load time).
+ * Products and sums are rounded apart in both (no FMA). The AVX2 forms
+ * call nothing: with a call in one (to a function built without AVX),
+ * GCC 12 left it with the upper halves of the vector registers dirty
+ * (no vzeroupper), and the SSE code after it made cs_ustof 30% slower.
+ *
+ * lags: r[j] = sum_i xm[j + i] p[i] for the GROUP lags j < GROUP, the
+ *   terms of even i summed in order, those of odd i apart, then the two
+ *   (two chains a lag, half as long), as corr_at() does one lag;
+ * blocks: e[b] = the energy of xb[GROUP b ...], b < nb, as block_energy();
+ * coefs: m[e] = sum_{i < cnt} xs[i] poly[i][e], the even i and the odd
+ *   apart as in lags.
+ */
+struct kernels {
+	void (*lags)(const double *xm, const double *p, size_t len,
+		     double r[GROUP]);
+	void (*blocks)(const double *xb, size_t nb, double *e);
+	void (*coefs)(const double *xs, const double (*poly)[NPOLY],
+		      size_t cnt, double m[NPOLY]);
+};
+
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+
+static inline v2d load2(const double *p)
+{
+	v2d v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void store2(double *p, v2d v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* The correlation at lag @k of @x (@n samples, zeros past them). */
+static double corr_at(const double *x, size_t n, const double *p,
+		      size_t len, size_t k)
+{
+	double se = 0.0, so = 0.0;
+	size_t i;
+
+	for (i = 0; i + 1 < len && k + i + 1 < n; i += 2) {
+		se += x[k + i] * p[i];
+		so += x[k + i + 1] * p[i + 1];
+	}
+	if (i < len && k + i < n)
+		se += x[k + i] * p[i];
+	return se + so;
+}
+
+/* (x0^2 + x4^2) + (x1^2 + x5^2) + ((x2^2 + x6^2) + (x3^2 + x7^2)): the
+ * order of the vector forms */
+static inline __attribute__((always_inline)) double
+block_energy(const double *x)
+{
+	return ((x[0] * x[0] + x[4] * x[4]) + (x[1] * x[1] + x[5] * x[5])) +
+	       ((x[2] * x[2] + x[6] * x[6]) + (x[3] * x[3] + x[7] * x[7]));
+}
+
+static void lags_v2(const double *xm, const double *p, size_t len,
+		    double r[GROUP])
+{
+	v2d a0 = { 0, 0 }, a1 = a0, a2 = a0, a3 = a0;
+	v2d b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		const double *xe = xm + i, *xo = xm + i + 1;
+		double pe = p[i], po = p[i + 1];
+
+		a0 += load2(xe) * pe;
+		a1 += load2(xe + 2) * pe;
+		a2 += load2(xe + 4) * pe;
+		a3 += load2(xe + 6) * pe;
+		b0 += load2(xo) * po;
+		b1 += load2(xo + 2) * po;
+		b2 += load2(xo + 4) * po;
+		b3 += load2(xo + 6) * po;
+	}
+	if (i < len) {
+		a0 += load2(xm + i) * p[i];
+		a1 += load2(xm + i + 2) * p[i];
+		a2 += load2(xm + i + 4) * p[i];
+		a3 += load2(xm + i + 6) * p[i];
+	}
+	store2(r, a0 + b0);
+	store2(r + 2, a1 + b1);
+	store2(r + 4, a2 + b2);
+	store2(r + 6, a3 + b3);
+}
+
+/* two blocks at a time, their sums side by side */
+static void blocks_v2(const double *xb, size_t nb, double *e)
+{
+	size_t b;
+
+	for (b = 0; b + 2 <= nb; b += 2) {
+		const double *x0 = xb + b * GROUP, *x1 = x0 + GROUP;
+		v2d u0 = load2(x0) * load2(x0) + load2(x0 + 4) * load2(x0 + 4);
+		v2d w0 = load2(x0 + 2) * load2(x0 + 2) +
+			 load2(x0 + 6) * load2(x0 + 6);
+		v2d u1 = load2(x1) * load2(x1) + load2(x1 + 4) * load2(x1 + 4);
+		v2d w1 = load2(x1 + 2) * load2(x1 + 2) +
+			 load2(x1 + 6) * load2(x1 + 6);
+
+		store2(e + b, ((v2d){ u0[0], u1[0] } + (v2d){ u0[1], u1[1] }) +
+			      ((v2d){ w0[0], w1[0] } + (v2d){ w0[1], w1[1] }));
+	}
+	for (; b < nb; b++)
+		e[b] = block_energy(xb + b * GROUP);
+}
+
+static void coefs_v2(const double *xs, const double (*poly)[NPOLY],
+		     size_t cnt, double m[NPOLY])
+{
+	v2d me[NPOLY / 2] = { { 0, 0 } }, mo[NPOLY / 2] = { { 0, 0 } };
+	size_t i;
+
+	for (i = 0; i + 1 < cnt; i += 2) {
+		double xe = xs[i], xo = xs[i + 1];
+
+#pragma GCC unroll 16	/* all of it: the sums stay in registers */
+		for (int e = 0; e < NPOLY / 2; e++) {
+			me[e] += xe * load2(poly[i] + 2 * e);
+			mo[e] += xo * load2(poly[i + 1] + 2 * e);
+		}
+	}
+	if (i < cnt) {
+#pragma GCC unroll 16
+		for (int e = 0; e < NPOLY / 2; e++)
+			me[e] += xs[i] * load2(poly[i] + 2 * e);
+	}
+#pragma GCC unroll 16
+	for (int e = 0; e < NPOLY / 2; e++)
+		store2(m + 2 * e, me[e] + mo[e]);
+}
+
+static const struct kernels kernels_v2 = { lags_v2, blocks_v2, coefs_v2 };
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_KERNELS 1
+#include <immintrin.h>
+
+#define TARGET_AVX2 __attribute__((target("avx2")))
+
+TARGET_AVX2 static void lags_avx2(const double *xm, const double *p,
+				  size_t len, double r[GROUP])
+{
+	__m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		__m256d pe = _mm256_set1_pd(p[i]);
+		__m256d po = _mm256_set1_pd(p[i + 1]);
+
+		a0 += _mm256_loadu_pd(xm + i) * pe;
+		a1 += _mm256_loadu_pd(xm + i + 4) * pe;
+		b0 += _mm256_loadu_pd(xm + i + 1) * po;
+		b1 += _mm256_loadu_pd(xm + i + 5) * po;
+	}
+	if (i < len) {
+		__m256d pe = _mm256_set1_pd(p[i]);
+
+		a0 += _mm256_loadu_pd(xm + i) * pe;
+		a1 += _mm256_loadu_pd(xm + i + 4) * pe;
+	}
+	_mm256_storeu_pd(r, a0 + b0);
+	_mm256_storeu_pd(r + 4, a1 + b1);
+}
+
+/* (x0^2 + x4^2, x1^2 + x5^2, x2^2 + x6^2, x3^2 + x7^2) of a block */
+TARGET_AVX2 static inline __m256d squares4(const double *x)
+{
+	__m256d v0 = _mm256_loadu_pd(x), v1 = _mm256_loadu_pd(x + 4);
+
+	return v0 * v0 + v1 * v1;
+}
+
+/* four blocks at a time: the sums of neighbouring lanes (hadd), then of
+ * the halves */
+TARGET_AVX2 static void blocks_avx2(const double *xb, size_t nb,
+				    double *e)
+{
+	size_t b;
+
+	for (b = 0; b + 4 <= nb; b += 4) {
+		const double *x = xb + b * GROUP;
+		__m256d h01 = _mm256_hadd_pd(squares4(x),
+					     squares4(x + GROUP));
+		__m256d h23 = _mm256_hadd_pd(squares4(x + 2 * GROUP),
+					     squares4(x + 3 * GROUP));
+
+		_mm256_storeu_pd(e + b, _mm256_permute2f128_pd(h01, h23, 0x20) +
+					_mm256_permute2f128_pd(h01, h23, 0x31));
+	}
+	for (; b < nb; b++)
+		e[b] = block_energy(xb + b * GROUP);
+}
+
+TARGET_AVX2 static void coefs_avx2(const double *xs,
+				   const double (*poly)[NPOLY], size_t cnt,
+				   double m[NPOLY])
+{
+	__m256d me[NPOLY / 4], mo[NPOLY / 4];
+	size_t i;
+
+	for (int e = 0; e < NPOLY / 4; e++)
+		me[e] = mo[e] = _mm256_setzero_pd();
+	for (i = 0; i + 1 < cnt; i += 2) {
+		__m256d xe = _mm256_set1_pd(xs[i]);
+		__m256d xo = _mm256_set1_pd(xs[i + 1]);
+
+#pragma GCC unroll 16
+		for (int e = 0; e < NPOLY / 4; e++) {
+			me[e] += xe * _mm256_loadu_pd(poly[i] + 4 * e);
+			mo[e] += xo * _mm256_loadu_pd(poly[i + 1] + 4 * e);
+		}
+	}
+	if (i < cnt) {
+		__m256d xe = _mm256_set1_pd(xs[i]);
+
+#pragma GCC unroll 16
+		for (int e = 0; e < NPOLY / 4; e++)
+			me[e] += xe * _mm256_loadu_pd(poly[i] + 4 * e);
+	}
+#pragma GCC unroll 16
+	for (int e = 0; e < NPOLY / 4; e++)
+		_mm256_storeu_pd(m + 4 * e, me[e] + mo[e]);
+}
+
+static const struct kernels kernels_avx2 = {
+	lags_avx2, blocks_avx2, coefs_avx2
+};
+#endif
+
+static const struct kernels *kernels_pick(void)
+{
+#ifdef HAVE_AVX2_KERNELS
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		return &kernels_avx2;
+#endif
+	return &kernels_v2;
+}
 
 static void plan_destroy(struct plan *p)
 {
@@ -286,6 +541,7 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 	}
 	memcpy(q->pulse, cfg->pulse, cfg->pulse_len * sizeof(*q->pulse));
 	q->cfg.pulse = q->pulse;
+	q->k = kernels_pick();
 	for (size_t i = 0; i < cfg->pulse_len; i++)
 		q->ep += cfg->pulse[i] * cfg->pulse[i];
 	/* the search's tighter bound: the block of most energy, the rest */
@@ -347,18 +603,6 @@ static void correlate_segment(const struct cs_ustof *q, struct plan *p,
 	fft_execute(p->inv);
 }
 
-/* Two doubles in one register (SSE2, NEON; plain scalars elsewhere): the
- * inner loops below are independent sums two by two, written so. */
-typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
-
-static inline v2d load2(const double *p)
-{
-	v2d v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* The correlation at lags m..m+GROUP-1 into r[] (cs_ustof_correlation()'s
  * values, summed in the same order): the lags side by side, so that each
  * sample of the pulse is loaded once for all of them. */
@@ -366,29 +610,13 @@ static void lags_group(const struct cs_ustof *q, const double *x, size_t m,
 		       double r[GROUP])
 {
 	size_t n = q->cfg.n, len = q->cfg.pulse_len;
-	const double *p = q->pulse, *xm = x + m;
-	v2d a0 = { 0, 0 }, a1 = { 0, 0 }, a2 = { 0, 0 }, a3 = { 0, 0 };
 
 	if (m + GROUP - 1 + len > n) {	/* the record's end: one by one */
-		for (size_t j = 0; j < GROUP; j++) {
-			r[j] = 0.0;
-			for (size_t i = 0; i < len && m + j + i < n; i++)
-				r[j] += xm[j + i] * p[i];
-		}
+		for (size_t j = 0; j < GROUP; j++)
+			r[j] = corr_at(x, n, q->pulse, len, m + j);
 		return;
 	}
-	for (size_t i = 0; i < len; i++) {
-		double pv = p[i];
-
-		a0 += load2(xm + i) * pv;
-		a1 += load2(xm + i + 2) * pv;
-		a2 += load2(xm + i + 4) * pv;
-		a3 += load2(xm + i + 6) * pv;
-	}
-	memcpy(r, &a0, sizeof(a0));
-	memcpy(r + 2, &a1, sizeof(a1));
-	memcpy(r + 4, &a2, sizeof(a2));
-	memcpy(r + 6, &a3, sizeof(a3));
+	q->k->lags(x + m, q->pulse, len, r);
 }
 
 /* The best of the lags of group @k of the gate from @lo to @hi into *@top,
@@ -502,41 +730,35 @@ static size_t search_direct(struct cs_ustof *q, const double *x, size_t lo,
 /* Running energy of [lo, end) block by block into q->cum (cum[b] = samples
  * [lo, lo + b GROUP), the last block may be short, the total after it);
  * returns the total.
- * Each block's own sum is short and independent of the others; only the
- * running sum is one chain. */
+ * Each block's own sum is short and independent of the others; the running
+ * sum takes four blocks an addition on its chain. */
 static double gate_energy(struct cs_ustof *q, const double *x, size_t lo,
 			  size_t end)
 {
-	double run = 0.0;
-	size_t b;
+	size_t nb = (end - lo) / GROUP, b;
+	double run = 0.0, *cum = q->cum;
 
-	q->cum[0] = 0.0;
-	/* two blocks at a time: their sums side by side in one register */
-	for (b = 0; lo + (b + 2) * GROUP <= end; b += 2) {
-		const double *xb = x + lo + b * GROUP;
-		v2d e0 = { 0, 0 }, e1 = { 0, 0 }, e;
+	cum[0] = 0.0;
+	q->k->blocks(x + lo, nb, cum + 1);
+	for (b = 0; b + 4 <= nb; b += 4) {
+		double e01 = cum[b + 1] + cum[b + 2];
+		double e23 = cum[b + 3] + cum[b + 4];
 
-		for (size_t i = 0; i < GROUP; i += 2) {
-			v2d v0 = load2(xb + i), v1 = load2(xb + GROUP + i);
-
-			e0 += v0 * v0;
-			e1 += v1 * v1;
-		}
-		e = (v2d){ e0[0], e1[0] } + (v2d){ e0[1], e1[1] };
-		q->cum[b + 1] = run + e[0];
-		run += e[0] + e[1];
-		q->cum[b + 2] = run;
+		cum[b + 1] += run;
+		cum[b + 3] = run + (e01 + cum[b + 3]);
+		cum[b + 2] = run + e01;
+		run += e01 + e23;
+		cum[b + 4] = run;
 	}
-	if (lo + (b + 1) * GROUP <= end) {
-		for (size_t i = lo + b * GROUP; i < lo + (b + 1) * GROUP; i++)
-			run += x[i] * x[i];
-		q->cum[++b] = run;
+	for (; b < nb; b++) {
+		run += cum[b + 1];
+		cum[b + 1] = run;
 	}
-	for (size_t i = lo + b * GROUP; i < end; i++)
+	for (size_t i = lo + nb * GROUP; i < end; i++)
 		run += x[i] * x[i];
 	/* and past the end, so that the search need not check */
 	for (size_t i = 0; i < q->cfg.pulse_len / GROUP + 5; i++)
-		q->cum[b + 1 + i] = run;
+		cum[nb + 1 + i] = run;
 	return run;
 }
 
@@ -575,26 +797,22 @@ static double refine(const struct cs_ustof *q, const double *x, size_t best,
 	ptrdiff_t s0 = (ptrdiff_t)best - MARGIN, n = (ptrdiff_t)q->cfg.n;
 	size_t ia = s0 < 0 ? (size_t)-s0 : 0;
 	size_t ib = s0 + (ptrdiff_t)q->seg > n ? (size_t)(n - s0) : q->seg;
-	v2d m[NPOLY / 2] = { { 0, 0 } }, m1[NPOLY / 2], m2[NPOLY / 2];
-	double d = 0.0, c0, c1, c2;
+	v2d m[NPOLY / 2], m1[NPOLY / 2], m2[NPOLY / 2];
+	double d = 0.0, c0, c1, c2, mc[NPOLY];
 
-	/* the polynomial's coefficients: NPOLY independent sums */
-	for (size_t i = ia; i < ib; i++) {
-		double xi = x[s0 + (ptrdiff_t)i];
-
-#pragma GCC unroll 16	/* all of it: the sums stay in registers */
-		for (int e = 0; e < NPOLY / 2; e++)
-			m[e] += xi * load2(q->poly[i] + 2 * e);
-	}
+	/* the polynomial's coefficients */
+	q->k->coefs(x + (s0 + (ptrdiff_t)ia), q->poly + ia, ib - ia, mc);
+	for (int k = 0; k < NPOLY / 2; k++)
+		m[k] = load2(mc + 2 * k);
 	/* those of c' and c'': (e + 1) m[e + 1], (e + 1) (e + 2) m[e + 2] */
 	for (int k = 0; k < NPOLY / 2; k++) {
 		double e = 2.0 * k;
 
-		m1[k] = (v2d){ m[k][1], k + 1 < NPOLY / 2 ? m[k + 1][0] : 0.0 } *
-			(v2d){ e + 1.0, e + 2.0 };
-		m2[k] = k + 1 < NPOLY / 2 ? m[k + 1] * (v2d){ (e + 1.0) * (e + 2.0),
-							     (e + 2.0) * (e + 3.0) }
-					 : (v2d){ 0.0, 0.0 };
+		v2d next = k + 1 < NPOLY / 2 ? m[k + 1] : (v2d){ 0.0, 0.0 };
+
+		m1[k] = (v2d){ m[k][1], next[0] } * (v2d){ e + 1.0, e + 2.0 };
+		m2[k] = next * (v2d){ (e + 1.0) * (e + 2.0),
+				      (e + 2.0) * (e + 3.0) };
 	}
 	/* at d = 0 the derivatives are the coefficients */
 	c0 = m[0][0];
@@ -736,13 +954,9 @@ int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
 
 double cs_ustof_correlation(const struct cs_ustof *q, size_t k)
 {
-	double sum = 0.0;
-
 	if (!q || !q->have_record || k >= q->cfg.n)
 		return NAN;
-	for (size_t i = 0; i < q->cfg.pulse_len && k + i < q->cfg.n; i++)
-		sum += q->x[k + i] * q->pulse[i];
-	return sum;
+	return corr_at(q->x, q->cfg.n, q->pulse, q->cfg.pulse_len, k);
 }
 
 double cs_ustof_noise(const struct cs_ustof *q)
