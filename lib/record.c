@@ -68,19 +68,41 @@ static const char digits2[201] =
 	"34353637383940414243444546474849505152535455565758596061626364656667"
 	"6869707172737475767778798081828384858687888990919293949596979899";
 
-/* The @len lowest digits of @v, zeros in front, written at p[0..len). */
-static void put_digits(char *p, uint64_t v, int len)
+/* Exactly 8 digits of @v < 10^8: two halves, then four pairs, each level
+ * independent of its neighbours (no chain of divisions by 100). */
+static inline void put8(char *p, uint32_t v)
 {
-	while (len >= 2) {
-		len -= 2;
-		memcpy(p + len, digits2 + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (len)
-		p[0] = (char)('0' + v % 10);
+	uint32_t hi = v / 10000, lo = v % 10000;
+
+	memcpy(p, digits2 + 2 * (hi / 100), 2);
+	memcpy(p + 2, digits2 + 2 * (hi % 100), 2);
+	memcpy(p + 4, digits2 + 2 * (lo / 100), 2);
+	memcpy(p + 6, digits2 + 2 * (lo % 100), 2);
 }
 
-static char *put_uint(char *p, uint64_t v)
+/* The @len (1..20) lowest digits of @v, zeros in front, at p[0..len):
+ * eight at a time from the last, the head by pairs in 32 bits. */
+static void put_digits(char *p, uint64_t v, int len)
+{
+	uint32_t w;
+
+	while (len > 8) {
+		len -= 8;
+		put8(p + len, (uint32_t)(v % 100000000));
+		v /= 100000000;
+	}
+	w = (uint32_t)v;
+	while (len >= 2) {
+		len -= 2;
+		memcpy(p + len, digits2 + 2 * (w % 100), 2);
+		w /= 100;
+	}
+	if (len)
+		p[0] = (char)('0' + w % 10);
+}
+
+/* Digits in @v (1..20). */
+static int count_digits(uint64_t v)
 {
 	int len = 1;
 
@@ -89,6 +111,13 @@ static char *put_uint(char *p, uint64_t v)
 		len += 8;
 	while (len < 20 && v >= pow10_u64[len])
 		len++;
+	return len;
+}
+
+static char *put_uint(char *p, uint64_t v)
+{
+	int len = count_digits(v);
+
 	put_digits(p, v, len);
 	return p + len;
 }
@@ -97,12 +126,15 @@ static char *put_uint(char *p, uint64_t v)
  * @v with @sig significant digits, trailing zeros dropped, like "%.*g" but
  * without going through printf on the hot path (fbgtrack writes millions of
  * these); "nan" for no value. Writes at most 32 bytes, returns the end.
+ * The digits of the rounded value are written once, then split at the
+ * point.
  */
 static char *put_double(char *p, double v, int sig)
 {
 	double a = fabs(v);
-	int e = 0, dec;
-	uint64_t scaled, ip, fp;
+	int e = 0, dec, len, ilen;
+	uint64_t scaled;
+	char dig[24];
 
 	if (isnan(v)) {
 		memcpy(p, "nan", 3);
@@ -126,34 +158,92 @@ static char *put_double(char *p, double v, int sig)
 		dec = 0;
 	if (dec > 18)
 		dec = 18;
-	scaled = (uint64_t)(a * pow10_tab[dec] + 0.5);	/* a > 0 */
+	/* below 10^18: the signed conversion, one instruction */
+	scaled = (uint64_t)(int64_t)(a * pow10_tab[dec] + 0.5);
+	/* e + 1 + dec digits, one more where rounding carried (9.99.. to 10) */
+	len = e + 1 + dec > 1 ? e + 1 + dec : 1;
+	len += len < 20 && scaled >= pow10_u64[len];
+	put_digits(dig, scaled, len);
 	if (v < 0.0)
 		*p++ = '-';
-	ip = scaled / pow10_u64[dec];
-	fp = scaled % pow10_u64[dec];
-	p = put_uint(p, ip);
-	if (dec > 0 && fp) {
-		int len = dec;
-
-		/* digits from the last, by the constant 10 (a multiply) */
-		while (fp % 10 == 0) {
-			fp /= 10;
-			len--;
-		}
+	ilen = len - dec;	/* digits before the point */
+	if (ilen > 0) {
+		for (int i = 0; i < ilen; i++)
+			*p++ = dig[i];
+	} else {
+		*p++ = '0';
+	}
+	/* the fraction without its trailing zeros, if anything is left */
+	while (len > 0 && len > ilen && dig[len - 1] == '0') {
+		len--;
+		dec--;
+	}
+	if (dec > 0) {
 		*p++ = '.';
-		put_digits(p, fp, len);
-		p += len;
+		for (int i = ilen; i < 0; i++)
+			*p++ = '0';
+		for (int i = ilen > 0 ? ilen : 0; i < len; i++)
+			*p++ = dig[i];
 	}
 	return p;
 }
 
+/*
+ * @field (NUL-terminated within @max, a multiple of 8) and a tab at @p;
+ * returns the end. Fields are a few characters: strlen() and memcpy()
+ * calls cost more than they copy. With @wide, eight bytes at a time up to
+ * the word that holds the NUL, writing up to 7 bytes past the tab (the
+ * rest of the line covers them, or they lie in the spare room of a
+ * CS_RECORD_LINE_MAX buffer).
+ */
+static inline char *put_field(char *p, const char *field, size_t max,
+			      int wide)
+{
+	size_t i = 0;
+
+	if (wide) {
+		for (; i < max; i += 8) {
+			uint64_t w, z;
+
+			memcpy(&w, field + i, 8);
+			memcpy(p + i, &w, 8);
+			/* the high bit of each zero byte of w, and maybe of
+			 * bytes after it: exact up to the first */
+			z = (w - 0x0101010101010101ULL) & ~w &
+			    0x8080808080808080ULL;
+			if (z) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				i += (size_t)__builtin_ctzll(z) / 8;
+#endif
+				break;
+			}
+		}
+	}
+	for (; i < max && field[i]; i++)
+		p[i] = field[i];
+	p[i] = '\t';
+	return p + i + 1;
+}
+
+/* the longest line: the fields, a time of 20 digits and a sign, two
+ * numbers of 32 characters, six tabs, the newline and the NUL */
+#define LINE_NEED(ls, lq, lu, lt) ((ls) + (lq) + (lu) + (lt) + 21 + 2 * 32 + 8)
+_Static_assert(LINE_NEED(CS_RECORD_SOURCE_MAX - 1, CS_RECORD_QUANTITY_MAX - 1,
+			 CS_RECORD_UNIT_MAX - 1, CS_RECORD_STATUS_MAX - 1) <=
+	       CS_RECORD_LINE_MAX, "CS_RECORD_LINE_MAX holds every record");
+
 int cs_record_format(char *buf, size_t size, const struct cs_record *rec)
 {
-	size_t ls = strlen(rec->source), lq = strlen(rec->quantity);
-	size_t lu = strlen(rec->unit), lt = strlen(rec->status);
+	/* a buffer of CS_RECORD_LINE_MAX holds any record: no need to measure */
+	const int wide = size >= CS_RECORD_LINE_MAX;
 	char *p = buf;
 
-	if (size < ls + lq + lu + lt + 24 + 2 * 32 + 8)
+	if (!wide &&
+	    size < LINE_NEED(strnlen(rec->source, CS_RECORD_SOURCE_MAX),
+			     strnlen(rec->quantity, CS_RECORD_QUANTITY_MAX),
+			     strnlen(rec->unit, CS_RECORD_UNIT_MAX),
+			     strnlen(rec->status, CS_RECORD_STATUS_MAX)))
 		return -ENOSPC;
 	if (rec->time_ns < 0) {
 		*p++ = '-';
@@ -162,21 +252,13 @@ int cs_record_format(char *buf, size_t size, const struct cs_record *rec)
 		p = put_uint(p, (uint64_t)rec->time_ns);
 	}
 	*p++ = '\t';
-	memcpy(p, rec->source, ls);
-	p += ls;
-	*p++ = '\t';
-	memcpy(p, rec->quantity, lq);
-	p += lq;
-	*p++ = '\t';
+	p = put_field(p, rec->source, CS_RECORD_SOURCE_MAX, wide);
+	p = put_field(p, rec->quantity, CS_RECORD_QUANTITY_MAX, wide);
 	/* 10 digits keep 0.1 pm of a 1550 nm wavelength */
 	p = put_double(p, rec->value, 10);
 	*p++ = '\t';
-	memcpy(p, rec->unit, lu);
-	p += lu;
-	*p++ = '\t';
-	memcpy(p, rec->status, lt);
-	p += lt;
-	*p++ = '\t';
+	p = put_field(p, rec->unit, CS_RECORD_UNIT_MAX, wide);
+	p = put_field(p, rec->status, CS_RECORD_STATUS_MAX, wide);
 	p = put_double(p, rec->uncertainty, 4);
 	*p++ = '\n';
 	*p = '\0';
