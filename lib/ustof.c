@@ -651,8 +651,10 @@ static void search_group(struct cs_ustof *q, const double *x, size_t lo,
 	}
 	if (!(vmax >= *top))
 		return;
-	for (j = 0; v[j] != vmax; j++)
+	for (j = 0; j < cnt && v[j] != vmax; j++)
 		;
+	if (j == cnt)	/* -inf, no lag's: the record has NaNs there */
+		return;
 	if (vmax > *top || m + j < *best) {
 		*top = vmax;
 		*best = m + j;

@@ -226,6 +226,29 @@ static void gates_and_features(void **state)
 	cs_ussynth_destroy(s);
 }
 
+/* NaNs in the record (a broken decoder, say): no echo is found in them,
+ * and the search stays within its arrays (ASan+UBSan build). */
+static void nan_record(void **state)
+{
+	double pulse[8] = { 0, 1, 0, -1, 0, 1, 0, -1 }, x[256];
+	struct cs_ustof_config tc = { .n = 256, .pulse = pulse, .pulse_len = 8,
+				      .min_snr = 1, .full_scale = 1e9 };
+	struct cs_ustof_result r;
+
+	(void)state;
+	for (int i = 0; i < 256; i++)
+		x[i] = NAN;
+	for (tc.polarity = -1; tc.polarity <= 1; tc.polarity++) {
+		struct cs_ustof *q = cs_ustof_create(&tc);
+
+		assert_non_null(q);
+		cs_ustof_set_record(q, x);
+		assert_int_equal(cs_ustof_execute(q, 10, 100, &r), 0);
+		assert_int_not_equal(r.status, CS_USTOF_OK);
+		cs_ustof_destroy(q);
+	}
+}
+
 static void bad_arguments(void **state)
 {
 	double pulse[8] = { 0, 1, 0, -1, 0, 1, 0, -1 }, zero[8] = { 0 };
@@ -286,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(gates_and_features),
+		cmocka_unit_test(nan_record),
 		cmocka_unit_test(parabola_is_worse),
 		cmocka_unit_test(near_the_bound),
 	};
