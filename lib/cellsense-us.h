@@ -108,8 +108,8 @@ struct cs_ustof_config {
 struct cs_ustof_result {
 	double delay;		/* samples, sub-sample; NAN when not found */
 	double amplitude;	/* echo / reference pulse (signed) */
-	double energy;		/* sum of squared samples over the echo, from
-				 * the delay for pulse_len samples, counts^2 */
+	double energy;		/* sum of squared samples over the echo: the
+				 * pulse_len + 1 from floor(delay), counts^2 */
 	double snr;		/* matched-filter SNR (linear) */
 	double sigma;		/* standard uncertainty of delay (samples)
 				 * from the bound at this SNR */

@@ -227,7 +227,8 @@ static void coefs_v2(const double *xs, const double (*poly)[NPOLY],
 
 static const struct kernels kernels_v2 = { lags_v2, blocks_v2, coefs_v2 };
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* CS_PORTABLE_KERNELS: the two-wide forms only (the sanitizer build) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CS_PORTABLE_KERNELS)
 #define HAVE_AVX2_KERNELS 1
 #include <immintrin.h>
 
