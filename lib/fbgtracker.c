@@ -876,13 +876,14 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 {
 	struct shape *s = &tr->shape;
 	int j = round_int(((double)lo - f->p[3] - s->u0) * BINS_PER_PX);
+	const double ra = 1.0 / f->p[2];	/* one division, not one a pixel */
 
 	for (int i = lo; i <= hi; i++, j += BINS_PER_PX) {
 		double v;
 
 		if (j < 0 || j >= s->n)
 			continue;
-		v = (y[i] - f->p[0] - f->p[1] * (i - c)) / f->p[2];
+		v = (y[i] - f->p[0] - f->p[1] * (i - c)) * ra;
 		tr->acc[j] += v;
 		tr->accn[j] += 1.0;
 	}
