@@ -324,7 +324,8 @@ int main(int argc, char **argv)
 				cs_record_set(&rec, tns, src, "wavelength",
 					      dropped ? NAN : nm, "nm",
 					      dropped ? "lost" : "ok", 0.0);
-				cs_record_write(truth, &rec);
+				if (cs_record_write(truth, &rec))
+					die_perror("%s", truth_path);
 			}
 		}
 		if (truth) {
@@ -332,10 +333,12 @@ int main(int argc, char **argv)
 
 			cs_record_set(&rec, tns, "cell", "temperature", t,
 				      "degC", "ok", 0.0);
-			cs_record_write(truth, &rec);
+			if (cs_record_write(truth, &rec))
+				die_perror("%s", truth_path);
 			cs_record_set(&rec, tns, "cell", "strain", e,
 				      "ustrain", "ok", 0.0);
-			cs_record_write(truth, &rec);
+			if (cs_record_write(truth, &rec))
+				die_perror("%s", truth_path);
 		}
 		cs_fbgsynth_execute(q, 1, y);
 		for (size_t i = 0; i < cfg.npix; i++)

@@ -256,8 +256,8 @@ int main(int argc, char **argv)
 		}
 		if (timestamps)
 			tools_put_le64(scan + 16, (uint64_t)t);
-		if (fwrite(scan, 1, frame, stdout) != frame)
-			die_perror("stdout");
+		if (tools_write_frame(scan, frame))
+			break;	/* the reader had enough */
 		if (truth) {
 			for (int ch = 0; ch < CS_RE_NCH; ch++) {
 				struct cs_record rec;
@@ -272,8 +272,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (fflush(stdout))
-		die_perror("stdout");
+	tools_flush_stdout();
 	tools_truth_close(truth, truth_path);
 	cs_resynth_destroy(q);
 	return EXIT_OK;

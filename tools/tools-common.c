@@ -262,7 +262,12 @@ FILE *tools_truth_open(const char *path)
 
 void tools_truth_close(FILE *f, const char *path)
 {
-	if (f && fclose(f))
+	int failed;
+
+	if (!f)
+		return;
+	failed = ferror(f);	/* a write that failed earlier, too */
+	if (fclose(f) || failed)
 		die_perror("%s", path);
 }
 

@@ -78,6 +78,8 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const char *truth_path;	/* --truth, for the messages */
+
 static void truth_record(FILE *f, int64_t t, const char *src,
 			 const char *quantity, double v, const char *unit)
 {
@@ -87,7 +89,7 @@ static void truth_record(FILE *f, int64_t t, const char *src,
 		return;
 	cs_record_set(&rec, t, src, quantity, v, unit, "ok", 0.0);
 	if (cs_record_write(f, &rec))
-		die_perror("truth");
+		die_perror("%s", truth_path);
 }
 
 struct layout {
@@ -124,7 +126,7 @@ int main(int argc, char **argv)
 	int ae = 0, f0_set = 0, c;
 	struct layout l = { 0 };
 	size_t block = 128, bps, pos;
-	const char *truth_path = NULL, *pulse_path = NULL;
+	const char *pulse_path = NULL;
 	FILE *truth = NULL;
 	unsigned char *raw;
 	double *y;
