@@ -110,22 +110,10 @@ static const char shortopts[] = "f:S:r:Ts:o:vhV";
 
 static void set_scales(struct options *o, const char *arg)
 {
-	char buf[256], *p, *save = NULL;
-	int n = 0;
-
-	if (strlen(arg) >= sizeof(buf))
-		die_usage("scale '%s' too long", arg);
-	strcpy(buf, arg);
-	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (n >= CS_RE_NCH)
-			die_usage("scale '%s': more than %d values", arg,
-				  CS_RE_NCH);
-		/* sysfs units (mV, mA) to V, A */
-		o->scale[n++] = parse_double(p, "scale", 1e-12, 1e6) / 1000.0;
-	}
-	if (n != CS_RE_NCH)
-		die_usage("scale '%s': expected %d values C,K,A,I", arg,
-			  CS_RE_NCH);
+	parse_doubles(arg, "scale", "C,K,A,I", 1e-12, 1e6, o->scale, CS_RE_NCH);
+	/* sysfs units (mV, mA) to V, A */
+	for (int ch = 0; ch < CS_RE_NCH; ch++)
+		o->scale[ch] /= 1000.0;
 }
 
 static void parse_args(struct options *o, int argc, char **argv)

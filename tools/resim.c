@@ -83,20 +83,9 @@ static const struct option longopts[] = {
 
 static void parse_scales(const char *arg, double *scale)
 {
-	char buf[256], *p, *save = NULL;
-	int n = 0;
-
-	if (strlen(arg) >= sizeof(buf))
-		die_usage("scale '%s' too long", arg);
-	strcpy(buf, arg);
-	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (n >= CS_RE_NCH)
-			die_usage("scale '%s': more than %d values", arg,
-				  CS_RE_NCH);
-		scale[n++] = parse_double(p, "scale", 1e-12, 1e6) / 1000.0;
-	}
-	if (n != CS_RE_NCH)
-		die_usage("scale '%s': expected %d values", arg, CS_RE_NCH);
+	parse_doubles(arg, "scale", "C,K,A,I", 1e-12, 1e6, scale, CS_RE_NCH);
+	for (int ch = 0; ch < CS_RE_NCH; ch++)	/* mV, mA to V, A */
+		scale[ch] /= 1000.0;
 }
 
 static void parse_step(const char *arg, struct step *s)

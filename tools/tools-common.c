@@ -128,6 +128,24 @@ double parse_double(const char *s, const char *what, double min, double max)
 	return v;
 }
 
+void parse_doubles(const char *s, const char *what, const char *names,
+		   double min, double max, double *v, int n)
+{
+	char buf[256], *p, *save = NULL;
+	int got = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		die_usage("%s '%s' too long", what, s);
+	strcpy(buf, s);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (got >= n)
+			die_usage("%s '%s': more than %d values", what, s, n);
+		v[got++] = parse_double(p, what, min, max);
+	}
+	if (got != n)
+		die_usage("%s '%s': expected %d values %s", what, s, n, names);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;

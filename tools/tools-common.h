@@ -43,6 +43,10 @@ noreturn void tools_try_help(void);
  * naming @what. */
 long parse_long(const char *s, const char *what, long min, long max);
 double parse_double(const char *s, const char *what, double min, double max);
+/* Exactly @n comma-separated numbers in [min, max] into @v, or die_usage()
+ * naming @what and the expected @names ("C,K,A,I"). */
+void parse_doubles(const char *s, const char *what, const char *names,
+		   double min, double max, double *v, int n);
 
 /* SIGINT/SIGTERM set tools_stop (no SA_RESTART: blocking reads return
  * EINTR); SIGPIPE is ignored so a closed pipe is an EPIPE we report. */
