@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cellsense-can.h"
+#include "cs-can-text.h"
 
 #define MAX_CAPTURES 4
 #define MAX_CONSTS 8
@@ -45,8 +46,6 @@ struct cs_canmap {
 	size_t n;
 	struct mapline *lines;
 };
-
-char *cs__slurp(const char *path, size_t *len, struct cs_can_error *err);
 
 static void set_error(struct cs_can_error *err, unsigned long line,
 		      unsigned int column, const char *fmt, ...)
@@ -523,7 +522,7 @@ struct cs_canmap *cs_canmap_create_from_file(const char *path,
 		errno = EINVAL;
 		return NULL;
 	}
-	text = cs__slurp(path, &len, err);
+	text = cs_can_read_text(path, &len, err);
 	if (!text)
 		return NULL;
 	map = cs_canmap_create(text, len, dbc, err);

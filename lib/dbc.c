@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cellsense-can.h"
+#include "cs-can-text.h"
 
 struct cs_dbc {
 	size_t nmsgs, capmsgs;
@@ -969,9 +970,8 @@ static char *slurp(const char *path, size_t *len, struct cs_can_error *err)
 	return buf;
 }
 
-/* Shared with canmap.c through the header-less prototype below. */
-char *cs__slurp(const char *path, size_t *len, struct cs_can_error *err);
-char *cs__slurp(const char *path, size_t *len, struct cs_can_error *err)
+char *cs_can_read_text(const char *path, size_t *len,
+		       struct cs_can_error *err)
 {
 	if (err)
 		memset(err, 0, sizeof(*err));
@@ -990,7 +990,7 @@ struct cs_dbc *cs_dbc_create_from_file(const char *path,
 		errno = EINVAL;
 		return NULL;
 	}
-	text = cs__slurp(path, &len, err);
+	text = cs_can_read_text(path, &len, err);
 	if (!text)
 		return NULL;
 	dbc = cs_dbc_create(text, len, err);
