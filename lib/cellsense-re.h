@@ -76,6 +76,32 @@ CS_API size_t cs_re_filter_execute_block(struct cs_re_filter *q,
 					 double *out);
 /* Gain of the filter (linear, |H|) at @hz. */
 CS_API double cs_re_filter_gain(const struct cs_re_filter *q, double hz);
+/* Its gain for white noise (rms out over rms in): the root sum of squares
+ * of its taps. */
+CS_API double cs_re_filter_noise_gain(const struct cs_re_filter *q);
+
+/* ---------------------------------------------------------------------
+ * Noise of each channel's raw samples, for the uncertainty of what the
+ * filter makes of them. The fourth difference of consecutive samples
+ * keeps white noise (70 times its variance) and all but removes slow
+ * signals and the mains (a 50 Hz sine sampled at 1 kHz by 40 dB). Its
+ * squares are averaged over about @memory scans, each clipped at 3 sigma
+ * of the estimate so far (after a warm-up of plain averaging), so that a
+ * current step or a spike does not swell it. Mains harmonics above about a
+ * tenth of the sampling rate pass too and count as noise: there the
+ * estimate errs high.
+ */
+struct cs_re_noise;
+
+/* @memory: scans, 10..1e9. */
+CS_API struct cs_re_noise *cs_re_noise_create(double memory);
+CS_API void cs_re_noise_destroy(struct cs_re_noise *q);
+/* One raw scan, CS_RE_NCH values (NAN: missing; that channel's
+ * differences start again after it). */
+CS_API void cs_re_noise_execute(struct cs_re_noise *q, const double *scan);
+/* The rms noise of channel @ch in the scans' units; NAN until the
+ * warm-up is over (the lesser of @memory and 200 differences). */
+CS_API double cs_re_noise_rms(const struct cs_re_noise *q, unsigned int ch);
 
 /* ---------------------------------------------------------------------
  * Reference-drift correction against rest periods.

@@ -204,6 +204,92 @@ double cs_re_filter_gain(const struct cs_re_filter *q, double hz)
 	return hypot(re, im);
 }
 
+double cs_re_filter_noise_gain(const struct cs_re_filter *q)
+{
+	double ss = 0.0;
+
+	for (unsigned int i = 0; i < q->ntaps; i++)
+		ss += (double)q->h[i] * q->h[i];
+	return sqrt(ss);
+}
+
+/* ---------------------------------------------------------------------
+ * Noise of the raw samples.
+ */
+#define NOISE_D4_GAIN 70.0	/* 1 + 16 + 36 + 16 + 1 */
+#define NOISE_CLIP2 9.0		/* clip at 3 sigma ... */
+#define NOISE_CLIP_MEAN 0.99501	/* ... E[min(Z^2, 9)], Z normal */
+#define NOISE_WARMUP 200.0
+
+struct cs_re_noise {
+	double alpha;		/* weight of a new square, 1 / memory */
+	double warmup;		/* differences averaged plainly first */
+	double x[CS_RE_NCH][4];	/* the last four samples, newest first */
+	unsigned int have[CS_RE_NCH];	/* of them, valid (up to 4) */
+	double seen[CS_RE_NCH];	/* differences so far */
+	double var[CS_RE_NCH];	/* of the samples' noise */
+};
+
+struct cs_re_noise *cs_re_noise_create(double memory)
+{
+	struct cs_re_noise *q;
+
+	if (!(memory >= 10.0 && memory <= 1e9)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->alpha = 1.0 / memory;
+	q->warmup = memory < NOISE_WARMUP ? memory : NOISE_WARMUP;
+	return q;
+}
+
+void cs_re_noise_destroy(struct cs_re_noise *q)
+{
+	free(q);
+}
+
+void cs_re_noise_execute(struct cs_re_noise *q, const double *scan)
+{
+	for (int ch = 0; ch < CS_RE_NCH; ch++) {
+		double *x = q->x[ch], v = scan[ch], d, s;
+
+		if (!isfinite(v)) {
+			q->have[ch] = 0;
+			continue;
+		}
+		if (q->have[ch] == 4) {
+			d = v - 4.0 * x[0] + 6.0 * x[1] - 4.0 * x[2] + x[3];
+			s = d * d / NOISE_D4_GAIN;
+			if (q->seen[ch] < q->warmup) {
+				q->seen[ch] += 1.0;
+				q->var[ch] += (s - q->var[ch]) / q->seen[ch];
+			} else {
+				/* clipped, then the clipping's bias out */
+				if (s > NOISE_CLIP2 * q->var[ch])
+					s = NOISE_CLIP2 * q->var[ch];
+				q->var[ch] += q->alpha *
+					      (s / NOISE_CLIP_MEAN - q->var[ch]);
+			}
+		} else {
+			q->have[ch]++;
+		}
+		x[3] = x[2];
+		x[2] = x[1];
+		x[1] = x[0];
+		x[0] = v;
+	}
+}
+
+double cs_re_noise_rms(const struct cs_re_noise *q, unsigned int ch)
+{
+	if (!q || ch >= CS_RE_NCH || q->seen[ch] < q->warmup)
+		return NAN;
+	return sqrt(q->var[ch]);
+}
+
 /* ---------------------------------------------------------------------
  * Reference drift.
  */

@@ -247,14 +247,14 @@ struct stats {
 
 static void emit(const struct options *o, int64_t t, const char *chan,
 		 const char *quantity, double v, const char *unit,
-		 const char *status, struct stats *st)
+		 const char *status, double u, struct stats *st)
 {
 	struct cs_record rec;
 	char source[CS_RECORD_SOURCE_MAX];
 	int ret;
 
 	snprintf(source, sizeof(source), "%s/%s", o->source, chan);
-	if (cs_record_set(&rec, t, source, quantity, v, unit, status, NAN))
+	if (cs_record_set(&rec, t, source, quantity, v, unit, status, u))
 		die("record for %s could not be formed", source);
 	ret = cs_record_write(stdout, &rec);
 	if (ret)
@@ -267,7 +267,7 @@ static void emit_alarm(const struct options *o, enum cs_plating_level level,
 		       int64_t onset, int64_t now, struct stats *st)
 {
 	emit(o, onset, "anode", "plating", (double)(now - onset) * 1e-9, "s",
-	     cs_plating_level_name(level), st);
+	     cs_plating_level_name(level), NAN, st);
 	st->alarms++;
 }
 
@@ -281,13 +281,14 @@ int main(int argc, char **argv)
 	struct stats st = { 0 };
 	struct cs_re_filter *filt;
 	struct cs_re_drift *drift = NULL;
+	struct cs_re_noise *noise;
 	struct cs_plating *plating;
 	const char *name = "stdin";
 	FILE *in = stdin;
 	size_t sbytes, frame, tsoff;
 	int got;
 	unsigned char *raw;
-	double v[CS_RE_NCH], y[CS_RE_NCH], fmax;
+	double v[CS_RE_NCH], y[CS_RE_NCH], fmax, noise_gain;
 	int64_t delay_ns, period_ns, last_t = 0, last_alarm = 0;
 	unsigned long every, since_out = 0;
 	int sat[CS_RE_NCH] = { 0 }, status = EXIT_OK;
@@ -313,6 +314,11 @@ int main(int argc, char **argv)
 	plating = cs_plating_create(&o.plating);
 	if (!plating)
 		die_perror("plating detector");
+	/* the raw noise over about 2 s, through the filter's noise gain */
+	noise = cs_re_noise_create(2.0 * o.rate_hz > 10.0 ? 2.0 * o.rate_hz : 10.0);
+	if (!noise)
+		die_perror("noise estimate");
+	noise_gain = cs_re_filter_noise_gain(filt);
 	period_ns = (int64_t)llround(1e9 / o.rate_hz);
 	delay_ns = (int64_t)cs_re_filter_delay(filt) * period_ns;
 	every = (unsigned long)llround(o.rate_hz / o.out_rate);
@@ -361,6 +367,7 @@ int main(int argc, char **argv)
 			v[ch] = codes[ch] * o.scale[ch];
 		}
 		st.scans++;
+		cs_re_noise_execute(noise, v);
 		if (!cs_re_filter_execute(filt, v, y))
 			continue;
 		/* the filter's output stands for the input delay_ns ago */
@@ -388,9 +395,18 @@ int main(int argc, char **argv)
 		if (++since_out >= every) {
 			since_out = 0;
 			for (int ch = 0; ch < CS_RE_NCH; ch++) {
+				double u = cs_re_noise_rms(noise, ch) *
+					   noise_gain;
+
+				/* corrected against a drift not yet seen:
+				 * of unknown uncertainty */
+				if (drift && (ch == CS_RE_CATHODE ||
+					      ch == CS_RE_ANODE) &&
+				    isnan(cs_re_drift_offset(drift)))
+					u = NAN;
 				emit(&o, tr, cs_re_channel_name(ch),
 				     quantity[ch], y[ch], unit[ch],
-				     sat[ch] ? "saturated" : "ok", &st);
+				     sat[ch] ? "saturated" : "ok", u, &st);
 				st.saturated += sat[ch] ? 1 : 0;
 				sat[ch] = 0;
 			}
@@ -410,6 +426,7 @@ int main(int argc, char **argv)
 			drift ? cs_re_drift_offset(drift) : NAN,
 			drift ? cs_re_drift_rests(drift) : 0);
 	cs_plating_destroy(plating);
+	cs_re_noise_destroy(noise);
 	cs_re_drift_destroy(drift);
 	cs_re_filter_destroy(filt);
 	free(raw);
