@@ -471,6 +471,11 @@ static int fbg_sim_thread(void *data)
 
 		/* Settings at the end of the scan: this spectrum's */
 		mutex_lock(&fbg->lock);
+		/* Stopped or reset during the scan: discarded, not numbered */
+		if (!(fbg->ctrl & FBG_CTRL_RUN)) {
+			mutex_unlock(&fbg->lock);
+			continue;
+		}
 		int_time_us = fbg->int_time_us;
 		fibre = fbg_sim_next_fibre(fbg);
 		fbg->fibre = fibre;
@@ -725,6 +730,33 @@ static ssize_t fibre_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(fibre);
 
+/*
+ * The board resets on its own (watchdog, brown-out, RESET# pulled): the same
+ * as writing CTRL.RESET. Every register back to its reset value, the FIFO
+ * emptied, acquisition stopped, DRDY low. Write 1.
+ */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	struct fbg_sim *fbg = simbus_board_priv(dev);
+	bool val;
+	int ret;
+
+	ret = kstrtobool(buf, &val);
+	if (ret)
+		return ret;
+	if (!val)
+		return -EINVAL;
+
+	mutex_lock(&fbg->lock);
+	fbg_sim_reset(fbg);
+	mutex_unlock(&fbg->lock);
+	fbg_sim_update_drdy(fbg);
+
+	return len;
+}
+static DEVICE_ATTR_WO(reset);
+
 static struct attribute *fbg_sim_attrs[] = {
 	&dev_attr_temperature_mdegc.attr,
 	&dev_attr_strain_ue.attr,
@@ -732,6 +764,7 @@ static struct attribute *fbg_sim_attrs[] = {
 	&dev_attr_spectra.attr,
 	&dev_attr_overruns.attr,
 	&dev_attr_fibre.attr,
+	&dev_attr_reset.attr,
 	NULL
 };
 
