@@ -52,6 +52,8 @@
 /* Watchdog: no spectrum for this many scan periods (at least the minimum) */
 #define FBG_WD_PERIODS		20
 #define FBG_WD_MIN_MS		250
+/* CTRL while streaming (FIFO_FLUSH reads 0) */
+#define FBG_CTRL_STREAMING	(FBG_CTRL_RUN | FBG_CTRL_DRDY_EN)
 
 enum fbg_tag_word {
 	FBG_TAG_FIBRE,
@@ -71,6 +73,7 @@ struct fbg_state {
 	unsigned int nfibres;
 	unsigned int fibre_mask;
 	unsigned int period_us;
+	unsigned int int_time_us;
 	s64 cal[FBG_NUM_CAL];
 	/* Streaming state, set at postenable */
 	bool streaming;
@@ -92,6 +95,8 @@ struct fbg_state {
 	struct delayed_work watchdog;
 	u64 wd_spectra;
 	bool dead;
+	/* Board resets noticed (registers found at their reset values) */
+	u64 board_resets;
 	/* Scan as pushed to the IIO buffer: blocks, tag, timestamp */
 	u8 *scan;
 	/* One FIFO record (header + ROI pixels) as read from FIFO_DATA */
@@ -176,7 +181,6 @@ static int fbg_read_raw(struct iio_dev *indio_dev,
 	struct fbg_state *st = iio_priv(indio_dev);
 	unsigned int reg;
 	u64 freq_uhz;
-	int ret;
 
 	switch (mask) {
 	case IIO_CHAN_INFO_SAMP_FREQ:
@@ -187,9 +191,9 @@ static int fbg_read_raw(struct iio_dev *indio_dev,
 		*val = div_u64_rem(freq_uhz, MICROHZ_PER_HZ, val2);
 		return IIO_VAL_INT_PLUS_MICRO;
 	case IIO_CHAN_INFO_INT_TIME:
-		ret = regmap_read(st->regmap, FBG_REG_INT_TIME, &reg);
-		if (ret)
-			return ret;
+		mutex_lock(&st->lock);
+		reg = st->int_time_us;
+		mutex_unlock(&st->lock);
 		*val = reg / USEC_PER_SEC;
 		*val2 = reg % USEC_PER_SEC;
 		return IIO_VAL_INT_PLUS_MICRO;
@@ -222,7 +226,7 @@ static int fbg_read_avail(struct iio_dev *indio_dev,
 static int fbg_set_samp_freq(struct fbg_state *st, int val, int val2)
 {
 	u64 freq_uhz;
-	unsigned int period_us, int_us;
+	unsigned int period_us;
 	int ret;
 
 	if (val < 0 || val2 < 0)
@@ -241,10 +245,11 @@ static int fbg_set_samp_freq(struct fbg_state *st, int val, int val2)
 		goto out;
 	st->period_us = period_us;
 	/* The board clamps the integration time to fit the new period */
-	ret = regmap_read(st->regmap, FBG_REG_INT_TIME, &int_us);
-	if (!ret && int_us > period_us - FBG_READOUT_US)
+	if (st->int_time_us > period_us - FBG_READOUT_US) {
+		st->int_time_us = period_us - FBG_READOUT_US;
 		dev_dbg(st->dev, "integration time clamped to %u us\n",
-			period_us - FBG_READOUT_US);
+			st->int_time_us);
+	}
 out:
 	mutex_unlock(&st->lock);
 	return ret;
@@ -262,10 +267,13 @@ static int fbg_set_int_time(struct fbg_state *st, int val, int val2)
 		return -EINVAL;
 
 	mutex_lock(&st->lock);
-	if (int_us > st->period_us - FBG_READOUT_US)
+	if (int_us > st->period_us - FBG_READOUT_US) {
 		ret = -EINVAL;
-	else
+	} else {
 		ret = regmap_write(st->regmap, FBG_REG_INT_TIME, int_us);
+		if (!ret)
+			st->int_time_us = int_us;
+	}
 	mutex_unlock(&st->lock);
 
 	return ret;
@@ -343,6 +351,20 @@ static ssize_t overrun_count_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n", total);
 }
 
+/* Resets of the board the driver noticed and recovered from since probe */
+static ssize_t board_resets_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct fbg_state *st = iio_priv(dev_to_iio_dev(dev));
+	u64 resets;
+
+	mutex_lock(&st->lock);
+	resets = st->board_resets;
+	mutex_unlock(&st->lock);
+
+	return sysfs_emit(buf, "%llu\n", resets);
+}
+
 /* The optical switch sequence: fibre numbers, ascending */
 static ssize_t fibres_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
@@ -411,12 +433,14 @@ static ssize_t fibres_available_show(struct device *dev,
 
 static IIO_DEVICE_ATTR_RO(in_intensity_wavelength_coeffs, 0);
 static IIO_DEVICE_ATTR_RO(overrun_count, 0);
+static IIO_DEVICE_ATTR_RO(board_resets, 0);
 static IIO_DEVICE_ATTR_RW(fibres, 0);
 static IIO_DEVICE_ATTR_RO(fibres_available, 0);
 
 static struct attribute *fbg_attributes[] = {
 	&iio_dev_attr_in_intensity_wavelength_coeffs.dev_attr.attr,
 	&iio_dev_attr_overrun_count.dev_attr.attr,
+	&iio_dev_attr_board_resets.dev_attr.attr,
 	&iio_dev_attr_fibres.dev_attr.attr,
 	&iio_dev_attr_fibres_available.dev_attr.attr,
 	NULL
@@ -513,6 +537,79 @@ static bool fbg_record_ok(struct fbg_state *st)
 	       st->raw[FBG_REC_OFF_ROI_BLOCKS] == st->roi_blocks;
 }
 
+/* ROI register for the region of interest set at postenable */
+static unsigned int fbg_roi_reg(struct fbg_state *st)
+{
+	return FIELD_PREP(FBG_ROI_FIRST, st->roi_first) |
+	       FIELD_PREP(FBG_ROI_BLOCKS, st->roi_blocks);
+}
+
+/*
+ * Stop the board, write every setting the driver holds (a reset may have
+ * lost them all) and start it with an empty FIFO. SCAN_PERIOD, INT_TIME
+ * and ROI are only changed while stopped; the period goes first, as it may
+ * lower INT_TIME. Called with st->lock held.
+ */
+static int fbg_start(struct fbg_state *st)
+{
+	const struct reg_sequence seq[] = {
+		{ FBG_REG_CTRL, FBG_CTRL_FIFO_FLUSH | FBG_CTRL_DRDY_EN },
+		{ FBG_REG_SCAN_PERIOD, st->period_us },
+		{ FBG_REG_INT_TIME, st->int_time_us },
+		{ FBG_REG_SWITCH, st->fibre_mask },
+		{ FBG_REG_ROI, fbg_roi_reg(st) },
+		{ FBG_REG_CTRL, FBG_CTRL_STREAMING },
+	};
+
+	return regmap_multi_reg_write(st->regmap, seq, ARRAY_SIZE(seq));
+}
+
+/* Called with st->lock held */
+static bool fbg_answers(struct fbg_state *st)
+{
+	unsigned int id;
+
+	return !regmap_read(st->regmap, FBG_REG_ID, &id) && id == FBG_ID_MAGIC;
+}
+
+/*
+ * A board that resets (its own watchdog, a brown-out, RESET#) answers again
+ * stopped, every register at its reset value: CTRL and ROI read 0. While
+ * streaming the driver keeps CTRL at RUN | DRDY_EN and ROI at one block or
+ * more, so anything else there means a reset: put the settings back, start
+ * again, count it and say so. Called with st->lock held while streaming,
+ * once the board has answered with its ID. Returns 1 if the board had been
+ * reset (and streams again), 0 if not, or a negative error.
+ */
+static int fbg_recover_reset(struct fbg_state *st)
+{
+	unsigned int ctrl, roi;
+	int ret;
+
+	ret = regmap_read(st->regmap, FBG_REG_CTRL, &ctrl);
+	if (!ret)
+		ret = regmap_read(st->regmap, FBG_REG_ROI, &roi);
+	if (ret)
+		return ret;
+	if ((ctrl & FBG_CTRL_STREAMING) == FBG_CTRL_STREAMING &&
+	    roi == fbg_roi_reg(st))
+		return 0;
+
+	ret = fbg_start(st);
+	if (ret) {
+		dev_err_ratelimited(st->dev,
+				    "board was reset, restarting it failed: %d\n",
+				    ret);
+		return ret;
+	}
+	st->board_resets++;
+	dev_warn_ratelimited(st->dev,
+			     "board was reset (CTRL 0x%08x, ROI 0x%08x): settings restored, streaming again\n",
+			     ctrl, roi);
+
+	return 1;
+}
+
 /* Read every record in the board's FIFO; called with st->lock held */
 static int fbg_drain(struct iio_dev *indio_dev)
 {
@@ -545,6 +642,10 @@ static int fbg_drain(struct iio_dev *indio_dev)
 			if (!st->streaming)
 				continue;
 			if (!fbg_record_ok(st)) {
+				/* A reset empties the FIFO: the rest reads 0xff */
+				ret = fbg_answers(st) ? fbg_recover_reset(st) : 0;
+				if (ret)
+					return ret < 0 ? ret : 0;
 				dev_err_ratelimited(st->dev,
 						    "FIFO record out of step (header %8ph), flushing\n",
 						    st->raw);
@@ -596,7 +697,8 @@ static unsigned long fbg_watchdog_delay(struct fbg_state *st)
 /*
  * While streaming: if no spectrum arrived for FBG_WD_PERIODS scan periods,
  * ask the board for its ID. No answer: say so (once per outage). An answer:
- * drain the FIFO, in case a data-ready edge was lost.
+ * if the board was reset, restart it as it was; else drain the FIFO, in
+ * case a data-ready edge was lost.
  */
 static void fbg_watchdog_work(struct work_struct *work)
 {
@@ -626,8 +728,10 @@ static void fbg_watchdog_work(struct work_struct *work)
 		st->dead = true;
 		st->errors++;
 	} else {
-		ret = fbg_drain(st->indio_dev);
-		if (ret)
+		ret = fbg_recover_reset(st);
+		if (!ret)
+			ret = fbg_drain(st->indio_dev);
+		if (ret < 0)
 			st->errors++;
 	}
 requeue:
@@ -640,7 +744,7 @@ out:
 static int fbg_buffer_postenable(struct iio_dev *indio_dev)
 {
 	struct fbg_state *st = iio_priv(indio_dev);
-	unsigned int first, last;
+	unsigned int first, last, ctrl;
 	int ret;
 
 	mutex_lock(&st->lock);
@@ -660,15 +764,15 @@ static int fbg_buffer_postenable(struct iio_dev *indio_dev)
 	}
 	st->rec_bytes = FBG_REC_HDR_BYTES + st->roi_blocks * FBG_BLOCK_BYTES;
 
-	ret = regmap_write(st->regmap, FBG_REG_ROI,
-			   FIELD_PREP(FBG_ROI_FIRST, st->roi_first) |
-			   FIELD_PREP(FBG_ROI_BLOCKS, st->roi_blocks));
+	/* Stopped, the driver leaves DRDY_EN set: clear, the board was reset */
+	ret = regmap_read(st->regmap, FBG_REG_CTRL, &ctrl);
+	if (!ret && !(ctrl & FBG_CTRL_DRDY_EN)) {
+		st->board_resets++;
+		dev_warn_ratelimited(st->dev,
+				     "board was reset while stopped: settings restored\n");
+	}
 	if (!ret)
-		ret = regmap_write(st->regmap, FBG_REG_CTRL,
-				   FBG_CTRL_FIFO_FLUSH | FBG_CTRL_DRDY_EN);
-	if (!ret)
-		ret = regmap_write(st->regmap, FBG_REG_CTRL,
-				   FBG_CTRL_RUN | FBG_CTRL_DRDY_EN);
+		ret = fbg_start(st);
 	if (ret) {
 		dev_err(st->dev, "failed to start the board: %d\n", ret);
 	} else {
@@ -863,12 +967,22 @@ static int fbg_init_board(struct fbg_state *st)
 	    st->period_us > FBG_SCAN_PERIOD_MAX_US)
 		return dev_err_probe(dev, -EINVAL, "bad scan period %u us\n",
 				     st->period_us);
+	ret = regmap_read(st->regmap, FBG_REG_INT_TIME, &st->int_time_us);
+	if (ret)
+		return ret;
 
 	ret = fbg_read_cal(st);
 	if (ret)
 		return dev_err_probe(dev, ret, "failed to read calibration\n");
 
 	return regmap_write(st->regmap, FBG_REG_CTRL, FBG_CTRL_DRDY_EN);
+}
+
+static void fbg_cancel_watchdog(void *data)
+{
+	struct fbg_state *st = data;
+
+	cancel_delayed_work_sync(&st->watchdog);
 }
 
 static int fbg_probe(struct spi_device *spi)
@@ -887,6 +1001,10 @@ static int fbg_probe(struct spi_device *spi)
 	st->indio_dev = indio_dev;
 	mutex_init(&st->lock);
 	INIT_DELAYED_WORK(&st->watchdog, fbg_watchdog_work);
+	/* Buffer disable stops it; unbind disables the buffer, then this */
+	ret = devm_add_action_or_reset(dev, fbg_cancel_watchdog, st);
+	if (ret)
+		return ret;
 
 	st->regmap = devm_regmap_init_spi(spi, &fbg_regmap_config);
 	if (IS_ERR(st->regmap))
