@@ -55,6 +55,8 @@ static const char usage_text[] =
 "                           sequence number) after the pixels\n"
 "      --gap=AT:COUNT       sequence numbers jump by COUNT at spectrum AT,\n"
 "                           as after an overrun\n"
+"      --reset-at=N         sequence numbers start again from 0 at\n"
+"                           spectrum N, as after a board reset\n"
 "      --truth=FILE         write the true wavelengths, temperature and\n"
 "                           strain there as records\n"
 "  -h, --help               show this help and exit\n"
@@ -84,6 +86,7 @@ static const struct option longopts[] = {
 	{ "fibres", required_argument, NULL, 15 },
 	{ "index", no_argument, NULL, 'I' },
 	{ "gap", required_argument, NULL, 16 },
+	{ "reset-at", required_argument, NULL, 17 },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
@@ -106,7 +109,7 @@ int main(int argc, char **argv)
 	size_t block = 128, frame;
 	unsigned int fibres = 1;
 	int index = 0;
-	long gap_at = 0x7fffffffL, gap = 0;
+	long gap_at = 0x7fffffffL, gap = 0, reset_at = 0x7fffffffL;
 	const char *truth_path = NULL;
 	FILE *truth = NULL;
 	struct cs_fbgsynth *q;
@@ -255,6 +258,9 @@ int main(int argc, char **argv)
 			gap = parse_long(c2, "gap count", 1, 65535);
 			break;
 		}
+		case 17:
+			reset_at = parse_long(optarg, "reset at", 1, 2000000000);
+			break;
 		case 'r':
 			rate = parse_double(optarg, "rate", 1e-6, 1e9);
 			break;
@@ -345,8 +351,13 @@ int main(int argc, char **argv)
 			tools_put_sample(&fmt, y[i], raw + i * bps);
 		if (index) {
 			unsigned char *w = raw + cfg.npix * bps;
-			unsigned long seq = (unsigned long)(s + (s >= gap_at ?
-							    gap : 0)) & 0xffff;
+			/* numbered since the last reset, a gap after it */
+			long n = s >= reset_at ? s - reset_at : s;
+			unsigned long seq;
+
+			if (s >= gap_at && (gap_at >= reset_at || s < reset_at))
+				n += gap;
+			seq = (unsigned long)n & 0xffff;
 
 			memset(w, 0, 256);
 			w[0] = (unsigned char)fibre;

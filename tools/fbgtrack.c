@@ -672,7 +672,7 @@ int main(int argc, char **argv)
 	struct state s = { 0 };
 	struct input in = { 0 };
 	size_t sbytes, frame, got, tsoff, idxoff;
-	unsigned long missing = 0;
+	unsigned long missing = 0, restarts = 0;
 	long prev_seq = -1;
 	unsigned long never_found = 0;
 	double *y;
@@ -789,8 +789,12 @@ int main(int argc, char **argv)
 
 			fibre = (unsigned int)(w[0] | w[1] << 8 | w[2] << 16 |
 					       (unsigned long)w[3] << 24);
-			/* the board numbers its spectra: a gap is an overrun */
-			if (prev_seq >= 0)
+			/* the board numbers its spectra: a gap is an overrun,
+			 * a count started again from 0 a board reset (the
+			 * driver restores it; what its FIFO held is lost) */
+			if (prev_seq >= 0 && seq == 0 && prev_seq != 0xffff)
+				restarts++;
+			else if (prev_seq >= 0)
 				missing += (unsigned long)((seq - prev_seq - 1) &
 							   0xffff);
 			prev_seq = seq;
@@ -817,6 +821,10 @@ int main(int argc, char **argv)
 	if (missing)
 		warn("%s: %lu spectra missing before they reached us (gaps in "
 		     "the board's sequence numbers: overruns)", in.name, missing);
+	if (restarts)
+		warn("%s: %lu board resets (its sequence numbers started "
+		     "again from 0; the spectra lost then are not counted)",
+		     in.name, restarts);
 	cs_fbgtracker_destroy(s.tracker);
 	cs_fbgcal_destroy(s.cal);
 	free(s.calof);
