@@ -151,6 +151,9 @@ demo: deps
 check: deps
 	$(MAKE) all overlays unit fuzz
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 lib tools unit
+	@# warning-free with clang and at -O3 too: each sees what -O2 gcc does not
+	$(MAKE) BUILD=$(BUILD)/clang CC=clang lib tools
+	$(MAKE) BUILD=$(BUILD)/O3 CFLAGS="-O3 -g" lib tools
 	tests/run-all.sh $(BUILD)
 
 bench: deps

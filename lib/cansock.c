@@ -54,7 +54,7 @@ out:
 
 int cs_can_iface_up(const char *iface)
 {
-	short flags;
+	short flags = 0;	/* set when ret is 0; -O3 cannot tell */
 	int ret;
 
 	if (!iface)
@@ -70,7 +70,7 @@ int cs_can_open(const char *iface, unsigned int flags)
 	struct sockaddr_can addr;
 	unsigned int ifindex;
 	short ifflags;
-	int s, type, on = 1, ret;
+	int s, type = 0, on = 1, ret;	/* type: as flags above */
 
 	if (!iface || !*iface)
 		return -EINVAL;
