@@ -118,7 +118,8 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRCS) lib/cellsense.h
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_DEFAULT_SOURCE \
-		-Ilib -DCS_VERSION='"$(VERSION)"' -o $@ $< $(LIB_SRCS) $(LIB_LIBS)
+		-Ilib -DCS_VERSION='"$(VERSION)"' -DCS_SRCDIR='"$(CURDIR)"' \
+		-o $@ $< $(LIB_SRCS) $(LIB_LIBS)
 
 # Kernel modules: Kbuild at the top, out of tree, warnings are errors there.
 modules:

@@ -17,6 +17,7 @@
 struct cs_fbgcal {
 	unsigned int n;
 	struct cs_fbgcal_entry e[MAX_ENTRIES];
+	unsigned long line[MAX_ENTRIES];	/* where each entry was */
 };
 
 const char *cs_fbgcal_quantity(enum cs_fbgcal_kind kind)
@@ -172,7 +173,7 @@ struct cs_fbgcal *cs_fbgcal_create(const char *text, unsigned long *line,
 			FAIL(e->kind == CS_FBGCAL_STRAIN ?
 			     "a strain grating needs ke= (nm/ustrain), not 0" :
 			     "a pressure grating needs kp= (nm/kPa), not 0");
-		c->n++;
+		c->line[c->n++] = lineno;
 	}
 	/* compensating gratings must be temperature gratings we know */
 	for (unsigned int i = 0; i < c->n; i++) {
@@ -182,7 +183,7 @@ struct cs_fbgcal *cs_fbgcal_create(const char *text, unsigned long *line,
 			continue;
 		r = cs_fbgcal_find(c, c->e[i].comp);
 		if (!r || r->kind != CS_FBGCAL_TEMPERATURE) {
-			lineno = 0;
+			lineno = c->line[i];	/* the entry that names it */
 			FAIL("comp= names no temperature grating of this file");
 		}
 	}

@@ -69,6 +69,8 @@ for f in "$BUILD"/fuzz/fuzz-*; do
 	mkdir -p "$corpus"
 	seeds=""
 	[ "$n" = fuzz-dbc ] && seeds="$SRC/dbc"
+	# hand-written examples for a target, in fuzz/seeds/<name>/
+	[ -d "$SRC/fuzz/seeds/${n#fuzz-}" ] && seeds="$SRC/fuzz/seeds/${n#fuzz-}"
 	run_test "fuzz/$n" "$f" -max_total_time="${CELLSENSE_FUZZ_SECONDS:-20}" \
 		-max_len=4096 "$corpus" $seeds
 done

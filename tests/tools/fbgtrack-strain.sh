@@ -29,7 +29,7 @@ set +e
 st=$?
 set -e
 [ "$st" -eq 2 ]
-grep -q "comp= names no temperature grating" "$TMPDIR/err"
+grep -q ":2: comp= names no temperature grating" "$TMPDIR/err"
 printf 't temperature lambda0=1530 s1=abc\n' > "$TMPDIR/bad2"
 set +e
 "$BIN/fbgtrack" -g t:1530 -k "$TMPDIR/bad2" </dev/null 2>"$TMPDIR/err"
