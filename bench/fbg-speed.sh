@@ -5,8 +5,8 @@
 #      the per-spectrum cost from two subset sizes, so start-up cancels);
 #  (b) the floor: a bare single-pass centroid loop in C, printing nothing.
 # Single-threaded; CPU (user + system) seconds, each the best of three runs
-# (the least disturbed: the timer ticks in 10 ms, and other work on the
-# machine only ever adds), the same for every party.
+# (the least disturbed: other work on the machine only ever adds), the same
+# for every party.
 set -eu
 BUILD=$1
 SRC=$(cd "$(dirname "$0")/.." && pwd)
