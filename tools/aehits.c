@@ -238,24 +238,19 @@ int main(int argc, char **argv)
 	struct cs_aehit_detector *d;
 	struct state s = { 0 };
 	struct cs_aehit h;
-	const char *name = "stdin";
+	const char *name;
 	size_t sbytes, frame, got, bps;
 	unsigned long blocks = 0;
 	uint64_t lost = 0;
 	unsigned char *raw;
 	double *x;
-	FILE *in = stdin;
+	FILE *in;
 	int status = EXIT_OK;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		name = argv[optind];
-		in = fopen(name, "rb");
-		if (!in)
-			die_perror("%s", name);
-	}
+	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
 	hc.rate_hz = o.fs_hz;
 	hc.threshold = cs_ae_db_to_counts(o.threshold_db, o.ref);
 	hc.pdt_s = o.pdt_us * 1e-6;

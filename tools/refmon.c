@@ -283,8 +283,8 @@ int main(int argc, char **argv)
 	struct cs_re_drift *drift = NULL;
 	struct cs_re_noise *noise;
 	struct cs_plating *plating;
-	const char *name = "stdin";
-	FILE *in = stdin;
+	const char *name;
+	FILE *in;
 	size_t sbytes, frame, tsoff;
 	int got;
 	unsigned char *raw;
@@ -297,12 +297,7 @@ int main(int argc, char **argv)
 	parse_args(&o, argc, argv);
 	tools_install_signals();
 
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		name = argv[optind];
-		in = fopen(name, "rb");
-		if (!in)
-			die_perror("%s", name);
-	}
+	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
 	filt = cs_re_filter_create(&o.filt);
 	if (!filt)
 		die_perror("mains filter");

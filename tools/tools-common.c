@@ -223,6 +223,21 @@ int tools_read_frame(FILE *in, const char *name, const char *what,
 	return -1;
 }
 
+FILE *tools_open_input(const char *path, const char **name)
+{
+	FILE *f;
+
+	if (!path || !strcmp(path, "-")) {
+		*name = "stdin";
+		return stdin;
+	}
+	f = fopen(path, "rb");
+	if (!f)
+		die_perror("%s", path);
+	*name = path;
+	return f;
+}
+
 char *tools_read_file(const char *path, const char *what, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

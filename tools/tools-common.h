@@ -71,6 +71,10 @@ uint64_t tools_get_le64(const unsigned char *p);
  */
 int tools_read_frame(FILE *in, const char *name, const char *what,
 		     unsigned long index, void *buf, size_t len);
+/* The input file @path, or standard input for NULL or "-"; its name for
+ * messages ("stdin" for standard input) in *@name. Dies naming @path if it
+ * cannot be opened. */
+FILE *tools_open_input(const char *path, const char **name);
 /* All of @path, NUL-terminated, in a buffer to free(); *@len its bytes
  * without the NUL. Dies naming the file (after @what, if not NULL). */
 char *tools_read_file(const char *path, const char *what, size_t *len);

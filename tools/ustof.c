@@ -361,12 +361,12 @@ int main(int argc, char **argv)
 	struct cs_ustof_config cfg = { 0 };
 	struct cs_ustof *q;
 	struct stats st = { 0 };
-	const char *name = "stdin";
+	const char *name;
 	size_t sbytes, frame, plen, bps;
 	int got;
 	unsigned char *raw;
 	double *x, *pulse;
-	FILE *in = stdin;
+	FILE *in;
 	uint64_t next_shot = 0;
 	int status = EXIT_OK;
 
@@ -375,12 +375,7 @@ int main(int argc, char **argv)
 	pulse = read_pulse(&o, &plen);
 	tools_install_signals();
 
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		name = argv[optind];
-		in = fopen(name, "rb");
-		if (!in)
-			die_perror("%s", name);
-	}
+	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
 	cfg.n = o.n;
 	cfg.pulse = pulse;
 	cfg.pulse_len = plen;
