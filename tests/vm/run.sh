@@ -7,6 +7,12 @@
 #   --initrd FILE  use this initramfs instead of building one
 #   --timeout SECS hard limit for the whole VM run (default 300,
 #                  or $CELLSENSE_VM_TIMEOUT)
+#   --boot-timeout SECS
+#                  a guest not at /init after this long (default 60, or
+#                  $CELLSENSE_VM_BOOT_TIMEOUT; it takes ~3 s) hung in the
+#                  kernel's own boot, before any code of ours ran (seen
+#                  once in ~100 boots under TCG): it is killed and booted
+#                  again, once, with a note; a second hang fails the run
 #   --name NAME    log name: build/vm/NAME.log (default: first script's name)
 #   --append ARGS  extra kernel command line, e.g. "cellsense.rate=1000"
 #   -v             show the console while the VM runs
@@ -31,6 +37,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 
 initrd=""
 tmo="${CELLSENSE_VM_TIMEOUT:-300}"
+boot_tmo="${CELLSENSE_VM_BOOT_TIMEOUT:-60}"
 name=""
 append=""
 verbose=0
@@ -39,6 +46,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--initrd) initrd=$2; shift 2 ;;
 	--timeout) tmo=$2; shift 2 ;;
+	--boot-timeout) boot_tmo=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--append) append="$append $2"; shift 2 ;;
 	-v) verbose=1; shift ;;
@@ -76,7 +84,7 @@ t1=$(date +%s.%N)
 
 log="$out_dir/$name.log"
 res="$out_dir/$name.results"
-rm -f "$log" "$res"
+rm -f "$log" "$res" "$log.hung"
 : >"$log"
 : >"$res"
 
@@ -98,38 +106,60 @@ if [ "$verbose" = 1 ]; then
 	tailpid=$!
 fi
 
-timeout -k 5 "$tmo" qemu-system-x86_64 \
-	-accel "${CELLSENSE_VM_ACCEL:-tcg}" \
-	-m "${CELLSENSE_VM_MEM:-1024}" -smp "${CELLSENSE_VM_SMP:-2}" \
-	-nodefaults -display none -no-reboot \
-	-kernel "$kdir/boot/vmlinuz-$abi" -initrd "$initrd" \
-	-append "$cmdline" \
-	-serial "file:$log" -serial "file:$res" \
-	-monitor none </dev/null &
-qpid=$!
-trap 'kill "$qpid" 2>/dev/null; [ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null; exit 130' INT TERM HUP
+attempt=1
+boot_hung=0
+rebooted=0
+while :; do
+	timeout -k 5 "$tmo" qemu-system-x86_64 \
+		-accel "${CELLSENSE_VM_ACCEL:-tcg}" \
+		-m "${CELLSENSE_VM_MEM:-1024}" -smp "${CELLSENSE_VM_SMP:-2}" \
+		-nodefaults -display none -no-reboot \
+		-kernel "$kdir/boot/vmlinuz-$abi" -initrd "$initrd" \
+		-append "$cmdline" \
+		-serial "file:$log" -serial "file:$res" \
+		-monitor none </dev/null &
+	qpid=$!
+	trap 'kill "$qpid" 2>/dev/null; [ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null; exit 130' INT TERM HUP
 
-# Watch the run: note when the guest reports its end; if qemu has not exited
-# 10 s after that (seen once: qemu lingered ~4 min after "reboot: Power
-# down"), stop it - the verdict then rests on what the guest reported.
-end_seen=""
-lingered=0
-i=0
-while kill -0 "$qpid" 2>/dev/null; do
-	if [ -z "$end_seen" ] && grep -q '^VMTEST-END' "$res" 2>/dev/null; then
-		end_seen=$i
-	fi
-	if [ -n "$end_seen" ] && [ $((i - end_seen)) -ge 50 ]; then
-		lingered=1
-		kill "$qpid" 2>/dev/null || true
-		break
-	fi
-	sleep 0.2
-	i=$((i + 1))
+	# Watch the run: stop a guest that has not reached /init by the boot
+	# deadline; note when the guest reports its end; if qemu has not
+	# exited 10 s after that (seen once: qemu lingered ~4 min after
+	# "reboot: Power down"), stop it - the verdict then rests on what the
+	# guest reported.
+	end_seen=""
+	lingered=0
+	boot_hung=0
+	i=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ $((i % 5)) = 0 ] && [ "$i" -ge $((boot_tmo * 5)) ] &&
+		   ! grep -q '^VMTEST-BOOT' "$res" 2>/dev/null; then
+			boot_hung=1
+			kill "$qpid" 2>/dev/null || true
+			break
+		fi
+		if [ -z "$end_seen" ] && grep -q '^VMTEST-END' "$res" 2>/dev/null; then
+			end_seen=$i
+		fi
+		if [ -n "$end_seen" ] && [ $((i - end_seen)) -ge 50 ]; then
+			lingered=1
+			kill "$qpid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	qrc=0
+	wait "$qpid" || qrc=$?
+	[ "$lingered" = 0 ] || qrc=0
+	[ "$boot_hung" = 1 ] || break
+	qrc=0	# killed by us; the verdict says why
+	[ "$attempt" = 1 ] || break
+	mv "$log" "$log.hung"
+	: >"$log"
+	: >"$res"
+	attempt=2
+	rebooted=1
 done
-qrc=0
-wait "$qpid" || qrc=$?
-[ "$lingered" = 0 ] || qrc=0
 trap - INT TERM HUP
 t2=$(date +%s.%N)
 [ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null || true
@@ -142,6 +172,7 @@ kernel_bad='BUG:|WARNING:|Oops|Call Trace|Kernel panic|kernel BUG|general protec
 allow="${CELLSENSE_VM_KERNEL_ALLOW:-^\$^}"
 
 verdict=$(rd "$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
+	-v boot_hung="$boot_hung" -v boot_tmo="$boot_tmo" \
 	-v bad="$kernel_bad" -v allow="$allow" '
 	BEGIN {
 		n = split(scripts, s, " ")
@@ -165,6 +196,7 @@ verdict=$(rd "$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
 		bad_run = 0
 		if (qrc == 124 || qrc == 137) { print "FAIL timeout: VM killed after " tmo "s"; bad_run = 1 }
 		else if (qrc != 0) { print "FAIL qemu exited " qrc; bad_run = 1 }
+		if (boot_hung) print "FAIL guest did not reach /init within " boot_tmo "s, twice"
 		if (!booted) { print "FAIL guest never reached /init"; bad_run = 1 }
 		if (!ended) { print "FAIL guest did not finish (no VMTEST-END)"; bad_run = 1 }
 		for (i = 1; i <= nf; i++) print "FAIL " fails[i]
@@ -198,6 +230,7 @@ timing=$(awk -v a="$t0" -v b="$t1" -v c="$t2" -v bs="${boot_s:-?}" -v es="${end_
 echo "$verdict" | awk '/^SCRIPT / {
 	st = ($4 == 0 && $6 == 0 && $3 > 0) ? "ok  " : "FAIL"
 	printf "  %s %-28s %3d passed, %d failed, %d skipped, exit %s\n", st, $2, $3, $4, $5, $6 }'
+[ "$rebooted" = 0 ] || echo "  note: the guest did not reach /init within ${boot_tmo}s (a hang in the kernel's own boot): killed it and booted again; the first console is $log.hung"
 if echo "$verdict" | grep -q '^FAIL'; then
 	echo "$verdict" | grep '^FAIL' | sed 's/^/  /'
 	echo "--- tail of $log ---"

@@ -12,6 +12,8 @@
 #   4. a guest that reports its end but does not power off (here: /init's
 #      debug shell, waiting on a console with no input) is stopped 10 s
 #      later and judged on what it reported: run.sh passes, with a note
+#   5. a guest not at /init by the boot deadline (here 1 s, which no boot
+#      meets) is killed and booted again once, then the run fails
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,6 +66,10 @@ expect_fail guest-timeout \
 expect_fail host-timeout \
 	'FAIL timeout: VM killed after 25s|FAIL guest did not finish|FAIL selftest-hang.sh: did not finish' \
 	-- --timeout 25 selftest-hang.sh
+
+expect_fail boot-hang \
+	'booted again|FAIL guest did not reach /init within 1s, twice|FAIL guest never reached /init' \
+	-- --boot-timeout 1 selftest-true.sh
 
 out=$("$run" --initrd "$initrd" --name selftest-linger --timeout 60 \
 	--append cellsense.shell=1 selftest-true.sh 2>&1)
