@@ -96,6 +96,7 @@ struct cs_fbgtracker {
 	double *work;		/* a spectrum with neighbours taken out */
 	unsigned int *order;	/* tracked gratings by position */
 	double noise;		/* this spectrum's noise, NAN until needed */
+	double newton_k2;	/* (FWHM / 15)^2: see fit_single() */
 };
 
 const char *cs_fbg_status_name(enum cs_fbg_status status)
@@ -628,12 +629,16 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		f->var_mu[0] = inv;
 		f->n = n;
 		/*
-		 * Started where the predictor put it, within about the noise
-		 * of the truth, one Newton step lands within a small part of
-		 * the noise (the error left is second order in the start's):
-		 * a second pass only when the step was not small.
+		 * A Newton step from d pixels off the optimum lands about
+		 * d^2 / w off (second order; w the peak's width): a second
+		 * pass only where that could be more than a small part of
+		 * the noise sqrt(inv), i.e. where d^4 > (FWHM / 15)^2 inv.
+		 * At high SNR the predictor's miss, not the noise, sets d:
+		 * the rule d > 2 sigma made one fit in five iterate for
+		 * nothing.
 		 */
-		if (step[3] * step[3] <= 4.0 * inv || fabs(step[3]) < 1e-7)
+		if (step[3] * step[3] * step[3] * step[3] <= q->newton_k2 * inv ||
+		    fabs(step[3]) < 1e-7)
 			break;
 	}
 	for (int u = 0; u < NPAR; u++)
@@ -804,6 +809,7 @@ struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cf
 	if (q->half > MAX_HALF)
 		q->half = MAX_HALF;
 	q->merge_px = 1.0 * cfg->fwhm_px;
+	q->newton_k2 = (cfg->fwhm_px / 15.0) * (cfg->fwhm_px / 15.0);
 	for (unsigned int i = 0; i < cfg->ngratings; i++) {
 		q->t[i].g = &q->gratings[i];
 		track_reset(q, &q->t[i]);
