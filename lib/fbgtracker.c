@@ -41,7 +41,7 @@
 
 enum track_state { SEARCHING, TRACKING, COASTING };
 
-#define FIT_LANES 2		/* pixels a vector of the fit holds */
+#define FIT_LANES 4		/* pixels a vector of the fit holds */
 /* a plane: every BINS_PER_PX-th node, zeros past the last for a vector */
 #define PLANE_LEN ((MAX_NODES + BINS_PER_PX - 1) / BINS_PER_PX + FIT_LANES)
 
@@ -52,8 +52,9 @@ struct shape {
 	double d[MAX_NODES];	/* derivative at the nodes, per pixel */
 	/* the same by sub-pixel phase, node j at [j % BINS_PER_PX]
 	 * [j / BINS_PER_PX]: a window's pixels, whole pixels apart, are
-	 * neighbours there, and the fit loads them as vectors */
-	double pt[BINS_PER_PX][PLANE_LEN], pd[BINS_PER_PX][PLANE_LEN];
+	 * neighbours there, and the fit loads them as (single-precision)
+	 * vectors */
+	float pt[BINS_PER_PX][PLANE_LEN], pd[BINS_PER_PX][PLANE_LEN];
 };
 
 static void shape_planes(struct shape *s)
@@ -61,8 +62,8 @@ static void shape_planes(struct shape *s)
 	memset(s->pt, 0, sizeof(s->pt));
 	memset(s->pd, 0, sizeof(s->pd));
 	for (int j = 0; j < s->n; j++) {
-		s->pt[j % BINS_PER_PX][j / BINS_PER_PX] = s->t[j];
-		s->pd[j % BINS_PER_PX][j / BINS_PER_PX] = s->d[j];
+		s->pt[j % BINS_PER_PX][j / BINS_PER_PX] = (float)s->t[j];
+		s->pd[j % BINS_PER_PX][j / BINS_PER_PX] = (float)s->d[j];
 	}
 }
 
@@ -322,7 +323,7 @@ struct fit {
 	int saturated;
 	/* a single fit's shape at its pixels, as of its last iteration
 	 * (and room for a vector's worth past the last) */
-	double t[2 * MAX_HALF + 1 + FIT_LANES];
+	float t[2 * MAX_HALF + 1 + FIT_LANES];
 };
 
 /*
@@ -379,26 +380,79 @@ static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
  * With GCC or Clang, FIT_LANES pixels at a time in their vector extensions
  * (SSE2 on x86-64, NEON on arm64, emulated elsewhere) where the template
  * covers the window and no pixel in it is saturated; the scalar loop does
- * the rest. Two passes over the vectors (shape, weight and residual; then
- * the sums) leave the 14 sums in registers. Only the order of summation
- * differs, so only the rounding.
+ * the rest. The vectors hold single precision, four pixels where doubles
+ * would hold two: a window's sums have a few dozen terms, and their
+ * rounding (1e-7 relative) is far below the noise of any sum, so the fit
+ * lands where the double loop does to a millionth of its noise (the
+ * saturation test is made on the doubles). Two passes over the vectors
+ * (shape, weight and residual; then the sums) leave the 14 sums in
+ * registers.
  */
 #if defined(__GNUC__)
 #define FIT_VEC 1
+typedef float vf __attribute__((vector_size(FIT_LANES * sizeof(float))));
+typedef int vfi __attribute__((vector_size(FIT_LANES * sizeof(int))));
 typedef double vd __attribute__((vector_size(FIT_LANES * sizeof(double))));
-typedef long long vdi __attribute__((vector_size(FIT_LANES *
-						 sizeof(long long))));
+/* half of vd: a register of SSE2 or NEON, where the compares are cheap */
+typedef double vd2 __attribute__((vector_size(FIT_LANES / 2 *
+					      sizeof(double))));
+typedef long long vd2i __attribute__((vector_size(FIT_LANES / 2 *
+						  sizeof(long long))));
 
 struct vsums {
-	vd s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
+	vf s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
 };
 
-static inline vd load_vd(const double *p)
+static inline vf load_vf(const float *p)
 {
-	vd v;
+	vf v;
 
 	memcpy(&v, p, sizeof(v));
 	return v;
+}
+
+/* What the first pass keeps of a vector of pixels. */
+struct px4 {
+	vf t, d, w, r;
+};
+
+/*
+ * Pixels y[0 .. 3] at nodes t0p[0 .. 3] ...: their shape (also into @t),
+ * derivative, weight (0 where @wmask is 0) and residual; where one is at
+ * or above @sat (in double, before rounding), *@satm counts it.
+ */
+static inline struct px4 first_pass(const double *y, const float *t0p,
+				    const float *d0p, const float *t1p,
+				    const float *d1p, const vf w[4],
+				    const vf u[4], vf vb, vf va, vf vv0,
+				    vf vk, vd2 vsat, vfi wmask, vd2i *satm,
+				    float *t)
+{
+	typedef float vf2 __attribute__((vector_size(2 * sizeof(float))));
+	const vf zero = { 0 };
+	vd2 y0, y1;
+	vf yk, s;
+	struct px4 o;
+
+	memcpy(&y0, y, sizeof(y0));
+	memcpy(&y1, y + 2, sizeof(y1));
+	/* counted (-1 a hit): GCC 12 takes an | of compares lane by lane */
+	*satm += y0 >= vsat;
+	*satm += y1 >= vsat;
+	yk = __builtin_shufflevector(__builtin_convertvector(y0, vf2),
+				     __builtin_convertvector(y1, vf2),
+				     0, 1, 2, 3);
+	o.t = w[0] * load_vf(t0p) + w[1] * load_vf(d0p) +
+	      w[2] * load_vf(t1p) + w[3] * load_vf(d1p);
+	o.d = u[0] * load_vf(t0p) + u[1] * load_vf(d0p) +
+	      u[2] * load_vf(t1p) + u[3] * load_vf(d1p);
+	memcpy(t, &o.t, sizeof(o.t));	/* for the learning */
+	s = va * o.t;
+	o.r = yk - vb - s;
+	/* 1 / (v0 + k max(s, 0)), the max as a mask */
+	o.w = (vf)((vfi)(1.0f / (vv0 + vk * (vf)((vfi)s & (s > zero)))) &
+		   wmask);
+	return o;
 }
 
 /* Pixels lo .. lo + n - 1 (1 .. 2 MAX_HALF + 1 of them), their template
@@ -407,70 +461,60 @@ static inline vd load_vd(const double *p)
 static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 			  int n, int j, const struct row_weights *rw,
 			  double x, double base, double b1, double amp,
-			  double v0, double kk, double sat, double *t,
+			  double v0, double kk, double sat, float *t,
 			  struct vsums *z)
 {
 	enum { L = FIT_LANES, NV = (2 * MAX_HALF + 1 + L - 1) / L };
 	/* the nodes left and right of each pixel, plane by plane */
-	const double *t0p = sh->pt[j % BINS_PER_PX] + j / BINS_PER_PX;
-	const double *d0p = sh->pd[j % BINS_PER_PX] + j / BINS_PER_PX;
-	const double *t1p = sh->pt[(j + 1) % BINS_PER_PX] +
-			    (j + 1) / BINS_PER_PX;
-	const double *d1p = sh->pd[(j + 1) % BINS_PER_PX] +
-			    (j + 1) / BINS_PER_PX;
-	const vd zero = { 0 };
-	const vd w0 = zero + rw->w[0], w1 = zero + rw->w[1];
-	const vd w2 = zero + rw->w[2], w3 = zero + rw->w[3];
-	const vd u0 = zero + rw->v[0], u1 = zero + rw->v[1];
-	const vd u2 = zero + rw->v[2], u3 = zero + rw->v[3];
-	const vd va = zero + amp, vv0 = zero + v0, vk = zero + kk;
-	const vd vsat = zero + sat, db = zero + L * b1, dx = zero + L;
-	const int nv = (n + L - 1) / L, full = n / L;
-	vd vx = zero, vb = zero, lane = zero;
-	vd tt[NV], dd[NV], ww[NV], rr[NV];
-	vdi satm = { 0 };
+	const float *t0p = sh->pt[j % BINS_PER_PX] + j / BINS_PER_PX;
+	const float *d0p = sh->pd[j % BINS_PER_PX] + j / BINS_PER_PX;
+	const float *t1p = sh->pt[(j + 1) % BINS_PER_PX] +
+			   (j + 1) / BINS_PER_PX;
+	const float *d1p = sh->pd[(j + 1) % BINS_PER_PX] +
+			   (j + 1) / BINS_PER_PX;
+	const vf zero = { 0 };
+	const vf w[4] = { zero + (float)rw->w[0], zero + (float)rw->w[1],
+			  zero + (float)rw->w[2], zero + (float)rw->w[3] };
+	const vf u[4] = { zero + (float)rw->v[0], zero + (float)rw->v[1],
+			  zero + (float)rw->v[2], zero + (float)rw->v[3] };
+	const vf va = zero + (float)amp, vv0 = zero + (float)v0;
+	const vf vk = zero + (float)kk, db = zero + (float)(L * b1);
+	const vf dx = zero + L;
+	const vd2 vsat = (vd2){ 0 } + sat;
+	const vfi all = { -1, -1, -1, -1 };
+	const int nv = (n + L - 1) / L, o = (nv - 1) * L;
+	vf vx = zero, vb = zero, lane = zero;
+	struct px4 px[NV];
+	vd2i satm = { 0 };
+	double ylast[L];
 	struct vsums a;
 
 	for (int l = 0; l < L; l++) {
-		lane[l] = l;
-		vx[l] = x + l;
-		vb[l] = base + b1 * l;
+		lane[l] = (float)l;
+		vx[l] = (float)(x + l);
+		vb[l] = (float)(base + b1 * l);
 	}
 	/* the shape, its derivative, the weight and the residual */
-	for (int k = 0; k < nv; k++, vb += db) {
-		const int o = k * L;
-		vd yk, tk, s;
-
-		if (k < full) {
-			yk = load_vd(y + lo + o);
-		} else {	/* the last, part of a vector: no weight past n */
-			for (int l = 0; l < L; l++)
-				yk[l] = o + l < n ? y[lo + o + l] : 0.0;
-		}
-		satm |= (vdi)(yk >= vsat);
-		tk = w0 * load_vd(t0p + o) + w1 * load_vd(d0p + o) +
-		     w2 * load_vd(t1p + o) + w3 * load_vd(d1p + o);
-		dd[k] = u0 * load_vd(t0p + o) + u1 * load_vd(d0p + o) +
-			u2 * load_vd(t1p + o) + u3 * load_vd(d1p + o);
-		tt[k] = tk;
-		memcpy(t + o, &tk, sizeof(tk));	/* for the learning */
-		s = va * tk;
-		rr[k] = yk - vb - s;
-		/* 1 / (v0 + k max(s, 0)), the max as a mask */
-		ww[k] = 1.0 / (vv0 + vk * (vd)((vdi)s & (vdi)(s > zero)));
-		if (k >= full)
-			ww[k] = (vd)((vdi)ww[k] & (vdi)(lane < zero + (n - o)));
-	}
+	for (int k = 0; k < nv - 1; k++, vb += db)
+		px[k] = first_pass(y + lo + k * L, t0p + k * L, d0p + k * L,
+				   t1p + k * L, d1p + k * L, w, u, vb, va, vv0,
+				   vk, vsat, all, &satm, t + k * L);
+	/* the last, maybe part of a vector: nothing read or weighed past n */
 	for (int l = 0; l < L; l++)
+		ylast[l] = o + l < n ? y[lo + o + l] : 0.0;
+	px[nv - 1] = first_pass(ylast, t0p + o, d0p + o, t1p + o, d1p + o, w,
+				u, vb, va, vv0, vk, vsat,
+				lane < zero + (float)(n - o), &satm, t + o);
+	for (int l = 0; l < L / 2; l++)
 		if (satm[l])
 			return -1;
 	a.s1 = a.sx = a.sxx = a.s_t = a.sxt = a.stt = a.s_d = zero;
 	a.sxd = a.std = a.sdd = a.sr = a.sxr = a.str = a.sdr = zero;
 	for (int k = 0; k < nv; k++, vx += dx) {
-		const vd w = ww[k], tk = tt[k], dk = dd[k], r = rr[k];
-		const vd wx = w * vx, wt = w * tk, wd = w * dk;
+		const vf wk = px[k].w, tk = px[k].t, dk = px[k].d, r = px[k].r;
+		const vf wx = wk * vx, wt = wk * tk, wd = wk * dk;
 
-		a.s1 += w;
+		a.s1 += wk;
 		a.sx += wx;
 		a.sxx += wx * vx;
 		a.s_t += wt;
@@ -480,7 +524,7 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 		a.sxd += wx * dk;
 		a.std += wt * dk;
 		a.sdd += wd * dk;
-		a.sr += w * r;
+		a.sr += wk * r;
 		a.sxr += wx * r;
 		a.str += wt * r;
 		a.sdr += wd * r;
@@ -489,13 +533,18 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 	return 0;
 }
 
-static inline double hsum(vd v)
+/* The lane totals of four vectors, as a vector: pairs of lanes, then
+ * pairs of pairs (nine operations where four separate sums take twelve
+ * and the conversions besides). */
+static inline vf hsum4(vf a, vf b, vf c, vf d)
 {
-	double s = v[0];
+	const vf ab = __builtin_shufflevector(a, b, 0, 4, 1, 5) +
+		      __builtin_shufflevector(a, b, 2, 6, 3, 7);
+	const vf cd = __builtin_shufflevector(c, d, 0, 4, 1, 5) +
+		      __builtin_shufflevector(c, d, 2, 6, 3, 7);
 
-	for (int l = 1; l < FIT_LANES; l++)
-		s += v[l];
-	return s;
+	return __builtin_shufflevector(ab, cd, 0, 1, 4, 5) +
+	       __builtin_shufflevector(ab, cd, 2, 3, 6, 7);
 }
 #endif
 
@@ -542,20 +591,25 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 				    b1, amp, v0, kk, sat, f->t, &z)) {
 				vec = 0;	/* the scalar loop, from now on */
 			} else {
-				s1 = hsum(z.s1);
-				sx = hsum(z.sx);
-				sxx = hsum(z.sxx);
-				s_t = hsum(z.s_t);
-				sxt = hsum(z.sxt);
-				stt = hsum(z.stt);
-				s_d = hsum(z.s_d);
-				sxd = hsum(z.sxd);
-				std = hsum(z.std);
-				sdd = hsum(z.sdd);
-				sr = hsum(z.sr);
-				sxr = hsum(z.sxr);
-				str = hsum(z.str);
-				sdr = hsum(z.sdr);
+				const vf h0 = hsum4(z.s1, z.sx, z.sxx, z.s_t);
+				const vf h1 = hsum4(z.sxt, z.stt, z.s_d, z.sxd);
+				const vf h2 = hsum4(z.std, z.sdd, z.sr, z.sxr);
+				const vf h3 = hsum4(z.str, z.sdr, z.str, z.sdr);
+
+				s1 = h0[0];
+				sx = h0[1];
+				sxx = h0[2];
+				s_t = h0[3];
+				sxt = h1[0];
+				stt = h1[1];
+				s_d = h1[2];
+				sxd = h1[3];
+				std = h2[0];
+				sdd = h2[1];
+				sr = h2[2];
+				sxr = h2[3];
+				str = h3[0];
+				sdr = h3[1];
 				n = hi - lo + 1;
 				i0 = hi + 1;	/* nothing left */
 			}
@@ -574,7 +628,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 				dk = u0 * t0 + u1 * d0 + u2 * t1 + u3 * d1;
 			}
 
-			f->t[i - lo] = tk;	/* for the learning */
+			f->t[i - lo] = (float)tk;	/* for the learning */
 			if (y[i] >= sat) {
 				f->saturated = 1;
 				continue;
@@ -829,71 +883,11 @@ void cs_fbgtracker_destroy(struct cs_fbgtracker *q)
 	free(q);
 }
 
-/* Noise model update from one fit's residuals (decaying sums). */
-static void learn_noise(const struct cs_fbgtracker *q, struct track *tr,
-			const double *y, int lo, int hi, double c,
-			const struct fit *f)
+/* A learned shape sample at centre @mu counted by its sub-pixel phase;
+ * each LEARN_BATCH of them, the shape rebuilt. */
+static void learn_batch(struct track *tr, double mu)
 {
-	const double keep = 1.0 - 1.0 / NOISE_MEMORY;
-	double dof = f->n > NPAR ? (double)f->n / (f->n - NPAR) : 1.0;
-	double det;
-
-	tr->n1 *= keep;
-	tr->ns *= keep;
-	tr->nss *= keep;
-	tr->nr *= keep;
-	tr->nsr *= keep;
-	tr->nweight = tr->nweight * keep + 1.0;
-	/* the shape as of the fit's last iteration: its last step was a
-	 * twentieth of the noise, which the statistics do not feel */
-	for (int i = lo; i <= hi; i++) {
-		double s, r;
-
-		if (y[i] >= q->cfg.saturation)
-			continue;
-		s = f->p[2] * f->t[i - lo];
-		r = y[i] - (f->p[0] + f->p[1] * (i - c) + s);
-		s = s > 0.0 ? s : 0.0;
-		tr->n1 += 1.0;
-		tr->ns += s;
-		tr->nss += s * s;
-		tr->nr += dof * r * r;
-		tr->nsr += dof * s * r * r;
-	}
-	if (tr->nweight < NOISE_WARMUP)
-		return;
-	det = tr->n1 * tr->nss - tr->ns * tr->ns;
-	if (det > 1e-12 * tr->n1 * tr->nss) {
-		double v0 = (tr->nr * tr->nss - tr->ns * tr->nsr) / det;
-		double k = (tr->n1 * tr->nsr - tr->ns * tr->nr) / det;
-
-		if (k > 0.0 && v0 > 0.0) {
-			tr->v0 = v0;
-			tr->k = k;
-			return;
-		}
-	}
-	tr->v0 = tr->nr / tr->n1;
-	tr->k = 0.0;
-}
-
-static void learn_shape(struct track *tr, const double *y, int lo, int hi,
-			double c, const struct fit *f)
-{
-	struct shape *s = &tr->shape;
-	int j = round_int(((double)lo - f->p[3] - s->u0) * BINS_PER_PX);
-	const double ra = 1.0 / f->p[2];	/* one division, not one a pixel */
-
-	for (int i = lo; i <= hi; i++, j += BINS_PER_PX) {
-		double v;
-
-		if (j < 0 || j >= s->n)
-			continue;
-		v = (y[i] - f->p[0] - f->p[1] * (i - c)) * ra;
-		tr->acc[j] += v;
-		tr->accn[j] += 1.0;
-	}
-	tr->phase_n[(int)((f->p[3] - floor(f->p[3])) * BINS_PER_PX) %
+	tr->phase_n[(int)((mu - floor(mu)) * BINS_PER_PX) %
 		    BINS_PER_PX] += 1.0;
 	if (++tr->batch >= LEARN_BATCH) {
 		double least = INFINITY, sum = 0.0;
@@ -920,6 +914,65 @@ static void learn_shape(struct track *tr, const double *y, int lo, int hi,
 		for (int k = 0; k < BINS_PER_PX; k++)
 			tr->phase_n[k] *= LEARN_KEEP;
 	}
+}
+
+/*
+ * Learning from one unsaturated single fit, in one pass over its pixels:
+ * the noise model from its residuals (decaying sums), and with @shape the
+ * reflection's samples, baseline out and scaled to a peak of 1, onto the
+ * nearest template node. The shape is the fit's as of its last iteration:
+ * its last step was small against the noise, which the statistics do not
+ * feel.
+ */
+static void learn(struct track *tr, const double *y, int lo, int hi,
+		  double c, const struct fit *f, int shape)
+{
+	struct shape *sh = &tr->shape;
+	const double keep = 1.0 - 1.0 / NOISE_MEMORY, b1 = f->p[1];
+	const double a = f->p[2], ra = 1.0 / a;	/* one division */
+	const int n = hi - lo + 1;
+	double dof = n > NPAR ? (double)n / (n - NPAR) : 1.0;
+	double ns = 0.0, nss = 0.0, nr = 0.0, nsr = 0.0;
+	double base = f->p[0] + b1 * ((double)lo - c), det;
+	int j = shape ? round_int(((double)lo - f->p[3] - sh->u0) *
+				  BINS_PER_PX) : 0;
+
+	for (int k = 0; k < n; k++, j += BINS_PER_PX, base += b1) {
+		const double v = y[lo + k] - base, s = a * f->t[k];
+		const double r2 = (v - s) * (v - s), sp = s > 0.0 ? s : 0.0;
+
+		ns += sp;
+		nss += sp * sp;
+		nr += r2;
+		nsr += sp * r2;
+		if (shape && (unsigned int)j < (unsigned int)sh->n) {
+			tr->acc[j] += v * ra;
+			tr->accn[j] += 1.0;
+		}
+	}
+	tr->n1 = tr->n1 * keep + n;
+	tr->ns = tr->ns * keep + ns;
+	tr->nss = tr->nss * keep + nss;
+	tr->nr = tr->nr * keep + dof * nr;
+	tr->nsr = tr->nsr * keep + dof * nsr;
+	tr->nweight = tr->nweight * keep + 1.0;
+	if (shape)
+		learn_batch(tr, f->p[3]);
+	if (tr->nweight < NOISE_WARMUP)
+		return;
+	det = tr->n1 * tr->nss - tr->ns * tr->ns;
+	if (det > 1e-12 * tr->n1 * tr->nss) {
+		double v0 = (tr->nr * tr->nss - tr->ns * tr->nsr) / det;
+		double k = (tr->n1 * tr->nsr - tr->ns * tr->nr) / det;
+
+		if (k > 0.0 && v0 > 0.0) {
+			tr->v0 = v0;
+			tr->k = k;
+			return;
+		}
+	}
+	tr->v0 = tr->nr / tr->n1;
+	tr->k = 0.0;
 }
 
 /* y with the predicted peaks of the other tracked gratings on @fibre near
@@ -1081,9 +1134,8 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * in LEARN_EVERY costs a fraction and loses nothing */
 		if (m == 1 && !f.saturated && ++tr->learn_tick >= LEARN_EVERY) {
 			tr->learn_tick = 0;
-			learn_noise(q, tr, y, lo, hi, (double)centre, &f);
-			if (q->cfg.learn_shape && a > 10.0 * noise)
-				learn_shape(tr, y, lo, hi, (double)centre, &f);
+			learn(tr, y, lo, hi, (double)centre, &f,
+			      q->cfg.learn_shape && a > 10.0 * noise);
 		}
 		slope = fabs(cs_wavescale_slope(&q->cfg.scale, mu));
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
