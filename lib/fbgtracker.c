@@ -67,6 +67,13 @@ static void shape_planes(struct shape *s)
 	}
 }
 
+/* Node j (>= 0) of a per-node array kept by sub-pixel phase, as the
+ * planes of struct shape. */
+static inline double *node(double p[BINS_PER_PX][PLANE_LEN], int j)
+{
+	return &p[j % BINS_PER_PX][j / BINS_PER_PX];
+}
+
 struct track {
 	const struct cs_fbg_grating *g;
 	enum track_state state;
@@ -75,8 +82,9 @@ struct track {
 	double search_lo, search_hi;	/* pixels */
 	struct shape shape;
 	int shape_learned;
-	/* shape learning: sums per node, and how many fits went in */
-	double acc[MAX_NODES], accn[MAX_NODES];
+	/* shape learning: sums per node, and how many fits went in (by
+	 * phase, as the shape's planes: one fit's pixels are in a row) */
+	double acc[BINS_PER_PX][PLANE_LEN], accn[BINS_PER_PX][PLANE_LEN];
 	double phase_n[BINS_PER_PX];	/* fits per sub-pixel phase of mu */
 	unsigned int batch;
 	unsigned int learn_tick;
@@ -167,15 +175,25 @@ struct row_weights {
 	double w[4], v[4];
 };
 
+/* The node left of pixel @lo for a centre @mu, and the fraction past it. */
+static inline int row_node(const struct shape *s, double mu, int lo,
+			   double *frac)
+{
+	double x = ((double)lo - mu - s->u0) * BINS_PER_PX;
+	int j = (int)x;	/* floor(), without the libm call */
+
+	j -= j > x;
+	*frac = x - j;
+	return j;
+}
+
 static void row_weights(const struct shape *s, double mu, int lo,
 			struct row_weights *rw)
 {
 	const double h = 1.0 / BINS_PER_PX;
-	double x = ((double)lo - mu - s->u0) * BINS_PER_PX, f, f2, f3;
+	double f, f2, f3;
 
-	rw->j = (int)x;	/* floor(), without the libm call */
-	rw->j -= rw->j > x;
-	f = x - rw->j;
+	rw->j = row_node(s, mu, lo, &f);
 	f2 = f * f;
 	f3 = f2 * f;
 	rw->w[0] = 2 * f3 - 3 * f2 + 1;
@@ -277,8 +295,9 @@ static void shape_rebuild(struct track *tr)
 	for (int j = 0; j < s->n; j++) {
 		int k = s->n - 1 - j;
 
-		w[j] = tr->accn[j] + tr->accn[k];
-		m[j] = w[j] > 0.0 ? (tr->acc[j] + tr->acc[k]) / w[j] : 0.0;
+		w[j] = *node(tr->accn, j) + *node(tr->accn, k);
+		m[j] = w[j] > 0.0 ?
+			(*node(tr->acc, j) + *node(tr->acc, k)) / w[j] : 0.0;
 		total += w[j];
 	}
 	prior = 1e-3 * total / s->n;
@@ -459,9 +478,9 @@ static inline struct px4 first_pass(const double *y, const float *t0p,
  * nodes j, j + BINS_PER_PX, ... all on the template: the sums into *@z,
  * the shape into t[0 .. n). -1, and no sums, if a pixel is saturated. */
 static inline int fit_vec(const struct shape *sh, const double *y, int lo,
-			  int n, int j, const struct row_weights *rw,
+			  int n, int j, double frac,
 			  double x, double base, double b1, double amp,
-			  double v0, double kk, double sat, float *t,
+			  double var0, double kk, double sat, float *t,
 			  struct vsums *z)
 {
 	enum { L = FIT_LANES, NV = (2 * MAX_HALF + 1 + L - 1) / L };
@@ -472,12 +491,13 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 			   (j + 1) / BINS_PER_PX;
 	const float *d1p = sh->pd[(j + 1) % BINS_PER_PX] +
 			   (j + 1) / BINS_PER_PX;
-	const vf zero = { 0 };
-	const vf w[4] = { zero + (float)rw->w[0], zero + (float)rw->w[1],
-			  zero + (float)rw->w[2], zero + (float)rw->w[3] };
-	const vf u[4] = { zero + (float)rw->v[0], zero + (float)rw->v[1],
-			  zero + (float)rw->v[2], zero + (float)rw->v[3] };
-	const vf va = zero + (float)amp, vv0 = zero + (float)v0;
+	const vf zero = { 0 }, h = zero + 1.0f / BINS_PER_PX;
+	/* row_weights(), in the vectors */
+	const vf f = zero + (float)frac, f2 = f * f, f3 = f2 * f;
+	const vf w0 = 2 * f3 - 3 * f2 + 1, v0 = (6 * f2 - 6 * f) / h;
+	const vf w[4] = { w0, (f3 - 2 * f2 + f) * h, 1 - w0, (f3 - f2) * h };
+	const vf u[4] = { v0, 3 * f2 - 4 * f + 1, -v0, 3 * f2 - 2 * f };
+	const vf va = zero + (float)amp, vv0 = zero + (float)var0;
 	const vf vk = zero + (float)kk, db = zero + (float)(L * b1);
 	const vf dx = zero + L;
 	const vd2 vsat = (vd2){ 0 } + sat;
@@ -510,24 +530,30 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 			return -1;
 	a.s1 = a.sx = a.sxx = a.s_t = a.sxt = a.stt = a.s_d = zero;
 	a.sxd = a.std = a.sdd = a.sr = a.sxr = a.str = a.sdr = zero;
-	for (int k = 0; k < nv; k++, vx += dx) {
+	/* in two loops, the sums with x and those without: together they
+	 * need more registers than SSE2 has, and spill */
+	for (int k = 0; k < nv; k++) {
 		const vf wk = px[k].w, tk = px[k].t, dk = px[k].d, r = px[k].r;
-		const vf wx = wk * vx, wt = wk * tk, wd = wk * dk;
+		const vf wt = wk * tk, wd = wk * dk;
 
 		a.s1 += wk;
-		a.sx += wx;
-		a.sxx += wx * vx;
 		a.s_t += wt;
-		a.sxt += wx * tk;
 		a.stt += wt * tk;
 		a.s_d += wd;
-		a.sxd += wx * dk;
 		a.std += wt * dk;
 		a.sdd += wd * dk;
 		a.sr += wk * r;
-		a.sxr += wx * r;
 		a.str += wt * r;
 		a.sdr += wd * r;
+	}
+	for (int k = 0; k < nv; k++, vx += dx) {
+		const vf wx = px[k].w * vx;
+
+		a.sx += wx;
+		a.sxx += wx * vx;
+		a.sxt += wx * px[k].t;
+		a.sxd += wx * px[k].d;
+		a.sxr += wx * px[k].r;
 	}
 	*z = a;
 	return 0;
@@ -545,6 +571,65 @@ static inline vf hsum4(vf a, vf b, vf c, vf d)
 
 	return __builtin_shufflevector(ab, cd, 0, 1, 4, 5) +
 	       __builtin_shufflevector(ab, cd, 2, 3, 6, 7);
+}
+
+/*
+ * learn()'s pass over pixels y[0 .. n): the baseline-free samples into
+ * v[], and the noise sums over s = max(a t, 0) and r = v - a t: of s,
+ * s^2, r^2 and s r^2, into sums[0 .. 3].
+ */
+static inline void learn_vec(const double *y, int n, const float *t,
+			     double base, double b1, double a, float *v,
+			     double sums[4])
+{
+	typedef float vf2 __attribute__((vector_size(2 * sizeof(float))));
+	enum { L = FIT_LANES };
+	const vf zero = { 0 }, va = zero + (float)a;
+	const vf db = zero + (float)(L * b1);
+	const int nv = (n + L - 1) / L;
+	vf vb = zero, lane = zero, ns = zero, nss = zero, nr = zero;
+	vf nsr = zero, h;
+
+	for (int l = 0; l < L; l++) {
+		lane[l] = (float)l;
+		vb[l] = (float)(base + b1 * l);
+	}
+	for (int k = 0; k < nv; k++, vb += db) {
+		const int o = k * L;
+		vd2 y0, y1;
+		vf tk, vk, s, r, sp;
+		vfi in = { -1, -1, -1, -1 };
+
+		if (o + L <= n) {
+			memcpy(&y0, y + o, sizeof(y0));
+			memcpy(&y1, y + o + 2, sizeof(y1));
+			memcpy(&tk, t + o, sizeof(tk));
+		} else {	/* the last, part of a vector */
+			double yl[L];
+
+			for (int l = 0; l < L; l++) {
+				yl[l] = o + l < n ? y[o + l] : 0.0;
+				tk[l] = o + l < n ? t[o + l] : 0.0f;
+			}
+			memcpy(&y0, yl, sizeof(y0));
+			memcpy(&y1, yl + 2, sizeof(y1));
+			in = lane < zero + (float)(n - o);
+		}
+		vk = __builtin_shufflevector(__builtin_convertvector(y0, vf2),
+					     __builtin_convertvector(y1, vf2),
+					     0, 1, 2, 3) - vb;
+		memcpy(v + o, &vk, sizeof(vk));
+		s = va * tk;
+		r = (vf)((vfi)(vk - s) & in);
+		sp = (vf)((vfi)s & (s > zero) & in);
+		ns += sp;
+		nss += sp * sp;
+		nr += r * r;
+		nsr += sp * r * r;
+	}
+	h = hsum4(ns, nss, nr, nsr);
+	for (int l = 0; l < 4; l++)
+		sums[l] = h[l];
 }
 #endif
 
@@ -570,24 +655,19 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		const double amp = p[2], b1 = p[1];
 		double x, base;
 		struct row_weights rw;
-		double w0, w1, w2, w3, u0, u1, u2, u3;
-		int n = 0, i0, j0;
+		double w0, w1, w2, w3, u0, u1, u2, u3, frac;
+		int n = 0, i0 = lo, j0 = row_node(sh, p[3], lo, &frac);
 
-		row_weights(sh, p[3], lo, &rw);
-		w0 = rw.w[0], w1 = rw.w[1], w2 = rw.w[2], w3 = rw.w[3];
-		u0 = rw.v[0], u1 = rw.v[1], u2 = rw.v[2], u3 = rw.v[3];
 		x = (double)lo - c;
 		base = p[0] + b1 * x;
-		i0 = lo;
-		j0 = rw.j;
 #ifdef FIT_VEC
 		/* the template's nodes at the first and last pixel */
-		if (vec && (unsigned int)rw.j < (unsigned int)(sh->n - 1) &&
-		    (unsigned int)(rw.j + (hi - lo) * BINS_PER_PX) <
+		if (vec && (unsigned int)j0 < (unsigned int)(sh->n - 1) &&
+		    (unsigned int)(j0 + (hi - lo) * BINS_PER_PX) <
 			    (unsigned int)(sh->n - 1)) {
 			struct vsums z;
 
-			if (fit_vec(sh, y, lo, hi - lo + 1, rw.j, &rw, x, base,
+			if (fit_vec(sh, y, lo, hi - lo + 1, j0, frac, x, base,
 				    b1, amp, v0, kk, sat, f->t, &z)) {
 				vec = 0;	/* the scalar loop, from now on */
 			} else {
@@ -615,6 +695,12 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 			}
 		}
 #endif
+		if (i0 <= hi)	/* the scalar loop's weights, in double */
+			row_weights(sh, p[3], lo, &rw);
+		else
+			rw = (struct row_weights){ 0 };
+		w0 = rw.w[0], w1 = rw.w[1], w2 = rw.w[2], w3 = rw.w[3];
+		u0 = rw.v[0], u1 = rw.v[1], u2 = rw.v[2], u3 = rw.v[3];
 		for (int i = i0, jn = j0; i <= hi;
 		     i++, jn += BINS_PER_PX, x += 1.0, base += b1) {
 			double tk = 0.0, dk = 0.0, s, r, w, wx, wt, wd;
@@ -695,10 +781,8 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		    fabs(step[3]) < 1e-7)
 			break;
 	}
-	for (int u = 0; u < NPAR; u++)
-		if (!isfinite(p[u]))
-			return -1;
-	return 0;
+	/* a NaN or infinity in any makes the sum one */
+	return isfinite(p[0] + p[1] + p[2] + p[3]) ? 0 : -1;
 }
 
 /*
@@ -907,9 +991,11 @@ static void learn_batch(struct track *tr, double mu)
 			shape_rebuild(tr);
 		/* older fits count less at each batch: the shape follows
 		 * slow changes (a grating under strain can chirp) */
-		for (int node = 0; node < tr->shape.n; node++) {
-			tr->acc[node] *= LEARN_KEEP;
-			tr->accn[node] *= LEARN_KEEP;
+		for (int ph = 0; ph < BINS_PER_PX; ph++) {
+			for (int i = 0; i * BINS_PER_PX < tr->shape.n; i++) {
+				tr->acc[ph][i] *= LEARN_KEEP;
+				tr->accn[ph][i] *= LEARN_KEEP;
+			}
 		}
 		for (int k = 0; k < BINS_PER_PX; k++)
 			tr->phase_n[k] *= LEARN_KEEP;
@@ -932,29 +1018,47 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	const double a = f->p[2], ra = 1.0 / a;	/* one division */
 	const int n = hi - lo + 1;
 	double dof = n > NPAR ? (double)n / (n - NPAR) : 1.0;
-	double ns = 0.0, nss = 0.0, nr = 0.0, nsr = 0.0;
+	double sums[4] = { 0 };	/* of s, s^2, r^2, s r^2 */
 	double base = f->p[0] + b1 * ((double)lo - c), det;
+	float v[2 * MAX_HALF + 1 + FIT_LANES];	/* samples, baseline out */
 	int j = shape ? round_int(((double)lo - f->p[3] - sh->u0) *
 				  BINS_PER_PX) : 0;
 
-	for (int k = 0; k < n; k++, j += BINS_PER_PX, base += b1) {
-		const double v = y[lo + k] - base, s = a * f->t[k];
-		const double r2 = (v - s) * (v - s), sp = s > 0.0 ? s : 0.0;
+#ifdef FIT_VEC
+	learn_vec(y + lo, n, f->t, base, b1, a, v, sums);
+#else
+	for (int k = 0; k < n; k++, base += b1) {
+		const double s = a * f->t[k], sp = s > 0.0 ? s : 0.0;
+		double r2;
 
-		ns += sp;
-		nss += sp * sp;
-		nr += r2;
-		nsr += sp * r2;
-		if (shape && (unsigned int)j < (unsigned int)sh->n) {
-			tr->acc[j] += v * ra;
-			tr->accn[j] += 1.0;
+		v[k] = (float)(y[lo + k] - base);
+		r2 = (v[k] - s) * (v[k] - s);
+		sums[0] += sp;
+		sums[1] += sp * sp;
+		sums[2] += r2;
+		sums[3] += sp * r2;
+	}
+#endif
+	if (shape) {
+		/* pixels k0 .. k1 fall on nodes 0 .. n - 1: in one plane, in
+		 * a row */
+		const int k0 = j >= 0 ? 0 : (-j + BINS_PER_PX - 1) / BINS_PER_PX;
+		const int k1 = sh->n - 1 - j >= 0 ?
+			(sh->n - 1 - j) / BINS_PER_PX : -1;
+		const int end = k1 + 1 < n ? k1 + 1 : n;
+		double *ac = node(tr->acc, j + k0 * BINS_PER_PX) - k0;
+		double *an = node(tr->accn, j + k0 * BINS_PER_PX) - k0;
+
+		for (int k = k0; k < end; k++) {
+			ac[k] += v[k] * ra;
+			an[k] += 1.0;
 		}
 	}
 	tr->n1 = tr->n1 * keep + n;
-	tr->ns = tr->ns * keep + ns;
-	tr->nss = tr->nss * keep + nss;
-	tr->nr = tr->nr * keep + dof * nr;
-	tr->nsr = tr->nsr * keep + dof * nsr;
+	tr->ns = tr->ns * keep + sums[0];
+	tr->nss = tr->nss * keep + sums[1];
+	tr->nr = tr->nr * keep + dof * sums[2];
+	tr->nsr = tr->nsr * keep + dof * sums[3];
 	tr->nweight = tr->nweight * keep + 1.0;
 	if (shape)
 		learn_batch(tr, f->p[3]);
