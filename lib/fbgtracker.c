@@ -1186,8 +1186,10 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 
 	f.m = m;
 	f.v0 = f.k = 0.0;
-	lo = round_int(members[0]->pred) - q->half;
-	hi = round_int(members[m - 1]->pred) + q->half;
+	/* 2 half pixels a member, the two around its prediction in the
+	 * middle (an even count: for 3 px FWHM, four whole vectors) */
+	lo = round_int(members[0]->pred - 0.5) - q->half + 1;
+	hi = round_int(members[m - 1]->pred - 0.5) + q->half;
 	centre = round_int(0.5 * (members[0]->pred + members[m - 1]->pred));
 	if (lo < 0)
 		lo = 0;
