@@ -502,7 +502,7 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 	const vf dx = zero + L;
 	const vd2 vsat = (vd2){ 0 } + sat;
 	const vfi all = { -1, -1, -1, -1 };
-	const int nv = (n + L - 1) / L, o = (nv - 1) * L;
+	const int nv = (n + L - 1) / L, full = n / L, o = full * L;
 	vf vx = zero, vb = zero, lane = zero;
 	struct px4 px[NV];
 	vd2i satm = { 0 };
@@ -515,16 +515,18 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 		vb[l] = (float)(base + b1 * l);
 	}
 	/* the shape, its derivative, the weight and the residual */
-	for (int k = 0; k < nv - 1; k++, vb += db)
+	for (int k = 0; k < full; k++, vb += db)
 		px[k] = first_pass(y + lo + k * L, t0p + k * L, d0p + k * L,
 				   t1p + k * L, d1p + k * L, w, u, vb, va, vv0,
 				   vk, vsat, all, &satm, t + k * L);
-	/* the last, maybe part of a vector: nothing read or weighed past n */
-	for (int l = 0; l < L; l++)
-		ylast[l] = o + l < n ? y[lo + o + l] : 0.0;
-	px[nv - 1] = first_pass(ylast, t0p + o, d0p + o, t1p + o, d1p + o, w,
-				u, vb, va, vv0, vk, vsat,
-				lane < zero + (float)(n - o), &satm, t + o);
+	if (full < nv) {	/* part of a vector: none read or weighed past n */
+		for (int l = 0; l < L; l++)
+			ylast[l] = o + l < n ? y[lo + o + l] : 0.0;
+		px[full] = first_pass(ylast, t0p + o, d0p + o, t1p + o,
+				      d1p + o, w, u, vb, va, vv0, vk, vsat,
+				      lane < zero + (float)(n - o), &satm,
+				      t + o);
+	}
 	for (int l = 0; l < L / 2; l++)
 		if (satm[l])
 			return -1;
