@@ -454,7 +454,7 @@ static inline struct px4 first_pass(const double *y, const float *t0p,
 	struct px4 o;
 
 	memcpy(&y0, y, sizeof(y0));
-	memcpy(&y1, y + 2, sizeof(y1));
+	memcpy(&y1, y + FIT_LANES / 2, sizeof(y1));
 	/* counted (-1 a hit): GCC 12 takes an | of compares lane by lane */
 	*satm += y0 >= vsat;
 	*satm += y1 >= vsat;
@@ -604,7 +604,7 @@ static inline void learn_vec(const double *y, int n, const float *t,
 
 		if (o + L <= n) {
 			memcpy(&y0, y + o, sizeof(y0));
-			memcpy(&y1, y + o + 2, sizeof(y1));
+			memcpy(&y1, y + o + FIT_LANES / 2, sizeof(y1));
 			memcpy(&tk, t + o, sizeof(tk));
 		} else {	/* the last, part of a vector */
 			double yl[L];
@@ -614,7 +614,7 @@ static inline void learn_vec(const double *y, int n, const float *t,
 				tk[l] = o + l < n ? t[o + l] : 0.0f;
 			}
 			memcpy(&y0, yl, sizeof(y0));
-			memcpy(&y1, yl + 2, sizeof(y1));
+			memcpy(&y1, yl + FIT_LANES / 2, sizeof(y1));
 			in = lane < zero + (float)(n - o);
 		}
 		vk = __builtin_shufflevector(__builtin_convertvector(y0, vf2),
@@ -1249,7 +1249,8 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
 		o->position = mu;
 		o->wavelength = cs_wavescale_eval(&q->cfg.scale, mu);
-		o->sigma_nm = slope * sqrt(fmax(f.var_mu[k], 0.0));
+		o->sigma_nm = f.var_mu[k] > 0.0 ?
+			slope * sqrt(f.var_mu[k]) : 0.0;
 		o->amplitude = a;
 		o->snr = a / noise;
 	}
