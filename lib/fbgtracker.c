@@ -347,46 +347,42 @@ struct fit {
 
 /*
  * The 4x4 system of one grating, by 2x2 blocks: the baseline's (b0, b1)
- * block P, the peak's (a, mu) block R, the coupling Q. With
- * P^-1 and the Schur complement S = R - Q' P^-1 Q in closed form, the
- * chain of dependent operations holds two divisions (Cholesky's holds four
- * square roots and four divisions, one after the other), and
- * [A^-1]_mu,mu = S_aa / det S. -1 unless A is positive definite.
+ * block P, the peak's (a, mu) block R, the coupling Q. With the adjugate
+ * of P in place of its inverse, everything is scaled by det P (the Schur
+ * complement S' = det P (R - Q' P^-1 Q)), and one division, at the end,
+ * lies on the chain of dependent operations (1 / det P runs beside it):
+ * x_R = S'^-1 c', x_P = (adj P b_P - adj P Q x_R) / det P, and
+ * [A^-1]_mu,mu = S'_aa det P / det S'. -1 unless A is positive definite.
  */
 static int solve_4(double a[MAX_PAR][MAX_PAR], const double *b, double *x,
 		   double *inv_mu)
 {
 	const double det_p = a[0][0] * a[1][1] - a[0][1] * a[0][1];
-	double rp, i00, i01, i11, g00, g01, g10, g11, h0, h1;
-	double s00, s01, s11, det_s, rs, c0, c1;
+	/* G' = adj(P) Q, h' = adj(P) b_P */
+	const double g00 = a[1][1] * a[0][2] - a[0][1] * a[1][2];
+	const double g10 = a[0][0] * a[1][2] - a[0][1] * a[0][2];
+	const double g01 = a[1][1] * a[0][3] - a[0][1] * a[1][3];
+	const double g11 = a[0][0] * a[1][3] - a[0][1] * a[0][3];
+	const double h0 = a[1][1] * b[0] - a[0][1] * b[1];
+	const double h1 = a[0][0] * b[1] - a[0][1] * b[0];
+	const double s00 = det_p * a[2][2] - (a[0][2] * g00 + a[1][2] * g10);
+	const double s01 = det_p * a[2][3] - (a[0][2] * g01 + a[1][2] * g11);
+	const double s11 = det_p * a[3][3] - (a[0][3] * g01 + a[1][3] * g11);
+	const double c0 = det_p * b[2] - (a[0][2] * h0 + a[1][2] * h1);
+	const double c1 = det_p * b[3] - (a[0][3] * h0 + a[1][3] * h1);
+	const double det_s = s00 * s11 - s01 * s01;
+	double rp, rs;
 
-	if (!(a[0][0] > 0.0) || !(det_p > 0.0))
+	if (!(a[0][0] > 0.0) || !(det_p > 0.0) || !(s00 > 0.0) ||
+	    !(det_s > 0.0))
 		return -1;
 	rp = 1.0 / det_p;
-	i00 = a[1][1] * rp;
-	i01 = -a[0][1] * rp;
-	i11 = a[0][0] * rp;
-	/* G = P^-1 Q, h = P^-1 b_P */
-	g00 = i00 * a[0][2] + i01 * a[1][2];
-	g01 = i00 * a[0][3] + i01 * a[1][3];
-	g10 = i01 * a[0][2] + i11 * a[1][2];
-	g11 = i01 * a[0][3] + i11 * a[1][3];
-	h0 = i00 * b[0] + i01 * b[1];
-	h1 = i01 * b[0] + i11 * b[1];
-	s00 = a[2][2] - (a[0][2] * g00 + a[1][2] * g10);
-	s01 = a[2][3] - (a[0][2] * g01 + a[1][2] * g11);
-	s11 = a[3][3] - (a[0][3] * g01 + a[1][3] * g11);
-	det_s = s00 * s11 - s01 * s01;
-	if (!(s00 > 0.0) || !(det_s > 0.0))
-		return -1;
 	rs = 1.0 / det_s;
-	c0 = b[2] - (a[0][2] * h0 + a[1][2] * h1);
-	c1 = b[3] - (a[0][3] * h0 + a[1][3] * h1);
 	x[2] = (s11 * c0 - s01 * c1) * rs;
 	x[3] = (s00 * c1 - s01 * c0) * rs;
-	x[0] = h0 - g00 * x[2] - g01 * x[3];
-	x[1] = h1 - g10 * x[2] - g11 * x[3];
-	*inv_mu = s00 * rs;
+	x[0] = (h0 - g00 * x[2] - g01 * x[3]) * rp;
+	x[1] = (h1 - g10 * x[2] - g11 * x[3]) * rp;
+	*inv_mu = s00 * det_p * rs;
 	return 0;
 }
 
