@@ -1278,7 +1278,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 			  unsigned int fibre, struct cs_fbg_result *out)
 {
 	unsigned int n = q ? q->cfg.ngratings : 0, *order;
-	int measured = 0, count = 0;
+	int measured = 0, count = 0, searching = 0, coasting = 0;
 
 	if (!q || !y || !out)
 		return -EINVAL;
@@ -1294,8 +1294,10 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 		if (tr->g->fibre != fibre)
 			continue;
 		out[i].status = CS_FBG_LOST;
-		if (tr->state == SEARCHING)
+		if (tr->state == SEARCHING) {
+			searching++;
 			continue;
+		}
 		tr->pred = tr->pos + tr->vel;
 		tr->state = TRACKING;
 	}
@@ -1307,8 +1309,10 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 	for (int a = 0; a + 1 < count; a++) {
 		struct track *tr = &q->t[order[a]], *o = &q->t[order[a + 1]];
 
-		if (fabs(o->pred - tr->pred) < q->merge_px)
+		if (fabs(o->pred - tr->pred) < q->merge_px) {
 			tr->state = o->state = COASTING;
+			coasting = 1;
+		}
 	}
 	for (int a = 0; a < count; a++) {
 		struct track *tr = &q->t[order[a]];
@@ -1319,11 +1323,13 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 			out[order[a]].status = CS_FBG_MERGED;
 		}
 	}
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; searching && i < n; i++)
 		if (q->t[i].g->fibre == fibre && q->t[i].state == SEARCHING)
 			search(q, i, y, fibre);
-	/* the tracked ones, by position; neighbours in reach fit together */
-	count = sort_by_prediction(q, fibre, TRACKING, order);
+	/* the tracked ones, by position (as they were, unless one was
+	 * found or merged); neighbours in reach fit together */
+	if (searching || coasting)
+		count = sort_by_prediction(q, fibre, TRACKING, order);
 	for (int a = 0; a < count;) {
 		struct track *members[MAX_CLUSTER];
 		int m = 1;
