@@ -864,6 +864,21 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 
 /* ---- the tracker ------------------------------------------------------ */
 
+/* cs_wavescale_eval() and |cs_wavescale_slope()| in one pass, inline:
+ * every tracked grating of every spectrum asks for both. */
+static inline double scale_at(const struct cs_wavescale *ws, double px,
+			      double *slope)
+{
+	double v = 0.0, d = 0.0;
+
+	for (unsigned int i = ws->ncoeffs; i-- > 0;) {
+		d = d * px + v;
+		v = v * px + ws->c[i];
+	}
+	*slope = fabs(d);
+	return v;
+}
+
 /* lround() without the libm call: half away from zero */
 static inline int round_int(double v)
 {
@@ -1241,10 +1256,9 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 			learn(tr, y, lo, hi, (double)centre, &f,
 			      q->cfg.learn_shape && a > 10.0 * noise);
 		}
-		slope = fabs(cs_wavescale_slope(&q->cfg.scale, mu));
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
 		o->position = mu;
-		o->wavelength = cs_wavescale_eval(&q->cfg.scale, mu);
+		o->wavelength = scale_at(&q->cfg.scale, mu, &slope);
 		o->sigma_nm = f.var_mu[k] > 0.0 ?
 			slope * sqrt(f.var_mu[k]) : 0.0;
 		o->amplitude = a;
