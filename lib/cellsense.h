@@ -87,7 +87,9 @@ CS_API const char *cs_record_header(void);
 /* Longest line cs_record_format() can make, with its newline and NUL. */
 #define CS_RECORD_LINE_MAX 256
 /* @rec as one line with its newline into @buf: the length, or -ENOSPC.
- * Values get 10 significant digits, uncertainties 4. */
+ * Values get 10 significant digits, uncertainties 4, as printf's "%.10g"
+ * and "%.4g" write them, but with all the integer digits from 10^10 (10^4)
+ * to 10^15 where %g would write an exponent; "nan" for NaN, "0" for -0. */
 CS_API int cs_record_format(char *buf, size_t size,
 			    const struct cs_record *rec);
 /* Write @rec as one line; returns 0 or -errno (EPIPE, EIO, ...). */

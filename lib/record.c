@@ -48,11 +48,14 @@ int cs_record_set(struct cs_record *rec, int64_t time_ns, const char *source,
 	return 0;
 }
 
-static const double pow10_tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-	1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
-};
+/* for the hot paths that are worth their code twice */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
 
+/* 10^0 .. 10^19: digit counts, and the splits of numbers into digits */
 static const uint64_t pow10_u64[20] = {
 	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
 	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
@@ -62,130 +65,300 @@ static const uint64_t pow10_u64[20] = {
 	10000000000000000000ULL,
 };
 
-/* "00" "01" ... "99": digits two at a time halve the divisions */
-static const char digits2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233"
-	"34353637383940414243444546474849505152535455565758596061626364656667"
-	"6869707172737475767778798081828384858687888990919293949596979899";
+/* 5^0 .. 5^16: 10^dec with its factor 2^dec apart */
+static const uint64_t pow5_u64[17] = {
+	1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL,
+	390625ULL, 1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL,
+	1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL,
+};
 
-/* Exactly 8 digits of @v < 10^8: two halves, then four pairs, each level
- * independent of its neighbours (no chain of divisions by 100). */
-static inline void put8(char *p, uint32_t v)
+/* 10^-4 .. 10^15: the bounds of put_double()'s own digits. The negative
+ * powers are rounded up in binary, so a >= pow10_dbl[k] is exactly
+ * a >= 10^(k - 4). */
+static const double pow10_dbl[20] = {
+	1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+	1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+};
+
+/* ASCII '0' in every byte of a word of digits */
+#define ZEROS8 0x3030303030303030ULL
+
+/*
+ * Decimal digits as the bytes of a word, the first digit in the lowest
+ * byte, each 0..9 (ZEROS8 added makes them text), without a table or a
+ * chain of divisions: each step splits every lane of the word at once
+ * with a multiply and a shift, exact over the lane's range, the products
+ * too small to carry into the next lane. digits2(): lanes of 16 bits,
+ * each < 100, into two digits (x / 10 = x * 103 >> 10 for x < 100).
+ */
+static inline uint64_t digits2(uint64_t x)
 {
-	uint32_t hi = v / 10000, lo = v % 10000;
+	uint64_t h = (x * 103 >> 10) & 0x000f000f000f000fULL;
 
-	memcpy(p, digits2 + 2 * (hi / 100), 2);
-	memcpy(p + 2, digits2 + 2 * (hi % 100), 2);
-	memcpy(p + 4, digits2 + 2 * (lo / 100), 2);
-	memcpy(p + 6, digits2 + 2 * (lo % 100), 2);
+	return h | (x - h * 10) << 8;
 }
 
-/* The @len (1..20) lowest digits of @v, zeros in front, at p[0..len):
- * eight at a time from the last, the head by pairs in 32 bits. */
-static void put_digits(char *p, uint64_t v, int len)
+/* lanes of 32 bits, each < 10^4, into four digits (x / 100 =
+ * x * 10486 >> 20 for x < 10^4) */
+static inline uint64_t digits4(uint64_t x)
 {
-	uint32_t w;
+	uint64_t h = (x * 10486 >> 20) & 0x0000007f0000007fULL;
 
-	while (len > 8) {
-		len -= 8;
-		put8(p + len, (uint32_t)(v % 100000000));
-		v /= 100000000;
-	}
-	w = (uint32_t)v;
-	while (len >= 2) {
-		len -= 2;
-		memcpy(p + len, digits2 + 2 * (w % 100), 2);
-		w /= 100;
-	}
-	if (len)
-		p[0] = (char)('0' + w % 10);
+	return digits2(h | (x - h * 100) << 16);
 }
 
-/* Digits in @v (1..20). */
-static int count_digits(uint64_t v)
+/* @v < 10^8 into eight digits, zeros in front (v / 10^4 =
+ * v * 109951163 >> 40 for v < 10^8) */
+static inline uint64_t digits8(uint32_t v)
 {
-	int len = 1;
+	uint64_t h = (uint64_t)v * 109951163 >> 40;
 
-	/* time stamps in ns have 10 to 19 digits: count eight at a time */
-	while (len + 8 < 20 && v >= pow10_u64[len + 8])
-		len += 8;
-	while (len < 20 && v >= pow10_u64[len])
-		len++;
-	return len;
+	return digits4(h | ((uint64_t)v - h * 10000) << 32);
 }
 
+/* The bytes of @w at p[0..8), the lowest first (digits8() order). */
+static inline void store8(char *p, uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	memcpy(p, &w, sizeof(w));
+}
+
+/* Zero bytes at the low end of @w != 0: leading zero digits. */
+static inline int low_zero_bytes(uint64_t w)
+{
+#if defined(__GNUC__)
+	return __builtin_ctzll(w) / 8;
+#else
+	int n = 0;
+
+	for (; !(w & 0xff); w >>= 8)
+		n++;
+	return n;
+#endif
+}
+
+/* Zero bytes at the high end of @w != 0: trailing zero digits. */
+static inline int high_zero_bytes(uint64_t w)
+{
+#if defined(__GNUC__)
+	return __builtin_clzll(w) / 8;
+#else
+	int n = 0;
+
+	for (; !(w >> 56); w <<= 8)
+		n++;
+	return n;
+#endif
+}
+
+/* @v < 10^8 without its leading zeros (one digit for 0) at @p, a whole
+ * word stored; returns the end. */
+static inline char *put_lead8(char *p, uint32_t v)
+{
+	uint64_t w = digits8(v);
+	int skip = w ? low_zero_bytes(w) : 7;
+
+	store8(p, (w >> 8 * skip) + ZEROS8);
+	return p + 8 - skip;
+}
+
+/* @v in decimal at @p, returns the end. Stores whole words: writes up to
+ * 24 bytes at @p, whatever the length. */
 static char *put_uint(char *p, uint64_t v)
 {
-	int len = count_digits(v);
-
-	put_digits(p, v, len);
-	return p + len;
+	if (v < 100000000)
+		return put_lead8(p, (uint32_t)v);
+	if (v < 10000000000000000ULL) {
+		p = put_lead8(p, (uint32_t)(v / 100000000));
+	} else {
+		p = put_lead8(p, (uint32_t)(v / 10000000000000000ULL));
+		store8(p, digits8((uint32_t)(v / 100000000 % 100000000)) +
+			  ZEROS8);
+		p += 8;
+	}
+	store8(p, digits8((uint32_t)(v % 100000000)) + ZEROS8);
+	return p + 8;
 }
 
 /*
- * @v with @sig significant digits, trailing zeros dropped, like "%.*g" but
- * without going through printf on the hot path (fbgtrack writes millions of
- * these); "nan" for no value. Writes at most 32 bytes, returns the end.
- * The digits of the rounded value are written once, then split at the
- * point.
+ * a * 10^dec rounded to the nearest integer, a tie to the even one, for
+ * a = m * 2^(b2 - 52): the rounding printf does on the exact value of a
+ * double (a * 10^dec in floating point rounds once more, and +0.5 rounds
+ * ties up). The power is taken times 2^(12 + b2), so that the quotient is
+ * the high word of the exact 128-bit product and the rest its low word:
+ * no shift of 128 bits by a variable count. As 5^dec * 2^(dec + 12 + b2)
+ * it is a left shift: dec + 12 + b2 >= 0 and the product below 2^64 for
+ * 10^-4 <= a < 10^15 with 0 <= dec <= 12 - floor(log10(a)), the quotient
+ * below 2^63.
  */
-static char *put_double(char *p, double v, int sig)
+static inline uint64_t scale_round(uint64_t m, int b2, int dec)
+{
+	uint64_t p = pow5_u64[dec] << (dec + 12 + b2), hi, lo;
+
+#if defined(__SIZEOF_INT128__) && !defined(CS_PORTABLE_KERNELS)
+	unsigned __int128 x = (unsigned __int128)m * p;
+
+	hi = (uint64_t)(x >> 64);
+	lo = (uint64_t)x;
+#else
+	/* the product from its 32-bit halves */
+	uint64_t ll = (m & 0xffffffff) * (p & 0xffffffff);
+	uint64_t lh = (m & 0xffffffff) * (p >> 32);
+	uint64_t hl = (m >> 32) * (p & 0xffffffff);
+	uint64_t mid = (ll >> 32) + (lh & 0xffffffff) + (hl & 0xffffffff);
+
+	lo = mid << 32 | (ll & 0xffffffff);
+	hi = (m >> 32) * (p >> 32) + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+	/* up when the rest is over a half, or a half and hi is odd: when
+	 * it carries with a half less one, and one more for an odd hi */
+	return hi + (lo + ((1ULL << 63) - 1 + (hi & 1)) < lo);
+}
+
+/*
+ * The @sig (1..16) digits of @x < 10^sig, left-aligned: the first in the
+ * lowest byte of *@w0, then on into *@w1, zeros after; each 0..9. With
+ * @sig a constant the divisions are multiplies, and the lane steps as
+ * many as the digits need.
+ */
+static ALWAYS_INLINE void digits_left(uint64_t x, const int sig,
+				      uint64_t *w0, uint64_t *w1)
+{
+	uint64_t r;
+
+	if (sig <= 2) {
+		*w0 = digits2(x * pow10_u64[2 - sig]);
+		*w1 = 0;
+	} else if (sig <= 4) {
+		*w0 = digits4(x * pow10_u64[4 - sig]);
+		*w1 = 0;
+	} else if (sig <= 8) {
+		*w0 = digits8((uint32_t)(x * pow10_u64[8 - sig]));
+		*w1 = 0;
+	} else {
+		*w0 = digits8((uint32_t)(x / pow10_u64[sig - 8]));
+		r = x % pow10_u64[sig - 8];
+		if (sig <= 10)
+			*w1 = digits2(r * pow10_u64[10 - sig]);
+		else if (sig <= 12)
+			*w1 = digits4(r * pow10_u64[12 - sig]);
+		else
+			*w1 = digits8((uint32_t)(r * pow10_u64[16 - sig]));
+	}
+}
+
+/*
+ * @v in the rest of what put_double() writes: "nan" for no value, "0" for
+ * either zero; from 10^(sig - 1) to 10^15, where %g would switch to an
+ * exponent from 10^sig on, all the integer digits (as "%.0f"); outside
+ * 10^-4..10^15, "%.*g" itself. Apart: it is rare, but for NaN.
+ */
+static char *put_double_other(char *p, double v, int sig)
 {
 	double a = fabs(v);
-	int e = 0, dec, len, ilen;
-	uint64_t scaled;
-	char dig[24];
+	uint64_t bits;
 
 	if (isnan(v)) {
-		memcpy(p, "nan", 3);
+		memcpy(p, "nan", 4);
 		return p + 3;
 	}
 	if (a == 0.0) {
-		*p++ = '0';
-		return p;
+		*p = '0';
+		return p + 1;
 	}
-	if (!(a >= 1e-4 && a < 1e15) || sig > 17) {
+	if (!(a >= 1e-4 && a < 1e15)) {
 		int n = snprintf(p, 32, "%.*g", sig, v);
 
 		return p + (n > 0 && n < 32 ? n : 0);
 	}
-	while (e < 15 && a >= pow10_tab[e + 1])
-		e++;
-	if (a < 1.0)
-		e = -1 - (a < 0.1) - (a < 0.01) - (a < 0.001);
-	dec = sig - 1 - e;
-	if (dec < 0)
-		dec = 0;
-	if (dec > 18)
-		dec = 18;
-	/* below 10^18: the signed conversion, one instruction */
-	scaled = (uint64_t)(int64_t)(a * pow10_tab[dec] + 0.5);
-	/* e + 1 + dec digits, one more where rounding carried (9.99.. to 10) */
-	len = e + 1 + dec > 1 ? e + 1 + dec : 1;
-	len += len < 20 && scaled >= pow10_u64[len];
-	put_digits(dig, scaled, len);
+	/* an integer: a = m * 2^(b2 - 52), 0 <= b2 < 50 */
+	memcpy(&bits, &a, sizeof(bits));
 	if (v < 0.0)
 		*p++ = '-';
-	ilen = len - dec;	/* digits before the point */
-	if (ilen > 0) {
-		for (int i = 0; i < ilen; i++)
-			*p++ = dig[i];
-	} else {
-		*p++ = '0';
+	return put_uint(p, scale_round((bits & 0xfffffffffffffULL) | 1ULL << 52,
+				       (int)(bits >> 52) - 1023, 0));
+}
+
+/*
+ * @v with @sig (1..12) significant digits, trailing zeros dropped, as
+ * "%.*g" writes it, without going through printf on the hot path (fbgtrack
+ * writes millions of these); put_double_other() for the rest. Stores whole
+ * words: writes up to 32 bytes at @p, returns the end of the number.
+ *
+ * The digits are those of x = a * 10^dec rounded, made in two words and
+ * stored from them: the integer part, then the point over the digit after
+ * it and the fraction from the words shifted by the integer part's length.
+ * Only stores, so nothing waits on a load of bytes just stored. Inline,
+ * so that @sig is a constant and the divisions by powers of ten are
+ * multiplies.
+ */
+static ALWAYS_INLINE char *put_double(char *p, double v, const int sig)
+{
+	uint64_t raw, bits, lo, hi, m, x, w0, w1;
+	int b2, dec, ilen, nd;
+
+	/* 10^-4 <= |v| < 10^(sig - 1), the bits of |v| compared as an
+	 * integer (they are in the order of the values; NaN's above) */
+	memcpy(&raw, &v, sizeof(raw));
+	memcpy(&lo, &pow10_dbl[0], sizeof(lo));
+	memcpy(&hi, &pow10_dbl[4 + sig - 1], sizeof(hi));
+	bits = raw & ~(1ULL << 63);
+	if (bits - lo >= hi - lo)
+		return put_double_other(p, v, sig);
+	/* |v| = m * 2^(b2 - 52), a normal number here */
+	b2 = (int)(bits >> 52) - 1023;
+	m = (bits & 0xfffffffffffffULL) | 1ULL << 52;
+	/*
+	 * floor(log10(a)) is floor(b2 * log10(2)) or one more: take the
+	 * first, from b2 * 1233 / 4096 (exact for |b2| < 300; shifted to be
+	 * positive, b2 >= -14 here); dec >= 1 as a < 10^(sig - 1). When x
+	 * then has a digit too many, it was one more, or x rounded up to
+	 * 10^sig: once more with one decimal less, which gives sig digits
+	 * (a < 2^(b2 + 1) < 2 * 10^(e0 + 1)), 10^(sig - 1) in the second case,
+	 * the same number. A branch, not arithmetic on the comparison: values
+	 * of one source keep their magnitude, the branch is predicted, and x
+	 * need not wait for the comparison.
+	 */
+	dec = sig - 1 - (((b2 * 1233 + 5 * 4096) >> 12) - 5);
+	x = scale_round(m, b2, dec);
+	if (x >= pow10_u64[sig])
+		x = scale_round(m, b2, --dec);
+	digits_left(x, sig, &w0, &w1);
+	/* without the trailing zeros; the first digit is not one */
+	nd = w1 ? 16 - high_zero_bytes(w1) : 8 - high_zero_bytes(w0);
+	w0 += ZEROS8;
+	w1 += ZEROS8;
+	ilen = sig - dec;		/* digits before the point */
+	if (raw >> 63)
+		*p++ = '-';
+	if (ilen >= nd) {		/* an integer */
+		store8(p, w0);
+		store8(p + 8, w1);
+		return p + ilen;
 	}
-	/* the fraction without its trailing zeros, if anything is left */
-	while (len > 0 && len > ilen && dig[len - 1] == '0') {
-		len--;
-		dec--;
+	if (ilen > 0) {			/* the point inside the digits */
+		store8(p, w0);
+		store8(p + 8, w1);
+		p[ilen] = '.';
+		if (ilen < 8) {
+			w0 = w0 >> 8 * ilen | w1 << (64 - 8 * ilen);
+			w1 >>= 8 * ilen;
+		} else {
+			w0 = w1 >> 8 * (ilen - 8);
+			w1 = 0;
+		}
+		store8(p + ilen + 1, w0);
+		store8(p + ilen + 9, w1);
+		return p + nd + 1;
 	}
-	if (dec > 0) {
-		*p++ = '.';
-		for (int i = ilen; i < 0; i++)
-			*p++ = '0';
-		for (int i = ilen > 0 ? ilen : 0; i < len; i++)
-			*p++ = dig[i];
-	}
-	return p;
+	/* below 1: "0.", up to three zeros (a >= 10^-4), the digits */
+	memcpy(p, "0.000000", 8);
+	p += 2 - ilen;
+	store8(p, w0);
+	store8(p + 8, w1);
+	return p + nd;
 }
 
 /*
@@ -227,7 +400,8 @@ static inline char *put_field(char *p, const char *field, size_t max,
 }
 
 /* the longest line: the fields, a time of 20 digits and a sign, two
- * numbers of 32 characters, six tabs, the newline and the NUL */
+ * numbers of 32 characters, six tabs, the newline and the NUL (the whole
+ * words put_uint() and put_double() store stay within it too) */
 #define LINE_NEED(ls, lq, lu, lt) ((ls) + (lq) + (lu) + (lt) + 21 + 2 * 32 + 8)
 _Static_assert(LINE_NEED(CS_RECORD_SOURCE_MAX - 1, CS_RECORD_QUANTITY_MAX - 1,
 			 CS_RECORD_UNIT_MAX - 1, CS_RECORD_STATUS_MAX - 1) <=

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Records: write, parse back, and refuse what is not a record. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,46 +113,183 @@ static void reader_counts_skipped(void **state)
 	assert_null(cs_record_reader_create(NULL));
 }
 
-/* The fast formatter agrees with printf's %.10g and %.4g where both write
- * plain decimals, and reads back to within its digits. */
-static void format_matches_printf(void **state)
+/* What the records hold for @v with @sig digits: printf's "%.*g", but all
+ * the integer digits from 10^sig to 10^15 (where %g has an exponent), "0"
+ * for either zero and "nan" for no value. */
+static void printf_form(char *w, size_t size, double v, int sig)
+{
+	double a = fabs(v);
+
+	if (isnan(v)) {
+		snprintf(w, size, "nan");
+		return;
+	}
+	if (a == 0.0) {
+		snprintf(w, size, "0");
+		return;
+	}
+	snprintf(w, size, "%.*g", sig, v);
+	if (strchr(w, 'e') && a >= 1e-4 && a < 1e15)
+		snprintf(w, size, "%.0f", v);
+}
+
+/* column @n (0-based) of @line, up to its tab or newline, into @out */
+static void column(char *out, size_t size, const char *line, int n)
+{
+	size_t len;
+
+	while (n--)
+		line = strchr(line, '\t') + 1;
+	len = strcspn(line, "\t\n");
+	assert_true(len < size);
+	memcpy(out, line, len);
+	out[len] = '\0';
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A record's value and uncertainty columns against printf_form(). */
+static void check_numbers(double v, double u)
 {
 	struct cs_record r;
+	char line[CS_RECORD_LINE_MAX], got[64], want[64];
+
+	assert_int_equal(cs_record_set(&r, 0, "s", "q", v, "u", "ok", u), 0);
+	assert_true(cs_record_format(line, sizeof(line), &r) > 0);
+	column(got, sizeof(got), line, 3);
+	printf_form(want, sizeof(want), v, 10);
+	if (strcmp(got, want))
+		fail_msg("value %.17g: \"%s\", printf \"%s\"", v, got, want);
+	column(got, sizeof(got), line, 6);
+	printf_form(want, sizeof(want), u, 4);
+	if (strcmp(got, want))
+		fail_msg("uncertainty %.17g: \"%s\", printf \"%s\"", u, got,
+			 want);
+}
+
+/* The fast formatter writes what printf writes, digit for digit, ties
+ * rounded to even as printf does: over all magnitudes, random mantissas,
+ * short binary fractions (exact ties at the last digit) and both signs. */
+static void format_matches_printf(void **state)
+{
 	uint64_t x = 88172645463325252ULL;
-	char line[CS_RECORD_LINE_MAX], want[64], *tab;
-	int differ = 0;
 
 	(void)state;
-	for (int i = 0; i < 200000; i++) {
-		double v, u;
+	for (int i = 0; i < 300000; i++) {
+		uint64_t b = xorshift(&x);
+		double r = ldexp((double)(b >> 11), -53), v;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		v = ldexp((double)(x >> 11), -53);	/* [0, 1) */
-		v = (i % 2 ? -1 : 1) * pow(10.0, -4.0 + 14.0 * v);
-		u = fabs(v) * 1e-3;
-		if (fabs(v) >= 1e10)
-			continue;
-		cs_record_set(&r, -(int64_t)i, "s", "q", v, "u", "ok", u);
-		assert_true(cs_record_format(line, sizeof(line), &r) > 0);
-		tab = strchr(strchr(strchr(line, '\t') + 1, '\t') + 1, '\t') + 1;
-		snprintf(want, sizeof(want), "%.10g\t", v);
-		/* a halfway case may round the other way: one unit of the
-		 * tenth digit, in a few of them */
-		if (strncmp(tab, want, strlen(want))) {
-			double a = strtod(tab, NULL), b = strtod(want, NULL);
-
-			assert_true(fabs(a - b) <= 1.000001 * pow(10.0,
-				    floor(log10(fabs(b))) - 9));
-			differ++;
+		switch (i % 3) {
+		case 0:		/* 10^-5 .. 10^16, for the edges too */
+			v = pow(10.0, -5.0 + 21.0 * r);
+			break;
+		case 1:		/* any mantissa, 2^-16 .. 2^53 */
+			b = (b & 0xfffffffffffffULL) |
+			    (uint64_t)(1023 - 16 + (b >> 52) % 70) << 52;
+			memcpy(&v, &b, sizeof(v));
+			break;
+		default:	/* few bits: exact halves */
+			v = ldexp((double)(b >> 40), -(int)(b % 40));
+			break;
 		}
+		if (b & 1)
+			v = -v;
+		check_numbers(v, v);
 	}
-	assert_true(differ < 200);
+}
+
+/* Values at the edges of rounding, of the fast path and of the digits. */
+static void format_edges(void **state)
+{
+	static const struct {
+		double v;
+		const char *value, *uncertainty;
+	} t[] = {
+		/* below the tie in binary, and above */
+		{ 9.9999999995, "9.999999999", "10" },
+		{ 9.99999999951, "10", "10" },
+		{ 0.00099995, "0.00099995", "0.001" },
+		{ 0.00099994999, "0.00099994999", "0.0009999" },
+		/* 10^-4 and just below: %g's own */
+		{ 0.0001, "0.0001", "0.0001" },
+		{ 0.000099999999999, "0.0001", "0.0001" },
+		{ 0.00001234, "1.234e-05", "1.234e-05" },
+		{ 1e-300, "1e-300", "1e-300" },
+		{ 1520.000228, "1520.000228", "1520" },
+		{ -1520.0002285, "-1520.000229", "-1520" },
+		/* exact ties go to the even digit, as in printf */
+		{ 1.0625, "1.0625", "1.062" },
+		{ 1234567.8125, "1234567.812", "1234568" },
+		{ 1234567.6875, "1234567.688", "1234568" },
+		{ 0.03125, "0.03125", "0.03125" },
+		{ 2.5, "2.5", "2.5" },
+		/* from 10^sig to 10^15 all integer digits, ties to even */
+		{ 12345.5, "12345.5", "12346" },
+		{ 12344.5, "12344.5", "12344" },
+		{ 99999.5, "99999.5", "100000" },
+		{ 999999999.97, "1000000000", "1000000000" },
+		{ 9999999999.5, "10000000000", "10000000000" },
+		{ 123456789012.5, "123456789012", "123456789012" },
+		{ 999999999999999.9, "1000000000000000",
+		  "1000000000000000" },
+		{ 1e15, "1e+15", "1e+15" },
+		{ 1.7976931348623157e308, "1.797693135e+308", "1.798e+308" },
+		{ 0.0, "0", "0" },
+		{ -0.0, "0", "0" },
+		{ -7.0, "-7", "-7" },
+		{ 1000.0, "1000", "1000" },
+		{ 0.1, "0.1", "0.1" },
+	};
+	struct cs_record r;
+	char line[CS_RECORD_LINE_MAX], got[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cs_record_set(&r, 0, "s", "q", t[i].v, "u", "ok", t[i].v);
+		assert_true(cs_record_format(line, sizeof(line), &r) > 0);
+		column(got, sizeof(got), line, 3);
+		assert_string_equal(got, t[i].value);
+		column(got, sizeof(got), line, 6);
+		assert_string_equal(got, t[i].uncertainty);
+		check_numbers(t[i].v, t[i].v);
+		check_numbers(-t[i].v, -t[i].v);
+	}
+	check_numbers(NAN, INFINITY);
+	check_numbers(-INFINITY, 5e-324);
 	cs_record_set(&r, 0, "s", "q", NAN, "u", "lost", NAN);
 	cs_record_format(line, sizeof(line), &r);
 	assert_string_equal(line, "0\ts\tq\tnan\tu\tlost\tnan\n");
 	assert_int_equal(cs_record_format(line, 20, &r), -ENOSPC);
+}
+
+/* Times of every length, and the extremes. */
+static void format_times(void **state)
+{
+	static const int64_t t[] = { 0, 1, 9, 10, 99999999, 100000000,
+				     9999999999999999LL, 10000000000000000LL,
+				     1763000000123456789LL, INT64_MAX,
+				     -1, -100000000, INT64_MIN };
+	struct cs_record r;
+	char line[CS_RECORD_LINE_MAX], got[32], want[32];
+	uint64_t x = 2463534242ULL;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		int64_t v = i < (int)(sizeof(t) / sizeof(t[0])) ? t[i] :
+			    (int64_t)(xorshift(&x) >> (x % 64));
+
+		cs_record_set(&r, v, "s", "q", 1.0, "u", "ok", 1.0);
+		assert_true(cs_record_format(line, sizeof(line), &r) > 0);
+		column(got, sizeof(got), line, 0);
+		snprintf(want, sizeof(want), "%" PRId64, v);
+		assert_string_equal(got, want);
+	}
 }
 
 int main(void)
@@ -162,6 +300,8 @@ int main(void)
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(reader_counts_skipped),
 		cmocka_unit_test(format_matches_printf),
+		cmocka_unit_test(format_edges),
+		cmocka_unit_test(format_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
