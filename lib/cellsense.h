@@ -100,6 +100,43 @@ CS_API int cs_record_set(struct cs_record *rec, int64_t time_ns,
 			 double value, const char *unit, const char *status,
 			 double uncertainty);
 
+/*
+ * Many records of a few fixed sources, quantities and units, such as a
+ * tracker's every spectrum: those columns prepared once (a stem), the time
+ * once per instant, and each line then copied together from them in whole
+ * words around its two numbers, the same bytes as cs_record_format() makes
+ * of the same record. Fill the structs with their _set functions; their
+ * fields are not for the caller.
+ */
+struct cs_record_time {
+	char text[32];		/* digits (sign first), a tab, zeros */
+	unsigned int len;
+};
+/* The time column and its tab. */
+CS_API void cs_record_time_set(struct cs_record_time *t, int64_t time_ns);
+struct cs_record_stem {
+	/* "source\tquantity\t", zeros after */
+	char head[CS_RECORD_SOURCE_MAX + CS_RECORD_QUANTITY_MAX];
+	char unit[CS_RECORD_UNIT_MAX + 8];	/* "\tunit\t", zeros after */
+	unsigned char head_len, unit_len;
+};
+/* The source, quantity and unit columns with their tabs: 0, or -EINVAL
+ * for what cs_record_set() refuses (a NULL, empty or too long string, or
+ * one with a TAB, CR or LF). */
+CS_API int cs_record_stem_set(struct cs_record_stem *stem, const char *source,
+			      const char *quantity, const char *unit);
+/*
+ * One line with its newline and a NUL into @buf, which must have
+ * CS_RECORD_LINE_MAX bytes: the copies are whole words and may write past
+ * the line's end into the rest of it. The length, or -EINVAL when @status
+ * is NULL, empty, longer than CS_RECORD_STATUS_MAX - 1 or has a TAB, CR
+ * or LF (it is the caller's at each call, so it is checked at each call).
+ */
+CS_API int cs_record_format_stem(char *buf, const struct cs_record_time *t,
+				 const struct cs_record_stem *stem,
+				 double value, const char *status,
+				 double uncertainty);
+
 struct cs_record_reader;
 /* Read records from @in; the caller names @in in its messages. */
 CS_API struct cs_record_reader *cs_record_reader_create(FILE *in);

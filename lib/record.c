@@ -439,6 +439,112 @@ int cs_record_format(char *buf, size_t size, const struct cs_record *rec)
 	return (int)(p - buf);
 }
 
+void cs_record_time_set(struct cs_record_time *t, int64_t time_ns)
+{
+	char *p = t->text;
+
+	/* the writes stay in text: a sign, 24 bytes of digits */
+	_Static_assert(sizeof(t->text) >= 1 + 24, "room for put_uint()");
+	if (time_ns < 0) {
+		*p++ = '-';
+		p = put_uint(p, (uint64_t)0 - (uint64_t)time_ns);
+	} else {
+		p = put_uint(p, (uint64_t)time_ns);
+	}
+	*p++ = '\t';
+	memset(p, 0, (size_t)(t->text + sizeof(t->text) - p));
+	t->len = (unsigned int)(p - t->text);
+}
+
+/* @s and a tab at @dst: the end, or NULL when cs_record_set() would
+ * refuse @s as a field of @max bytes */
+static char *stem_field(char *dst, const char *s, size_t max)
+{
+	size_t len;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	if (len == 0 || len >= max || strpbrk(s, "\t\r\n"))
+		return NULL;
+	memcpy(dst, s, len);
+	dst[len] = '\t';
+	return dst + len + 1;
+}
+
+int cs_record_stem_set(struct cs_record_stem *stem, const char *source,
+		       const char *quantity, const char *unit)
+{
+	char *p, *u;
+
+	if (!stem)
+		return -EINVAL;
+	memset(stem, 0, sizeof(*stem));
+	p = stem_field(stem->head, source, CS_RECORD_SOURCE_MAX);
+	if (p)
+		p = stem_field(p, quantity, CS_RECORD_QUANTITY_MAX);
+	stem->unit[0] = '\t';
+	u = stem_field(stem->unit + 1, unit, CS_RECORD_UNIT_MAX);
+	if (!p || !u) {
+		memset(stem, 0, sizeof(*stem));
+		return -EINVAL;
+	}
+	stem->head_len = (unsigned char)(p - stem->head);
+	stem->unit_len = (unsigned char)(u - stem->unit);
+	return 0;
+}
+
+/*
+ * Where cs_record_format_stem() starts the uncertainty at the furthest:
+ * after a time of a sign, 19 digits and a tab, the whole head, a value of
+ * 31 characters, a unit of 15 between tabs and a status of 16 (the one
+ * too long, copied before it is refused). Each part's whole-word writes
+ * reach less far than the next part's start plus its 32 bytes.
+ */
+#define STEM_UNC_AT (21 + CS_RECORD_SOURCE_MAX + CS_RECORD_QUANTITY_MAX + \
+		     31 + CS_RECORD_UNIT_MAX + 1 + CS_RECORD_STATUS_MAX)
+_Static_assert(STEM_UNC_AT + 32 + 1 <= CS_RECORD_LINE_MAX,
+	       "cs_record_format_stem() writes within CS_RECORD_LINE_MAX");
+
+int cs_record_format_stem(char *buf, const struct cs_record_time *t,
+			  const struct cs_record_stem *stem, double value,
+			  const char *status, double uncertainty)
+{
+	char *p = buf;
+	size_t i;
+	int bad = 0;
+
+	/* whole arrays, or the first 32 bytes of the head when that holds
+	 * it: a fixed size copies in a few moves, no length to look at */
+	memcpy(p, t->text, sizeof(t->text));
+	p += t->len;
+	if (stem->head_len <= 32)
+		memcpy(p, stem->head, 32);
+	else
+		memcpy(p, stem->head, sizeof(stem->head));
+	p += stem->head_len;
+	p = put_double(p, value, 10);
+	memcpy(p, stem->unit, sizeof(stem->unit));
+	p += stem->unit_len;
+	/* the status is the caller's at each call: checked as it is copied
+	 * (TAB, LF and CR are bits 9, 10 and 13 of 0x2600) */
+	if (!status)
+		return -EINVAL;
+	for (i = 0; i < CS_RECORD_STATUS_MAX && status[i]; i++) {
+		unsigned char c = (unsigned char)status[i];
+
+		bad |= c < 14 && (0x2600 >> c & 1);
+		p[i] = (char)c;
+	}
+	if (i == 0 || i == CS_RECORD_STATUS_MAX || bad)
+		return -EINVAL;
+	p[i] = '\t';
+	p = put_double(p + i + 1, uncertainty, 4);
+	*p++ = '\n';
+	*p = '\0';
+	return (int)(p - buf);
+}
+
 int cs_record_write(FILE *out, const struct cs_record *rec)
 {
 	char line[CS_RECORD_LINE_MAX];

@@ -469,15 +469,19 @@ static void out_flush(void *ctx)
 	out->len = 0;
 }
 
-static void out_record(struct output *out, const struct cs_record *rec)
+/* One line from the time of the spectrum in hand and a grating's stem. */
+static void out_record(struct output *out, const struct cs_record_time *t,
+		       const struct cs_record_stem *stem, double value,
+		       const char *status, double u)
 {
 	int n;
 
 	if (out->len + CS_RECORD_LINE_MAX > sizeof(out->buf))
 		out_flush(out);
-	n = cs_record_format(out->buf + out->len, CS_RECORD_LINE_MAX, rec);
+	n = cs_record_format_stem(out->buf + out->len, t, stem, value, status,
+				  u);
 	if (n < 0)
-		die("record for %s does not fit a line", rec->source);
+		die("record status '%s' is not a status", status);
 	out->len += (size_t)n;
 }
 
@@ -498,44 +502,15 @@ struct state {
 	struct cs_fbg_result *res;
 	struct grating_stats *gs;
 	struct output *out;
-	struct cs_record *rec;		/* per grating, source filled in */
-	const char *(*set)[3];		/* per grating, the strings in rec */
+	/* what a grating's records share, prepared once: its source with
+	 * wavelength and nm, and with its calibration's quantity and unit */
+	struct cs_record_stem *wl_stem, *cal_stem;
+	struct cs_record_time time;	/* of the spectrum in hand */
 	unsigned long spectra;
 };
 
-static void copy_str(char *dst, size_t size, const char *src)
-{
-	size_t len = strlen(src);
-
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-/* The strings were checked when the options were read: fill directly,
- * and only when they change (they are constants, mostly the same). */
-static void emit(struct state *s, int64_t t, unsigned int i,
-		 const char *quantity, double value, const char *unit,
-		 const char *status, double u)
-{
-	struct cs_record *rec = &s->rec[i];
-	const char **set = s->set[i];
-
-	rec->time_ns = t;
-	if (set[0] != quantity)
-		copy_str(rec->quantity, sizeof(rec->quantity), set[0] = quantity);
-	rec->value = value;
-	if (set[1] != unit)
-		copy_str(rec->unit, sizeof(rec->unit), set[1] = unit);
-	if (set[2] != status)
-		copy_str(rec->status, sizeof(rec->status), set[2] = status);
-	rec->uncertainty = u;
-	out_record(s->out, rec);
-}
-
-static void emit_calibrated(struct state *s, int64_t t, unsigned int i,
-			    double nm, double u_nm, const char *status)
+static void emit_calibrated(struct state *s, unsigned int i, double nm,
+			    double u_nm, const char *status)
 {
 	const struct cs_fbgcal_entry *e = s->calof[i];
 	double v = NAN, u = NAN, temp = NAN, utemp = 0.0;
@@ -560,8 +535,7 @@ static void emit_calibrated(struct state *s, int64_t t, unsigned int i,
 		s->temp[i] = v;
 		s->utemp[i] = u;
 	}
-	emit(s, t, i, cs_fbgcal_quantity(e->kind), v,
-	     cs_fbgcal_unit(e->kind), st, u);
+	out_record(s->out, &s->time, &s->cal_stem[i], v, st, u);
 }
 
 static void process(struct state *s, const double *y, unsigned int fibre,
@@ -572,6 +546,7 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 	int have_shift = 1;
 
 	cs_fbgtracker_execute(s->tracker, y, fibre, s->res);
+	cs_record_time_set(&s->time, t);
 	if (s->ref >= 0 && o->g[s->ref].fibre == fibre) {
 		const struct cs_fbg_result *r = &s->res[s->ref];
 
@@ -602,11 +577,26 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 					status = "no-reference";
 				}
 			}
-			emit(s, t, i, "wavelength", nm, "nm", status, u);
+			out_record(s->out, &s->time, &s->wl_stem[i], nm, status,
+				   u);
 			if (e)
-				emit_calibrated(s, t, i, nm, u, status);
+				emit_calibrated(s, i, nm, u, status);
 		}
 	}
+}
+
+/* Grating @i's records of @quantity in @unit, from source "SOURCE/NAME". */
+static void set_stem(struct state *s, unsigned int i,
+		     struct cs_record_stem *stem, const char *quantity,
+		     const char *unit)
+{
+	const struct options *o = s->o;
+	char source[CS_RECORD_SOURCE_MAX];
+
+	if ((size_t)snprintf(source, sizeof(source), "%s/%s", o->source,
+			     o->g[i].name) >= sizeof(source) ||
+	    cs_record_stem_set(stem, source, quantity, unit))
+		die_usage("source %s/%s is too long", o->source, o->g[i].name);
 }
 
 static void load_calibration(struct state *s, const char *path)
@@ -692,21 +682,15 @@ int main(int argc, char **argv)
 	s.utemp = calloc(o.ngratings, sizeof(*s.utemp));
 	s.res = calloc(o.ngratings, sizeof(*s.res));
 	s.gs = calloc(o.ngratings, sizeof(*s.gs));
-	s.rec = calloc(o.ngratings, sizeof(*s.rec));
-	s.set = calloc(o.ngratings, sizeof(*s.set));
+	s.wl_stem = calloc(o.ngratings, sizeof(*s.wl_stem));
+	s.cal_stem = calloc(o.ngratings, sizeof(*s.cal_stem));
 	y = malloc(o.npix * sizeof(*y));
 	in.buf = malloc(IN_BUF);
-	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs || !s.rec ||
-	    !s.set || !y || !in.buf)
+	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs ||
+	    !s.wl_stem || !s.cal_stem || !y || !in.buf)
 		die_perror("malloc");
 	for (unsigned int i = 0; i < o.ngratings; i++)
-		if (cs_record_set(&s.rec[i], 0, o.source, "wavelength", 0.0,
-				  "nm", "ok", 0.0) ||
-		    (size_t)snprintf(s.rec[i].source, sizeof(s.rec[i].source),
-				     "%s/%s", o.source, o.g[i].name) >=
-			    sizeof(s.rec[i].source))
-			die_usage("source %s/%s is too long", o.source,
-				  o.g[i].name);
+		set_stem(&s, i, &s.wl_stem[i], "wavelength", "nm");
 	for (unsigned int i = 0; i < o.ngratings; i++)
 		s.temp[i] = NAN;
 	if (o.ref_name[0]) {
@@ -719,6 +703,11 @@ int main(int argc, char **argv)
 	}
 	if (o.cal_path[0])
 		load_calibration(&s, o.cal_path);
+	for (unsigned int i = 0; i < o.ngratings; i++)
+		if (s.calof[i])
+			set_stem(&s, i, &s.cal_stem[i],
+				 cs_fbgcal_quantity(s.calof[i]->kind),
+				 cs_fbgcal_unit(s.calof[i]->kind));
 
 	memset(&tcfg, 0, sizeof(tcfg));
 	tcfg.npix = o.npix;
@@ -832,8 +821,8 @@ int main(int argc, char **argv)
 	free(s.utemp);
 	free(s.res);
 	free(s.gs);
-	free(s.rec);
-	free(s.set);
+	free(s.wl_stem);
+	free(s.cal_stem);
 	free(y);
 	free(in.buf);
 	if (in.fd != STDIN_FILENO)

@@ -292,6 +292,116 @@ static void format_times(void **state)
 	}
 }
 
+/* A line from a stem is the line cs_record_format() makes. */
+static void stem_matches_format(void **state)
+{
+	static const char *const status[] = { "ok", "lost", "merged",
+		"saturated", "no-reference", "uncompensated",
+		"fifteen-chars.." };
+	char source[CS_RECORD_SOURCE_MAX], quantity[CS_RECORD_QUANTITY_MAX];
+	char unit[CS_RECORD_UNIT_MAX];
+	char want[CS_RECORD_LINE_MAX], got[CS_RECORD_LINE_MAX];
+	struct cs_record_stem stem;
+	struct cs_record_time t;
+	struct cs_record r;
+	uint64_t x = 1234567ULL;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		size_t ls = 1 + xorshift(&x) % (sizeof(source) - 1);
+		size_t lq = 1 + xorshift(&x) % (sizeof(quantity) - 1);
+		size_t lu = 1 + xorshift(&x) % (sizeof(unit) - 1);
+		int64_t time = (int64_t)xorshift(&x) >> (x % 64);
+		const char *st = status[x % 7];
+		double v = ldexp((double)(xorshift(&x) >> 11), -53);
+		double u = v * 1e-3;
+		int n;
+
+		if (i % 4 == 0) {	/* the longest of each */
+			ls = sizeof(source) - 1;
+			lq = sizeof(quantity) - 1;
+			lu = sizeof(unit) - 1;
+		}
+		memset(source, 'a' + i % 26, ls);
+		source[ls] = '\0';
+		memset(quantity, 'q', lq);
+		quantity[lq] = '\0';
+		memset(unit, 'u', lu);
+		unit[lu] = '\0';
+		v = (x & 1 ? -1 : 1) * pow(10.0, -6.0 + 24.0 * v);
+		if (i % 10 == 0)
+			v = u = NAN;
+		assert_int_equal(cs_record_set(&r, time, source, quantity, v,
+					       unit, st, u), 0);
+		n = cs_record_format(want, sizeof(want), &r);
+		assert_true(n > 0);
+		assert_int_equal(cs_record_stem_set(&stem, source, quantity,
+						    unit), 0);
+		cs_record_time_set(&t, time);
+		memset(got, 'X', sizeof(got));
+		assert_int_equal(cs_record_format_stem(got, &t, &stem, v, st,
+						       u), n);
+		assert_string_equal(got, want);
+	}
+}
+
+/* The stem refuses what cs_record_set() refuses; so does the status. */
+static void stem_refuses(void **state)
+{
+	char longer[CS_RECORD_SOURCE_MAX + 1], line[CS_RECORD_LINE_MAX];
+	struct cs_record_stem stem;
+	struct cs_record_time t;
+
+	(void)state;
+	memset(longer, 's', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	assert_int_equal(cs_record_stem_set(&stem, "s", "q", "u"), 0);
+	assert_int_equal(cs_record_stem_set(NULL, "s", "q", "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, NULL, "q", "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "s", NULL, "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "s", "q", NULL), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "", "q", "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "s", "", "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "s", "q", ""), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "a\tb", "q", "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "s", "a\nb", "u"), -EINVAL);
+	assert_int_equal(cs_record_stem_set(&stem, "s", "q", "u\r"), -EINVAL);
+	longer[CS_RECORD_SOURCE_MAX - 1] = '\0';
+	assert_int_equal(cs_record_stem_set(&stem, longer, "q", "u"), 0);
+	longer[CS_RECORD_SOURCE_MAX - 1] = 's';
+	assert_int_equal(cs_record_stem_set(&stem, longer, "q", "u"), -EINVAL);
+	longer[CS_RECORD_QUANTITY_MAX] = '\0';
+	assert_int_equal(cs_record_stem_set(&stem, "s", longer, "u"), -EINVAL);
+	longer[CS_RECORD_UNIT_MAX] = '\0';
+	assert_int_equal(cs_record_stem_set(&stem, "s", "q", longer), -EINVAL);
+	longer[CS_RECORD_UNIT_MAX - 1] = '\0';
+	assert_int_equal(cs_record_stem_set(&stem, "s", "q", longer), 0);
+
+	cs_record_time_set(&t, -5);
+	assert_int_equal(cs_record_stem_set(&stem, "fbg0/a", "wavelength",
+					    "nm"), 0);
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1.5, "ok",
+					       0.25), 36);
+	assert_string_equal(line,
+			    "-5\tfbg0/a\twavelength\t1.5\tnm\tok\t0.25\n");
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1, NULL, 1),
+			 -EINVAL);
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1, "", 1),
+			 -EINVAL);
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1, "a\tb", 1),
+			 -EINVAL);
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1, "ok\n", 1),
+			 -EINVAL);
+	longer[CS_RECORD_STATUS_MAX - 1] = '\0';
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1, longer, 1),
+			 (int)strlen("-5\tfbg0/a\twavelength\t1\tnm\t\t1\n") +
+			 CS_RECORD_STATUS_MAX - 1);
+	longer[CS_RECORD_STATUS_MAX - 1] = 's';
+	longer[CS_RECORD_STATUS_MAX] = '\0';
+	assert_int_equal(cs_record_format_stem(line, &t, &stem, 1, longer, 1),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +412,8 @@ int main(void)
 		cmocka_unit_test(format_matches_printf),
 		cmocka_unit_test(format_edges),
 		cmocka_unit_test(format_times),
+		cmocka_unit_test(stem_matches_format),
+		cmocka_unit_test(stem_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
