@@ -506,6 +506,7 @@ struct state {
 	 * wavelength and nm, and with its calibration's quantity and unit */
 	struct cs_record_stem *wl_stem, *cal_stem;
 	struct cs_record_time time;	/* of the spectrum in hand */
+	const char *status_text[CS_FBG_OTHER_FIBRE + 1];	/* once */
 	unsigned long spectra;
 };
 
@@ -560,11 +561,12 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 			const struct cs_fbg_result *r = &s->res[i];
 			const struct cs_fbgcal_entry *e = s->calof[i];
 			int is_temp = e && e->kind == CS_FBGCAL_TEMPERATURE;
-			const char *status = cs_fbg_status_name(r->status);
+			const char *status;
 			double nm = r->wavelength, u = r->sigma_nm;
 
 			if (o->g[i].fibre != fibre || (pass == 0) != is_temp)
 				continue;
+			status = s->status_text[r->status];
 			s->gs[i].n[r->status]++;
 			/* without a reference grating: as measured */
 			if (s->ref >= 0 && (int)i != s->ref && !isnan(nm)) {
@@ -676,6 +678,8 @@ int main(int argc, char **argv)
 
 	s.o = &o;
 	s.out = &out;
+	for (int k = 0; k <= CS_FBG_OTHER_FIBRE; k++)
+		s.status_text[k] = cs_fbg_status_name((enum cs_fbg_status)k);
 	s.ref = -1;
 	s.calof = calloc(o.ngratings, sizeof(*s.calof));
 	s.temp = calloc(o.ngratings, sizeof(*s.temp));
