@@ -480,17 +480,18 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 			  struct vsums *z)
 {
 	enum { L = FIT_LANES, NV = (2 * MAX_HALF + 1 + L - 1) / L };
-	/* the nodes left and right of each pixel, plane by plane */
-	const float *t0p = sh->pt[j % BINS_PER_PX] + j / BINS_PER_PX;
-	const float *d0p = sh->pd[j % BINS_PER_PX] + j / BINS_PER_PX;
-	const float *t1p = sh->pt[(j + 1) % BINS_PER_PX] +
-			   (j + 1) / BINS_PER_PX;
-	const float *d1p = sh->pd[(j + 1) % BINS_PER_PX] +
-			   (j + 1) / BINS_PER_PX;
+	/* the nodes left and right of each pixel, plane by plane (j >= 0:
+	 * the divisions are shifts) */
+	const unsigned int j0 = (unsigned int)j, j1 = j0 + 1;
+	const float *t0p = sh->pt[j0 % BINS_PER_PX] + j0 / BINS_PER_PX;
+	const float *d0p = sh->pd[j0 % BINS_PER_PX] + j0 / BINS_PER_PX;
+	const float *t1p = sh->pt[j1 % BINS_PER_PX] + j1 / BINS_PER_PX;
+	const float *d1p = sh->pd[j1 % BINS_PER_PX] + j1 / BINS_PER_PX;
 	const vf zero = { 0 }, h = zero + 1.0f / BINS_PER_PX;
 	/* row_weights(), in the vectors */
 	const vf f = zero + (float)frac, f2 = f * f, f3 = f2 * f;
-	const vf w0 = 2 * f3 - 3 * f2 + 1, v0 = (6 * f2 - 6 * f) / h;
+	const vf w0 = 2 * f3 - 3 * f2 + 1;
+	const vf v0 = (6 * f2 - 6 * f) * BINS_PER_PX;
 	const vf w[4] = { w0, (f3 - 2 * f2 + f) * h, 1 - w0, (f3 - f2) * h };
 	const vf u[4] = { v0, 3 * f2 - 4 * f + 1, -v0, 3 * f2 - 2 * f };
 	const vf va = zero + (float)amp, vv0 = zero + (float)var0;
@@ -499,17 +500,16 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 	const vd2 vsat = (vd2){ 0 } + sat;
 	const vfi all = { -1, -1, -1, -1 };
 	const int nv = (n + L - 1) / L, full = n / L, o = full * L;
-	vf vx = zero, vb = zero, lane = zero;
+	vf vx, vb, lane = zero;
 	struct px4 px[NV];
 	vd2i satm = { 0 };
 	double ylast[L];
 	struct vsums a;
 
-	for (int l = 0; l < L; l++) {
-		lane[l] = (float)l;
-		vx[l] = (float)(x + l);
-		vb[l] = (float)(base + b1 * l);
-	}
+	for (int l = 0; l < L; l++)
+		lane[l] = (float)l;	/* a constant, once unrolled */
+	vx = (float)x + lane;
+	vb = (float)base + (float)b1 * lane;
 	/* the shape, its derivative, the weight and the residual */
 	for (int k = 0; k < full; k++, vb += db)
 		px[k] = first_pass(y + lo + k * L, t0p + k * L, d0p + k * L,
@@ -585,13 +585,12 @@ static inline void learn_vec(const double *y, int n, const float *t,
 	const vf zero = { 0 }, va = zero + (float)a;
 	const vf db = zero + (float)(L * b1);
 	const int nv = (n + L - 1) / L;
-	vf vb = zero, lane = zero, ns = zero, nss = zero, nr = zero;
+	vf vb, lane = zero, ns = zero, nss = zero, nr = zero;
 	vf nsr = zero, h;
 
-	for (int l = 0; l < L; l++) {
-		lane[l] = (float)l;
-		vb[l] = (float)(base + b1 * l);
-	}
+	for (int l = 0; l < L; l++)
+		lane[l] = (float)l;	/* a constant, once unrolled */
+	vb = (float)base + (float)b1 * lane;
 	for (int k = 0; k < nv; k++, vb += db) {
 		const int o = k * L;
 		vd2 y0, y1;
