@@ -57,13 +57,22 @@ struct shape {
 	float pt[BINS_PER_PX][PLANE_LEN], pd[BINS_PER_PX][PLANE_LEN];
 };
 
+/* Below this (the peak is 1), a plane holds 0: a Gaussian's far tail
+ * squared and weighted would be a subnormal float, which costs a hundred
+ * times a normal one to multiply (and is worth nothing against noise). */
+#define PLANE_TINY 1e-12
+
 static void shape_planes(struct shape *s)
 {
 	memset(s->pt, 0, sizeof(s->pt));
 	memset(s->pd, 0, sizeof(s->pd));
 	for (int j = 0; j < s->n; j++) {
-		s->pt[j % BINS_PER_PX][j / BINS_PER_PX] = (float)s->t[j];
-		s->pd[j % BINS_PER_PX][j / BINS_PER_PX] = (float)s->d[j];
+		const double t = s->t[j], d = s->d[j];
+
+		s->pt[j % BINS_PER_PX][j / BINS_PER_PX] =
+			fabs(t) < PLANE_TINY ? 0.0f : (float)t;
+		s->pd[j % BINS_PER_PX][j / BINS_PER_PX] =
+			fabs(d) < PLANE_TINY ? 0.0f : (float)d;
 	}
 }
 
