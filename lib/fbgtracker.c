@@ -99,6 +99,7 @@ struct track {
 	unsigned int learn_tick;
 	/* noise model v = v0 + k s, from decaying sums over residuals */
 	double v0, k;
+	double noise;		/* sqrt(v0), for the reports */
 	double n1, ns, nss, nr, nsr, nweight;
 	/* this spectrum */
 	double pred;
@@ -988,12 +989,21 @@ void cs_fbgtracker_destroy(struct cs_fbgtracker *q)
 	free(q);
 }
 
+/* A new noise model: variance v0 + k s at signal s. */
+static void noise_model(struct track *tr, double v0, double k)
+{
+	tr->v0 = v0;
+	tr->k = k;
+	tr->noise = sqrt(v0);
+}
+
 /* A learned shape sample at centre @mu counted by its sub-pixel phase;
  * each LEARN_BATCH of them, the shape rebuilt. */
 static void learn_batch(struct track *tr, double mu)
 {
-	tr->phase_n[(int)((mu - floor(mu)) * BINS_PER_PX) %
-		    BINS_PER_PX] += 1.0;
+	/* mu >= 0 here (measure() reports it lost otherwise): the integer
+	 * part by truncation, not a libm floor() call */
+	tr->phase_n[(int)((mu - (int)mu) * BINS_PER_PX) % BINS_PER_PX] += 1.0;
 	if (++tr->batch >= LEARN_BATCH) {
 		double least = INFINITY, sum = 0.0;
 
@@ -1091,13 +1101,11 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 		double k = (tr->n1 * tr->nsr - tr->ns * tr->nr) / det;
 
 		if (k > 0.0 && v0 > 0.0) {
-			tr->v0 = v0;
-			tr->k = k;
+			noise_model(tr, v0, k);
 			return;
 		}
 	}
-	tr->v0 = tr->nr / tr->n1;
-	tr->k = 0.0;
+	noise_model(tr, tr->nr / tr->n1, 0.0);
 }
 
 /* y with the predicted peaks of the other tracked gratings on @fibre near
@@ -1191,8 +1199,7 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 	if (tr->nweight < NOISE_WARMUP) {
 		double nz = spectrum_noise(q, y);
 
-		tr->v0 = nz > 0.0 ? nz * nz : 1.0;
-		tr->k = 0.0;
+		noise_model(tr, nz > 0.0 ? nz * nz : 1.0, 0.0);
 	}
 }
 
@@ -1242,7 +1249,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		struct track *tr = members[k];
 		struct cs_fbg_result *o = &out[idx[k]];
 		double a = f.p[2 + 2 * k], mu = f.p[3 + 2 * k];
-		double noise = sqrt(tr->v0), slope;
+		double noise = tr->noise, slope;
 
 		/* gone, or it ran off: lost, never a made-up value */
 		if (!(a > q->cfg.min_snr * noise) || !(mu >= 0.0) ||
