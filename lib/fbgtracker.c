@@ -423,6 +423,8 @@ typedef double vd2 __attribute__((vector_size(FIT_LANES / 2 *
 					      sizeof(double))));
 typedef long long vd2i __attribute__((vector_size(FIT_LANES / 2 *
 						  sizeof(long long))));
+_Static_assert(FIT_LANES == 4, "first_pass(), learn_vec() and hsum4() "
+	       "are written out for four lanes");
 
 struct vsums {
 	vf s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
@@ -525,7 +527,8 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 		px[k] = first_pass(y + lo + k * L, t0p + k * L, d0p + k * L,
 				   t1p + k * L, d1p + k * L, w, u, vb, va, vv0,
 				   vk, vsat, all, &satm, t + k * L);
-	if (full < nv) {	/* part of a vector: none read or weighed past n */
+	/* part of a vector: none read or weighed past n */
+	if (full < nv) {
 		for (int l = 0; l < L; l++)
 			ylast[l] = o + l < n ? y[lo + o + l] : 0.0;
 		px[full] = first_pass(ylast, t0p + o, d0p + o, t1p + o,
@@ -658,7 +661,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		double s1 = 0, sx = 0, sxx = 0, s_t = 0, sxt = 0, stt = 0;
 		double s_d = 0, sxd = 0, std = 0, sdd = 0;
 		double sr = 0, sxr = 0, str = 0, sdr = 0;
-		double a[MAX_PAR][MAX_PAR], b[MAX_PAR], step[MAX_PAR], inv;
+		double a[MAX_PAR][MAX_PAR], b[MAX_PAR], step[MAX_PAR], inv, d2;
 		const double amp = p[2], b1 = p[1];
 		double x, base;
 		struct row_weights rw;
@@ -784,8 +787,8 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		 * the rule d > 2 sigma made one fit in five iterate for
 		 * nothing.
 		 */
-		if (step[3] * step[3] * step[3] * step[3] <= q->newton_k2 * inv ||
-		    fabs(step[3]) < 1e-7)
+		d2 = step[3] * step[3];
+		if (d2 * d2 <= q->newton_k2 * inv || fabs(step[3]) < 1e-7)
 			break;
 	}
 	/* a NaN or infinity in any makes the sum one */
@@ -1051,7 +1054,8 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	double dof = n > NPAR ? (double)n / (n - NPAR) : 1.0;
 	double sums[4] = { 0 };	/* of s, s^2, r^2, s r^2 */
 	double base = f->p[0] + b1 * ((double)lo - c), det;
-	float v[2 * MAX_HALF + 1 + FIT_LANES];	/* samples, baseline out */
+	/* the samples with the baseline out */
+	float v[2 * MAX_HALF + 1 + FIT_LANES];
 	int j = shape ? round_int(((double)lo - f->p[3] - sh->u0) *
 				  BINS_PER_PX) : 0;
 
@@ -1073,7 +1077,8 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	if (shape) {
 		/* pixels k0 .. k1 fall on nodes 0 .. n - 1: in one plane, in
 		 * a row */
-		const int k0 = j >= 0 ? 0 : (-j + BINS_PER_PX - 1) / BINS_PER_PX;
+		const int k0 = j >= 0 ? 0 :
+			(-j + BINS_PER_PX - 1) / BINS_PER_PX;
 		const int k1 = sh->n - 1 - j >= 0 ?
 			(sh->n - 1 - j) / BINS_PER_PX : -1;
 		const int end = k1 + 1 < n ? k1 + 1 : n;
