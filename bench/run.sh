@@ -33,6 +33,11 @@ cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbgaccuracy" \
 	"$SRC/bench/bench-fbgaccuracy.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
 "$BUILD/bench/bench-fbgaccuracy"
 
+echo "== records: a line of fbgtrack's kind, vs snprintf of the same bytes"
+cc $CFLAGS -o "$BUILD/bench/bench-record" "$SRC/bench/bench-record.c" \
+	"$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-record"
+
 echo "== fbgtrack speed: 100 000 spectra, 8 gratings, vs scipy and a bare centroid loop"
 "$SRC/bench/fbg-speed.sh" "$BUILD"
 
