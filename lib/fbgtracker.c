@@ -17,6 +17,7 @@
  *    their names (while their peaks are one they are reported merged).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -101,8 +102,13 @@ struct track {
 	double v0, k;
 	double noise;		/* sqrt(v0), for the reports */
 	double n1, ns, nss, nr, nsr, nweight;
-	/* this spectrum */
+	/* this spectrum: the prediction, and its fit window's first pixel
+	 * and template node (row_node()), made ahead of the fits: each fit
+	 * is a long chain of dependent operations, and its start need not
+	 * wait in it */
 	double pred;
+	int lo0, j0;
+	double frac0;
 };
 
 struct cs_fbgtracker {
@@ -666,7 +672,14 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		double x, base;
 		struct row_weights rw;
 		double w0, w1, w2, w3, u0, u1, u2, u3, frac;
-		int n = 0, i0 = lo, j0 = row_node(sh, p[3], lo, &frac);
+		int n = 0, i0 = lo, j0;
+
+		if (it == 0 && lo == f->tr[0]->lo0) {	/* made ahead */
+			j0 = f->tr[0]->j0;
+			frac = f->tr[0]->frac0;
+		} else {
+			j0 = row_node(sh, p[3], lo, &frac);
+		}
 
 		x = (double)lo - c;
 		base = p[0] + b1 * x;
@@ -1329,10 +1342,13 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 			continue;
 		out[i].status = CS_FBG_LOST;
 		if (tr->state == SEARCHING) {
+			tr->lo0 = INT_MIN;	/* nothing made ahead */
 			searching++;
 			continue;
 		}
 		tr->pred = tr->pos + tr->vel;
+		tr->lo0 = round_int(tr->pred - 0.5) - q->half + 1;
+		tr->j0 = row_node(&tr->shape, tr->pred, tr->lo0, &tr->frac0);
 		tr->state = TRACKING;
 	}
 	/*
