@@ -10,8 +10,7 @@
 
 load_cellsense cellsense_sim_fbg >/dev/null || exit 1
 load_cellsense cellsense_fbg >/dev/null || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 stats=$(ls /sys/kernel/debug/iio/iio:device*/fbg_stats | head -n 1)
 stat() { sed -n "s/^$1 //p" "$stats"; }

@@ -10,9 +10,8 @@ RE=/sys/devices/platform/cellsense-sim/re
 US=/sys/devices/platform/cellsense-sim/us
 
 load_cellsense >/dev/null || exit 1
-wait_for re-device 5 grep -qx re0 /sys/bus/iio/devices/iio:device*/label || exit 1
+iio_device re-device re0 re || exit 1
 wait_for us-device 5 grep -qx us0 /sys/bus/iio/devices/iio:device*/label || exit 1
-re=$(dirname "$(grep -lx re0 /sys/bus/iio/devices/iio:device*/label)")
 ip link show vcan0 >/dev/null 2>&1 ||
 	{ ip link add dev vcan0 type vcan && ip link set vcan0 up; } || exit 1
 

@@ -10,8 +10,7 @@ RATE=50
 NSPEC=200
 
 load_cellsense >/dev/null || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 ip link add dev vcan0 type vcan && ip link set vcan0 up || exit 1
 coeffs=$(tr ' ' ',' <"$dev/in_intensity_wavelength_coeffs")
 echo $RATE >"$dev/sampling_frequency"

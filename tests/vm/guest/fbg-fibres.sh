@@ -7,8 +7,7 @@
 SIM=/sys/devices/platform/cellsense-sim/fbg
 
 load_cellsense || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 coeffs=$(tr ' ' ',' <"$dev/in_intensity_wavelength_coeffs")
 check rate sh -c "echo 100 >$dev/sampling_frequency" || exit 1
 check switch sh -c "echo '0 1' >$dev/fibres" || exit 1

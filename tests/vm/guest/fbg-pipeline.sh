@@ -12,8 +12,7 @@ NSPEC=20
 GRATINGS="-g g0:1530 -g g1:1545 -g g2:1560 -g g3:1575"
 
 load_cellsense || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 check vcan-add ip link add dev vcan0 type vcan || exit 1
 check vcan-up ip link set vcan0 up || exit 1
 coeffs=$(tr ' ' ',' <"$dev/in_intensity_wavelength_coeffs")

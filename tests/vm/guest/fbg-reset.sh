@@ -16,8 +16,7 @@ SIM=/sys/devices/platform/cellsense-sim/fbg
 
 load_cellsense cellsense_sim_fbg || exit 1
 load_cellsense cellsense_fbg || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 pass fbg-device
 mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 dbg=/sys/kernel/debug/iio/$(basename "$dev")
@@ -168,14 +167,7 @@ expect_match cut-answering-again 'cellsense-fbg .*board answering again' "$log"
 # --- no false alarm: start and stop 20 times, the count stays --------------
 echo 1 >"$dev/scan_elements/in_intensity0_en"
 echo 1 >"$dev/scan_elements/in_index_en"
-errs=0
-i=0
-while [ $i -lt 20 ]; do
-	echo 1 >"$dev/buffer/enable" || errs=$((errs + 1))
-	echo 0 >"$dev/buffer/enable" || errs=$((errs + 1))
-	i=$((i + 1))
-done
-expect_eq enable-disable-20 0 "$errs"
+expect_eq enable-disable-20 0 "$(buffer_cycles "$dev" 20)"
 expect_eq board-resets-still-3 3 "$(cat "$dev/board_resets")"
 echo 0 >"$dev/scan_elements/in_intensity0_en"
 echo 0 >"$dev/scan_elements/in_index_en"

@@ -16,9 +16,7 @@ DRV=/sys/bus/spi/drivers/cellsense-fbg
 
 load_cellsense cellsense_sim_fbg || exit 1
 load_cellsense cellsense_fbg || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-fbgdev() { dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)"; }
-dev=$(fbgdev)
+iio_device fbg-device fbg0 dev || exit 1
 spidev=$(basename "$(readlink -f "$dev/..")")
 pass fbg-device
 
@@ -27,14 +25,7 @@ echo 1 >"$dev/scan_elements/in_intensity0_en"
 echo 1 >"$dev/scan_elements/in_index_en"
 echo 16 >"$dev/buffer/length"
 echo 1000 >"$dev/sampling_frequency"
-errs=0
-i=0
-while [ $i -lt 200 ]; do
-	echo 1 >"$dev/buffer/enable" || errs=$((errs + 1))
-	echo 0 >"$dev/buffer/enable" || errs=$((errs + 1))
-	i=$((i + 1))
-done
-expect_eq enable-disable-200 0 "$errs"
+expect_eq enable-disable-200 0 "$(buffer_cycles "$dev" 200)"
 expect_eq disabled 0 "$(cat "$dev/buffer/enable")"
 echo 0 >"$dev/scan_elements/in_intensity0_en"
 echo 0 >"$dev/scan_elements/in_index_en"
@@ -99,7 +90,7 @@ wait_for device-back 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
 
 # --- unbind and module removal while streaming, 5 rounds each --------------
 for r in 1 2 3 4 5; do
-	dev=$(fbgdev)
+	dev=$(iio_dir fbg0)
 	timeout 60 iio_readdev -b 4 fbg0 intensity0 intensity1 index timestamp >/dev/null 2>&1 &
 	bg=$!
 	wait_for "stream-u$r" 5 grep -q 1 "$dev/buffer/enable" || exit 1

@@ -11,8 +11,7 @@ SPEC=$((NPIX * 2))
 load_cellsense cellsense_sim_fbg || exit 1
 load_cellsense cellsense_fbg || exit 1
 
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 pass fbg-device
 
 expect_eq name fbg-interrogator "$(cat "$dev/name")"
@@ -143,7 +142,7 @@ check rmmod-simbus-2 rmmod cellsense_simbus
 load_cellsense cellsense_sim_fbg fbg_pixels=1024 || exit 1
 load_cellsense cellsense_fbg || exit 1
 wait_for fbg-1024 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+dev=$(iio_dir fbg0)
 check blocks-1024 test -e "$dev/scan_elements/in_intensity7_en"
 check no-block-8 test ! -e "$dev/scan_elements/in_intensity8_en"
 expect_match coeffs-1024 '^1510\.0+ 0\.08350+ -0\.00000025' "$(cat "$dev/in_intensity_wavelength_coeffs")"

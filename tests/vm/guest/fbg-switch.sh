@@ -10,8 +10,7 @@ SIM=/sys/devices/platform/cellsense-sim/fbg
 
 load_cellsense cellsense_sim_fbg || exit 1
 load_cellsense cellsense_fbg || exit 1
-wait_for fbg-device 5 grep -qx fbg0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx fbg0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device fbg-device fbg0 dev || exit 1
 pass fbg-device
 
 expect_eq fibres-available "0 1 2 3" "$(cat "$dev/fibres_available")"

@@ -123,6 +123,33 @@ wait_for() {
 	return 0
 }
 
+# iio_dir LABEL: the sysfs directory of the IIO device labelled LABEL.
+iio_dir() {
+	dirname "$(grep -lx "$1" /sys/bus/iio/devices/iio:device*/label)"
+}
+
+# iio_device NAME LABEL VAR: wait (5 s) for the IIO device labelled LABEL
+# and put its sysfs directory in $VAR; FAIL NAME on timeout.
+iio_device() {
+	wait_for "$1" 5 grep -qx "$2" /sys/bus/iio/devices/iio:device*/label ||
+		return 1
+	_d=$(iio_dir "$2")
+	eval "$3=\$_d"
+}
+
+# buffer_cycles DEV N: enable and disable DEV's buffer N times; on stdout
+# how many of the writes failed.
+buffer_cycles() {
+	_e=0
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		echo 1 >"$1/buffer/enable" || _e=$((_e + 1))
+		echo 0 >"$1/buffer/enable" || _e=$((_e + 1))
+		_i=$((_i + 1))
+	done
+	echo "$_e"
+}
+
 # run_bg VAR CMD... : start CMD in the background, its pid in $VAR.
 # wait_bg NAME VAR  : wait for it; PASS NAME if it exited 0, else FAIL.
 run_bg() {

@@ -10,8 +10,7 @@ SIM=/sys/devices/platform/cellsense-sim/re
 CH="voltage0 voltage1 voltage2 current3 timestamp"
 
 load_cellsense || exit 1
-wait_for re-device 5 grep -qx re0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx re0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device re-device re0 dev || exit 1
 check vcan-add ip link add dev vcan0 type vcan || exit 1
 check vcan-up ip link set vcan0 up || exit 1
 check rate sh -c "echo 251.968503 >$dev/sampling_frequency" || exit 1

@@ -11,8 +11,7 @@ SIM=/sys/devices/platform/cellsense-sim/re
 CH="voltage0 voltage1 voltage2 current3 timestamp"
 
 load_cellsense || exit 1
-wait_for re-device 5 grep -qx re0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx re0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device re-device re0 dev || exit 1
 
 info=$(iio_info 2>&1)
 echo "$info" | grep -A60 'ads131m04' | head -80
@@ -91,8 +90,7 @@ rc=0
 wait $bg || rc=$?
 expect_ne readdev-ended 124 "$rc"
 check rebind sh -c "echo $spidev >/sys/bus/spi/drivers/cellsense-re/bind"
-wait_for re-rebound 5 grep -qx re0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx re0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device re-rebound re0 dev || exit 1
 
 # dead board: MISO high, no DRDY. A read fails in bounded time, a
 # stream ends, a probe fails; all fine again once it answers.

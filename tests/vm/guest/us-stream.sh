@@ -13,8 +13,7 @@ REC=$((8 * BLK + 2 * BLK))	# 1024 samples, shot header, timestamp
 load_cellsense cellsense_sim_us || exit 1
 load_cellsense cellsense_us || exit 1
 
-wait_for us-device 5 grep -qx us0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx us0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device us-device us0 dev || exit 1
 pass us-device
 
 expect_eq name us-digitiser "$(cat "$dev/name")"
@@ -124,8 +123,7 @@ rc=0
 wait $bg || rc=$?
 expect_ne readdev-ended 124 "$rc"
 check rebind sh -c "echo $spidev >/sys/bus/spi/drivers/cellsense-us/bind"
-wait_for us-rebound 5 grep -qx us0 /sys/bus/iio/devices/iio:device*/label || exit 1
-dev=$(dirname "$(grep -lx us0 /sys/bus/iio/devices/iio:device*/label)")
+iio_device us-rebound us0 dev || exit 1
 
 # A dead board: shots do not arrive (counted, exit 3), the gain cannot be
 # read, the kernel log says so; back alive, shots arrive again.
