@@ -219,6 +219,7 @@ static void read_config(struct options *o, const char *path)
 		die_perror("config %s", path);
 	while (getline(&line, &cap, f) >= 0) {
 		char *key = line, *val, *end;
+		char joined[sizeof(o->cal_path)];	/* -k relative to here */
 		const struct option *opt;
 
 		lineno++;
@@ -252,7 +253,6 @@ static void read_config(struct options *o, const char *path)
 			continue;	/* "timestamps = no" */
 		if (opt->val == 'k') {
 			/* a path in a config file is relative to it */
-			char joined[sizeof(o->cal_path)];
 			const char *slash = strrchr(path, '/');
 
 			if (val[0] != '/' && slash) {
@@ -260,8 +260,6 @@ static void read_config(struct options *o, const char *path)
 					 (int)(slash - path), path, val);
 				val = joined;
 			}
-			apply_option(o, opt->val, val, where);
-			continue;
 		}
 		apply_option(o, opt->val, val, where);
 	}
