@@ -18,14 +18,23 @@ const char *cs_record_header(void)
 	return header;
 }
 
-static int copy_field(char *dst, size_t size, const char *src)
+/* The length of @src as a field of @size bytes, 0 when it cannot be one:
+ * empty, too long, or with a tab or newline (which would break the line
+ * format). */
+static size_t field_len(const char *src, size_t size)
 {
 	size_t len = strlen(src);
 
-	if (len == 0 || len >= size)
-		return -EINVAL;
-	/* A tab or newline would break the line format. */
-	if (strpbrk(src, "\t\r\n"))
+	if (len >= size || strpbrk(src, "\t\r\n"))
+		return 0;
+	return len;
+}
+
+static int copy_field(char *dst, size_t size, const char *src)
+{
+	size_t len = field_len(src, size);
+
+	if (!len)
 		return -EINVAL;
 	memcpy(dst, src, len + 1);
 	return 0;
@@ -180,6 +189,17 @@ static char *put_uint(char *p, uint64_t v)
 	}
 	store8(p, digits8((uint32_t)(v % 100000000)) + ZEROS8);
 	return p + 8;
+}
+
+/* @v in decimal, a sign first when negative; as put_uint() (25 bytes
+ * written at the most). */
+static char *put_int(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_uint(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return put_uint(p, (uint64_t)v);
 }
 
 /*
@@ -419,12 +439,7 @@ int cs_record_format(char *buf, size_t size, const struct cs_record *rec)
 			     strnlen(rec->unit, CS_RECORD_UNIT_MAX),
 			     strnlen(rec->status, CS_RECORD_STATUS_MAX)))
 		return -ENOSPC;
-	if (rec->time_ns < 0) {
-		*p++ = '-';
-		p = put_uint(p, (uint64_t)0 - (uint64_t)rec->time_ns);
-	} else {
-		p = put_uint(p, (uint64_t)rec->time_ns);
-	}
+	p = put_int(p, rec->time_ns);
 	*p++ = '\t';
 	p = put_field(p, rec->source, CS_RECORD_SOURCE_MAX, wide);
 	p = put_field(p, rec->quantity, CS_RECORD_QUANTITY_MAX, wide);
@@ -445,12 +460,7 @@ void cs_record_time_set(struct cs_record_time *t, int64_t time_ns)
 
 	/* the writes stay in text: a sign, 24 bytes of digits */
 	_Static_assert(sizeof(t->text) >= 1 + 24, "room for put_uint()");
-	if (time_ns < 0) {
-		*p++ = '-';
-		p = put_uint(p, (uint64_t)0 - (uint64_t)time_ns);
-	} else {
-		p = put_uint(p, (uint64_t)time_ns);
-	}
+	p = put_int(p, time_ns);
 	*p++ = '\t';
 	memset(p, 0, (size_t)(t->text + sizeof(t->text) - p));
 	t->len = (unsigned int)(p - t->text);
@@ -460,12 +470,9 @@ void cs_record_time_set(struct cs_record_time *t, int64_t time_ns)
  * refuse @s as a field of @max bytes */
 static char *stem_field(char *dst, const char *s, size_t max)
 {
-	size_t len;
+	size_t len = s ? field_len(s, max) : 0;
 
-	if (!s)
-		return NULL;
-	len = strlen(s);
-	if (len == 0 || len >= max || strpbrk(s, "\t\r\n"))
+	if (!len)
 		return NULL;
 	memcpy(dst, s, len);
 	dst[len] = '\t';
