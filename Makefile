@@ -38,7 +38,7 @@ ALL_CFLAGS := $(STD_FLAGS) $(CFLAGS) -Ilib -DCS_VERSION='"$(VERSION)"' \
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DCS_BUILDING_LIB
 LIB_LIBS   := -lliquid -lm
 
-LIB_SRCS   := $(wildcard lib/*.c)
+LIB_SRCS   := $(wildcard lib/*/*.c)
 LIB_OBJS   := $(LIB_SRCS:lib/%.c=$(BUILD)/obj/lib/%.o)
 SONAME     := libcellsense.so.$(SOVERSION)
 LIB_A      := $(BUILD)/lib/libcellsense.a

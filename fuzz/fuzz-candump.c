@@ -3,7 +3,7 @@
  * libFuzzer target: candump log lines (both forms); a parsed frame must
  * format and parse back to the same frame.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *       -D_DEFAULT_SOURCE fuzz/fuzz-candump.c lib/candump.c -o \
+ *       -D_DEFAULT_SOURCE fuzz/fuzz-candump.c lib/can/candump.c -o \
  *       build/fuzz-candump
  *   build/fuzz-candump -max_total_time=60
  */

@@ -3,8 +3,8 @@
  * libFuzzer target: the DBC parser, then the map parser against what it
  * parsed, and packing of every signal it found.
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *       -D_DEFAULT_SOURCE fuzz/fuzz-dbc.c lib/dbc.c lib/canmap.c \
- *       lib/candump.c lib/record.c -lm -o build/fuzz-dbc
+ *       -D_DEFAULT_SOURCE fuzz/fuzz-dbc.c lib/can/dbc.c lib/can/canmap.c \
+ *       lib/can/candump.c lib/io/record.c -lm -o build/fuzz-dbc
  *   build/fuzz-dbc -max_total_time=60 dbc/
  */
 #include <stddef.h>
