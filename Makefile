@@ -13,6 +13,21 @@ SOVERSION  := 0
 BUILD      ?= build
 KDIR       ?= /lib/modules/$(shell $(CURDIR)/scripts/kernel-abi.sh)/build
 PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/cellsense
+# the compiled overlays; on a Raspberry Pi set OVERLAYDIR=/boot/firmware/overlays
+OVERLAYDIR ?= $(DATADIR)/overlays
+ifeq ($(PREFIX),/usr)
+UDEVRULESDIR   ?= /usr/lib/udev/rules.d
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
+else
+UDEVRULESDIR   ?= /etc/udev/rules.d
+SYSTEMDUNITDIR ?= /etc/systemd/system
+endif
+DKMSSRCDIR ?= /usr/src/cellsense-$(VERSION)
 V          ?= 0
 ifeq ($(V),0)
 Q          := @
@@ -39,6 +54,8 @@ LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DCS_BUILDING_LIB
 LIB_LIBS   := -lliquid -lm
 
 LIB_SRCS   := $(wildcard lib/*/*.c)
+PUBLIC_HDRS := lib/cellsense.h $(wildcard lib/cellsense-*.h)
+KERNEL_SRCS := $(shell find kernel -name '*.[ch]' -o -name Kbuild | grep -v '\.mod\.c$$' | sort)
 LIB_OBJS   := $(LIB_SRCS:lib/%.c=$(BUILD)/obj/lib/%.o)
 SONAME     := libcellsense.so.$(SOVERSION)
 LIB_A      := $(BUILD)/lib/libcellsense.a
@@ -60,7 +77,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all lib tools modules unit deps demo check bench clean install \
-        overlays lint fuzz vm-test
+        install-modules overlays lint fuzz vm-test
 .DELETE_ON_ERROR:
 # keep objects: they are intermediates of pattern chains
 .SECONDARY:
@@ -161,18 +178,38 @@ bench: deps
 	$(MAKE) lib tools unit modules
 	bench/run.sh $(BUILD)
 
-install: lib tools
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
-	cp -P $(BUILD)/lib/libcellsense.* $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(LIB_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 644 lib/cellsense.h lib/cellsense-can.h $(DESTDIR)$(PREFIX)/include/
-	install -d $(DESTDIR)$(PREFIX)/share/cellsense
-	install -m 644 dbc/cellsense.dbc dbc/cellsense.map $(DESTDIR)$(PREFIX)/share/cellsense/
-	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+# Install where Debian looks: PREFIX=/usr for a package, /usr/local (the
+# default) by hand. udev and systemd read /etc, or /usr/lib under /usr.
+# The modules go in as DKMS source (dkms builds them for each kernel);
+# `make install-modules` installs the ones built here instead.
+install: lib tools overlays
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(OVERLAYDIR) $(DESTDIR)$(UDEVRULESDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DKMSSRCDIR)
+	cp -P $(BUILD)/lib/libcellsense.a $(BUILD)/lib/libcellsense.so* \
+		$(DESTDIR)$(LIBDIR)/
+	sed -e 's|^prefix=.*|prefix=$(PREFIX)|' \
+		-e 's|^libdir=.*|libdir=$(LIBDIR)|' \
+		-e 's|^includedir=.*|includedir=$(INCLUDEDIR)|' $(LIB_PC) \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/cellsense.pc
+	install -m 644 $(PUBLIC_HDRS) $(DESTDIR)$(INCLUDEDIR)/
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 dbc/cellsense.dbc dbc/cellsense.map $(DESTDIR)$(DATADIR)/
+	install -m 644 $(BUILD)/dts/*.dtbo $(DESTDIR)$(OVERLAYDIR)/
+	install -m 644 udev/90-cellsense.rules $(DESTDIR)$(UDEVRULESDIR)/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' systemd/cellsense-pipeline@.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/cellsense-pipeline@.service
+	tar -cf - Kbuild $(KERNEL_SRCS) | tar -xf - -C $(DESTDIR)$(DKMSSRCDIR)
+	sed -e 's|@VERSION@|$(VERSION)|' dkms.conf.in \
+		> $(DESTDIR)$(DKMSSRCDIR)/dkms.conf
+
+install-modules: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates/cellsense modules_install
 
 clean:
 	rm -rf $(BUILD)

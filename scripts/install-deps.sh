@@ -8,7 +8,8 @@ libiio-dev libiio-utils libcmocka-dev libliquid-dev libgpiod-dev gpiod
 libsocketcan-dev can-utils
 linux-headers-amd64 kmod sparse device-tree-compiler dt-schema
 qemu-system-x86 busybox-static cpio gzip linux-source-6.1
-gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev"
+gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev
+dkms systemd man-db"
 
 missing=""
 for p in $PKGS; do

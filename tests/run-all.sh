@@ -80,6 +80,9 @@ run_test kernel/checkpatch "$SRC/scripts/lint-kernel.sh" checkpatch
 run_test kernel/sparse "$SRC/scripts/lint-kernel.sh" sparse
 run_test kernel/bindings "$SRC/scripts/check-bindings.sh"
 
+echo "== install (into a temporary root; pkg-config, man, systemd, dkms)"
+run_test install/install "$SRC/tests/install/install.sh" "$BUILD"
+
 echo "== VM (Debian's kernel in qemu)"
 for s in "$SRC"/tests/vm/guest/*.sh; do
 	n=$(basename "$s" .sh)
