@@ -107,8 +107,10 @@ step() { # FIRST LAST: mean timestamp step in us over records FIRST..LAST
 }
 gap=$(awk -v k="$k" 'NR == k { t = $4 } NR == k + 1 { printf "%d\n", $4 - t }' /tmp/r.txt)
 echo "mean step before $(step 2 "$k") us, after $(step $((k + 2)) "$N") us; stream gap at the reset $gap ms"
-expect_le step-before-us 6000 "$(step 2 "$k")"
-expect_le step-after-us 6000 "$(step $((k + 2)) "$N")"
+# the rate after the reset against the rate before it, not against the clock:
+# under a loaded host the guest's kthread runs late, both sides alike, where a
+# board left at its reset rate would be 4x slower after
+expect_le step-after-over-before-pct 200 "$(($(step $((k + 2)) "$N") * 100 / $(step 2 "$k")))"
 expect_ge step-after-us-min 1500 "$(step $((k + 2)) "$N")"
 expect_le reset-gap-ms 2000 "$gap"
 # Integration time: the light in block 1 of a fibre-1 spectrum, before and
