@@ -28,6 +28,7 @@
 #include <linux/device.h>
 #include <linux/interrupt.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -78,15 +79,22 @@ struct us_state {
 	unsigned int clk_div;
 	unsigned int rec_len;
 	unsigned int mode;
+	/* Receiver settings as last written, put back after a board reset */
+	unsigned int gain_db;
+	unsigned int avg_log2;
 	/* Streaming state, set at postenable */
 	bool streaming;
 	bool push_ts;
 	bool push_hdr;
 	DECLARE_BITMAP(blocks, US_MAX_BLOCKS);
 	unsigned int rec_bytes;
-	/* The board's 32-bit shot counter, extended */
+	/* The board's 32-bit shot counter, extended; not sent back by a reset */
 	u64 shot_base;
 	u32 last_shot;
+	u64 next_shot;
+	bool shot_restart;
+	/* When the last record was pushed (or the stream started) */
+	s64 last_ts;
 	/* Records lost: on the board (FIFO full) and on the host (buffer full) */
 	u64 board_overruns;
 	u64 host_overruns;
@@ -96,6 +104,9 @@ struct us_state {
 	struct delayed_work watchdog;
 	u64 wd_records;
 	bool dead;
+	/* Board resets noticed and put right; records they cost */
+	u64 board_resets;
+	u64 reset_lost;
 	/* Scan as pushed: blocks, header, timestamp */
 	u8 *scan;
 	/* One FIFO record as read from FIFO_DATA */
@@ -290,6 +301,8 @@ static int us_write_raw(struct iio_dev *indio_dev,
 			return -EINVAL;
 		mutex_lock(&st->lock);
 		ret = regmap_write(st->regmap, US_REG_GAIN, val);
+		if (!ret)
+			st->gain_db = val;
 		mutex_unlock(&st->lock);
 		return ret;
 	case IIO_CHAN_INFO_OVERSAMPLING_RATIO:
@@ -297,6 +310,8 @@ static int us_write_raw(struct iio_dev *indio_dev,
 			return -EINVAL;
 		mutex_lock(&st->lock);
 		ret = regmap_write(st->regmap, US_REG_AVG, ilog2(val));
+		if (!ret)
+			st->avg_log2 = ilog2(val);
 		mutex_unlock(&st->lock);
 		return ret;
 	default:
@@ -409,11 +424,26 @@ static ssize_t overrun_count_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n", total);
 }
 
+/* Resets of the board the driver noticed and recovered from since probe */
+static ssize_t board_resets_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct us_state *st = iio_priv(dev_to_iio_dev(dev));
+	u64 resets;
+
+	mutex_lock(&st->lock);
+	resets = st->board_resets;
+	mutex_unlock(&st->lock);
+
+	return sysfs_emit(buf, "%llu\n", resets);
+}
+
 static IIO_DEVICE_ATTR_RW(record_length, 0);
 static IIO_DEVICE_ATTR_RO(record_length_available, 0);
 static IIO_DEVICE_ATTR_RW(mode, 0);
 static IIO_DEVICE_ATTR_RO(mode_available, 0);
 static IIO_DEVICE_ATTR_RO(overrun_count, 0);
+static IIO_DEVICE_ATTR_RO(board_resets, 0);
 
 static struct attribute *us_attributes[] = {
 	&iio_dev_attr_record_length.dev_attr.attr,
@@ -421,6 +451,7 @@ static struct attribute *us_attributes[] = {
 	&iio_dev_attr_mode.dev_attr.attr,
 	&iio_dev_attr_mode_available.dev_attr.attr,
 	&iio_dev_attr_overrun_count.dev_attr.attr,
+	&iio_dev_attr_board_resets.dev_attr.attr,
 	NULL
 };
 
@@ -463,6 +494,12 @@ static void us_collect_overruns(struct us_state *st)
 		st->board_overruns += count;
 }
 
+/* Records lost so far, whatever lost them; called with st->lock held */
+static u64 us_lost(struct us_state *st)
+{
+	return st->board_overruns + st->host_overruns + st->reset_lost;
+}
+
 /* Called with st->lock held, st->raw holding one checked record */
 static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 {
@@ -472,10 +509,23 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 	u32 shot = get_unaligned_le32(st->raw + US_REC_OFF_SHOT);
 	__le64 *hdr;
 
-	/* The board's counter is 32 bits: extend it */
-	if (st->records && shot < st->last_shot)
+	/*
+	 * The board's counter is 32 bits: extend it. After a reset it starts
+	 * again at 0: carry on from the last shot instead, the shots fired
+	 * into the board while it stood reset (numbered before this one)
+	 * left as a gap and counted as lost.
+	 */
+	if (st->shot_restart) {
+		st->shot_restart = false;
+		st->shot_base = st->next_shot;
+		if (st->mode != US_MODE_CONTINUOUS)
+			st->reset_lost += shot;
+	} else if (st->records && shot < st->last_shot) {
 		st->shot_base += BIT_ULL(32);
+	}
 	st->last_shot = shot;
+	st->next_shot = st->shot_base + shot + 1;
+	st->last_ts = ts;
 
 	for_each_set_bit(blk, st->blocks, US_MAX_BLOCKS) {
 		/* Blocks past the record read as zeros */
@@ -495,8 +545,7 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 			cpu_to_le64(get_unaligned_le64(st->raw +
 						       US_REC_OFF_INDEX));
 		hdr[US_HDR_FLAGS] = cpu_to_le64(st->raw[US_REC_OFF_FLAGS]);
-		hdr[US_HDR_OVERRUNS] = cpu_to_le64(st->board_overruns +
-						   st->host_overruns);
+		hdr[US_HDR_OVERRUNS] = cpu_to_le64(us_lost(st));
 		off += US_BLOCK_BYTES;
 	}
 
@@ -517,6 +566,88 @@ static bool us_record_ok(struct us_state *st)
 	return st->raw[US_REC_OFF_SYNC] == US_REC_SYNC &&
 	       get_unaligned_le16(st->raw + US_REC_OFF_BLOCKS) ==
 	       st->rec_len / US_SAMPLES_PER_BLOCK;
+}
+
+/* CTRL while streaming (FIFO_FLUSH reads 0) */
+static unsigned int us_ctrl_streaming(struct us_state *st)
+{
+	return US_CTRL_RUN | US_CTRL_DRDY_EN | FIELD_PREP(US_CTRL_MODE, st->mode);
+}
+
+/*
+ * Stop the board, write every setting the driver holds (a reset may have
+ * lost them all) and start it with an empty FIFO. Called with st->lock
+ * held.
+ */
+static int us_start(struct us_state *st)
+{
+	const struct reg_sequence seq[] = {
+		{ US_REG_CTRL, US_CTRL_FIFO_FLUSH | US_CTRL_DRDY_EN |
+			       FIELD_PREP(US_CTRL_MODE, st->mode) },
+		{ US_REG_CLK_DIV, st->clk_div },
+		{ US_REG_REC_LEN, st->rec_len },
+		{ US_REG_GAIN, st->gain_db },
+		{ US_REG_AVG, st->avg_log2 },
+		{ US_REG_CTRL, us_ctrl_streaming(st) },
+	};
+
+	return regmap_multi_reg_write(st->regmap, seq, ARRAY_SIZE(seq));
+}
+
+/* Called with st->lock held */
+static bool us_answers(struct us_state *st)
+{
+	unsigned int id;
+
+	return !regmap_read(st->regmap, US_REG_ID, &id) && id == US_ID_MAGIC;
+}
+
+/*
+ * A board that resets (its watchdog, a brown-out) answers again stopped,
+ * every register at its reset value: CTRL reads 0, TRIG_COUNT starts
+ * again at 0. While streaming the driver keeps CTRL at RUN | DRDY_EN and
+ * the mode, so anything else there means a reset: put the settings back,
+ * start again, count it and say so. The shots fired meanwhile are counted
+ * lost when the first record after the restart tells their number; in
+ * continuous mode the blocks the board would have made since the last one
+ * received. Called with st->lock held while streaming, once the board has
+ * answered with its ID. Returns 1 if the board had been reset (and
+ * streams again), 0 if not, or a negative error.
+ */
+static int us_recover_reset(struct us_state *st)
+{
+	s64 block_ns, now;
+	unsigned int ctrl;
+	int ret;
+
+	ret = regmap_read(st->regmap, US_REG_CTRL, &ctrl);
+	if (ret)
+		return ret;
+	if (ctrl == us_ctrl_streaming(st))
+		return 0;
+
+	ret = us_start(st);
+	if (ret) {
+		dev_err_ratelimited(st->dev,
+				    "board was reset, restarting it failed: %d\n",
+				    ret);
+		return ret;
+	}
+	st->board_resets++;
+	st->shot_restart = true;
+	if (st->mode == US_MODE_CONTINUOUS) {
+		now = iio_get_time_ns(st->indio_dev);
+		block_ns = div_s64((s64)st->rec_len * NSEC_PER_SEC,
+				   US_CLK_HZ >> st->clk_div);
+		if (now > st->last_ts)
+			st->reset_lost += div64_s64(now - st->last_ts, block_ns);
+		st->last_ts = now;
+	}
+	dev_warn_ratelimited(st->dev,
+			     "board was reset (CTRL 0x%08x): settings restored, streaming again\n",
+			     ctrl);
+
+	return 1;
 }
 
 /* Read every record in the board's FIFO; called with st->lock held */
@@ -550,15 +681,17 @@ static int us_drain(struct iio_dev *indio_dev)
 			if (!st->streaming)
 				continue;
 			if (!us_record_ok(st)) {
+				/* A reset empties the FIFO: the rest reads 0xff */
+				ret = us_answers(st) ? us_recover_reset(st) : 0;
+				if (ret)
+					return ret < 0 ? ret : 0;
 				dev_err_ratelimited(st->dev,
 						    "FIFO record out of step (header %8ph), flushing\n",
 						    st->raw);
 				st->errors++;
 				return regmap_write(st->regmap, US_REG_CTRL,
 						    US_CTRL_FIFO_FLUSH |
-						    US_CTRL_RUN | US_CTRL_DRDY_EN |
-						    FIELD_PREP(US_CTRL_MODE,
-							       st->mode));
+						    us_ctrl_streaming(st));
 			}
 			/* Continuous blocks were completed a block apart */
 			us_push_record(indio_dev, st->mode == US_MODE_CONTINUOUS ?
@@ -593,7 +726,8 @@ static irqreturn_t us_irq_thread(int irq, void *private)
 /*
  * While streaming, every US_WD_MS: a board that made no record (normal in
  * the pulse modes between triggers) is asked for its ID. No answer: say so,
- * once per outage. An answer: drain, in case a data-ready edge was lost.
+ * once per outage. An answer: if the board was reset, restart it as it
+ * was; else drain, in case a data-ready edge was lost.
  */
 static void us_watchdog_work(struct work_struct *work)
 {
@@ -623,7 +757,10 @@ static void us_watchdog_work(struct work_struct *work)
 		if (st->dead)
 			dev_info(st->dev, "board answering again\n");
 		st->dead = false;
-		if (us_drain(st->indio_dev))
+		ret = us_recover_reset(st);
+		if (!ret)
+			ret = us_drain(st->indio_dev);
+		if (ret < 0)
 			st->errors++;
 	}
 requeue:
@@ -646,11 +783,19 @@ static int us_buffer_postenable(struct iio_dev *indio_dev)
 	st->rec_bytes = US_REC_HDR_BYTES + st->rec_len * sizeof(__le16);
 	st->shot_base = 0;
 	st->last_shot = 0;
+	st->next_shot = 0;
+	st->shot_restart = false;
+	st->last_ts = iio_get_time_ns(indio_dev);
 
-	ctrl = US_CTRL_DRDY_EN | FIELD_PREP(US_CTRL_MODE, st->mode);
-	ret = regmap_write(st->regmap, US_REG_CTRL, ctrl | US_CTRL_FIFO_FLUSH);
+	/* Stopped, the driver leaves DRDY_EN set: clear, the board was reset */
+	ret = regmap_read(st->regmap, US_REG_CTRL, &ctrl);
+	if (!ret && !(ctrl & US_CTRL_DRDY_EN)) {
+		st->board_resets++;
+		dev_warn_ratelimited(st->dev,
+				     "board was reset while stopped: settings restored\n");
+	}
 	if (!ret)
-		ret = regmap_write(st->regmap, US_REG_CTRL, ctrl | US_CTRL_RUN);
+		ret = us_start(st);
 	if (ret) {
 		dev_err(st->dev, "failed to start the board: %d\n", ret);
 	} else {
@@ -702,6 +847,8 @@ static int us_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "records %llu\nboard_overruns %llu\nhost_overruns %llu\n",
 		   st->records, st->board_overruns, st->host_overruns);
 	seq_printf(s, "errors %llu\nboard_dead %d\n", st->errors, st->dead);
+	seq_printf(s, "board_resets %llu\nreset_lost %llu\n",
+		   st->board_resets, st->reset_lost);
 	mutex_unlock(&st->lock);
 
 	return 0;
@@ -785,9 +932,22 @@ static int us_init_board(struct us_state *st)
 	if (st->rec_len < US_REC_LEN_MIN || st->rec_len % US_SAMPLES_PER_BLOCK)
 		return dev_err_probe(dev, -EINVAL, "bad record length %u\n",
 				     st->rec_len);
+	ret = us_read_checked(st, US_REG_GAIN, &st->gain_db, US_GAIN_MAX_DB);
+	if (!ret)
+		ret = us_read_checked(st, US_REG_AVG, &st->avg_log2,
+				      US_AVG_MAX_LOG2);
+	if (ret)
+		return dev_err_probe(dev, ret, "failed to read settings\n");
 	st->mode = US_MODE_PULSE_ECHO;
 
 	return regmap_write(st->regmap, US_REG_CTRL, US_CTRL_DRDY_EN);
+}
+
+static void us_cancel_watchdog(void *data)
+{
+	struct us_state *st = data;
+
+	cancel_delayed_work_sync(&st->watchdog);
 }
 
 static int us_probe(struct spi_device *spi)
@@ -806,6 +966,10 @@ static int us_probe(struct spi_device *spi)
 	st->indio_dev = indio_dev;
 	mutex_init(&st->lock);
 	INIT_DELAYED_WORK(&st->watchdog, us_watchdog_work);
+	/* Buffer disable stops it; unbind disables the buffer, then this */
+	ret = devm_add_action_or_reset(dev, us_cancel_watchdog, st);
+	if (ret)
+		return ret;
 
 	st->regmap = devm_regmap_init_spi(spi, &us_regmap_config);
 	if (IS_ERR(st->regmap))

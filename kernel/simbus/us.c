@@ -120,7 +120,10 @@ struct us_sim {
 	u32 ovr_count;
 	bool ovr;
 	bool sat;
-	u32 trig_count;		/* rising edges seen on TRIG */
+	u32 trig_count;		/* TRIG_COUNT: rising edges since reset */
+	u64 edges;		/* truth: rising edges since load */
+	u32 reset_gen;		/* resets so far: a record in the making is void */
+	u64 reset_discarded;	/* truth: records a reset threw away */
 	u32 pending;		/* triggers not yet turned into records */
 	u64 index;		/* continuous mode: next sample's index */
 	/* FIFO of complete records, read via FIFO_DATA */
@@ -165,10 +168,13 @@ static void us_sim_reset(struct us_sim *us)
 	us->ovr_count = 0;
 	us->ovr = false;
 	us->sat = false;
+	us->reset_discarded += us->fifo_level + us->pending;
 	us->pending = 0;
+	us->trig_count = 0;
 	us->fifo_head = 0;
 	us->fifo_level = 0;
 	us->fifo_rd = 0;
+	us->reset_gen++;
 }
 
 /* Back-wall round trip now, ps; lock held */
@@ -399,7 +405,7 @@ static int us_sim_thread(void *data)
 	struct us_sim *us = data;
 	struct us_sim_echo e[US_SIM_MAX_ECHOES];
 	ktime_t next = ktime_get();
-	u32 rec_len, clk_div, shot, rate, gq;
+	u32 rec_len, clk_div, shot, rate, gq, gen;
 	unsigned int ne;
 	bool cont, shot_due;
 	s64 noise;
@@ -429,6 +435,7 @@ static int us_sim_thread(void *data)
 		ne = us_sim_echoes(us, e);
 		rate = us->ae_rate_hz;
 		index = us->index;
+		gen = us->reset_gen;
 		if (shot_due) {
 			us->pending--;
 			shot = us->trig_count - us->pending - 1;
@@ -459,7 +466,9 @@ static int us_sim_thread(void *data)
 
 		mutex_lock(&us->lock);
 		/* Stopped or reset meanwhile: drop it */
-		if (us->ctrl & US_CTRL_RUN)
+		if (us->reset_gen != gen)
+			us->reset_discarded++;
+		else if (us->ctrl & US_CTRL_RUN)
 			us_sim_fifo_push(us);
 		mutex_unlock(&us->lock);
 		us_sim_update_drdy(us);
@@ -625,6 +634,7 @@ static void us_sim_line_changed(struct simbus_board *b, unsigned int line,
 		return;
 	mutex_lock(&us->lock);
 	us->trig_count++;
+	us->edges++;
 	if ((us->ctrl & US_CTRL_RUN) && !us_sim_continuous(us))
 		us->pending++;
 	mutex_unlock(&us->lock);
@@ -702,6 +712,7 @@ static struct us_sim_attr us_sim_settings[] = {
 	US_SIM_COUNTER(records, records),
 	US_SIM_COUNTER(overruns, overruns),
 	US_SIM_COUNTER(ae_bursts, ae_bursts),
+	US_SIM_COUNTER(reset_discarded, reset_discarded),
 };
 
 /* Truth: the main echo's delay (back wall, or direct arrival), ns */
@@ -726,14 +737,41 @@ static ssize_t triggers_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
 {
 	struct us_sim *us = simbus_board_priv(dev);
-	u32 v;
+	u64 v;
 
 	mutex_lock(&us->lock);
-	v = us->trig_count;
+	v = us->edges;
 	mutex_unlock(&us->lock);
-	return sysfs_emit(buf, "%u\n", v);
+	return sysfs_emit(buf, "%llu\n", v);
 }
 static DEVICE_ATTR_RO(triggers);
+
+/*
+ * The board resets on its own (its watchdog, a brown-out), as CTRL.RESET
+ * does: every register back to its reset value, TRIG_COUNT 0, the FIFO and
+ * pending shots thrown away (reset_discarded), acquisition stopped. Write 1.
+ */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	struct us_sim *us = simbus_board_priv(dev);
+	bool val;
+	int ret;
+
+	ret = kstrtobool(buf, &val);
+	if (ret)
+		return ret;
+	if (!val)
+		return -EINVAL;
+
+	mutex_lock(&us->lock);
+	us_sim_reset(us);
+	mutex_unlock(&us->lock);
+	us_sim_update_drdy(us);
+
+	return len;
+}
+static DEVICE_ATTR_WO(reset);
 
 static struct attribute *us_sim_attrs[] = {
 	&us_sim_settings[0].attr.attr,
@@ -744,8 +782,10 @@ static struct attribute *us_sim_attrs[] = {
 	&us_sim_settings[5].attr.attr,
 	&us_sim_settings[6].attr.attr,
 	&us_sim_settings[7].attr.attr,
+	&us_sim_settings[8].attr.attr,
 	&dev_attr_tof_ns.attr,
 	&dev_attr_triggers.attr,
+	&dev_attr_reset.attr,
 	NULL
 };
 
