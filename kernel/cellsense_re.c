@@ -19,6 +19,7 @@
 #include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
@@ -28,8 +29,10 @@
 #include <linux/mutex.h>
 #include <linux/property.h>
 #include <linux/regmap.h>
+#include <linux/seq_file.h>
 #include <linux/spi/spi.h>
 #include <linux/units.h>
+#include <linux/workqueue.h>
 
 #include <linux/iio/buffer.h>
 #include <linux/iio/iio.h>
@@ -44,6 +47,9 @@
 #define RE_DEFAULT_OSR_IDX	5	/* OSR 4096: 1000 samples/s */
 #define RE_VREF_MV		1200	/* full scale +-1.2 V at gain 1 */
 #define RE_NUM_GAINS		8	/* PGA 1, 2, 4 ... 128 */
+/* Watchdog: no conversion for this many periods (at least the minimum) */
+#define RE_WD_PERIODS		20
+#define RE_WD_MIN_MS		250
 
 enum re_channel { RE_CELL, RE_CATHODE, RE_ANODE, RE_CURRENT };
 
@@ -61,6 +67,7 @@ struct re_state {
 	struct spi_device *spi;
 	struct regmap *regmap;
 	struct device *dev;
+	struct iio_dev *indio_dev;
 	/* Serialises SPI frames and the state below */
 	struct mutex lock;
 	unsigned int clkin_hz;
@@ -74,6 +81,22 @@ struct re_state {
 	int samp_freq_avail[ADS131M04_NUM_OSR * 2];
 	u64 crc_errors;
 	u64 overruns;
+	/* Statistics (debugfs "re_stats") */
+	u64 samples;
+	u64 errors;
+	/* Watchdog: samples seen at its last look, board declared dead */
+	struct delayed_work watchdog;
+	bool streaming;
+	u64 wd_samples;
+	bool dead;
+	/* Board resets noticed and put right; conversions they cost */
+	u64 board_resets;
+	u64 reset_lost;
+	/* Last sample pushed; count_gap: the next one counts what is missing */
+	s64 last_ts;
+	bool count_gap;
+	/* After a restore: conversions read before this are not data */
+	s64 settle_until;
 	/* A direct read waiting for the next conversion */
 	bool want_sample;
 	s32 sample[ADS131M04_NUM_CH];
@@ -124,6 +147,9 @@ static int re_frame(struct re_state *st, u16 cmd, const u16 *data,
 	ret = spi_sync_transfer(st->spi, &xfer, 1);
 	if (ret)
 		return ret;
+	/* A part that does not drive DOUT reads as all ones: no frame at all */
+	if (!memchr_inv(st->rx, 0xff, sizeof(st->rx)))
+		return -EIO;
 
 	crc = ads131m04_crc(st->rx, (ADS131M04_FRAME_WORDS - 1) *
 			    ADS131M04_WORD_BYTES);
@@ -475,12 +501,28 @@ static ssize_t overrun_count_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n", n);
 }
 
+/* Resets of the part the driver noticed and recovered from since probe */
+static ssize_t board_resets_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct re_state *st = iio_priv(dev_to_iio_dev(dev));
+	u64 n;
+
+	mutex_lock(&st->lock);
+	n = st->board_resets;
+	mutex_unlock(&st->lock);
+
+	return sysfs_emit(buf, "%llu\n", n);
+}
+
 static IIO_DEVICE_ATTR_RO(crc_error_count, 0);
 static IIO_DEVICE_ATTR_RO(overrun_count, 0);
+static IIO_DEVICE_ATTR_RO(board_resets, 0);
 
 static struct attribute *re_attributes[] = {
 	&iio_dev_attr_crc_error_count.dev_attr.attr,
 	&iio_dev_attr_overrun_count.dev_attr.attr,
+	&iio_dev_attr_board_resets.dev_attr.attr,
 	NULL
 };
 
@@ -488,7 +530,25 @@ static const struct attribute_group re_attribute_group = {
 	.attrs = re_attributes,
 };
 
+/* direct_reg_access in the IIO debugfs directory (which needs it to exist) */
+static int re_debugfs_reg_access(struct iio_dev *indio_dev, unsigned int reg,
+				 unsigned int writeval, unsigned int *readval)
+{
+	struct re_state *st = iio_priv(indio_dev);
+	int ret;
+
+	mutex_lock(&st->lock);
+	if (readval)
+		ret = regmap_read(st->regmap, reg, readval);
+	else
+		ret = regmap_write(st->regmap, reg, writeval);
+	mutex_unlock(&st->lock);
+
+	return ret;
+}
+
 static const struct iio_info re_info = {
+	.debugfs_reg_access = re_debugfs_reg_access,
 	.read_raw = re_read_raw,
 	.read_avail = re_read_avail,
 	.write_raw = re_write_raw,
@@ -496,6 +556,88 @@ static const struct iio_info re_info = {
 	.read_label = re_read_label,
 	.attrs = &re_attribute_group,
 };
+
+/* One conversion period, ns; called with st->lock held */
+static s64 re_period_ns(struct re_state *st)
+{
+	return div_u64((u64)ads131m04_osr[st->osr_idx] * NSEC_PER_SEC,
+		       st->clkin_hz / 2);
+}
+
+/*
+ * Write every setting the driver holds: after a reset the part runs on its
+ * defaults (no input CRC, OSR 1024, gain 1) and flags STATUS.RESET, which
+ * the MODE write clears. Called with st->lock held.
+ */
+static int re_configure(struct re_state *st)
+{
+	unsigned int ch, gain = 0;
+	int ret;
+
+	/* The part checks our CRC from now on; clear the RESET flag */
+	ret = regmap_write(st->regmap, ADS131M04_REG_MODE,
+			   ADS131M04_MODE_DEFAULT | ADS131M04_MODE_RX_CRC_EN);
+	if (ret)
+		return ret;
+	ret = regmap_write(st->regmap, ADS131M04_REG_CLOCK,
+			   ADS131M04_CLOCK_CH_EN |
+			   FIELD_PREP(ADS131M04_CLOCK_OSR, st->osr_idx) |
+			   FIELD_PREP(ADS131M04_CLOCK_PWR,
+				      ADS131M04_CLOCK_PWR_HR));
+	if (ret)
+		return ret;
+	for (ch = 0; ch < ADS131M04_NUM_CH; ch++)
+		gain |= st->gain_idx[ch] << (4 * ch);
+
+	return regmap_write(st->regmap, ADS131M04_REG_GAIN1, gain);
+}
+
+/*
+ * The part was reset (a brown-out, SYNC/RESET held low): it says so in
+ * STATUS.RESET and converts on its defaults. Put the settings back, count
+ * it, say so; the conversions until the next one pushed are counted lost.
+ * Called with st->lock held.
+ */
+static int re_recover_reset(struct re_state *st, unsigned int status)
+{
+	int ret;
+
+	ret = re_configure(st);
+	if (ret) {
+		st->errors++;
+		dev_err_ratelimited(st->dev,
+				    "board was reset, restoring its settings failed: %d\n",
+				    ret);
+		return ret;
+	}
+	st->board_resets++;
+	st->count_gap = st->streaming;
+	/* A conversion made before the settings took hold reads until then */
+	st->settle_until = iio_get_time_ns(st->indio_dev) + re_period_ns(st);
+	dev_warn_ratelimited(st->dev,
+			     "board was reset (STATUS 0x%04x): settings restored%s\n",
+			     status, st->streaming ? ", streaming again" : "");
+
+	return 0;
+}
+
+/*
+ * The part converts on its own clock whether it is read or not: after a
+ * reset or an outage, the periods between the last sample pushed and this
+ * one, less one, are conversions lost. Called with st->lock held.
+ */
+static void re_count_gap(struct re_state *st, s64 now)
+{
+	s64 period = re_period_ns(st), n;
+
+	if (st->count_gap && now > st->last_ts) {
+		n = div64_s64(now - st->last_ts + period / 2, period);
+		if (n > 1)
+			st->reset_lost += n - 1;
+	}
+	st->count_gap = false;
+	st->last_ts = now;
+}
 
 static irqreturn_t re_irq_thread(int irq, void *private)
 {
@@ -513,6 +655,19 @@ static irqreturn_t re_irq_thread(int irq, void *private)
 	/* NULL: the STATUS word and the conversions; clears DRDY */
 	ret = re_frame(st, ADS131M04_CMD_NULL, NULL, 0, &status,
 		       st->scan.ch);
+	/*
+	 * Made on the part's defaults after a reset (its first answer is the
+	 * reset response, then STATUS.RESET until MODE is written): not
+	 * data, nor what is read until a conversion made with the settings
+	 * restored can have come. A direct read waits for that one.
+	 */
+	if (!ret && (status == ADS131M04_RESP_RESET ||
+		     (status & ADS131M04_STATUS_RESET))) {
+		re_recover_reset(st, status);
+		goto out;
+	}
+	if (!ret && now < st->settle_until)
+		goto out;
 	if (!ret && (status & ADS131M04_STATUS_CRC_ERR)) {
 		/* the part saw a bad CRC on an earlier command of ours */
 		st->crc_errors++;
@@ -525,9 +680,13 @@ static irqreturn_t re_irq_thread(int irq, void *private)
 		complete(&st->sample_done);
 	}
 	/* A sample whose CRC failed is dropped: it is not data */
-	if (buffered && !ret &&
-	    iio_push_to_buffers_with_timestamp(indio_dev, &st->scan, now))
-		st->overruns++;
+	if (buffered && !ret) {
+		re_count_gap(st, now);
+		st->samples++;
+		if (iio_push_to_buffers_with_timestamp(indio_dev, &st->scan,
+						       now))
+			st->overruns++;
+	}
 	if (ret && ret != -EBADMSG)
 		dev_err_ratelimited(st->dev, "frame read failed: %d\n", ret);
 out:
@@ -535,6 +694,130 @@ out:
 
 	return IRQ_HANDLED;
 }
+
+static unsigned long re_watchdog_delay(struct re_state *st)
+{
+	unsigned int ms = div_u64(re_period_ns(st) * RE_WD_PERIODS,
+				  NSEC_PER_MSEC);
+
+	return msecs_to_jiffies(max_t(unsigned int, ms, RE_WD_MIN_MS));
+}
+
+/*
+ * While streaming: if no sample arrived for RE_WD_PERIODS periods, ask the
+ * part for its ID. No answer: say so (once per outage), and count what the
+ * outage cost when samples come again. An answer: if the part was reset,
+ * put its settings back.
+ */
+static void re_watchdog_work(struct work_struct *work)
+{
+	struct re_state *st = container_of(to_delayed_work(work),
+					   struct re_state, watchdog);
+	unsigned int id = 0, status;
+	int ret;
+
+	mutex_lock(&st->lock);
+	if (!st->streaming)
+		goto out;
+
+	if (st->samples != st->wd_samples) {
+		if (st->dead)
+			dev_info(st->dev, "board answering again\n");
+		st->dead = false;
+		goto requeue;
+	}
+
+	ret = regmap_read(st->regmap, ADS131M04_REG_ID, &id);
+	if (ret || (id & ADS131M04_ID_MASK) != ADS131M04_ID) {
+		if (!st->dead)
+			dev_err(st->dev,
+				"board not answering (ID read %d, 0x%04x): no conversion for %u ms\n",
+				ret, id,
+				jiffies_to_msecs(re_watchdog_delay(st)));
+		st->dead = true;
+		st->count_gap = true;
+		st->errors++;
+	} else {
+		ret = regmap_read(st->regmap, ADS131M04_REG_STATUS, &status);
+		if (!ret && (status & ADS131M04_STATUS_RESET))
+			ret = re_recover_reset(st, status);
+		if (ret)
+			st->errors++;
+	}
+requeue:
+	st->wd_samples = st->samples;
+	schedule_delayed_work(&st->watchdog, re_watchdog_delay(st));
+out:
+	mutex_unlock(&st->lock);
+}
+
+static int re_buffer_postenable(struct iio_dev *indio_dev)
+{
+	struct re_state *st = iio_priv(indio_dev);
+	unsigned int status;
+	int ret;
+
+	mutex_lock(&st->lock);
+	/* Reset while stopped (and no direct read since): put it right */
+	ret = regmap_read(st->regmap, ADS131M04_REG_STATUS, &status);
+	if (!ret && (status & ADS131M04_STATUS_RESET)) {
+		ret = re_configure(st);
+		if (!ret) {
+			st->board_resets++;
+			st->settle_until = iio_get_time_ns(indio_dev) +
+					   re_period_ns(st);
+			dev_warn_ratelimited(st->dev,
+					     "board was reset while stopped: settings restored\n");
+		}
+	}
+	if (ret) {
+		dev_err(st->dev, "failed to start: %d\n", ret);
+	} else {
+		st->streaming = true;
+		st->dead = false;
+		st->count_gap = false;
+		st->last_ts = iio_get_time_ns(indio_dev);
+		st->wd_samples = st->samples;
+		schedule_delayed_work(&st->watchdog, re_watchdog_delay(st));
+	}
+	mutex_unlock(&st->lock);
+
+	return ret;
+}
+
+static int re_buffer_predisable(struct iio_dev *indio_dev)
+{
+	struct re_state *st = iio_priv(indio_dev);
+
+	mutex_lock(&st->lock);
+	st->streaming = false;
+	mutex_unlock(&st->lock);
+	/* The watchdog takes st->lock: stop it outside */
+	cancel_delayed_work_sync(&st->watchdog);
+
+	return 0;
+}
+
+static const struct iio_buffer_setup_ops re_buffer_ops = {
+	.postenable = re_buffer_postenable,
+	.predisable = re_buffer_predisable,
+};
+
+static int re_stats_show(struct seq_file *s, void *unused)
+{
+	struct re_state *st = s->private;
+
+	mutex_lock(&st->lock);
+	seq_printf(s, "samples %llu\ncrc_errors %llu\noverruns %llu\n",
+		   st->samples, st->crc_errors, st->overruns);
+	seq_printf(s, "errors %llu\nboard_dead %d\nboard_resets %llu\n",
+		   st->errors, st->dead, st->board_resets);
+	seq_printf(s, "reset_lost %llu\n", st->reset_lost);
+	mutex_unlock(&st->lock);
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(re_stats);
 
 static int re_init_chip(struct re_state *st)
 {
@@ -563,19 +846,7 @@ static int re_init_chip(struct re_state *st)
 		return dev_err_probe(dev, -ENODEV, "unexpected ID 0x%04x\n", id);
 	}
 
-	/* The part checks our CRC from now on; clear the RESET flag */
-	ret = regmap_write(st->regmap, ADS131M04_REG_MODE,
-			   ADS131M04_MODE_DEFAULT | ADS131M04_MODE_RX_CRC_EN);
-	if (ret)
-		goto out;
-	ret = regmap_write(st->regmap, ADS131M04_REG_CLOCK,
-			   ADS131M04_CLOCK_CH_EN |
-			   FIELD_PREP(ADS131M04_CLOCK_OSR, st->osr_idx) |
-			   FIELD_PREP(ADS131M04_CLOCK_PWR,
-				      ADS131M04_CLOCK_PWR_HR));
-	if (ret)
-		goto out;
-	ret = regmap_write(st->regmap, ADS131M04_REG_GAIN1, 0);
+	ret = re_configure(st);
 out:
 	mutex_unlock(&st->lock);
 	if (ret)
@@ -607,6 +878,13 @@ static void re_read_frontend(struct re_state *st)
 	device_property_read_u32(dev, "clock-frequency", &st->clkin_hz);
 }
 
+static void re_cancel_watchdog(void *data)
+{
+	struct re_state *st = data;
+
+	cancel_delayed_work_sync(&st->watchdog);
+}
+
 static int re_probe(struct spi_device *spi)
 {
 	struct device *dev = &spi->dev;
@@ -622,8 +900,14 @@ static int re_probe(struct spi_device *spi)
 	st = iio_priv(indio_dev);
 	st->spi = spi;
 	st->dev = dev;
+	st->indio_dev = indio_dev;
 	mutex_init(&st->lock);
 	init_completion(&st->sample_done);
+	INIT_DELAYED_WORK(&st->watchdog, re_watchdog_work);
+	/* Buffer disable stops it; unbind disables the buffer, then this */
+	ret = devm_add_action_or_reset(dev, re_cancel_watchdog, st);
+	if (ret)
+		return ret;
 	st->osr_idx = RE_DEFAULT_OSR_IDX;
 
 	re_read_frontend(st);
@@ -664,11 +948,19 @@ static int re_probe(struct spi_device *spi)
 	if (ret)
 		return dev_err_probe(dev, ret, "failed to request IRQ\n");
 
-	ret = devm_iio_kfifo_buffer_setup(dev, indio_dev, NULL);
+	ret = devm_iio_kfifo_buffer_setup(dev, indio_dev, &re_buffer_ops);
 	if (ret)
 		return dev_err_probe(dev, ret, "failed to set up buffer\n");
 
-	return devm_iio_device_register(dev, indio_dev);
+	ret = devm_iio_device_register(dev, indio_dev);
+	if (ret)
+		return ret;
+
+	/* Removed with the device's IIO debugfs directory */
+	debugfs_create_file("re_stats", 0400, iio_get_debugfs_dentry(indio_dev),
+			    st, &re_stats_fops);
+
+	return 0;
 }
 
 static const struct of_device_id re_of_match[] = {

@@ -550,6 +550,33 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(stats);
 
+/*
+ * The part resets by itself (a brown-out, SYNC/RESET held low), as the
+ * RESET command does: registers at their defaults, STATUS.RESET set; it
+ * goes on converting at the default rate. Write 1.
+ */
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct re_sim *re = simbus_board_priv(dev);
+	bool val;
+	int ret;
+
+	ret = kstrtobool(buf, &val);
+	if (ret)
+		return ret;
+	if (!val)
+		return -EINVAL;
+	mutex_lock(&re->lock);
+	re_sim_reset(re);
+	/* Its first frame after a reset answers 0xff24, as after RESET */
+	re->next_resp = ADS131M04_RESP_RESET;
+	mutex_unlock(&re->lock);
+
+	return count;
+}
+static DEVICE_ATTR_WO(reset);
+
 static struct attribute *re_sim_attrs[] = {
 	&dev_attr_current_ma.attr,
 	&dev_attr_temperature_mdegc.attr,
@@ -561,6 +588,7 @@ static struct attribute *re_sim_attrs[] = {
 	&dev_attr_crc_inject.attr,
 	&dev_attr_truth.attr,
 	&dev_attr_stats.attr,
+	&dev_attr_reset.attr,
 	NULL
 };
 
