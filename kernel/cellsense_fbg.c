@@ -97,6 +97,22 @@ struct fbg_state {
 	bool dead;
 	/* Board resets noticed (registers found at their reset values) */
 	u64 board_resets;
+	/*
+	 * What a reset or a flush cost, counted at the next spectrum: after a
+	 * reset from the time since the last one (the board numbers from 0
+	 * again), after a flush from the sequence number.
+	 */
+	u64 reset_lost;
+	u64 flush_lost;
+	bool count_reset_gap;
+	bool count_seq_gap;
+	bool have_seq;
+	u16 last_seq;
+	u64 ovr_at_flush;
+	s64 last_ts;
+	/* Records out of step (FIFO flushed), corrupt records dropped */
+	u64 out_of_step;
+	u64 bad_records;
 	/* Scan as pushed to the IIO buffer: blocks, tag, timestamp */
 	u8 *scan;
 	/* One FIFO record (header + ROI pixels) as read from FIFO_DATA */
@@ -485,6 +501,37 @@ static void fbg_collect_overruns(struct fbg_state *st)
 		st->board_overruns += count;
 }
 
+/*
+ * Count what a reset or a flush cost, at the first spectrum after it: after
+ * a reset, the scan periods since the last spectrum, less one (those in the
+ * FIFO at the reset and those not made while the board stood reset);
+ * after a flush, the gap in the sequence number, less the overruns the
+ * board counted meanwhile. Called with st->lock held.
+ */
+static void fbg_count_lost(struct fbg_state *st, u16 seq, s64 ts)
+{
+	s64 period_ns = (s64)st->period_us * NSEC_PER_USEC, n;
+	u64 gap, ovr;
+
+	if (st->count_reset_gap) {
+		if (ts > st->last_ts) {
+			n = div64_s64(ts - st->last_ts + period_ns / 2,
+				      period_ns);
+			if (n > 1)
+				st->reset_lost += n - 1;
+		}
+	} else if (st->count_seq_gap) {
+		gap = (u16)(seq - st->last_seq - 1);
+		ovr = st->board_overruns - st->ovr_at_flush;
+		st->flush_lost += gap > ovr ? gap - ovr : 0;
+	}
+	st->count_reset_gap = false;
+	st->count_seq_gap = false;
+	st->have_seq = true;
+	st->last_seq = seq;
+	st->last_ts = ts;
+}
+
 /* Called with st->lock held, st->raw holding one checked record */
 static void fbg_push_spectrum(struct iio_dev *indio_dev, s64 ts)
 {
@@ -492,6 +539,8 @@ static void fbg_push_spectrum(struct iio_dev *indio_dev, s64 ts)
 	const u8 *pix = st->raw + FBG_REC_HDR_BYTES;
 	unsigned int blk, off = 0;
 	__le32 *tag;
+
+	fbg_count_lost(st, get_unaligned_le16(st->raw + FBG_REC_OFF_SEQ), ts);
 
 	for_each_set_bit(blk, st->blocks, st->nblocks) {
 		memcpy(st->scan + off,
@@ -528,13 +577,20 @@ static void fbg_push_spectrum(struct iio_dev *indio_dev, s64 ts)
 		st->host_overruns++;
 }
 
-/* A record whose header is not the one we asked for: out of step */
-static bool fbg_record_ok(struct fbg_state *st)
+/* A record whose framing is not the one we asked for: out of step */
+static bool fbg_record_in_step(struct fbg_state *st)
 {
 	return st->raw[FBG_REC_OFF_SYNC] == FBG_REC_SYNC &&
-	       st->raw[FBG_REC_OFF_FIBRE] < st->nfibres &&
 	       st->raw[FBG_REC_OFF_ROI_FIRST] == st->roi_first &&
 	       st->raw[FBG_REC_OFF_ROI_BLOCKS] == st->roi_blocks;
+}
+
+/* In step, but a field no board sends (bits flipped on the way): corrupt */
+static bool fbg_record_sane(struct fbg_state *st)
+{
+	return st->raw[FBG_REC_OFF_FIBRE] < st->nfibres &&
+	       !(st->raw[FBG_REC_OFF_FLAGS] & ~FBG_REC_FLAG_SAT) &&
+	       !st->raw[FBG_REC_OFF_RESERVED];
 }
 
 /* ROI register for the region of interest set at postenable */
@@ -603,6 +659,7 @@ static int fbg_recover_reset(struct fbg_state *st)
 		return ret;
 	}
 	st->board_resets++;
+	st->count_reset_gap = true;
 	dev_warn_ratelimited(st->dev,
 			     "board was reset (CTRL 0x%08x, ROI 0x%08x): settings restored, streaming again\n",
 			     ctrl, roi);
@@ -641,7 +698,7 @@ static int fbg_drain(struct iio_dev *indio_dev)
 				return ret;
 			if (!st->streaming)
 				continue;
-			if (!fbg_record_ok(st)) {
+			if (!fbg_record_in_step(st)) {
 				/* A reset empties the FIFO: the rest reads 0xff */
 				ret = fbg_answers(st) ? fbg_recover_reset(st) : 0;
 				if (ret)
@@ -650,10 +707,21 @@ static int fbg_drain(struct iio_dev *indio_dev)
 						    "FIFO record out of step (header %8ph), flushing\n",
 						    st->raw);
 				st->errors++;
+				st->out_of_step++;
+				/* The next spectrum's number says what went */
+				st->count_seq_gap = st->have_seq;
+				st->ovr_at_flush = st->board_overruns;
 				return regmap_write(st->regmap, FBG_REG_CTRL,
 						    FBG_CTRL_FIFO_FLUSH |
 						    FBG_CTRL_RUN |
 						    FBG_CTRL_DRDY_EN);
+			}
+			if (!fbg_record_sane(st)) {
+				st->bad_records++;
+				dev_warn_ratelimited(st->dev,
+						     "FIFO record corrupt (header %8ph), dropped\n",
+						     st->raw);
+				continue;
 			}
 			/* Spectra were completed one scan period apart */
 			fbg_push_spectrum(indio_dev,
@@ -779,6 +847,10 @@ static int fbg_buffer_postenable(struct iio_dev *indio_dev)
 		st->streaming = true;
 		st->dead = false;
 		st->wd_spectra = st->spectra;
+		st->count_reset_gap = false;
+		st->count_seq_gap = false;
+		st->have_seq = false;
+		st->last_ts = iio_get_time_ns(indio_dev);
 		schedule_delayed_work(&st->watchdog, fbg_watchdog_delay(st));
 	}
 	mutex_unlock(&st->lock);
@@ -825,6 +897,10 @@ static int fbg_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "roi_first_pixel %u\nroi_pixels %u\nboard_dead %d\n",
 		   st->roi_first * FBG_PIX_PER_BLOCK,
 		   st->roi_blocks * FBG_PIX_PER_BLOCK, st->dead);
+	seq_printf(s, "board_resets %llu\nreset_lost %llu\n",
+		   st->board_resets, st->reset_lost);
+	seq_printf(s, "out_of_step %llu\nflush_lost %llu\nbad_records %llu\n",
+		   st->out_of_step, st->flush_lost, st->bad_records);
 	mutex_unlock(&st->lock);
 
 	return 0;
@@ -900,6 +976,30 @@ static int fbg_setup_channels(struct iio_dev *indio_dev)
 	return 0;
 }
 
+/*
+ * The integration time the board comes up with (from its flash): one out
+ * of range (a corrupt flash, a firmware bug) is put right, not believed.
+ */
+static int fbg_read_int_time(struct fbg_state *st)
+{
+	unsigned int max_us = st->period_us - FBG_READOUT_US, fixed;
+	int ret;
+
+	ret = regmap_read(st->regmap, FBG_REG_INT_TIME, &st->int_time_us);
+	if (ret)
+		return ret;
+	if (st->int_time_us >= FBG_INT_TIME_MIN_US && st->int_time_us <= max_us)
+		return 0;
+
+	fixed = clamp(st->int_time_us, FBG_INT_TIME_MIN_US, max_us);
+	dev_warn(st->dev,
+		 "integration time %u us from the board is out of range (%u ... %u us): set to %u us\n",
+		 st->int_time_us, FBG_INT_TIME_MIN_US, max_us, fixed);
+	st->int_time_us = fixed;
+
+	return regmap_write(st->regmap, FBG_REG_INT_TIME, fixed);
+}
+
 static int fbg_init_board(struct fbg_state *st)
 {
 	struct device *dev = st->dev;
@@ -967,7 +1067,7 @@ static int fbg_init_board(struct fbg_state *st)
 	    st->period_us > FBG_SCAN_PERIOD_MAX_US)
 		return dev_err_probe(dev, -EINVAL, "bad scan period %u us\n",
 				     st->period_us);
-	ret = regmap_read(st->regmap, FBG_REG_INT_TIME, &st->int_time_us);
+	ret = fbg_read_int_time(st);
 	if (ret)
 		return ret;
 

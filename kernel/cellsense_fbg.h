@@ -68,6 +68,7 @@
 #define FBG_REC_OFF_FLAGS		4
 #define FBG_REC_OFF_ROI_FIRST		5
 #define FBG_REC_OFF_ROI_BLOCKS		6
+#define FBG_REC_OFF_RESERVED		7	/* 0 */
 #define FBG_REC_FLAG_SAT		BIT(0)
 /* Firmware major version that speaks this interface */
 #define FBG_FW_MAJOR			2

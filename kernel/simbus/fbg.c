@@ -111,6 +111,11 @@ struct fbg_sim {
 	/* Statistics */
 	u64 spectra;
 	u64 overruns;
+	/* Faults: INT_TIME after a reset, as is; records to spoil; truth */
+	u32 int_time_reset_us;
+	u32 corrupt_pending;
+	u32 slip_pending;
+	u64 reset_discarded;
 	/* Model, fixed after probe: same range whatever the pixel count */
 	unsigned int npix;
 	s64 cal[FBG_NUM_CAL];
@@ -132,8 +137,9 @@ static struct fbg_sim *fbg_sim;
 
 static void fbg_sim_reset(struct fbg_sim *fbg)
 {
+	fbg->reset_discarded += fbg->fifo_level;
 	fbg->ctrl = 0;
-	fbg->int_time_us = FBG_SIM_INT_TIME_US;
+	fbg->int_time_us = fbg->int_time_reset_us;
 	fbg->period_us = FBG_SIM_PERIOD_US;
 	fbg->ovr_count = 0;
 	fbg->ovr = false;
@@ -306,6 +312,11 @@ static bool fbg_sim_fifo_push(struct fbg_sim *fbg)
 	slot = (fbg->fifo_head + fbg->fifo_level) % FBG_SIM_FIFO_DEPTH;
 	memcpy(fbg->fifo[slot], fbg->next, fbg->next_len);
 	fbg->fifo_len[slot] = fbg->next_len;
+	if (fbg->corrupt_pending) {
+		/* a bit flipped on the way: a fibre the board does not have */
+		fbg->corrupt_pending--;
+		fbg->fifo[slot][FBG_REC_OFF_FIBRE] ^= 0x80;
+	}
 	fbg->fifo_level++;
 	fbg->sat = fbg->next[FBG_REC_OFF_FLAGS] & FBG_REC_FLAG_SAT;
 
@@ -522,6 +533,12 @@ static u8 fbg_sim_spi_byte(struct fbg_sim *fbg, struct fbg_sim_frame *f, u8 in)
 	}
 
 	if (f->cmd & FBG_SPI_READ) {
+		if (f->reg == FBG_REG_FIFO_DATA && f->pos == 2 &&
+		    fbg->slip_pending && fbg->fifo_level && !fbg->fifo_rd) {
+			/* a byte lost on the wire: the frame is out of step */
+			fbg->slip_pending--;
+			fbg_sim_fifo_read_byte(fbg);
+		}
 		if (f->reg == FBG_REG_FIFO_DATA)
 			return fbg_sim_fifo_read_byte(fbg);
 
@@ -757,6 +774,100 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(reset);
 
+static ssize_t reset_discarded_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct fbg_sim *fbg = simbus_board_priv(dev);
+
+	return fbg_sim_show_u64(fbg, &fbg->reset_discarded, buf);
+}
+static DEVICE_ATTR_RO(reset_discarded);
+
+/* A u32 of fbg_sim: show, or store any value (faults are not checked) */
+#define FBG_SIM_OFF(field)	offsetof(struct fbg_sim, field)
+
+static ssize_t fbg_sim_show_u32(struct device *dev, char *buf, size_t off)
+{
+	struct fbg_sim *fbg = simbus_board_priv(dev);
+	u32 *p = (u32 *)((u8 *)fbg + off);
+	u32 val;
+
+	mutex_lock(&fbg->lock);
+	val = *p;
+	mutex_unlock(&fbg->lock);
+
+	return sysfs_emit(buf, "%u\n", val);
+}
+
+static ssize_t fbg_sim_store_u32(struct device *dev, const char *buf,
+				 size_t len, size_t off, bool add)
+{
+	struct fbg_sim *fbg = simbus_board_priv(dev);
+	u32 *p = (u32 *)((u8 *)fbg + off);
+	u32 val;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &val);
+	if (ret)
+		return ret;
+	mutex_lock(&fbg->lock);
+	*p = add ? *p + val : val;
+	mutex_unlock(&fbg->lock);
+
+	return len;
+}
+
+/*
+ * INT_TIME after a reset, as the board's flash holds it, taken as is (not
+ * clamped): out of range, it is a broken board for the driver to catch.
+ */
+static ssize_t int_time_reset_us_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	return fbg_sim_show_u32(dev, buf, FBG_SIM_OFF(int_time_reset_us));
+}
+
+static ssize_t int_time_reset_us_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t len)
+{
+	return fbg_sim_store_u32(dev, buf, len,
+				 FBG_SIM_OFF(int_time_reset_us), false);
+}
+static DEVICE_ATTR_RW(int_time_reset_us);
+
+/* Write N: the next N records stored get a bit flipped in their fibre */
+static ssize_t inject_corrupt_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return fbg_sim_show_u32(dev, buf, FBG_SIM_OFF(corrupt_pending));
+}
+
+static ssize_t inject_corrupt_store(struct device *dev,
+				    struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	return fbg_sim_store_u32(dev, buf, len, FBG_SIM_OFF(corrupt_pending),
+				 true);
+}
+static DEVICE_ATTR_RW(inject_corrupt);
+
+/* Write N: the next N FIFO reads lose their first byte (out of step) */
+static ssize_t inject_out_of_step_show(struct device *dev,
+				       struct device_attribute *attr,
+				       char *buf)
+{
+	return fbg_sim_show_u32(dev, buf, FBG_SIM_OFF(slip_pending));
+}
+
+static ssize_t inject_out_of_step_store(struct device *dev,
+					struct device_attribute *attr,
+					const char *buf, size_t len)
+{
+	return fbg_sim_store_u32(dev, buf, len, FBG_SIM_OFF(slip_pending), true);
+}
+static DEVICE_ATTR_RW(inject_out_of_step);
+
 static struct attribute *fbg_sim_attrs[] = {
 	&dev_attr_temperature_mdegc.attr,
 	&dev_attr_strain_ue.attr,
@@ -765,6 +876,10 @@ static struct attribute *fbg_sim_attrs[] = {
 	&dev_attr_overruns.attr,
 	&dev_attr_fibre.attr,
 	&dev_attr_reset.attr,
+	&dev_attr_reset_discarded.attr,
+	&dev_attr_int_time_reset_us.attr,
+	&dev_attr_inject_corrupt.attr,
+	&dev_attr_inject_out_of_step.attr,
 	NULL
 };
 
@@ -912,6 +1027,7 @@ static int __init fbg_sim_init(void)
 
 	mutex_init(&fbg->lock);
 	init_waitqueue_head(&fbg->wq);
+	fbg->int_time_reset_us = FBG_SIM_INT_TIME_US;
 	fbg_sim_reset(fbg);
 	for (f = 0; f < FBG_SIM_NUM_FIBRES; f++)
 		for (g = 0; g < FBG_SIM_NUM_GRATINGS; g++)

@@ -69,6 +69,7 @@ expect_eq ctrl-before 0x5 "$(reg 0x02)"
 expect_eq no-reset-yet 0 "$(cat "$dev/board_resets")"
 
 mark
+d0=$(cat $SIM/reset_discarded)
 check reset-streaming sh -c "echo 1 >$SIM/reset"
 wait_for recovered 10 grep -qx 1 "$dev/board_resets" && pass recovered
 # 100 more spectra after the recovery, then the board as the driver left it
@@ -113,6 +114,16 @@ echo "mean step before $(step 2 "$k") us, after $(step $((k + 2)) "$N") us; stre
 expect_le step-after-over-before-pct 200 "$(($(step $((k + 2)) "$N") * 100 / $(step 2 "$k")))"
 expect_ge step-after-us-min 1500 "$(step $((k + 2)) "$N")"
 expect_le reset-gap-ms 2000 "$gap"
+# What the reset cost: the scan periods between the last spectrum before it
+# and the first after, less one (the driver counts it from the same
+# timestamps), which covers what was in the board's FIFO (the sim's truth)
+gapus=$(awk -v k="$k" 'NR == k { t = $4 } NR == k + 1 { printf "%d\n", ($4 - t) * 1000 }' /tmp/r.txt)
+lost=$(sed -n 's/^reset_lost //p' "$dbg/fbg_stats")
+disc=$(($(cat $SIM/reset_discarded) - d0))
+echo "reset_lost $lost, gap $gapus us, in the FIFO at the reset $disc"
+expect_le reset-lost-by-time 1 "$(awk -v l="$lost" -v g="$gapus" 'BEGIN { d = l - int(g / 2500 + 0.5) + 1; print d < 0 ? -d : d }')"
+expect_ge reset-lost-min 1 "$lost"
+expect_ge reset-lost-covers-fifo "$disc" "$lost"
 # Integration time: the light in block 1 of a fibre-1 spectrum, before and
 # after, the same within 10 % (the reset value, 100 us, would double it)
 kb=$(awk -v k="$k" 'NR > 10 && NR <= k && $1 == 1 { print NR - 1; exit }' /tmp/r.txt)
