@@ -107,6 +107,18 @@ struct us_state {
 	/* Board resets noticed and put right; records they cost */
 	u64 board_resets;
 	u64 reset_lost;
+	/*
+	 * Records out of step (FIFO flushed) and what the flushes cost,
+	 * counted at the next record from its shot number or sample index;
+	 * corrupt records dropped
+	 */
+	u64 out_of_step;
+	u64 flush_lost;
+	u64 bad_records;
+	bool count_flush_gap;
+	bool have_last;
+	u64 last_index;
+	u64 ovr_at_flush;
 	/* Scan as pushed: blocks, header, timestamp */
 	u8 *scan;
 	/* One FIFO record as read from FIFO_DATA */
@@ -497,7 +509,27 @@ static void us_collect_overruns(struct us_state *st)
 /* Records lost so far, whatever lost them; called with st->lock held */
 static u64 us_lost(struct us_state *st)
 {
-	return st->board_overruns + st->host_overruns + st->reset_lost;
+	return st->board_overruns + st->host_overruns + st->reset_lost +
+	       st->flush_lost + st->bad_records;
+}
+
+/*
+ * After a flush, the first record tells what went: its shot number (pulse
+ * modes: every trigger is numbered) or its sample index (continuous) past
+ * the last record's, less the overruns the board counted meanwhile.
+ * Called with st->lock held.
+ */
+static void us_count_flush_lost(struct us_state *st, u32 shot, u64 index)
+{
+	u64 gap = 0, ovr;
+
+	st->count_flush_gap = false;
+	if (st->mode != US_MODE_CONTINUOUS)
+		gap = (u32)(shot - st->last_shot - 1);
+	else if (index > st->last_index)
+		gap = div_u64(index - st->last_index, st->rec_len) - 1;
+	ovr = st->board_overruns - st->ovr_at_flush;
+	st->flush_lost += gap > ovr ? gap - ovr : 0;
 }
 
 /* Called with st->lock held, st->raw holding one checked record */
@@ -507,6 +539,7 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 	const u8 *samples = st->raw + US_REC_HDR_BYTES;
 	unsigned int blk, off = 0, nrec = st->rec_len / US_SAMPLES_PER_BLOCK;
 	u32 shot = get_unaligned_le32(st->raw + US_REC_OFF_SHOT);
+	u64 index = get_unaligned_le64(st->raw + US_REC_OFF_INDEX);
 	__le64 *hdr;
 
 	/*
@@ -517,12 +550,19 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 	 */
 	if (st->shot_restart) {
 		st->shot_restart = false;
+		st->count_flush_gap = false;
 		st->shot_base = st->next_shot;
 		if (st->mode != US_MODE_CONTINUOUS)
 			st->reset_lost += shot;
-	} else if (st->records && shot < st->last_shot) {
-		st->shot_base += BIT_ULL(32);
+	} else {
+		if (st->count_flush_gap && st->have_last)
+			us_count_flush_lost(st, shot, index);
+		if (st->records && shot < st->last_shot)
+			st->shot_base += BIT_ULL(32);
 	}
+	st->count_flush_gap = false;
+	st->have_last = true;
+	st->last_index = index;
 	st->last_shot = shot;
 	st->next_shot = st->shot_base + shot + 1;
 	st->last_ts = ts;
@@ -541,9 +581,7 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 		hdr = (__le64 *)(st->scan + off);
 		memset(hdr, 0, US_BLOCK_BYTES);
 		hdr[US_HDR_SHOT] = cpu_to_le64(st->shot_base + shot);
-		hdr[US_HDR_INDEX] =
-			cpu_to_le64(get_unaligned_le64(st->raw +
-						       US_REC_OFF_INDEX));
+		hdr[US_HDR_INDEX] = cpu_to_le64(index);
 		hdr[US_HDR_FLAGS] = cpu_to_le64(st->raw[US_REC_OFF_FLAGS]);
 		hdr[US_HDR_OVERRUNS] = cpu_to_le64(us_lost(st));
 		off += US_BLOCK_BYTES;
@@ -561,11 +599,31 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 		st->host_overruns++;
 }
 
-static bool us_record_ok(struct us_state *st)
+/* A record whose framing is not the one we asked for: out of step */
+static bool us_record_in_step(struct us_state *st)
 {
 	return st->raw[US_REC_OFF_SYNC] == US_REC_SYNC &&
 	       get_unaligned_le16(st->raw + US_REC_OFF_BLOCKS) ==
 	       st->rec_len / US_SAMPLES_PER_BLOCK;
+}
+
+/*
+ * In step, but what no board sends in this mode (bits flipped on the way):
+ * an unknown flag, the continuous flag not matching the mode, a shot
+ * number in a continuous block or a sample index in a shot.
+ */
+static bool us_record_sane(struct us_state *st)
+{
+	u8 flags = st->raw[US_REC_OFF_FLAGS];
+	bool cont = st->mode == US_MODE_CONTINUOUS;
+
+	if (flags & ~(US_REC_FLAG_SAT | US_REC_FLAG_CONTINUOUS))
+		return false;
+	if (!!(flags & US_REC_FLAG_CONTINUOUS) != cont)
+		return false;
+	if (cont)
+		return !get_unaligned_le32(st->raw + US_REC_OFF_SHOT);
+	return !get_unaligned_le64(st->raw + US_REC_OFF_INDEX);
 }
 
 /* CTRL while streaming (FIFO_FLUSH reads 0) */
@@ -680,7 +738,7 @@ static int us_drain(struct iio_dev *indio_dev)
 				return ret;
 			if (!st->streaming)
 				continue;
-			if (!us_record_ok(st)) {
+			if (!us_record_in_step(st)) {
 				/* A reset empties the FIFO: the rest reads 0xff */
 				ret = us_answers(st) ? us_recover_reset(st) : 0;
 				if (ret)
@@ -689,9 +747,20 @@ static int us_drain(struct iio_dev *indio_dev)
 						    "FIFO record out of step (header %8ph), flushing\n",
 						    st->raw);
 				st->errors++;
+				st->out_of_step++;
+				/* The next record's number says what went */
+				st->count_flush_gap = true;
+				st->ovr_at_flush = st->board_overruns;
 				return regmap_write(st->regmap, US_REG_CTRL,
 						    US_CTRL_FIFO_FLUSH |
 						    us_ctrl_streaming(st));
+			}
+			if (!us_record_sane(st)) {
+				st->bad_records++;
+				dev_warn_ratelimited(st->dev,
+						     "FIFO record corrupt (header %16ph), dropped\n",
+						     st->raw);
+				continue;
 			}
 			/* Continuous blocks were completed a block apart */
 			us_push_record(indio_dev, st->mode == US_MODE_CONTINUOUS ?
@@ -785,6 +854,8 @@ static int us_buffer_postenable(struct iio_dev *indio_dev)
 	st->last_shot = 0;
 	st->next_shot = 0;
 	st->shot_restart = false;
+	st->count_flush_gap = false;
+	st->have_last = false;
 	st->last_ts = iio_get_time_ns(indio_dev);
 
 	/* Stopped, the driver leaves DRDY_EN set: clear, the board was reset */
@@ -849,6 +920,8 @@ static int us_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "errors %llu\nboard_dead %d\n", st->errors, st->dead);
 	seq_printf(s, "board_resets %llu\nreset_lost %llu\n",
 		   st->board_resets, st->reset_lost);
+	seq_printf(s, "out_of_step %llu\nflush_lost %llu\nbad_records %llu\n",
+		   st->out_of_step, st->flush_lost, st->bad_records);
 	mutex_unlock(&st->lock);
 
 	return 0;

@@ -124,6 +124,8 @@ struct us_sim {
 	u64 edges;		/* truth: rising edges since load */
 	u32 reset_gen;		/* resets so far: a record in the making is void */
 	u64 reset_discarded;	/* truth: records a reset threw away */
+	int corrupt_pending;	/* records to store with a flag bit flipped */
+	int slip_pending;	/* FIFO reads to start one byte late */
 	u32 pending;		/* triggers not yet turned into records */
 	u64 index;		/* continuous mode: next sample's index */
 	/* FIFO of complete records, read via FIFO_DATA */
@@ -362,6 +364,11 @@ static void us_sim_fifo_push(struct us_sim *us)
 	slot = (us->fifo_head + us->fifo_level) % US_SIM_FIFO_DEPTH;
 	memcpy(us->fifo + slot * US_SIM_REC_MAX, us->next, us->next_len);
 	us->fifo_len[slot] = us->next_len;
+	if (us->corrupt_pending > 0) {
+		/* a bit flipped on the way: a flag no board sends */
+		us->corrupt_pending--;
+		us->fifo[slot * US_SIM_REC_MAX + US_REC_OFF_FLAGS] ^= 0x40;
+	}
 	us->fifo_level++;
 	us->sat = us->next[US_REC_OFF_FLAGS] & US_REC_FLAG_SAT;
 }
@@ -577,6 +584,12 @@ static u8 us_sim_spi_byte(struct us_sim *us, struct us_sim_frame *f, u8 in)
 	}
 	idx = (f->pos - 2) % 4;
 	if (f->cmd & US_SPI_READ) {
+		if (f->reg == US_REG_FIFO_DATA && f->pos == 2 &&
+		    us->slip_pending > 0 && us->fifo_level && !us->fifo_rd) {
+			/* a byte lost on the wire: the frame is out of step */
+			us->slip_pending--;
+			us_sim_fifo_read_byte(us);
+		}
 		if (f->reg == US_REG_FIFO_DATA)
 			return us_sim_fifo_read_byte(us);
 		if (idx == 0)
@@ -709,6 +722,8 @@ static struct us_sim_attr us_sim_settings[] = {
 	US_SIM_SETTING(atten_db, atten_db, 0, 60),
 	US_SIM_SETTING(noise, noise, 0, 2000),
 	US_SIM_SETTING(ae_rate_hz, ae_rate_hz, 0, 200),
+	US_SIM_SETTING(inject_corrupt, corrupt_pending, 0, 1000),
+	US_SIM_SETTING(inject_out_of_step, slip_pending, 0, 1000),
 	US_SIM_COUNTER(records, records),
 	US_SIM_COUNTER(overruns, overruns),
 	US_SIM_COUNTER(ae_bursts, ae_bursts),
@@ -783,6 +798,8 @@ static struct attribute *us_sim_attrs[] = {
 	&us_sim_settings[6].attr.attr,
 	&us_sim_settings[7].attr.attr,
 	&us_sim_settings[8].attr.attr,
+	&us_sim_settings[9].attr.attr,
+	&us_sim_settings[10].attr.attr,
 	&dev_attr_tof_ns.attr,
 	&dev_attr_triggers.attr,
 	&dev_attr_reset.attr,
