@@ -108,7 +108,9 @@ struct fbg_state {
 	bool count_seq_gap;
 	bool have_seq;
 	u16 last_seq;
-	u64 ovr_at_flush;
+	/* Dropped since the last spectrum pushed: not the flush's doing */
+	u64 ovr_at_push;
+	u64 bad_at_push;
 	s64 last_ts;
 	/* Records out of step (FIFO flushed), corrupt records dropped */
 	u64 out_of_step;
@@ -505,13 +507,14 @@ static void fbg_collect_overruns(struct fbg_state *st)
  * Count what a reset or a flush cost, at the first spectrum after it: after
  * a reset, the scan periods since the last spectrum, less one (those in the
  * FIFO at the reset and those not made while the board stood reset);
- * after a flush, the gap in the sequence number, less the overruns the
- * board counted meanwhile. Called with st->lock held.
+ * after a flush, the gap in the sequence number since the last spectrum
+ * pushed, less what was counted since (the board's overruns, corrupt
+ * records dropped). Called with st->lock held.
  */
 static void fbg_count_lost(struct fbg_state *st, u16 seq, s64 ts)
 {
 	s64 period_ns = (s64)st->period_us * NSEC_PER_USEC, n;
-	u64 gap, ovr;
+	u64 gap, known;
 
 	if (st->count_reset_gap) {
 		if (ts > st->last_ts) {
@@ -522,12 +525,15 @@ static void fbg_count_lost(struct fbg_state *st, u16 seq, s64 ts)
 		}
 	} else if (st->count_seq_gap) {
 		gap = (u16)(seq - st->last_seq - 1);
-		ovr = st->board_overruns - st->ovr_at_flush;
-		st->flush_lost += gap > ovr ? gap - ovr : 0;
+		known = st->board_overruns - st->ovr_at_push +
+			st->bad_records - st->bad_at_push;
+		st->flush_lost += gap > known ? gap - known : 0;
 	}
 	st->count_reset_gap = false;
 	st->count_seq_gap = false;
 	st->have_seq = true;
+	st->ovr_at_push = st->board_overruns;
+	st->bad_at_push = st->bad_records;
 	st->last_seq = seq;
 	st->last_ts = ts;
 }
@@ -710,7 +716,6 @@ static int fbg_drain(struct iio_dev *indio_dev)
 				st->out_of_step++;
 				/* The next spectrum's number says what went */
 				st->count_seq_gap = st->have_seq;
-				st->ovr_at_flush = st->board_overruns;
 				return regmap_write(st->regmap, FBG_REG_CTRL,
 						    FBG_CTRL_FIFO_FLUSH |
 						    FBG_CTRL_RUN |

@@ -93,6 +93,10 @@ struct us_state {
 	u32 last_shot;
 	u64 next_shot;
 	bool shot_restart;
+	/* Continuous: the sample index, carried on likewise */
+	u64 index_base;
+	u64 next_index;
+	u64 restart_blocks;
 	/* When the last record was pushed (or the stream started) */
 	s64 last_ts;
 	/* Records lost: on the board (FIFO full) and on the host (buffer full) */
@@ -118,7 +122,9 @@ struct us_state {
 	bool count_flush_gap;
 	bool have_last;
 	u64 last_index;
-	u64 ovr_at_flush;
+	/* Dropped since the last record pushed: not the flush's doing */
+	u64 ovr_at_push;
+	u64 bad_at_push;
 	/* Scan as pushed: blocks, header, timestamp */
 	u8 *scan;
 	/* One FIFO record as read from FIFO_DATA */
@@ -516,20 +522,21 @@ static u64 us_lost(struct us_state *st)
 /*
  * After a flush, the first record tells what went: its shot number (pulse
  * modes: every trigger is numbered) or its sample index (continuous) past
- * the last record's, less the overruns the board counted meanwhile.
- * Called with st->lock held.
+ * the last record pushed, less what was counted since then (the board's
+ * overruns, corrupt records dropped). Called with st->lock held.
  */
 static void us_count_flush_lost(struct us_state *st, u32 shot, u64 index)
 {
-	u64 gap = 0, ovr;
+	u64 gap = 0, known;
 
 	st->count_flush_gap = false;
 	if (st->mode != US_MODE_CONTINUOUS)
 		gap = (u32)(shot - st->last_shot - 1);
 	else if (index > st->last_index)
 		gap = div_u64(index - st->last_index, st->rec_len) - 1;
-	ovr = st->board_overruns - st->ovr_at_flush;
-	st->flush_lost += gap > ovr ? gap - ovr : 0;
+	known = st->board_overruns - st->ovr_at_push +
+		st->bad_records - st->bad_at_push;
+	st->flush_lost += gap > known ? gap - known : 0;
 }
 
 /* Called with st->lock held, st->raw holding one checked record */
@@ -546,13 +553,17 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 	 * The board's counter is 32 bits: extend it. After a reset it starts
 	 * again at 0: carry on from the last shot instead, the shots fired
 	 * into the board while it stood reset (numbered before this one)
-	 * left as a gap and counted as lost.
+	 * left as a gap and counted as lost. The continuous sample index
+	 * (0 again at the restart) carries on past the blocks counted lost.
 	 */
 	if (st->shot_restart) {
 		st->shot_restart = false;
 		st->count_flush_gap = false;
 		st->shot_base = st->next_shot;
-		if (st->mode != US_MODE_CONTINUOUS)
+		if (st->mode == US_MODE_CONTINUOUS)
+			st->index_base = st->next_index +
+					 st->restart_blocks * st->rec_len;
+		else
 			st->reset_lost += shot;
 	} else {
 		if (st->count_flush_gap && st->have_last)
@@ -562,9 +573,12 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 	}
 	st->count_flush_gap = false;
 	st->have_last = true;
+	st->ovr_at_push = st->board_overruns;
+	st->bad_at_push = st->bad_records;
 	st->last_index = index;
 	st->last_shot = shot;
 	st->next_shot = st->shot_base + shot + 1;
+	st->next_index = st->index_base + index + st->rec_len;
 	st->last_ts = ts;
 
 	for_each_set_bit(blk, st->blocks, US_MAX_BLOCKS) {
@@ -581,7 +595,7 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 		hdr = (__le64 *)(st->scan + off);
 		memset(hdr, 0, US_BLOCK_BYTES);
 		hdr[US_HDR_SHOT] = cpu_to_le64(st->shot_base + shot);
-		hdr[US_HDR_INDEX] = cpu_to_le64(index);
+		hdr[US_HDR_INDEX] = cpu_to_le64(st->index_base + index);
 		hdr[US_HDR_FLAGS] = cpu_to_le64(st->raw[US_REC_OFF_FLAGS]);
 		hdr[US_HDR_OVERRUNS] = cpu_to_le64(us_lost(st));
 		off += US_BLOCK_BYTES;
@@ -697,8 +711,11 @@ static int us_recover_reset(struct us_state *st)
 		now = iio_get_time_ns(st->indio_dev);
 		block_ns = div_s64((s64)st->rec_len * NSEC_PER_SEC,
 				   US_CLK_HZ >> st->clk_div);
+		st->restart_blocks = 0;
 		if (now > st->last_ts)
-			st->reset_lost += div64_s64(now - st->last_ts, block_ns);
+			st->restart_blocks = div64_s64(now - st->last_ts,
+						       block_ns);
+		st->reset_lost += st->restart_blocks;
 		st->last_ts = now;
 	}
 	dev_warn_ratelimited(st->dev,
@@ -750,7 +767,6 @@ static int us_drain(struct iio_dev *indio_dev)
 				st->out_of_step++;
 				/* The next record's number says what went */
 				st->count_flush_gap = true;
-				st->ovr_at_flush = st->board_overruns;
 				return regmap_write(st->regmap, US_REG_CTRL,
 						    US_CTRL_FIFO_FLUSH |
 						    us_ctrl_streaming(st));
@@ -854,6 +870,8 @@ static int us_buffer_postenable(struct iio_dev *indio_dev)
 	st->last_shot = 0;
 	st->next_shot = 0;
 	st->shot_restart = false;
+	st->index_base = 0;
+	st->next_index = 0;
 	st->count_flush_gap = false;
 	st->have_last = false;
 	st->last_ts = iio_get_time_ns(indio_dev);

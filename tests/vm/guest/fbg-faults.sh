@@ -71,6 +71,10 @@ check inject-corrupt sh -c "echo 3 >$SIM/inject_corrupt"
 wait_for corrupt-dropped 10 grep -qx 'bad_records 3' "$dbg/fbg_stats" && pass corrupt-dropped
 check inject-out-of-step sh -c "echo 2 >$SIM/inject_out_of_step"
 wait_for out-of-step-caught 10 grep -qx 'out_of_step 2' "$dbg/fbg_stats" && pass out-of-step-caught
+# both at once: corrupt records dropped before a flush are not the flush's
+check inject-both sh -c "echo 2 >$SIM/inject_corrupt && echo 1 >$SIM/inject_out_of_step"
+wait_for both-caught 10 grep -qx 'out_of_step 3' "$dbg/fbg_stats" && pass both-caught
+wait_for both-sent 10 sh -c "grep -qx 0 $SIM/inject_corrupt && grep -qx 0 $SIM/inject_out_of_step" && pass both-sent
 wait_bg reader bg
 expect_eq reader-bytes $((N * REC)) "$(wc -c </tmp/f.bin)"
 expect_eq corrupt-all-sent 0 "$(cat $SIM/inject_corrupt)"
@@ -86,12 +90,13 @@ bad=$(fstat bad_records)
 flushed=$(fstat flush_lost)
 ovr=$(cat "$dev/overrun_count")
 echo "sequence gaps $gaps: bad_records $bad, flush_lost $flushed, overrun_count $ovr"
-expect_ge flush-lost-min 2 "$flushed"
+expect_ge flush-lost-min 3 "$flushed"
+expect_ge bad-min 3 "$bad"
 expect_eq gaps-counted "$gaps" $((bad + flushed + ovr))
 log=$(since)
 echo "$log" | grep cellsense-fbg || true
-expect_eq corrupt-warnings 3 "$(echo "$log" | grep -c 'cellsense-fbg .*FIFO record corrupt (header a5 8[0-3] .*), dropped')"
-expect_eq out-of-step-errors 2 "$(echo "$log" | grep -c 'cellsense-fbg .*FIFO record out of step (header .*), flushing')"
+expect_eq corrupt-warnings "$bad" "$(echo "$log" | grep -c 'cellsense-fbg .*FIFO record corrupt (header a5 8[0-3] .*), dropped')"
+expect_eq out-of-step-errors 3 "$(echo "$log" | grep -c 'cellsense-fbg .*FIFO record out of step (header .*), flushing')"
 expect_eq nothing-else "" "$(echo "$log" | grep -E 'cellsense-fbg|simbus' | grep -v -e 'FIFO record corrupt' -e 'FIFO record out of step')"
 
 check rmmod-fbg rmmod cellsense_fbg

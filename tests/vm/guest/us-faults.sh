@@ -42,6 +42,10 @@ check inject-corrupt sh -c "echo 3 >$SIM/inject_corrupt"
 wait_for corrupt-dropped 10 grep -qx 'bad_records 3' "$dbg/us_stats" && pass corrupt-dropped
 check inject-out-of-step sh -c "echo 2 >$SIM/inject_out_of_step"
 wait_for out-of-step-caught 10 grep -qx 'out_of_step 2' "$dbg/us_stats" && pass out-of-step-caught
+# both at once: corrupt records dropped before a flush are not the flush's
+check inject-both sh -c "echo 2 >$SIM/inject_corrupt && echo 1 >$SIM/inject_out_of_step"
+wait_for both-caught 10 grep -qx 'out_of_step 3' "$dbg/us_stats" && pass both-caught
+wait_for both-sent 10 sh -c "grep -qx 0 $SIM/inject_corrupt && grep -qx 0 $SIM/inject_out_of_step" && pass both-sent
 rc=0
 wait $bg || rc=$?
 cat /tmp/u.err
@@ -56,7 +60,8 @@ bad=$(ustat bad_records)
 flushed=$(ustat flush_lost)
 ovr=$(cat "$dev/overrun_count")
 echo "usacq missed $missing: bad_records $bad, flush_lost $flushed, overrun_count $ovr"
-expect_ge flush-lost-min 2 "$flushed"
+expect_ge flush-lost-min 3 "$flushed"
+expect_ge bad-min 4 "$bad"
 expect_eq missed-counted "$missing" $((bad + flushed + ovr))
 hdr /tmp/u.bin 0 >/tmp/shots.txt
 expect_eq shot-gaps "$missing" "$(awk 'NR > 1 { g += $1 - p - 1 } { p = $1 } END { print g + 0 }' /tmp/shots.txt)"
@@ -66,8 +71,8 @@ expect_eq flags-clean "" "$(hdr /tmp/u.bin 2 | grep -vx -e 0 -e 1)"
 expect_eq header-lost "$missing" "$(hdr /tmp/u.bin 3 | tail -n 1)"
 log=$(since)
 echo "$log" | grep cellsense-us || true
-expect_eq corrupt-warnings 3 "$(echo "$log" | grep -c 'cellsense-us .*FIFO record corrupt (header a5 40 04 00 .*), dropped')"
-expect_eq out-of-step-errors 2 "$(echo "$log" | grep -c 'cellsense-us .*FIFO record out of step (header .*), flushing')"
+expect_eq corrupt-warnings "$bad" "$(echo "$log" | grep -c 'cellsense-us .*FIFO record corrupt (header a5 40 04 00 .*), dropped')"
+expect_eq out-of-step-errors 3 "$(echo "$log" | grep -c 'cellsense-us .*FIFO record out of step (header .*), flushing')"
 expect_eq nothing-else "" "$(echo "$log" | grep -E 'cellsense-us|simbus' | grep -v -e 'FIFO record corrupt' -e 'FIFO record out of step')"
 
 check rmmod-us rmmod cellsense_us
