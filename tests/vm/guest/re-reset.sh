@@ -15,7 +15,7 @@ since() { dmesg | tail -n +$((_mark + 1)); }
 
 SIM=/sys/devices/platform/cellsense-sim/re
 CH="voltage0 voltage1 voltage2 current3 timestamp"
-PERIOD_US=3969		# 251.968503 samples/s
+PERIOD_NS=3968750	# 251.968503 samples/s
 
 load_cellsense cellsense_sim_re || exit 1
 load_cellsense cellsense_re || exit 1
@@ -48,12 +48,12 @@ WANT="0x1110 0xF1E 0x100"
 expect_eq settings-before "$WANT" "$(board_settings)"
 raw0=$(cat "$dev/in_voltage2_raw")
 
-# scans FILE: one line a scan: anode code, timestamp in us
-scans() { od -An -v -t d4 -w24 "$1" | awk '{ printf "%d %.0f\n", $3, ($6 * 4294967296 + ($5 < 0 ? $5 + 4294967296 : $5)) / 1000 }'; }
+# scans FILE: one line a scan: anode code, timestamp in ns
+scans() { od -An -v -t d4 -w24 "$1" | awk '{ printf "%d %.0f\n", $3, $6 * 4294967296 + ($5 < 0 ? $5 + 4294967296 : $5) }'; }
 # off FILE: scans whose anode code is more than 1 % off the first
 off() { awk 'NR == 1 { a = $1 } { d = $1 - a; if (d < 0) d = -d; if (d * 100 > a) n++ } END { print n + 0 }' "$1"; }
 # missing FILE: conversions missing by the timestamps (steps of 1.5 periods or more)
-missing() { awk -v p=$PERIOD_US 'NR > 1 { n = int(($2 - t) / p + 0.5); if (n > 1) m += n - 1 } { t = $2 } END { print m + 0 }' "$1"; }
+missing() { awk -v p=$PERIOD_NS 'NR > 1 { n = int(($2 - t) / p + 0.5); if (n > 1) m += n - 1 } { t = $2 } END { print m + 0 }' "$1"; }
 
 # --- reset while streaming ---------------------------------------------------
 N=1500
@@ -73,7 +73,7 @@ scans /tmp/r.bin >/tmp/r.txt
 # halve the code; no conversion made on the defaults reaches the stream
 expect_eq anode-codes-steady 0 "$(off /tmp/r.txt)"
 # the rate after the reset is the one set, not the part's 4000/s
-step=$(tail -n 500 /tmp/r.txt | awk 'NR == 1 { t0 = $2 } END { printf "%d\n", ($2 - t0) / (NR - 1) }')
+step=$(tail -n 500 /tmp/r.txt | awk 'NR == 1 { t0 = $2 } END { printf "%d\n", ($2 - t0) / (NR - 1) / 1000 }')
 echo "mean step over the last 500 scans: $step us"
 expect_ge step-after-min 3000 "$step"
 lost=$(rstat reset_lost)
@@ -105,7 +105,8 @@ mark
 check reset-direct sh -c "echo 1 >$SIM/reset"
 raw1=$(cat "$dev/in_voltage2_raw")
 echo "anode raw $raw0 before, $raw1 after"
-expect_eq direct-gain-kept "$raw0" "$raw1"
+# the same within 1 % (the cell wanders a few LSB); gain 1 would halve it
+expect_eq direct-gain-kept 0 "$(awk -v a="$raw0" -v b="$raw1" 'BEGIN { d = b - a; if (d < 0) d = -d; print (d * 100 > a) }')"
 expect_eq board-resets-3 3 "$(cat "$dev/board_resets")"
 expect_eq settings-direct "$WANT" "$(board_settings)"
 expect_eq direct-warning 1 "$(since | grep -c 'cellsense-re .*board was reset (STATUS 0x[0-9a-f]*): settings restored$')"
