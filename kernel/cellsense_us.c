@@ -96,7 +96,6 @@ struct us_state {
 	/* Continuous: the sample index, carried on likewise */
 	u64 index_base;
 	u64 next_index;
-	u64 restart_blocks;
 	/* When the last record was pushed (or the stream started) */
 	s64 last_ts;
 	/* Records lost: on the board (FIFO full) and on the host (buffer full) */
@@ -539,6 +538,36 @@ static void us_count_flush_lost(struct us_state *st, u32 shot, u64 index)
 	st->flush_lost += gap > known ? gap - known : 0;
 }
 
+/*
+ * At the first record after a reset: in the pulse modes its shot number
+ * tells how many triggers came while the board stood reset (TRIG_COUNT
+ * went back to 0), and the extended number carries on past them; in
+ * continuous mode, the block periods since the last record, less one, and
+ * the sample index (0 again) carries on past those blocks. Called with
+ * st->lock held.
+ */
+static void us_count_reset_lost(struct us_state *st, u32 shot, s64 ts)
+{
+	s64 block_ns, n = 0;
+
+	if (st->mode == US_MODE_CONTINUOUS) {
+		block_ns = div_s64((s64)st->rec_len * NSEC_PER_SEC,
+				   US_CLK_HZ >> st->clk_div);
+		if (ts > st->last_ts)
+			n = div64_s64(ts - st->last_ts + block_ns / 2,
+				      block_ns) - 1;
+		n = max_t(s64, n, 0);
+		st->reset_lost += n;
+		st->index_base = st->next_index + n * st->rec_len;
+	} else if (!st->have_last || shot <= st->last_shot) {
+		st->shot_base = st->next_shot;
+		st->reset_lost += shot;
+	} else {
+		/* TRIG_COUNT did not go back: the shots fired while stopped */
+		st->reset_lost += shot - st->last_shot - 1;
+	}
+}
+
 /* Called with st->lock held, st->raw holding one checked record */
 static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 {
@@ -551,20 +580,11 @@ static void us_push_record(struct iio_dev *indio_dev, s64 ts)
 
 	/*
 	 * The board's counter is 32 bits: extend it. After a reset it starts
-	 * again at 0: carry on from the last shot instead, the shots fired
-	 * into the board while it stood reset (numbered before this one)
-	 * left as a gap and counted as lost. The continuous sample index
-	 * (0 again at the restart) carries on past the blocks counted lost.
+	 * again at 0: carry on from the last shot instead.
 	 */
 	if (st->shot_restart) {
 		st->shot_restart = false;
-		st->count_flush_gap = false;
-		st->shot_base = st->next_shot;
-		if (st->mode == US_MODE_CONTINUOUS)
-			st->index_base = st->next_index +
-					 st->restart_blocks * st->rec_len;
-		else
-			st->reset_lost += shot;
+		us_count_reset_lost(st, shot, ts);
 	} else {
 		if (st->count_flush_gap && st->have_last)
 			us_count_flush_lost(st, shot, index);
@@ -679,23 +699,22 @@ static bool us_answers(struct us_state *st)
  * every register at its reset value: CTRL reads 0, TRIG_COUNT starts
  * again at 0. While streaming the driver keeps CTRL at RUN | DRDY_EN and
  * the mode, so anything else there means a reset: put the settings back,
- * start again, count it and say so. The shots fired meanwhile are counted
- * lost when the first record after the restart tells their number; in
- * continuous mode the blocks the board would have made since the last one
- * received. Called with st->lock held while streaming, once the board has
- * answered with its ID. Returns 1 if the board had been reset (and
- * streams again), 0 if not, or a negative error.
+ * start again, count it and say so. What it cost is counted at the first
+ * record after the restart (us_count_reset_lost()). Called with st->lock
+ * held while streaming, once the board has answered with its ID. Returns
+ * 1 if the board had been reset (and streams again), 0 if not, or a
+ * negative error.
  */
 static int us_recover_reset(struct us_state *st)
 {
-	s64 block_ns, now;
 	unsigned int ctrl;
 	int ret;
 
 	ret = regmap_read(st->regmap, US_REG_CTRL, &ctrl);
 	if (ret)
 		return ret;
-	if (ctrl == us_ctrl_streaming(st))
+	if ((ctrl & (US_CTRL_RUN | US_CTRL_DRDY_EN | US_CTRL_MODE)) ==
+	    us_ctrl_streaming(st))
 		return 0;
 
 	ret = us_start(st);
@@ -707,17 +726,6 @@ static int us_recover_reset(struct us_state *st)
 	}
 	st->board_resets++;
 	st->shot_restart = true;
-	if (st->mode == US_MODE_CONTINUOUS) {
-		now = iio_get_time_ns(st->indio_dev);
-		block_ns = div_s64((s64)st->rec_len * NSEC_PER_SEC,
-				   US_CLK_HZ >> st->clk_div);
-		st->restart_blocks = 0;
-		if (now > st->last_ts)
-			st->restart_blocks = div64_s64(now - st->last_ts,
-						       block_ns);
-		st->reset_lost += st->restart_blocks;
-		st->last_ts = now;
-	}
 	dev_warn_ratelimited(st->dev,
 			     "board was reset (CTRL 0x%08x): settings restored, streaming again\n",
 			     ctrl);
