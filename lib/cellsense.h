@@ -276,5 +276,7 @@ CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
 #include "cellsense-us.h"
 /* The fibre side: grating tracking and calibration. */
 #include "cellsense-fbg.h"
+/* Many rigs: batch payloads for MQTT, the gateway's on-disk queue. */
+#include "cellsense-fleet.h"
 
 #endif /* CELLSENSE_H */
