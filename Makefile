@@ -62,7 +62,7 @@ LIB_A      := $(BUILD)/lib/libcellsense.a
 LIB_SO     := $(BUILD)/lib/libcellsense.so.$(VERSION)
 LIB_PC     := $(BUILD)/lib/pkgconfig/cellsense.pc
 
-TOOLS      := $(sort $(basename $(notdir $(filter-out tools/tools-common.c,\
+TOOLS      := $(sort $(basename $(notdir $(filter-out tools/tools-%.c,\
               $(wildcard tools/*.c)))))
 TOOL_BINS  := $(TOOLS:%=$(BUILD)/bin/%)
 TOOLS_COMMON := $(BUILD)/obj/tools/tools-common.o
@@ -70,6 +70,13 @@ TOOL_LDFLAGS := $(LDSAN) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
 LIBS_sense2can := $(shell pkg-config --libs libsocketcan 2>/dev/null)
 LIBS_canactuate := $(shell pkg-config --libs libgpiod 2>/dev/null)
 LIBS_usacq := -lgpiod
+# the fleet tools share tools-mqtt.c (broker options, the connection)
+TOOLS_MQTT := $(BUILD)/obj/tools/tools-mqtt.o
+LIBS_sense2mqtt := $(TOOLS_MQTT) -lmosquitto
+LIBS_mqtt2pg := $(TOOLS_MQTT) -lmosquitto -lpq
+$(BUILD)/bin/sense2mqtt $(BUILD)/bin/mqtt2pg: $(TOOLS_MQTT)
+$(TOOLS_MQTT) $(BUILD)/obj/tools/sense2mqtt.o $(BUILD)/obj/tools/mqtt2pg.o: tools/tools-mqtt.h
+$(BUILD)/obj/tools/mqtt2pg.o: ALL_CFLAGS += -I$(shell pg_config --includedir 2>/dev/null)
 
 FUZZ_SRCS  := $(wildcard fuzz/fuzz-*.c)
 FUZZ_BINS  := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)

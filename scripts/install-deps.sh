@@ -9,7 +9,8 @@ libsocketcan-dev can-utils
 linux-headers-amd64 kmod sparse device-tree-compiler dt-schema
 qemu-system-x86 busybox-static cpio gzip linux-source-6.1
 gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev
-dkms systemd man-db"
+dkms systemd man-db
+mosquitto mosquitto-clients libmosquitto-dev postgresql libpq-dev"
 
 missing=""
 for p in $PKGS; do
