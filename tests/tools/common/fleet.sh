@@ -22,7 +22,8 @@ command -v mosquitto >/dev/null || { echo "FAIL: mosquitto not installed (script
 AS=""
 if [ "$(id -u)" -eq 0 ]; then
 	if id postgres >/dev/null 2>&1; then svc_user=postgres; else svc_user=nobody; fi
-	AS="runuser -u $svc_user --"
+	# setpriv execs (runuser forks, and a kill would miss the server)
+	AS="setpriv --reuid=$svc_user --regid=$(id -g "$svc_user") --init-groups --"
 	chmod o+x "$TMPDIR"
 	chown "$svc_user" "$FLEET"
 fi
