@@ -64,3 +64,6 @@ CELLSENSE_VM_TIMEOUT=600 "$SRC/tests/vm/run.sh" bench-fbg-rate.sh >/dev/null || 
 }
 grep -E '^(rate/s|[0-9]+  |RESULT)' "$SRC/build/vm/bench-fbg-rate.log" | tr -d '\r'
 echo "== sense2can (VM, vcan0): frames/s encoded and sent vs cangen -g 0"; "$SRC/tests/vm/run.sh" bench-can.sh >/dev/null && grep -E '^(sense2can|baseline|ratio)' "$SRC/build/vm/bench-can.log"
+
+echo "== fleet: records/s gateway -> broker vs mosquitto_pub, end to end into PostgreSQL vs psql \\copy"
+"$SRC/bench/fleet.sh" "$BUILD"
