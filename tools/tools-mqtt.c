@@ -194,8 +194,10 @@ void mqtt_link_init(struct mqtt_link *l, const struct mqtt_opts *o,
 	check(mosquitto_int_option(l->m, MOSQ_OPT_TCP_NODELAY, 1),
 	      "TCP_NODELAY");
 	pw = password(o);
-	if (pw && !o->user)
+	if (pw && !o->user) {
+		free(pw);
 		die_usage("a password without a user name (give -u)");
+	}
 	if (o->user)
 		check(mosquitto_username_pw_set(l->m, o->user, pw),
 		      "user name and password");
