@@ -121,11 +121,15 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags)
 
 	(void)m;
 	if (rc) {
-		l->last_error = mosquitto_connack_string(rc);
-		warn("broker %s:%d refused the connection: %s", l->o->host,
-		     l->o->port, l->last_error);
+		const char *why = mosquitto_connack_string(rc);
+
+		if (why != l->last_error)	/* once, not at every retry */
+			warn("broker %s:%d refused the connection: %s; "
+			     "retrying", l->o->host, l->o->port, why);
+		l->last_error = why;
 		return;
 	}
+	l->last_error = NULL;
 	l->connected = 1;
 	l->session_present = flags & 1;
 	l->connects++;
