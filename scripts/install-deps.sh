@@ -10,7 +10,7 @@ linux-headers-amd64 kmod sparse device-tree-compiler dt-schema
 qemu-system-x86 busybox-static cpio gzip linux-source-6.1
 gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev
 dkms systemd man-db
-mosquitto mosquitto-clients libmosquitto-dev postgresql libpq-dev"
+mosquitto mosquitto-clients libmosquitto-dev postgresql libpq-dev openssl time"
 
 missing=""
 for p in $PKGS; do
