@@ -99,6 +99,11 @@ struct cs_fqueue;
 CS_API struct cs_fqueue *cs_fqueue_open(const char *dir, uint64_t max_bytes,
 					enum cs_fqueue_drop drop);
 CS_API void cs_fqueue_close(struct cs_fqueue *q);
+/* With @on, each push flushes its file and the directory to the disk
+ * (fdatasync, fsync) before it returns: a batch pushed survives a power
+ * cut, at the cost of a disk flush a push. Off by default: a batch then
+ * survives a crash or a restart of the program, not of the machine. */
+CS_API void cs_fqueue_set_sync(struct cs_fqueue *q, int on);
 /* The sequence number the next push will get. */
 CS_API uint64_t cs_fqueue_next_seq(const struct cs_fqueue *q);
 /*

@@ -57,6 +57,8 @@ static const char usage[] =
 "                        (store, default) or when the broker has it (broker)\n"
 "  -R, --resend=SEC      send unconfirmed batches again after SEC s without a\n"
 "                        confirmation (default 10; doubles while none come)\n"
+"  -S, --sync            flush each batch to the disk before it is published\n"
+"                        (survives a power cut; a disk flush a batch)\n"
 "  -W, --wait=SEC        at the end of input, wait at most SEC s for the\n"
 "                        queue to empty (default 30; the rest stays queued)\n"
 "  -m, --meta=FILE       a run's metadata (JSON) published, retained, to\n"
@@ -82,7 +84,7 @@ struct options {
 	uint64_t queue_max;
 	enum cs_fqueue_drop drop;
 	long batch, linger_ms, window, resend_s, wait_s;
-	int ack_store;
+	int ack_store, sync;
 };
 
 struct gw {
@@ -148,6 +150,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "ack", required_argument, NULL, 'a' },
 		{ "resend", required_argument, NULL, 'R' },
 		{ "wait", required_argument, NULL, 'W' },
+		{ "sync", no_argument, NULL, 'S' },
 		{ "meta", required_argument, NULL, 'm' },
 		{ "run", required_argument, NULL, 'n' },
 		{ "version", no_argument, NULL, 'V' },
@@ -168,7 +171,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->resend_s = 10;
 	o->wait_s = 30;
 	while ((c = getopt_long(argc, argv,
-				"r:t:Q:M:D:b:l:w:a:R:W:m:n:V" MQTT_SHORTOPTS,
+				"r:t:Q:M:D:b:l:w:a:R:W:Sm:n:V" MQTT_SHORTOPTS,
 				longopts, NULL)) != -1) {
 		if (mqtt_opts_take(&o->mq, c, optarg))
 			continue;
@@ -217,6 +220,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'W':
 			o->wait_s = parse_long(optarg, "wait", 0, 864000);
+			break;
+		case 'S':
+			o->sync = 1;
 			break;
 		case 'm':
 			o->meta = optarg;
@@ -595,6 +601,7 @@ int main(int argc, char **argv)
 	g.q = cs_fqueue_open(g.o.queue, g.o.queue_max, g.o.drop);
 	if (!g.q)
 		die_perror("%s: cannot open the queue", g.o.queue);
+	cs_fqueue_set_sync(g.q, g.o.sync);
 	cs_fqueue_stats(g.q, &qs);
 	if (qs.found_batches)
 		warn("%s: resuming %" PRIu64 " batches (%" PRIu64 " records) "

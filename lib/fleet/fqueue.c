@@ -27,6 +27,7 @@ struct cs_fqueue {
 	char *dir;
 	uint64_t max_bytes, bytes, records;
 	enum cs_fqueue_drop drop;
+	int sync;
 	uint64_t next_seq, reserved;	/* seqs below reserved are ours */
 	struct cs_fqueue_entry *e;
 	size_t n, cap;
@@ -42,9 +43,23 @@ static int entry_path(const struct cs_fqueue *q, const struct cs_fqueue_entry *e
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Write @len bytes of @data to @path through a temporary name. */
+/* @dir's entries to the disk: a rename done is done for good */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Write @len bytes of @data to @path through a temporary name; with
+ * @sync, to the disk. */
 static int write_file(const char *dir, const char *path, const void *data,
-		      size_t len)
+		      size_t len, int sync)
 {
 	char tmp[PATH_MAX];
 	const char *p = data;
@@ -67,12 +82,16 @@ static int write_file(const char *dir, const char *path, const void *data,
 		p += w;
 		len -= (size_t)w;
 	}
+	if (!err && sync && fdatasync(fd))
+		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)
 		unlink(tmp);
+	else if (sync)
+		err = sync_dir(dir);
 	return err;
 }
 
@@ -83,7 +102,7 @@ static int save_reserved(struct cs_fqueue *q, uint64_t upto)
 
 	if (snprintf(path, sizeof(path), "%s/seq", q->dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	err = write_file(q->dir, path, text, (size_t)n);
+	err = write_file(q->dir, path, text, (size_t)n, q->sync);
 	if (!err)
 		q->reserved = upto;
 	return err;
@@ -220,6 +239,11 @@ void cs_fqueue_close(struct cs_fqueue *q)
 	free(q);
 }
 
+void cs_fqueue_set_sync(struct cs_fqueue *q, int on)
+{
+	q->sync = !!on;
+}
+
 uint64_t cs_fqueue_next_seq(const struct cs_fqueue *q)
 {
 	return q->next_seq;
@@ -275,7 +299,7 @@ int cs_fqueue_push(struct cs_fqueue *q, const void *data, size_t len,
 	}
 	err = entry_path(q, &e, path, sizeof(path));
 	if (!err)
-		err = write_file(q->dir, path, data, len);
+		err = write_file(q->dir, path, data, len, q->sync);
 	if (err)
 		return err;
 	err = add_entry(q, e.seq, records, len);

@@ -29,7 +29,7 @@ wait_for 30 "mqtt2pg's schema" psql_q "SELECT 1 FROM records LIMIT 0"
 echo "== broker killed and restarted mid-stream"
 gen_records 8000 $T0 >"$FLEET/k.tsv"
 mkfifo "$FLEET/k.in"
-fleet_bg gw-k "$BIN/sense2mqtt" -p "$MQ_PORT" -r rigK -Q "$FLEET/q-k" -b 200 -R 2 -W 60 "$FLEET/k.in"
+fleet_bg gw-k "$BIN/sense2mqtt" -p "$MQ_PORT" -r rigK -Q "$FLEET/q-k" -S -b 200 -R 2 -W 60 "$FLEET/k.in"
 gw=$LAST_PID
 exec 3>"$FLEET/k.in"
 head -n 4001 "$FLEET/k.tsv" >&3

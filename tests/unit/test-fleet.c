@@ -173,7 +173,9 @@ static void queue_order_and_reopen(void **state)
 	q = cs_fqueue_open(sub, 1000, CS_FQUEUE_DROP_OLDEST);
 	assert_non_null(q);
 	assert_int_equal(cs_fqueue_next_seq(q), 1);
+	cs_fqueue_set_sync(q, 1);	/* the same result, flushed */
 	assert_int_equal(cs_fqueue_push(q, "hello", 5, 1), 0);
+	cs_fqueue_set_sync(q, 0);
 	assert_int_equal(cs_fqueue_push(q, "world!", 6, 2), 0);
 	assert_int_equal(cs_fqueue_push(q, "third", 5, 3), 0);
 	assert_int_equal(cs_fqueue_count(q), 3);
