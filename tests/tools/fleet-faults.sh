@@ -54,7 +54,7 @@ wait_for 30 "the first half stored" has_rows rigP 2000
 pg_stop
 tail -n +4002 "$FLEET/p.tsv" >&3
 exec 3>&-
-wait_for 30 "mqtt2pg to notice" grep -q "PostgreSQL: " "$FLEET/store-1.log"
+wait_for 30 "mqtt2pg to notice" grep -q "connection lost; holding" "$FLEET/store-1.log"
 pg_start
 gateway_ok "$gw" gw-p
 check_store rigP "$FLEET/p.tsv"
