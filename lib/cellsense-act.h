@@ -194,6 +194,72 @@ CS_API int cs_actcmd_encode(const struct cs_actcmd *c,
 			    const struct cs_act_command *cmd, uint16_t data_id,
 			    struct cs_can_frame *f);
 
+
+/* ---------------------------------------------------------------------
+ * The actuator table: fail-safe lines. Every line driven high is
+ * released when its pulse ends or its safety timeout runs out, whatever
+ * else happens (the caller asks cs_actlines_next() when, and calls
+ * cs_actlines_due() then, from a timer of its own); a release that fails
+ * is retried every retry_ns until it holds; cs_actlines_release_all() at
+ * every exit releases what is left, with retries, and says what the lines
+ * read back. Lines are driven through @ops.
+ */
+struct cs_actline_event {
+	int actuator;
+	int action;		/* what the release ends: CS_ACT_ON/PULSE/OFF */
+	int sequence;		/* of the command that drove it, -1 none */
+	int result;		/* CS_ACT_RELEASED, or CS_ACT_GPIO */
+	int level;		/* read back after the attempt, -1 unknown */
+	unsigned int attempts;	/* release attempts so far */
+	const char *cause;	/* "end of pulse", "safety timeout",
+				 * "after a GPIO error", "stop" */
+};
+
+struct cs_actlines_ops {
+	/* Drive line @index to @value: 0 with *@level read back (0 or 1,
+	 * or -errno when the read-back failed), or -errno when the line
+	 * could not be driven (its level is then unknown). */
+	int (*drive)(void *ctx, size_t index, int value, int *level);
+	/* A line released or a release that failed (from due() and
+	 * release_all()). */
+	void (*report)(void *ctx, const struct cs_actline_event *ev);
+};
+
+struct cs_actlines;
+
+/* @safety_ns (> 0) bounds any on-time; @retry_ns (> 0) spaces the retries
+ * of a failed release. NULL with errno EINVAL. */
+CS_API struct cs_actlines *cs_actlines_create(const struct cs_actlines_ops *ops,
+					      void *ctx, int64_t safety_ns,
+					      int64_t retry_ns);
+CS_API void cs_actlines_destroy(struct cs_actlines *l);
+/* Add actuator @actuator (0..254) as the next line index: the index, or
+ * -EEXIST, -ENOSPC (more than CS_ACTLINES_MAX), -EINVAL. */
+#define CS_ACTLINES_MAX 64
+CS_API int cs_actlines_add(struct cs_actlines *l, int actuator);
+/* The line index of @actuator, or -ENOENT. */
+CS_API int cs_actlines_find(const struct cs_actlines *l, int actuator);
+CS_API size_t cs_actlines_count(const struct cs_actlines *l);
+/*
+ * Carry out @action (CS_ACT_OFF/ON/PULSE) on @actuator at @now_ns:
+ * CS_ACT_DONE, CS_ACT_UNKNOWN (not in the table), CS_ACT_REFUSED (no such
+ * action, or a pulse without a length), CS_ACT_GPIO (the line could not be
+ * driven or read back; a line that may be high is then released at once,
+ * and one driven high whose read-back failed keeps its timeout). *@level
+ * (if not NULL) gets the level read back, -1 if unknown.
+ */
+CS_API int cs_actlines_command(struct cs_actlines *l, int actuator, int action,
+			       int64_t pulse_ns, int sequence, int64_t now_ns,
+			       int *level);
+/* When the next release is due (INT64_MAX: none). */
+CS_API int64_t cs_actlines_next(const struct cs_actlines *l);
+/* Carry out the releases due at @now_ns: how many were attempted. */
+CS_API int cs_actlines_due(struct cs_actlines *l, int64_t now_ns);
+/* Release every line that may be high (driven by us and not read back
+ * low since), each up to @attempts times: how many still may be high. */
+CS_API int cs_actlines_release_all(struct cs_actlines *l,
+				   unsigned int attempts);
+
 #ifdef __cplusplus
 }
 #endif
