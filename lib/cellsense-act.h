@@ -260,6 +260,59 @@ CS_API int cs_actlines_due(struct cs_actlines *l, int64_t now_ns);
 CS_API int cs_actlines_release_all(struct cs_actlines *l,
 				   unsigned int attempts);
 
+/* ---------------------------------------------------------------------
+ * Local rules over measurement records (canactuate -r), see
+ * canactuate(1):
+ *   COND [for TIME] -> ACTION[, ACTION...]
+ *   COND   FIELD(SOURCE) OP VALUE; FIELD is "status" (OP = == !=, VALUE a
+ *          word) or a quantity (OP < <= > >= == != =, VALUE a finite
+ *          number)
+ *   TIME   a number followed by ms or s (up to an hour)
+ *   ACTION on|off actuatorN | pulse actuatorN TIME |
+ *          send MESSAGE [SIGNAL=NUMBER ...]
+ */
+#define CS_ACTRULE_TEXT_MAX 256
+#define CS_ACTRULE_MAX_ACTIONS 4
+#define CS_ACTRULE_MAX_SETS 8
+#define CS_ACTRULE_SEND 3	/* action kind besides CS_ACT_OFF/ON/PULSE */
+
+struct cs_actrule_action {
+	int kind;		/* CS_ACT_OFF, CS_ACT_ON, CS_ACT_PULSE,
+				 * CS_ACTRULE_SEND */
+	int actuator;		/* 0..254 */
+	int64_t pulse_ns;
+	const struct cs_dbc_message *msg;	/* send */
+	size_t nsets;
+	const struct cs_dbc_signal *sig[CS_ACTRULE_MAX_SETS];
+	double val[CS_ACTRULE_MAX_SETS];
+};
+
+struct cs_actrule {
+	char text[CS_ACTRULE_TEXT_MAX];
+	int is_status;
+	char quantity[CS_RECORD_QUANTITY_MAX];
+	char source[CS_RECORD_SOURCE_MAX];
+	char op[3];
+	double value;
+	char word[CS_RECORD_STATUS_MAX];
+	int64_t hold_ns;
+	size_t nactions;
+	struct cs_actrule_action actions[CS_ACTRULE_MAX_ACTIONS];
+	int64_t since;		/* condition true since (record time), -1 */
+	int fired;
+	unsigned long count;	/* times fired */
+};
+
+/* Parse @text into @r, send actions against @dbc (may be NULL: then no
+ * send action parses). 0, or -EINVAL with *@column (1-based) and *@why. */
+CS_API int cs_actrule_parse(const char *text, const struct cs_dbc *dbc,
+			    struct cs_actrule *r, unsigned int *column,
+			    const char **why);
+/* Feed a record: 1 when the rule fires on it (its condition has held for
+ * hold_ns of record time; it fires once and re-arms when a record makes
+ * the condition false), 0 otherwise. */
+CS_API int cs_actrule_push(struct cs_actrule *r, const struct cs_record *rec);
+
 #ifdef __cplusplus
 }
 #endif
