@@ -313,6 +313,15 @@ CS_API int cs_actrule_parse(const char *text, const struct cs_dbc *dbc,
  * the condition false), 0 otherwise. */
 CS_API int cs_actrule_push(struct cs_actrule *r, const struct cs_record *rec);
 
+/* Narrow CAN_RAW socket @fd's receive filter to the @n (1..64) ids in
+ * @ids (29-bit where @extended[i]), data frames only: 0 or -errno. Error
+ * frames asked for with CS_CAN_OPEN_ERRORS still come. */
+CS_API int cs_can_accept_ids(int fd, const uint32_t *ids, const int *extended,
+			     size_t n);
+/* The level last read back from @actuator's line: 0, 1, -1 unknown or
+ * -ENOENT. */
+CS_API int cs_actlines_level(const struct cs_actlines *l, int actuator);
+
 #ifdef __cplusplus
 }
 #endif

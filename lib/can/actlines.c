@@ -254,3 +254,10 @@ int cs_actlines_release_all(struct cs_actlines *l, unsigned int attempts)
 	}
 	return left;
 }
+
+int cs_actlines_level(const struct cs_actlines *l, int actuator)
+{
+	int i = cs_actlines_find(l, actuator);
+
+	return i < 0 ? i : l->line[i].level;
+}

@@ -216,3 +216,29 @@ have_cellsense_module() { # NAME: is MODULE.ko in the initramfs?
 # A script that ends with failures recorded exits non-zero, so the harness
 # sees it even if a FAIL line were lost.
 trap '_cs_rc=$?; [ "$_cs_rc" -eq 0 ] && [ "$_cs_fails" -gt 0 ] && exit 1; exit "$_cs_rc"' EXIT
+
+# e2e_frame ID BYTES: a cansend frame ID#BYTES+CRC, BYTES the first 7 data
+# bytes in hex and the CRC the cellsense E2E-8 CRC-8 SAE J1850 (poly 0x1D,
+# init and xorout 0xFF) over the data id ID (low byte, then high) and BYTES,
+# worked out here independently of the tools.
+e2e_frame() {
+	_id=$((0x$1))
+	_c=255
+	for _b in $((_id & 255)) $((_id >> 8)) $(echo "$2" | sed 's/../0x& /g'); do
+		_c=$((_c ^ _b))
+		for _k in 1 2 3 4 5 6 7 8; do
+			if [ $((_c & 128)) -ne 0 ]; then
+				_c=$(((_c << 1 ^ 29) & 255))
+			else
+				_c=$((_c << 1 & 255))
+			fi
+		done
+	done
+	printf '%s#%s%02X\n' "$1" "$2" $((_c ^ 255))
+}
+
+# e2e_valid ID#16HEX: is the frame's last byte the E2E-8 CRC of the rest?
+e2e_valid() {
+	_f=${1##* }
+	[ "$(e2e_frame "${_f%%#*}" "$(echo "${_f#*#}" | cut -c1-14)")" = "$_f" ]
+}

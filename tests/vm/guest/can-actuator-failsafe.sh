@@ -1,0 +1,108 @@
+#!/bin/sh
+# can-actuator-failsafe.sh - canactuate releases a line it switched on
+# whatever way it leaves, and on time under a flood (issue 17): SIGHUP, its
+# reader closing the pipe (EPIPE), the interface going down; a flood of
+# command frames does not delay the safety timeout's release. Each case
+# failed before: the line stayed on past its timeout.
+. /tests/lib.sh
+
+load_cellsense cellsense_simbus || exit 1
+wait_for actuator-line 5 gpiofind actuator0 || exit 1
+line0=$(gpiofind actuator0)
+line1=$(gpiofind actuator1)
+check vcan-add ip link add dev vcan0 type vcan || exit 1
+check vcan-up ip link set vcan0 up || exit 1
+
+# start NAME ARGS...: canactuate in the background (pid in $act), stderr in
+# NAME.err, listening
+start() {
+	_n=$1
+	shift
+	canactuate "$@" vcan0 2>"$_n.err" &
+	act=$!
+	wait_for "$_n-listening" 10 grep -q 'listening on vcan0' "$_n.err"
+}
+# on_cmd SEQ: switch actuator0 on: a first frame (stale: syncs the
+# counter) and the one that counts
+on_cmd() {
+	cansend vcan0 "$(e2e_frame 3F0 0011${1}00000000)" &&
+		cansend vcan0 "$(e2e_frame 3F0 0021${1}00000000)"
+}
+high() { [ "$(gpioget $line0)" = 1 ]; }
+low() { [ "$(gpioget $line0)" = 0 ]; }
+
+# SIGHUP (its default action ended the process with the line on)
+start hup -t 60000 -F 30000
+check hup-on on_cmd 01
+wait_for hup-line-on 5 high
+kill -HUP $act
+wait $act && rc=0 || rc=$?
+expect_eq hup-exit 0 "$rc"
+check hup-released low
+expect_match hup-reported 'actuator0 .* released \(stop\), reads back 0' "$(cat hup.err)"
+
+# The bus going down while a line is on: exit 1, line released
+start down -t 60000 -F 30000
+check down-on on_cmd 02
+wait_for down-line-on 5 high
+check if-down ip link set vcan0 down
+wait $act && rc=0 || rc=$?
+expect_eq down-exit 1 "$rc"
+check down-released low
+expect_match down-why 'vcan0: read: Network is down' "$(cat down.err)"
+expect_match down-reported 'actuator0 .* released \(stop\), reads back 0' "$(cat down.err)"
+check if-up ip link set vcan0 up
+
+# EPIPE: rule mode; the reader of standard output goes away while a rule
+# holds actuator1 on; the next record cannot be passed on: exit 1, line
+# released
+mkfifo in out
+canactuate -t 60000 -r 'status(re0/anode)=plating -> on actuator1' vcan0 <in >out 2>pipe.err &
+act=$!
+(read -r a; read -r b; echo "$b" >got) <out &
+reader=$!
+exec 4>in
+printf 'time_ns\tsource\tquantity\tvalue\tunit\tstatus\n' >&4
+printf '1000\tre0/anode\tpotential\t-0.004\tV\tplating\n' >&4
+wait_for pipe-line-on 5 sh -c "[ \$(gpioget $line1) = 1 ]"
+wait $reader || true
+check pipe-reader-gone test -s got
+printf '2000\tre0/anode\tpotential\t-0.004\tV\tplating\n' >&4
+wait $act && rc=0 || rc=$?
+exec 4>&-
+expect_eq pipe-exit 1 "$rc"
+expect_eq pipe-released 0 "$(gpioget $line1)"
+expect_match pipe-why '<stdout>: Broken pipe' "$(cat pipe.err)"
+expect_match pipe-reported 'actuator1 .* released \(stop\), reads back 0' "$(cat pipe.err)"
+
+# A flood of frames on the command id (corrupt ones, as fast as cangen
+# makes them) while the line is on: the 2 s safety timeout still releases
+# it, on time (within 1 s) and during the flood. Before, the reading loop ran as long as
+# frames came and the release waited for the flood to end. Measured on the
+# kernel's timestamps of the acks (on: result 0, released: result 1).
+n0=$(grep -c "^ *vcan0 " /proc/net/can/rcvlist_all)
+timeout 60 candump -L vcan0 >flood.log 2>&1 &
+dump=$!
+wait_for flood-candump-bound 10 sh -c "[ \$(grep -c '^ *vcan0 ' /proc/net/can/rcvlist_all) -gt $n0 ]"
+start flood -t 2000 -F 30000
+check flood-on on_cmd 03
+wait_for flood-line-on 5 high
+cangen vcan0 -I 3F0 -L 8 -D r -g 0 &
+flood=$!
+wait_for flood-released 10 low
+# the flood went on after the release: refusals (result 8) acked after it
+wait_for flood-after-release 10 sh -c "sed -n '/ 3F1#0011/,\$p' flood.log | grep -q ' 3F1#..8'"
+check flood-still-running kill -0 $flood
+kill $flood; wait $flood || true
+kill $dump; wait $dump || true
+ton=$(grep -m1 ' 3F1#000103' flood.log | sed 's/^(\([0-9.]*\)).*/\1/')
+trel=$(grep -m1 ' 3F1#001103' flood.log | sed 's/^(\([0-9.]*\)).*/\1/')
+ms=$(echo "$ton $trel" | awk '{ printf "%d", ($2 - $1) * 1000 }')
+expect_ge flood-release-not-early 2000 "$ms"
+echo "flood: released $ms ms after on (timeout 2000 ms)"
+expect_le flood-release-on-time 3000 "$ms"
+kill $act
+wait $act || true
+expect_match flood-counted 'refused by E2E: .* [1-9][0-9]* corrupt' "$(cat flood.err)"
+expect_match flood-reported 'actuator0 .* released \(safety timeout\), reads back 0' "$(cat flood.err)"
+ip link del vcan0
