@@ -234,13 +234,18 @@ static void on_release(void *ctx, const struct cs_actline_event *ev)
 		     ev->actuator, g ? g->spec : "?", ev->cause, ev->level);
 	} else {
 		gpio_errors++;
-		warn("actuator%d (%s): release %s failed (attempt %u), line "
+		/* retried every 100 ms: said (and acked) the first ten
+		 * times, then every power of ten */
+		if (strcmp(ev->cause, "stop") && !worth_saying(ev->attempts))
+			return;
+		warn("actuator%d (%s): release (%s) failed (attempt %u), line "
 		     "reads back %s%s", ev->actuator, g ? g->spec : "?",
 		     ev->cause, ev->attempts,
 		     ev->level < 0 ? "nothing (unknown)" :
 		     ev->level ? "1 (still on)" : "0",
 		     strcmp(ev->cause, "stop") ? "; retrying" : "");
 	}
+	/* unknown is reported as 1: it may be on */
 	ack(ev->actuator, ev->action, ev->result, ev->sequence,
 	    ev->level < 0 ? 1 : ev->level);
 }
