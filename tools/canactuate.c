@@ -114,7 +114,8 @@ static struct cs_e2e_state sender[MAX_IDS];
 static size_t naccept;
 static unsigned long skipped, gpio_errors, left_high;
 static unsigned long results[CS_ACT_RESULTS];
-static unsigned long send_errors;
+static unsigned long send_errors, acks_suppressed;
+static int64_t last_refusal_ack;
 
 /* ---------------------------------------------------------------------
  * GPIO lines through libgpiod: each action requests the line, drives it,
@@ -299,6 +300,15 @@ static void command(const struct cs_can_frame *f, size_t who, int64_t now)
 		     action_name(c.action), c.action, c.sequence, c.counter,
 		     cs_act_result_name(res),
 		     res == CS_ACT_DONE ? "" : " (refused)");
+	/* refusals are acked at most one per 10 ms: a flood of bad frames
+	 * is not doubled on the bus */
+	if (res >= CS_ACT_REPEATED) {
+		if (last_refusal_ack && now - last_refusal_ack < 10000000) {
+			acks_suppressed++;
+			return;
+		}
+		last_refusal_ack = now;
+	}
 	ack(c.actuator, c.action, res, c.sequence, level < 0 ? 0 : level);
 }
 
@@ -561,6 +571,9 @@ static void summary(void)
 		     results[CS_ACT_GPIO], results[CS_ACT_REPEATED],
 		     results[CS_ACT_STALE], results[CS_ACT_OUT_OF_ORDER],
 		     results[CS_ACT_CORRUPT], results[CS_ACT_NOT_AVAILABLE]);
+	if (acks_suppressed)
+		warn("%lu refusal%s not acknowledged (over 100 a second)",
+		     acks_suppressed, acks_suppressed == 1 ? "" : "s");
 	for (i = 0; i < nrules; i++)
 		warn("rule fired %lu time%s: %s", rules[i].count,
 		     rules[i].count == 1 ? "" : "s", rules[i].text);
