@@ -44,6 +44,28 @@ CS_API double cs_re_ocv_anode(double soc);
 CS_API double cs_re_soc_from_ocv(double volts);
 
 /* ---------------------------------------------------------------------
+ * The reference electrode's own potential vs Li/Li+, added to the cathode
+ * and anode readings in every mode (drift correction or not). The kinds
+ * known by name, with the potential of their two-phase plateau and its
+ * standard uncertainty (literature spread, cell-to-cell scatter):
+ * li 0 +- 0, li-au 0.31 +- 0.01, lto 1.55 +- 0.02, lfp 3.42 +- 0.02 V.
+ */
+struct cs_re_reference_type {
+	const char *name;	/* "li", "li-au", "lto", "lfp" */
+	double potential;	/* V vs Li/Li+ */
+	double uncertainty;	/* V, standard uncertainty */
+	const char *what;	/* a line for help texts */
+};
+
+/* The @i-th known kind, NULL past the last. */
+CS_API const struct cs_re_reference_type *cs_re_reference_type(unsigned int i);
+/* "TYPE[:U]" or "VOLTS[:U]": a kind above or a number (-5..5 V, taken as
+ * exact unless U is given), U overriding the uncertainty (0..1 V). 0, or
+ * -EINVAL (nothing set). */
+CS_API int cs_re_reference_parse(const char *text, double *potential,
+				 double *uncertainty);
+
+/* ---------------------------------------------------------------------
  * Mains rejection: a linear-phase low-pass FIR (liquid-dsp firdes_kaiser)
  * per channel. Its delay is exactly cs_re_filter_delay() samples at every
  * frequency, so callers stamp an output with the time of the input that
@@ -215,6 +237,8 @@ struct cs_resynth_config {
 	double mains_hz;	/* 50 or 60 (or anything > 0) */
 	int64_t t0_ns;		/* time of the first sample */
 	uint64_t seed;
+	double ref_potential;	/* the reference vs Li/Li+, V, -5..5: the
+				 * electrodes are measured against it */
 };
 
 struct cs_resynth;

@@ -33,6 +33,9 @@ struct options {
 	double alarm_period;
 	struct cs_re_drift_config drift;
 	enum drift_mode drift_mode;
+	double ref_potential;	/* the reference vs Li/Li+, V */
+	double ref_uncertainty;
+	const char *ref_option;	/* the option that set it, or NULL */
 	int verbose;
 };
 
@@ -67,7 +70,11 @@ static const char usage_text[] =
 "                           extrapolate (default extrapolate)\n"
 "      --rest-current=A     |current| below this is rest (default 0.05)\n"
 "      --rest-time=S        rest this long before estimating (default 60)\n"
-"      --ref-potential=V    the reference vs Li/Li+ (default 0, lithium)\n"
+"      --reference=TYPE[:U] the reference electrode: li (0 V vs Li/Li+),\n"
+"                           li-au (0.31 +- 0.01 V), lto (1.55 +- 0.02 V),\n"
+"                           lfp (3.42 +- 0.02 V) or a number of volts;\n"
+"                           U its standard uncertainty (default li)\n"
+"      --ref-potential=V    the same as --reference=V\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -78,7 +85,7 @@ static const char usage_text[] =
 enum {
 	OPT_PASS = 1, OPT_STOP, OPT_ATTEN, OPT_THRESHOLD, OPT_MARGIN,
 	OPT_HYST, OPT_HOLD, OPT_ALARM_PERIOD, OPT_DRIFT, OPT_REST_CURRENT,
-	OPT_REST_TIME, OPT_REF_POTENTIAL,
+	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +107,7 @@ static const struct option longopts[] = {
 	{ "rest-current", required_argument, NULL, OPT_REST_CURRENT },
 	{ "rest-time", required_argument, NULL, OPT_REST_TIME },
 	{ "ref-potential", required_argument, NULL, OPT_REF_POTENTIAL },
+	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -114,6 +122,25 @@ static void set_scales(struct options *o, const char *arg)
 	/* sysfs units (mV, mA) to V, A */
 	for (int ch = 0; ch < CS_RE_NCH; ch++)
 		o->scale[ch] /= 1000.0;
+}
+
+/* --reference and --ref-potential say the same thing: one of them, once
+ * (two different answers to one question are refused, not resolved) */
+static void set_reference(struct options *o, const char *opt, const char *arg)
+{
+	if (o->ref_option)
+		die_usage("--%s=%s: the reference's potential was already set "
+			  "by --%s; give it once", opt, arg, o->ref_option);
+	o->ref_option = opt;
+	if (!strcmp(opt, "ref-potential")) {
+		o->ref_potential = parse_double(arg, opt, -5, 5);
+		o->ref_uncertainty = 0.0;
+	} else if (cs_re_reference_parse(arg, &o->ref_potential,
+					 &o->ref_uncertainty)) {
+		die_usage("reference '%s': expected li, li-au, lto, lfp or "
+			  "volts vs Li/Li+ (-5..5), optionally :U (0..1 V)",
+			  arg);
+	}
 }
 
 static void parse_args(struct options *o, int argc, char **argv)
@@ -215,9 +242,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 						       1e-3, 1e7);
 			break;
 		case OPT_REF_POTENTIAL:
-			o->drift.ref_potential = parse_double(optarg,
-							      "ref-potential",
-							      -5, 5);
+		case OPT_REFERENCE:
+			set_reference(o, c == OPT_REFERENCE ? "reference" :
+				      "ref-potential", optarg);
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -367,6 +394,9 @@ int main(int argc, char **argv)
 			continue;
 		/* the filter's output stands for the input delay_ns ago */
 		tr = t - delay_ns;
+		/* vs the reference -> vs Li/Li+, whatever else is on */
+		y[CS_RE_CATHODE] += o.ref_potential;
+		y[CS_RE_ANODE] += o.ref_potential;
 		if (drift)
 			cs_re_drift_execute(drift, tr, y);
 		if (cs_plating_execute(plating, tr, y[CS_RE_ANODE], &ev) == 1) {
@@ -392,6 +422,10 @@ int main(int argc, char **argv)
 			for (int ch = 0; ch < CS_RE_NCH; ch++) {
 				double u = cs_re_noise_rms(noise, ch) *
 					   noise_gain;
+
+				/* the reference's stated offset uncertainty */
+				if (ch == CS_RE_CATHODE || ch == CS_RE_ANODE)
+					u = hypot(u, o.ref_uncertainty);
 
 				/* corrected against a drift not yet seen:
 				 * of unknown uncertainty */

@@ -43,6 +43,8 @@ static const char usage_text[] =
 "      --r-anode=OHM        anode resistance at 25 degC (default 0.010)\n"
 "      --r-cathode=OHM      cathode resistance at 25 degC (default 0.008)\n"
 "      --drift=V/S          reference drift rate (default 0)\n"
+"      --ref-potential=V    the reference vs Li/Li+: the electrodes are\n"
+"                           measured against it (default 0, lithium)\n"
 "      --noise=V            rms noise on each voltage (default 0.0005)\n"
 "      --mains=V            mains pickup amplitude (default 0.02)\n"
 "      --mains-hz=HZ        mains frequency (default 50)\n"
@@ -55,7 +57,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_STEP = 1, OPT_SOC, OPT_CAP, OPT_RA, OPT_RC, OPT_DRIFT, OPT_NOISE,
-	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH,
+	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH, OPT_REF,
 };
 
 static const struct option longopts[] = {
@@ -69,6 +71,7 @@ static const struct option longopts[] = {
 	{ "r-anode", required_argument, NULL, OPT_RA },
 	{ "r-cathode", required_argument, NULL, OPT_RC },
 	{ "drift", required_argument, NULL, OPT_DRIFT },
+	{ "ref-potential", required_argument, NULL, OPT_REF },
 	{ "noise", required_argument, NULL, OPT_NOISE },
 	{ "mains", required_argument, NULL, OPT_MAINS },
 	{ "mains-hz", required_argument, NULL, OPT_MAINS_HZ },
@@ -180,6 +183,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DRIFT:
 			cfg.drift_v_per_s = parse_double(optarg, "drift", -1, 1);
+			break;
+		case OPT_REF:
+			cfg.ref_potential = parse_double(optarg, "ref-potential",
+							 -5, 5);
 			break;
 		case OPT_NOISE:
 			cfg.noise_v = parse_double(optarg, "noise", 0, 1);

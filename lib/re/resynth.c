@@ -37,7 +37,8 @@ struct cs_resynth *cs_resynth_create(const struct cs_resynth_config *cfg)
 	    !(cfg->r_anode >= 0.0) || !(cfg->r_cathode >= 0.0) ||
 	    !(cfg->act_k >= 0.0) || !isfinite(cfg->drift_v_per_s) ||
 	    !(cfg->noise_v >= 0.0) || !(cfg->noise_a >= 0.0) ||
-	    !(cfg->mains_v >= 0.0) || !(cfg->mains_hz > 0.0)) {
+	    !(cfg->mains_v >= 0.0) || !(cfg->mains_hz > 0.0) ||
+	    !(fabs(cfg->ref_potential) <= 5.0)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -87,6 +88,7 @@ int64_t cs_resynth_execute(struct cs_resynth *q, double *truth, double *meas)
 	double arr = exp(q->cfg.act_k * (1.0 / tk - 1.0 / 298.15));
 	double i = q->current, t = t_of(q);
 	double v[CS_RE_NCH], drift = cs_resynth_drift(q);
+	double ref = drift + q->cfg.ref_potential;
 	double mains = q->cfg.mains_v * sin(2.0 * M_PI * q->cfg.mains_hz * t);
 	int64_t t_ns = q->cfg.t0_ns + (int64_t)llround(t * 1e9);
 
@@ -101,9 +103,9 @@ int64_t cs_resynth_execute(struct cs_resynth *q, double *truth, double *meas)
 		 * terminals, low impedance, much less */
 		meas[CS_RE_CELL] = v[CS_RE_CELL] + 0.1 * mains +
 				   q->cfg.noise_v * cs_resynth_randn(q);
-		meas[CS_RE_CATHODE] = v[CS_RE_CATHODE] - drift + mains +
+		meas[CS_RE_CATHODE] = v[CS_RE_CATHODE] - ref + mains +
 				      q->cfg.noise_v * cs_resynth_randn(q);
-		meas[CS_RE_ANODE] = v[CS_RE_ANODE] - drift + mains +
+		meas[CS_RE_ANODE] = v[CS_RE_ANODE] - ref + mains +
 				    q->cfg.noise_v * cs_resynth_randn(q);
 		meas[CS_RE_CURRENT] = i + q->cfg.noise_a * cs_resynth_randn(q);
 	}

@@ -86,6 +86,32 @@ static void refused(void **state)
 			    "plating");
 }
 
+static void reference_kinds(void **state)
+{
+	double p = -1.0, u = -1.0;
+
+	(void)state;
+	assert_int_equal(cs_re_reference_parse("li-au", &p, &u), 0);
+	assert_true(p == 0.31 && u == 0.01);
+	assert_int_equal(cs_re_reference_parse("lto:0.005", &p, &u), 0);
+	assert_true(p == 1.55 && u == 0.005);
+	assert_int_equal(cs_re_reference_parse("-0.25", &p, &u), 0);
+	assert_true(p == -0.25 && u == 0.0);
+	assert_int_equal(cs_re_reference_parse("li", &p, &u), 0);
+	assert_true(p == 0.0 && u == 0.0);
+	p = 7.0;
+	/* unknown kind, out of range, bad or missing uncertainty */
+	assert_int_equal(cs_re_reference_parse("au", &p, &u), -EINVAL);
+	assert_int_equal(cs_re_reference_parse("6", &p, &u), -EINVAL);
+	assert_int_equal(cs_re_reference_parse("lfp:", &p, &u), -EINVAL);
+	assert_int_equal(cs_re_reference_parse("lfp:-1", &p, &u), -EINVAL);
+	assert_int_equal(cs_re_reference_parse("", &p, &u), -EINVAL);
+	assert_int_equal(cs_re_reference_parse("nan", &p, &u), -EINVAL);
+	assert_true(p == 7.0);
+	assert_non_null(cs_re_reference_type(3));
+	assert_null(cs_re_reference_type(4));
+}
+
 static void ocv_curves(void **state)
 {
 	(void)state;
@@ -496,6 +522,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(refused),
+		cmocka_unit_test(reference_kinds),
 		cmocka_unit_test(ocv_curves),
 		cmocka_unit_test(mains_rejection),
 		cmocka_unit_test(filter_delay),
