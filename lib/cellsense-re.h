@@ -34,8 +34,9 @@ CS_API const char *cs_re_channel_name(unsigned int ch);
 /* ---------------------------------------------------------------------
  * Open-circuit potentials vs Li/Li+ of the model cell (an NMC cathode and
  * a graphite anode) as functions of the cell's state of charge @soc
- * (0..1, clamped). Used by the drift correction and by the synthetic
- * cell; smooth and strictly monotonic (cathode rising, anode falling).
+ * (0..1, clamped). The synthetic cell follows them; resim --ocv-out writes
+ * them as a cellsense-ocv(5) file. Smooth and strictly monotonic (cathode
+ * rising, anode falling).
  */
 CS_API double cs_re_ocv_cathode(double soc);
 CS_API double cs_re_ocv_anode(double soc);
@@ -126,23 +127,59 @@ CS_API void cs_re_noise_execute(struct cs_re_noise *q, const double *scan);
 CS_API double cs_re_noise_rms(const struct cs_re_noise *q, unsigned int ch);
 
 /* ---------------------------------------------------------------------
- * Reference-drift correction against rest periods.
+ * A cell's open-circuit curves as the user measured them (the format of
+ * cellsense-ocv(5)): cathode and anode vs Li/Li+ at increasing states of
+ * charge, the cell voltage (cathode - anode) increasing too, optionally
+ * each point's standard uncertainty; linear between points.
+ */
+struct cs_re_ocvtab;
+
+/* Parse @text; NULL with errno EINVAL and *@line, *@why saying where and
+ * what is wrong (either may be NULL), or ENOMEM. */
+CS_API struct cs_re_ocvtab *cs_re_ocvtab_create(const char *text,
+						unsigned long *line,
+						const char **why);
+CS_API void cs_re_ocvtab_destroy(struct cs_re_ocvtab *q);
+CS_API size_t cs_re_ocvtab_points(const struct cs_re_ocvtab *q);
+/* The curves at @soc (any pointer may be NULL): 0, or -EDOM outside the
+ * table's range (nothing set). */
+CS_API int cs_re_ocvtab_eval(const struct cs_re_ocvtab *q, double soc,
+			     double *cathode, double *anode, double *u);
+/* The state of charge whose cell voltage is @cell_v; NAN outside the
+ * table's range. */
+CS_API double cs_re_ocvtab_soc(const struct cs_re_ocvtab *q, double cell_v);
+
+/* ---------------------------------------------------------------------
+ * Reference-drift correction against rest periods, on potentials already
+ * made vs Li/Li+ with the reference's stated potential.
  *
  * The reference electrode's own potential drifts by d(t); it adds the
  * same -d to both the cathode and the anode readings and cancels in the
  * cell voltage. When the cell has rested (|current| below rest_current)
  * for rest_s, both electrodes sit at their open-circuit potentials: the
- * cell voltage gives the state of charge through the OCV curves, which
- * give the true potentials, and d is the mean of the two residuals,
+ * cell voltage gives the state of charge through the user's OCV curves,
+ * which give the true potentials, and d is the mean of the two residuals,
  * averaged over the rest. Between rests d is held (or extrapolated with
  * the rate between the last two rests); corrected = measured + d.
+ *
+ * Its uncertainty: the residuals' scatter over the rest (counting
+ * corr_samples correlated samples as one; a line through the rest, so that
+ * a drift during it does not lag), the mean disagreement between the
+ * cathode's and the anode's residual (a cell-voltage channel inconsistent
+ * with the electrodes), the curves' stated uncertainty (their error cannot
+ * be seen from rests), and the drift since the rest:
+ * with a rate measured, that rate's uncertainty (extrapolating) or the
+ * rate itself (holding) times the time since; without, rate_limit times
+ * it over sqrt(3) (a rate anywhere within +-rate_limit).
  */
 struct cs_re_drift_config {
+	const struct cs_re_ocvtab *ocv;	/* not NULL; the caller keeps it
+					 * while the object lives */
 	double rest_current;	/* A, > 0: |I| below this is rest */
 	double rest_s;		/* s, > 0: relaxation before estimating */
-	double ref_potential;	/* V vs Li/Li+ of the reference electrode
-				 * when fresh (0 for lithium metal) */
 	int extrapolate;	/* 1: carry the drift rate between rests */
+	double rate_limit;	/* V/s, > 0: largest drift rate assumed */
+	double corr_samples;	/* >= 1: samples per independent one */
 };
 
 struct cs_re_drift;
@@ -151,17 +188,27 @@ CS_API struct cs_re_drift *
 cs_re_drift_create(const struct cs_re_drift_config *cfg);
 CS_API void cs_re_drift_destroy(struct cs_re_drift *q);
 /*
- * One scan @v (CS_RE_NCH values, filtered) at @t_ns: @v's cathode and
- * anode are corrected in place (made vs Li/Li+). Returns 1 while an
+ * One scan @v (CS_RE_NCH values, filtered, electrodes vs Li/Li+) at
+ * @t_ns: @v's cathode and anode are corrected in place. Returns 1 while an
  * estimate is being made (resting), 0 otherwise.
  */
 CS_API int cs_re_drift_execute(struct cs_re_drift *q, int64_t t_ns,
 			       double *v);
 /* Current correction, V (added to the readings); NAN before the first
- * rest (then only ref_potential is applied). */
+ * rest (then nothing is added). */
 CS_API double cs_re_drift_offset(const struct cs_re_drift *q);
-/* Rest periods used so far. */
+/* Standard uncertainty of the correction applied at @t_ns (the last time
+ * executed), V; NAN before the first rest. */
+CS_API double cs_re_drift_uncertainty(const struct cs_re_drift *q,
+				      int64_t t_ns);
+/* The reference's drift rate between the last two rests, V/s (the
+ * reference's own potential rising is > 0), and its standard uncertainty
+ * in *@u (may be NULL); NAN before two rests. */
+CS_API double cs_re_drift_rate(const struct cs_re_drift *q, double *u);
+/* Rest periods used so far; samples skipped in rests because the cell
+ * voltage was outside the OCV curves' range. */
 CS_API unsigned long cs_re_drift_rests(const struct cs_re_drift *q);
+CS_API unsigned long cs_re_drift_outside(const struct cs_re_drift *q);
 
 /* ---------------------------------------------------------------------
  * Lithium-plating warning on the anode potential vs Li/Li+.

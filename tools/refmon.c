@@ -33,6 +33,11 @@ struct options {
 	double alarm_period;
 	struct cs_re_drift_config drift;
 	enum drift_mode drift_mode;
+	const char *ocv_path;
+	double capacity_ah;	/* 0: not given */
+	double rest_rate;	/* C-rate below which the cell rests, 0: not
+				 * given */
+	const char *drift_only;	/* a drift option given, for the check */
 	double ref_potential;	/* the reference vs Li/Li+, V */
 	double ref_uncertainty;
 	const char *ref_option;	/* the option that set it, or NULL */
@@ -67,9 +72,17 @@ static const char usage_text[] =
 "      --hold=S             below the limit this long to alarm (default 1)\n"
 "      --alarm-period=S     repeat an active alarm this often (default 1)\n"
 "      --drift=MODE         reference drift correction: off, hold or\n"
-"                           extrapolate (default extrapolate)\n"
-"      --rest-current=A     |current| below this is rest (default 0.05)\n"
+"                           extrapolate (default off); needs --ocv and a\n"
+"                           rest: --capacity (with --rest-rate) or\n"
+"                           --rest-current\n"
+"      --ocv=FILE           the cell's open-circuit curves, cellsense-ocv(5)\n"
+"      --capacity=AH        the cell's capacity\n"
+"      --rest-rate=C        rest: |current| below this C-rate\n"
+"                           (default 0.002, with --capacity)\n"
+"      --rest-current=A     rest: |current| below this\n"
 "      --rest-time=S        rest this long before estimating (default 60)\n"
+"      --drift-limit=V/S    largest reference drift rate assumed between\n"
+"                           rests (default 1e-7)\n"
 "      --reference=TYPE[:U] the reference electrode: li (0 V vs Li/Li+),\n"
 "                           li-au (0.31 +- 0.01 V), lto (1.55 +- 0.02 V),\n"
 "                           lfp (3.42 +- 0.02 V) or a number of volts;\n"
@@ -85,7 +98,8 @@ static const char usage_text[] =
 enum {
 	OPT_PASS = 1, OPT_STOP, OPT_ATTEN, OPT_THRESHOLD, OPT_MARGIN,
 	OPT_HYST, OPT_HOLD, OPT_ALARM_PERIOD, OPT_DRIFT, OPT_REST_CURRENT,
-	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE,
+	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
+	OPT_REST_RATE, OPT_DRIFT_LIMIT,
 };
 
 static const struct option longopts[] = {
@@ -106,6 +120,10 @@ static const struct option longopts[] = {
 	{ "drift", required_argument, NULL, OPT_DRIFT },
 	{ "rest-current", required_argument, NULL, OPT_REST_CURRENT },
 	{ "rest-time", required_argument, NULL, OPT_REST_TIME },
+	{ "ocv", required_argument, NULL, OPT_OCV },
+	{ "capacity", required_argument, NULL, OPT_CAPACITY },
+	{ "rest-rate", required_argument, NULL, OPT_REST_RATE },
+	{ "drift-limit", required_argument, NULL, OPT_DRIFT_LIMIT },
 	{ "ref-potential", required_argument, NULL, OPT_REF_POTENTIAL },
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -143,6 +161,33 @@ static void set_reference(struct options *o, const char *opt, const char *arg)
 	}
 }
 
+/* Drift correction only against the user's curves, with a rest the user
+ * defined: relative to the cell or an explicit threshold, not both. */
+static void check_drift(struct options *o)
+{
+	if (o->drift_mode == DRIFT_OFF) {
+		if (o->drift_only)
+			die_usage("--%s is for the drift correction, which is "
+				  "off: give --drift=hold or extrapolate",
+				  o->drift_only);
+		return;
+	}
+	if (!o->ocv_path)
+		die_usage("--drift needs the cell's open-circuit curves "
+			  "(--ocv=FILE, see cellsense-ocv(5))");
+	if (o->drift.rest_current > 0.0 && o->rest_rate > 0.0)
+		die_usage("--rest-current and --rest-rate both define a rest; "
+			  "give one");
+	if (o->drift.rest_current > 0.0)
+		return;
+	if (!(o->capacity_ah > 0.0))
+		die_usage("--drift needs a rest: --capacity=AH (rest below "
+			  "--rest-rate, default C/500) or --rest-current=A");
+	if (!(o->rest_rate > 0.0))
+		o->rest_rate = 0.002;
+	o->drift.rest_current = o->rest_rate * o->capacity_ah;
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
 	size_t pos;
@@ -162,9 +207,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->plating.hysteresis = 0.003;
 	o->plating.hold_s = 1.0;
 	o->alarm_period = 1.0;
-	o->drift.rest_current = 0.05;
 	o->drift.rest_s = 60.0;
-	o->drift_mode = DRIFT_EXTRAPOLATE;
+	o->drift.rate_limit = 1e-7;
+	o->drift_mode = DRIFT_OFF;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
@@ -236,10 +281,31 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->drift.rest_current = parse_double(optarg,
 							     "rest-current",
 							     1e-9, 1e6);
+			o->drift_only = "rest-current";
 			break;
 		case OPT_REST_TIME:
 			o->drift.rest_s = parse_double(optarg, "rest-time",
 						       1e-3, 1e7);
+			o->drift_only = "rest-time";
+			break;
+		case OPT_OCV:
+			o->ocv_path = optarg;
+			o->drift_only = "ocv";
+			break;
+		case OPT_CAPACITY:
+			o->capacity_ah = parse_double(optarg, "capacity", 1e-9,
+						      1e6);
+			break;
+		case OPT_REST_RATE:
+			o->rest_rate = parse_double(optarg, "rest-rate", 1e-9,
+						    10);
+			o->drift_only = "rest-rate";
+			break;
+		case OPT_DRIFT_LIMIT:
+			o->drift.rate_limit = parse_double(optarg,
+							   "drift-limit",
+							   1e-12, 1);
+			o->drift_only = "drift-limit";
 			break;
 		case OPT_REF_POTENTIAL:
 		case OPT_REFERENCE:
@@ -260,12 +326,30 @@ static void parse_args(struct options *o, int argc, char **argv)
 	if (argc - optind > 1)
 		die_usage("more than one input file");
 	o->drift.extrapolate = o->drift_mode == DRIFT_EXTRAPOLATE;
+	check_drift(o);
 	o->filt.fs = o->rate_hz;
 	if (!(o->filt.stop_hz > o->filt.pass_hz) ||
 	    !(o->filt.stop_hz < o->rate_hz / 2))
 		die_usage("mains filter: need pass (%g Hz) < stop (%g Hz) < "
 			  "rate/2 (%g Hz)", o->filt.pass_hz, o->filt.stop_hz,
 			  o->rate_hz / 2);
+}
+
+/* The user's open-circuit curves, or die naming the file and line. */
+static struct cs_re_ocvtab *load_ocv(const char *path)
+{
+	size_t len;
+	char *text = tools_read_file(path, "ocv", &len);
+	unsigned long line = 0;
+	const char *why = "?";
+	struct cs_re_ocvtab *q = cs_re_ocvtab_create(text, &line, &why);
+
+	if (!q && errno == EINVAL)
+		die("%s:%lu: %s", path, line, why);
+	if (!q)
+		die_perror("%s", path);
+	free(text);
+	return q;
 }
 
 struct stats {
@@ -308,6 +392,7 @@ int main(int argc, char **argv)
 	struct stats st = { 0 };
 	struct cs_re_filter *filt;
 	struct cs_re_drift *drift = NULL;
+	struct cs_re_ocvtab *ocv = NULL;
 	struct cs_re_noise *noise;
 	struct cs_plating *plating;
 	const char *name;
@@ -329,6 +414,10 @@ int main(int argc, char **argv)
 	if (!filt)
 		die_perror("mains filter");
 	if (o.drift_mode != DRIFT_OFF) {
+		ocv = load_ocv(o.ocv_path);
+		o.drift.ocv = ocv;
+		o.drift.corr_samples = 1.0 / pow(cs_re_filter_noise_gain(filt),
+						 2);
 		drift = cs_re_drift_create(&o.drift);
 		if (!drift)
 			die_perror("drift correction");
@@ -428,11 +517,11 @@ int main(int argc, char **argv)
 					u = hypot(u, o.ref_uncertainty);
 
 				/* corrected against a drift not yet seen:
-				 * of unknown uncertainty */
+				 * of unknown uncertainty (nan) */
 				if (drift && (ch == CS_RE_CATHODE ||
-					      ch == CS_RE_ANODE) &&
-				    isnan(cs_re_drift_offset(drift)))
-					u = NAN;
+					      ch == CS_RE_ANODE))
+					u = hypot(u, cs_re_drift_uncertainty(
+							     drift, tr));
 				emit(&o, tr, cs_re_channel_name(ch),
 				     quantity[ch], y[ch], unit[ch],
 				     sat[ch] ? "saturated" : "ok", u, &st);
@@ -445,18 +534,26 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout))
 		die_perror("stdout");
-	if (o.verbose || st.gaps || status)
+	if (o.verbose || st.gaps || status) {
+		char dr[128] = "drift off";
+
+		if (drift)
+			snprintf(dr, sizeof(dr), "drift %.6f V from %lu rests "
+				 "(%lu rest samples outside the curves)",
+				 cs_re_drift_offset(drift),
+				 cs_re_drift_rests(drift),
+				 cs_re_drift_outside(drift));
 		fprintf(stderr, "%s: %s: %lu scans, %lu records, %lu alarm "
 			"records, %lu saturated, %lu gaps (%lu scans missing), "
-			"filter %u taps (%.3f s delay), drift %.6f V from %lu "
-			"rests\n", tools_progname(), name, st.scans, st.records,
-			st.alarms, st.saturated, st.gaps, st.missing,
-			cs_re_filter_taps(filt), (double)delay_ns * 1e-9,
-			drift ? cs_re_drift_offset(drift) : NAN,
-			drift ? cs_re_drift_rests(drift) : 0);
+			"filter %u taps (%.3f s delay), %s\n", tools_progname(),
+			name, st.scans, st.records, st.alarms, st.saturated,
+			st.gaps, st.missing, cs_re_filter_taps(filt),
+			(double)delay_ns * 1e-9, dr);
+	}
 	cs_plating_destroy(plating);
 	cs_re_noise_destroy(noise);
 	cs_re_drift_destroy(drift);
+	cs_re_ocvtab_destroy(ocv);
 	cs_re_filter_destroy(filt);
 	free(raw);
 	if (in != stdin)

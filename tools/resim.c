@@ -52,12 +52,14 @@ static const char usage_text[] =
 "  -S, --scale=C,K,A,I      per-LSB scales, mV and mA, as refmon's\n"
 "  -T, --timestamps         append the 64-bit LE ns timestamp to each scan\n"
 "      --truth=FILE         write the true values there as records\n"
+"      --ocv-out=FILE       write the model cell's open-circuit curves there\n"
+"                           (cellsense-ocv(5), for refmon's drift correction)\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n";
 
 enum {
 	OPT_STEP = 1, OPT_SOC, OPT_CAP, OPT_RA, OPT_RC, OPT_DRIFT, OPT_NOISE,
-	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH, OPT_REF,
+	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH, OPT_REF, OPT_OCV_OUT,
 };
 
 static const struct option longopts[] = {
@@ -79,6 +81,7 @@ static const struct option longopts[] = {
 	{ "scale", required_argument, NULL, 'S' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "truth", required_argument, NULL, OPT_TRUTH },
+	{ "ocv-out", required_argument, NULL, OPT_OCV_OUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -116,6 +119,26 @@ static void put_le32(unsigned char *p, int32_t v)
 
 	for (int i = 0; i < 4; i++)
 		p[i] = (unsigned char)(u >> (8 * i));
+}
+
+/* The model's curves at 1001 points: linear interpolation between them is
+ * within 25 uV of the curves (the anode's steep start the worst). */
+static void write_ocv(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		die_perror("%s", path);
+	fprintf(f, "# open-circuit curves of resim's model cell (NMC, graphite)"
+		"\nsoc\tcathode\tanode\n");
+	for (int i = 0; i <= 1000; i++) {
+		double soc = i / 1000.0;
+
+		fprintf(f, "%.3f\t%.7f\t%.7f\n", soc, cs_re_ocv_cathode(soc),
+			cs_re_ocv_anode(soc));
+	}
+	if (fclose(f))
+		die_perror("%s", path);
 }
 
 int main(int argc, char **argv)
@@ -209,6 +232,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TRUTH:
 			truth_path = optarg;
+			break;
+		case OPT_OCV_OUT:
+			write_ocv(optarg);
 			break;
 		case 'h':
 			tools_help(usage_text);

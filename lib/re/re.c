@@ -297,22 +297,30 @@ struct cs_re_drift {
 	struct cs_re_drift_config cfg;
 	int resting;
 	int64_t rest_start;
-	double sum;		/* residuals in this rest */
+	/* a line through this rest's residuals y at x s since its first
+	 * sample (y less the first residual, against cancellation) */
+	int64_t x0;
+	double y0, sx, sxx, sy, sxy, syy;
+	double hsum;		/* half-differences of the two */
+	double usum;		/* the curves' stated uncertainty */
 	unsigned long n;
 	double offset;		/* NAN before the first rest */
+	double u0;		/* its uncertainty at its time */
 	int64_t offset_t;	/* time of the last estimate */
-	double prev;		/* estimate of the previous rest, or NAN */
+	double prev, prev_u;	/* estimate of the previous rest, or NAN */
 	int64_t prev_t;
-	double rate;		/* V/ns between the last two rests */
-	unsigned long rests;
+	double rate, rate_u;	/* V/ns between the last two rests */
+	unsigned long rests, outside;
 };
 
 struct cs_re_drift *cs_re_drift_create(const struct cs_re_drift_config *cfg)
 {
 	struct cs_re_drift *q;
 
-	if (!cfg || !(cfg->rest_current > 0.0) || !(cfg->rest_s > 0.0) ||
-	    !(fabs(cfg->ref_potential) <= 5.0)) {
+	if (!cfg || !cfg->ocv || !(cfg->rest_current > 0.0) ||
+	    !(cfg->rest_s > 0.0) ||
+	    !(cfg->rate_limit > 0.0 && cfg->rate_limit <= 1.0) ||
+	    !(cfg->corr_samples >= 1.0 && cfg->corr_samples <= 1e9)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -322,6 +330,8 @@ struct cs_re_drift *cs_re_drift_create(const struct cs_re_drift_config *cfg)
 	q->cfg = *cfg;
 	q->offset = NAN;
 	q->prev = NAN;
+	q->rate = NAN;
+	q->rate_u = NAN;
 	return q;
 }
 
@@ -340,10 +350,99 @@ unsigned long cs_re_drift_rests(const struct cs_re_drift *q)
 	return q->rests;
 }
 
+unsigned long cs_re_drift_outside(const struct cs_re_drift *q)
+{
+	return q->outside;
+}
+
+double cs_re_drift_rate(const struct cs_re_drift *q, double *u)
+{
+	if (u)
+		*u = q->rate_u * 1e9;
+	return q->rate * 1e9;
+}
+
+double cs_re_drift_uncertainty(const struct cs_re_drift *q, int64_t t_ns)
+{
+	double dt = (double)(t_ns - q->offset_t), since;
+
+	if (isnan(q->offset))
+		return NAN;
+	if (dt < 0.0)
+		dt = 0.0;
+	if (isnan(q->rate))
+		since = q->cfg.rate_limit * 1e-9 * dt / sqrt(3.0);
+	else if (q->cfg.extrapolate)
+		since = q->rate_u * dt;
+	else
+		since = fabs(q->rate) * dt;
+	return hypot(q->u0, since);
+}
+
+/* One rested sample into the running estimate. */
+static void rest_sample(struct cs_re_drift *q, int64_t t_ns, const double *v)
+{
+	double soc = cs_re_ocvtab_soc(q->cfg.ocv, v[CS_RE_CELL]);
+	double oc, oa, uo, rc, ra, x, y, n, xm, ym, cxx, cxy, cyy, b, var,
+	       lever;
+
+	if (cs_re_ocvtab_eval(q->cfg.ocv, soc, &oc, &oa, &uo)) {
+		q->outside++;
+		return;
+	}
+	if (q->n == 0) {
+		/* a new rest: the last one becomes the previous estimate */
+		q->prev = q->offset;
+		q->prev_u = q->u0;
+		q->prev_t = q->offset_t;
+		q->rests++;
+		q->x0 = t_ns;
+		q->y0 = 0.5 * ((oc - v[CS_RE_CATHODE]) + (oa - v[CS_RE_ANODE]));
+		q->sx = q->sxx = q->sy = q->sxy = q->syy = 0.0;
+		q->hsum = q->usum = 0.0;
+	}
+	rc = oc - v[CS_RE_CATHODE];
+	ra = oa - v[CS_RE_ANODE];
+	x = (double)(t_ns - q->x0) * 1e-9;
+	y = 0.5 * (rc + ra) - q->y0;
+	q->sx += x;
+	q->sxx += x * x;
+	q->sy += y;
+	q->sxy += x * y;
+	q->syy += y * y;
+	q->hsum += 0.5 * (rc - ra);
+	q->usum += uo;
+	n = (double)++q->n;
+	xm = q->sx / n;
+	ym = q->sy / n;
+	cxx = q->sxx - n * xm * xm;
+	cxy = q->sxy - n * xm * ym;
+	cyy = q->syy - n * ym * ym;
+	/* the reference drifts during a long rest too: the line's value
+	 * now, not the rest's mean, which lags by half the rest */
+	b = n >= 10.0 && cxx > 0.0 ? cxy / cxx : 0.0;
+	var = n > 2.0 ? (cyy - b * cxy) / (n - 2.0) : cyy / n;
+	if (var < 0.0)
+		var = 0.0;
+	lever = 1.0 / n + (b != 0.0 ? (x - xm) * (x - xm) / cxx : 0.0);
+	q->offset = q->y0 + ym + b * (x - xm);
+	q->offset_t = t_ns;
+	/* scatter of the line, the two residuals' mean disagreement (what
+	 * the curves do not explain), the curves' own uncertainty */
+	q->u0 = sqrt(var * q->cfg.corr_samples * lever +
+		     pow(q->hsum / n, 2) + pow(q->usum / n, 2));
+	if (isfinite(q->prev) && t_ns > q->prev_t) {
+		double span = (double)(t_ns - q->prev_t);
+
+		q->rate = (q->offset - q->prev) / span;
+		q->rate_u = hypot(q->u0, q->prev_u) / span;
+	}
+}
+
 int cs_re_drift_execute(struct cs_re_drift *q, int64_t t_ns, double *v)
 {
 	int estimating = 0;
-	double corr;
+	double corr = 0.0;
 
 	if (isfinite(v[CS_RE_CURRENT]) &&
 	    fabs(v[CS_RE_CURRENT]) < q->cfg.rest_current) {
@@ -351,39 +450,19 @@ int cs_re_drift_execute(struct cs_re_drift *q, int64_t t_ns, double *v)
 			q->resting = 1;
 			q->rest_start = t_ns;
 			q->n = 0;
-			q->sum = 0.0;
 		}
 		if ((double)(t_ns - q->rest_start) >= q->cfg.rest_s * 1e9 &&
 		    isfinite(v[CS_RE_CELL]) && isfinite(v[CS_RE_CATHODE]) &&
 		    isfinite(v[CS_RE_ANODE])) {
-			double soc = cs_re_soc_from_ocv(v[CS_RE_CELL]);
-			double ec = v[CS_RE_CATHODE] + q->cfg.ref_potential;
-			double ea = v[CS_RE_ANODE] + q->cfg.ref_potential;
-
-			if (q->n == 0) {
-				/* a new rest: the last one becomes the
-				 * previous estimate */
-				q->prev = q->offset;
-				q->prev_t = q->offset_t;
-				q->rests++;
-			}
-			q->sum += 0.5 * ((cs_re_ocv_cathode(soc) - ec) +
-					 (cs_re_ocv_anode(soc) - ea));
-			q->n++;
-			q->offset = q->sum / (double)q->n;
-			q->offset_t = t_ns;
-			if (isfinite(q->prev) && t_ns > q->prev_t)
-				q->rate = (q->offset - q->prev) /
-					  (double)(t_ns - q->prev_t);
-			estimating = 1;
+			rest_sample(q, t_ns, v);
+			estimating = q->n > 0;
 		}
 	} else {
 		q->resting = 0;
 	}
-	corr = q->cfg.ref_potential;
 	if (isfinite(q->offset)) {
-		corr += q->offset;
-		if (!estimating && q->cfg.extrapolate)
+		corr = q->offset;
+		if (!estimating && q->cfg.extrapolate && isfinite(q->rate))
 			corr += q->rate * (double)(t_ns - q->offset_t);
 	}
 	v[CS_RE_CATHODE] += corr;

@@ -40,7 +40,9 @@ awk -v a="$u1" -v b="$u4" 'BEGIN { printf "u at 2 mV / u at 0.5 mV: %.2f\n", b /
 
 # drift correction: nan until the first rest has been measured, then values
 "$BIN/resim" -N 12000 -c 2.5 --step 4:0 -T --drift 0.0001 >"$TMPDIR/raw"
-"$BIN/refmon" -T --drift hold --rest-time 2 <"$TMPDIR/raw" >"$TMPDIR/out.tsv"
+"$BIN/resim" -N 0 --ocv-out "$TMPDIR/ocv"
+"$BIN/refmon" -T --drift hold --rest-time 2 --ocv "$TMPDIR/ocv" --capacity 5 \
+	<"$TMPDIR/raw" >"$TMPDIR/out.tsv"
 awk -F'\t' '$2 == "re0/anode" && $3 == "potential" {
 		if ($7 == "nan") { if (seen) late++; else early++ } else seen++ }
 	    END { printf "anode: %d without uncertainty before the first rest, %d with after, %d without after\n",

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "cellsense.h"
@@ -34,10 +35,35 @@ static struct cs_resynth_config base_cell(void)
 	return c;
 }
 
+/* The model cell's curves as a user's file would give them (1001 points,
+ * as resim --ocv-out writes). */
+static struct cs_re_ocvtab *model_ocv(void)
+{
+	size_t cap = 1001 * 40 + 64, len = 0;
+	char *text = malloc(cap);
+	struct cs_re_ocvtab *q;
+
+	assert_non_null(text);
+	len += (size_t)snprintf(text, cap, "soc cathode anode\n");
+	for (int i = 0; i <= 1000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%.3f %.7f %.7f\n",
+					i / 1000.0, cs_re_ocv_cathode(i / 1000.0),
+					cs_re_ocv_anode(i / 1000.0));
+	q = cs_re_ocvtab_create(text, NULL, NULL);
+	assert_non_null(q);
+	free(text);
+	return q;
+}
+
 static void refused(void **state)
 {
 	struct cs_re_filter_config f = fcfg;
-	struct cs_re_drift_config d = { 0.05, 10.0, 0.0, 0 };
+	struct cs_re_ocvtab *ocv = cs_re_ocvtab_create("0 3.5 0.7\n1 4.2 0.1\n",
+						       NULL, NULL);
+	struct cs_re_drift_config d = {
+		.ocv = ocv, .rest_current = 0.05, .rest_s = 10.0,
+		.rate_limit = 1e-6, .corr_samples = 1.0,
+	};
 	struct cs_plating_config p = { 0.0, 0.01, 0.005, 1.0 };
 	struct cs_resynth_config s = base_cell();
 
@@ -63,6 +89,13 @@ static void refused(void **state)
 	d.rest_current = 0.05;
 	d.rest_s = -1.0;
 	assert_null(cs_re_drift_create(&d));
+	d.rest_s = 10.0;
+	d.ocv = NULL;		/* no curves: no correction */
+	assert_null(cs_re_drift_create(&d));
+	d.ocv = ocv;
+	d.corr_samples = 0.5;
+	assert_null(cs_re_drift_create(&d));
+	cs_re_ocvtab_destroy(ocv);
 
 	p.hold_s = -1.0;
 	errno = 0;
@@ -110,6 +143,57 @@ static void reference_kinds(void **state)
 	assert_true(p == 7.0);
 	assert_non_null(cs_re_reference_type(3));
 	assert_null(cs_re_reference_type(4));
+}
+
+/* The user's curves: parsed with line numbers for what is wrong,
+ * interpolated, inverted. */
+static void ocv_table(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned long line;
+		const char *why;
+	} bad[] = {
+		{ "0 3.5 0.7\n", 1, "fewer than 2 points" },
+		{ "# c\n0 3.5 0.7\n0 3.6 0.6\n", 3, "not increasing" },
+		{ "0 3.5 0.7\n0.5 3.4 0.7\n", 2, "cell voltage" },
+		{ "0 3.5 0.7\n1.5 4.2 0.1\n", 2, "outside 0..1" },
+		{ "0 3.5 0,7\n", 1, "not a number" },
+		{ "0 3.5\n", 1, "expected soc" },
+		{ "soc anode cathode\n", 1, "header" },
+		{ "0 3.5 0.7 -1\n", 1, "uncertainty" },
+		{ "0 3.5 0.7\n0.5 3.8 0.2\nsoc cathode anode\n", 3,
+		  "not a number" },
+	};
+	struct cs_re_ocvtab *q;
+	double c, a, u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned long line = 0;
+		const char *why = "";
+
+		errno = 0;
+		assert_null(cs_re_ocvtab_create(bad[i].text, &line, &why));
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(line, bad[i].line);
+		if (!strstr(why, bad[i].why))
+			fail_msg("case %zu: '%s'", i, why);
+	}
+	q = cs_re_ocvtab_create("# cell A\nsoc cathode anode uncertainty\n"
+				"0.1 3.6 0.3 0.002\n0.5 3.8 0.1 0.004\r\n"
+				"0.9 4.1 0.08 0.002 # top\n", NULL, NULL);
+	assert_non_null(q);
+	assert_int_equal(cs_re_ocvtab_points(q), 3);
+	assert_int_equal(cs_re_ocvtab_eval(q, 0.3, &c, &a, &u), 0);
+	assert_true(fabs(c - 3.7) < 1e-12 && fabs(a - 0.2) < 1e-12 &&
+		    fabs(u - 0.003) < 1e-12);
+	assert_int_equal(cs_re_ocvtab_eval(q, 0.05, &c, &a, &u), -EDOM);
+	/* cell 3.3 V at 0.1, 3.7 V at 0.5: 3.5 V is 0.3 */
+	assert_true(fabs(cs_re_ocvtab_soc(q, 3.5) - 0.3) < 1e-12);
+	assert_true(isnan(cs_re_ocvtab_soc(q, 3.2)));
+	assert_true(isnan(cs_re_ocvtab_soc(q, NAN)));
+	cs_re_ocvtab_destroy(q);
 }
 
 static void ocv_curves(void **state)
@@ -235,9 +319,10 @@ static void recovered_within_noise(void **state)
 static void drift_correction(void **state)
 {
 	struct cs_resynth_config c = base_cell();
+	struct cs_re_ocvtab *ocv = model_ocv();
 	struct cs_re_drift_config dc = {
-		.rest_current = 0.05, .rest_s = 20.0, .ref_potential = 0.0,
-		.extrapolate = 1,
+		.ocv = ocv, .rest_current = 0.05, .rest_s = 20.0,
+		.extrapolate = 1, .rate_limit = 1e-5, .corr_samples = 1.0,
 	};
 	struct cs_resynth *s;
 	struct cs_re_filter *q = cs_re_filter_create(&fcfg);
@@ -289,7 +374,18 @@ static void drift_correction(void **state)
 	assert_true(fabs(raw_end) > 1.9e-3);
 	assert_true(maxe < 0.12e-3);
 	assert_int_equal(cs_re_drift_rests(dr), 3);
+	assert_int_equal(cs_re_drift_outside(dr), 0);
+	{
+		/* the rate between the last two rests, against the truth */
+		double u, rate = cs_re_drift_rate(dr, &u);
+
+		printf("# drift rate %.4g +- %.2g V/s (true %.4g)\n", rate, u,
+		       c.drift_v_per_s);
+		assert_true(fabs(rate - c.drift_v_per_s) < 3.0 * u + 1e-9);
+		assert_true(u < 0.05 * c.drift_v_per_s);
+	}
 	cs_re_drift_destroy(dr);
+	cs_re_ocvtab_destroy(ocv);
 	cs_re_filter_destroy(q);
 	cs_re_filter_destroy(qt);
 	cs_resynth_destroy(s);
@@ -524,6 +620,7 @@ int main(void)
 		cmocka_unit_test(refused),
 		cmocka_unit_test(reference_kinds),
 		cmocka_unit_test(ocv_curves),
+		cmocka_unit_test(ocv_table),
 		cmocka_unit_test(mains_rejection),
 		cmocka_unit_test(filter_delay),
 		cmocka_unit_test(recovered_within_noise),
