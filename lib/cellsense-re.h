@@ -14,6 +14,7 @@
 #define CELLSENSE_RE_H
 
 #include "cellsense.h"
+#include "cellsense-eclab.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,6 +98,12 @@ CS_API int cs_re_filter_execute(struct cs_re_filter *q, const double *in,
 CS_API size_t cs_re_filter_execute_block(struct cs_re_filter *q,
 					 const double *in, size_t n,
 					 double *out);
+/* The same with the input's time @t_in: *@t_out is the time of the input
+ * the output stands for, the one delay pushes earlier, so that the delay is
+ * in time whatever the spacing of the inputs (irregular, gaps). */
+CS_API int cs_re_filter_execute_timed(struct cs_re_filter *q, int64_t t_in,
+				      const double *in, double *out,
+				      int64_t *t_out);
 /* Gain of the filter (linear, |H|) at @hz. */
 CS_API double cs_re_filter_gain(const struct cs_re_filter *q, double hz);
 /* Its gain for white noise (rms out over rms in): the root sum of squares
@@ -270,7 +277,7 @@ CS_API enum cs_plating_level cs_plating_level(const struct cs_plating *q,
  * reference electrode drifting linearly, white noise and mains pickup.
  */
 struct cs_resynth_config {
-	double fs;		/* Hz, 1..1e6 */
+	double fs;		/* Hz, 1e-6..1e6 */
 	double capacity_ah;	/* > 0 */
 	double soc;		/* initial, 0..1 */
 	double temp_c;		/* -40..80 */

@@ -2,8 +2,9 @@
 /*
  * refmon: raw scans of the reference-electrode front-end (what iio_readdev
  * writes for cellsense_re: cell voltage, cathode and anode vs reference,
- * current) in; cell voltage, electrode potentials vs Li/Li+, current and
- * lithium-plating alarms out, as records.
+ * current), or a potentiostat's EC-Lab text export, in; cell voltage,
+ * electrode potentials vs Li/Li+, current and lithium-plating alarms out,
+ * as records.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #define DEF_SCALES "0.000572205,0.000572205,0.000286102,0.143051147"
 
 enum drift_mode { DRIFT_OFF, DRIFT_HOLD, DRIFT_EXTRAPOLATE };
+enum input_kind { IN_AUTO, IN_SCANS, IN_ECLAB };
 
 struct options {
 	struct cs_sample_format fmt;
@@ -38,6 +40,10 @@ struct options {
 	double rest_rate;	/* C-rate below which the cell rests, 0: not
 				 * given */
 	const char *drift_only;	/* a drift option given, for the check */
+	enum input_kind input;
+	int we_anode;		/* EC-Lab: the anode is the working electrode */
+	const char *scan_only;	/* an option only binary scans take */
+	int filter_set;		/* --pass or --stop given */
 	double ref_potential;	/* the reference vs Li/Li+, V */
 	double ref_uncertainty;
 	const char *ref_option;	/* the option that set it, or NULL */
@@ -46,13 +52,18 @@ struct options {
 
 static const char usage_text[] =
 "Usage: refmon [OPTIONS] [FILE]\n"
-"Turn raw scans of the reference-electrode front-end into records: cell\n"
-"voltage, cathode and anode potentials vs Li/Li+, current, and lithium-\n"
-"plating alarms (see cellsense-records(5)). Reads FILE, or standard input\n"
-"when FILE is absent or '-', in the layout iio_readdev writes for the\n"
-"channels voltage0 voltage1 voltage2 current3 [timestamp].\n"
+"Turn raw scans of the reference-electrode front-end, or an EC-Lab text\n"
+"export, into records: cell voltage, cathode and anode potentials vs\n"
+"Li/Li+, current, and lithium-plating alarms (see cellsense-records(5)).\n"
+"Reads FILE, or standard input when FILE is absent or '-': binary scans\n"
+"in the layout iio_readdev writes for the channels voltage0 voltage1\n"
+"voltage2 current3 [timestamp], or an EC-Lab export (recognised from its\n"
+"first line; other text is refused).\n"
 "\n"
 "Options:\n"
+"  -i, --input=KIND         auto, scans or eclab (default auto)\n"
+"      --we=ELECTRODE       EC-Lab: the working electrode, cathode or\n"
+"                           anode (default cathode; Ece is the other)\n"
 "  -f, --format=FMT         sample format, libiio notation\n"
 "                           (default le:s24/32>>0)\n"
 "  -S, --scale=C,K,A,I      per-LSB scales as the driver's in_*_scale show\n"
@@ -99,10 +110,12 @@ enum {
 	OPT_PASS = 1, OPT_STOP, OPT_ATTEN, OPT_THRESHOLD, OPT_MARGIN,
 	OPT_HYST, OPT_HOLD, OPT_ALARM_PERIOD, OPT_DRIFT, OPT_REST_CURRENT,
 	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
-	OPT_REST_RATE, OPT_DRIFT_LIMIT,
+	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE,
 };
 
 static const struct option longopts[] = {
+	{ "input", required_argument, NULL, 'i' },
+	{ "we", required_argument, NULL, OPT_WE },
 	{ "format", required_argument, NULL, 'f' },
 	{ "scale", required_argument, NULL, 'S' },
 	{ "rate", required_argument, NULL, 'r' },
@@ -132,7 +145,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char shortopts[] = "f:S:r:Ts:o:vhV";
+static const char shortopts[] = "i:f:S:r:Ts:o:vhV";
 
 static void set_scales(struct options *o, const char *arg)
 {
@@ -213,7 +226,25 @@ static void parse_args(struct options *o, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			if (!strcmp(optarg, "auto"))
+				o->input = IN_AUTO;
+			else if (!strcmp(optarg, "scans"))
+				o->input = IN_SCANS;
+			else if (!strcmp(optarg, "eclab"))
+				o->input = IN_ECLAB;
+			else
+				die_usage("input '%s': expected auto, scans or "
+					  "eclab", optarg);
+			break;
+		case OPT_WE:
+			if (strcmp(optarg, "cathode") && strcmp(optarg, "anode"))
+				die_usage("we '%s': expected cathode or anode",
+					  optarg);
+			o->we_anode = !strcmp(optarg, "anode");
+			break;
 		case 'f':
+			o->scan_only = "format";
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
 				die_usage("format '%s': not understood at "
 					  "character %zu (expected e.g. "
@@ -221,12 +252,15 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 'S':
 			set_scales(o, optarg);
+			o->scan_only = "scale";
 			break;
 		case 'r':
-			o->rate_hz = parse_double(optarg, "rate", 1.0, 1e6);
+			o->rate_hz = parse_double(optarg, "rate", 1e-6, 1e6);
+			o->scan_only = "rate";
 			break;
 		case 'T':
 			o->timestamps = 1;
+			o->scan_only = "timestamps";
 			break;
 		case 's':
 			if (!optarg[0] || strlen(optarg) >= sizeof(o->source) ||
@@ -240,10 +274,12 @@ static void parse_args(struct options *o, int argc, char **argv)
 						   1e6);
 			break;
 		case OPT_PASS:
-			o->filt.pass_hz = parse_double(optarg, "pass", 1e-3, 1e6);
+			o->filt.pass_hz = parse_double(optarg, "pass", 1e-6, 1e6);
+			o->filter_set = 1;
 			break;
 		case OPT_STOP:
-			o->filt.stop_hz = parse_double(optarg, "stop", 1e-3, 1e6);
+			o->filt.stop_hz = parse_double(optarg, "stop", 1e-6, 1e6);
+			o->filter_set = 1;
 			break;
 		case OPT_ATTEN:
 			o->filt.atten_db = parse_double(optarg, "atten", 20, 120);
@@ -327,12 +363,12 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	o->drift.extrapolate = o->drift_mode == DRIFT_EXTRAPOLATE;
 	check_drift(o);
-	o->filt.fs = o->rate_hz;
-	if (!(o->filt.stop_hz > o->filt.pass_hz) ||
-	    !(o->filt.stop_hz < o->rate_hz / 2))
-		die_usage("mains filter: need pass (%g Hz) < stop (%g Hz) < "
-			  "rate/2 (%g Hz)", o->filt.pass_hz, o->filt.stop_hz,
-			  o->rate_hz / 2);
+	if (o->input == IN_ECLAB && o->scan_only)
+		die_usage("--%s is for binary scans; an EC-Lab export has its "
+			  "own times and units", o->scan_only);
+	if (!(o->filt.stop_hz > o->filt.pass_hz))
+		die_usage("mains filter: need pass (%g Hz) < stop (%g Hz)",
+			  o->filt.pass_hz, o->filt.stop_hz);
 }
 
 /* The user's open-circuit curves, or die naming the file and line. */
@@ -354,6 +390,8 @@ static struct cs_re_ocvtab *load_ocv(const char *path)
 
 struct stats {
 	unsigned long scans, records, alarms, saturated, gaps, missing;
+	unsigned long repeated;	/* readings at or before the previous time */
+	unsigned long bad;	/* text lines refused */
 };
 
 static void emit(const struct options *o, int64_t t, const char *chan,
@@ -382,6 +420,282 @@ static void emit_alarm(const struct options *o, enum cs_plating_level level,
 	st->alarms++;
 }
 
+/* Sensor health at the end of each rest: the reference's drift (the
+ * correction) and its rate since the previous rest, as records; a rate
+ * beyond --drift-limit is flagged (status "drifting") and said on stderr. */
+static void drift_health(const struct options *o, struct cs_re_drift *d,
+			 int64_t t, struct stats *st)
+{
+	double u, rate = cs_re_drift_rate(d, &u);
+	int over = fabs(rate) > o->drift.rate_limit;
+
+	emit(o, t, "reference", "drift", cs_re_drift_offset(d), "V", "ok",
+	     cs_re_drift_uncertainty(d, t), st);
+	if (isnan(rate))
+		return;
+	emit(o, t, "reference", "drift_rate", rate, "V/s",
+	     over ? "drifting" : "ok", u, st);
+	if (over)
+		warn("reference drifting at %.3g V/s (+- %.2g) between the "
+		     "last two rests, beyond --drift-limit %.3g V/s: check the "
+		     "reference electrode", rate, u, o->drift.rate_limit);
+}
+
+/* ---- input: binary scans or an EC-Lab export, told apart by the first
+ * bytes (a scan's worth, so that binary scans lose nothing) ---- */
+
+struct input {
+	enum input_kind kind;
+	FILE *in;
+	const char *name;
+	size_t frame, sbytes, tsoff;
+	unsigned char *head;	/* the first bytes read */
+	size_t hlen, hpos;
+	double fmax;
+	/* text */
+	char *line;
+	size_t cap;
+	unsigned long lineno;
+	struct cs_eclab *eclab;
+	double res[CS_RE_NCH];	/* each channel's quantisation step */
+};
+
+/* Text, not samples: printable bytes, TABs and line ends only (a 24-bit
+ * sample in 32 bits always has a 0x00 or 0xff byte). */
+static int looks_like_text(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' &&
+		     p[i] != '\r') || p[i] == 0x7f || p[i] == 0xff)
+			return 0;
+	return n > 0;
+}
+
+static void input_open(struct input *q, const struct options *o,
+		       const char *path)
+{
+	memset(q, 0, sizeof(*q));
+	q->in = tools_open_input(path, &q->name);
+	q->sbytes = CS_RE_NCH * cs_sample_format_bytes(&o->fmt);
+	q->frame = cs_scan_bytes(q->sbytes, cs_sample_format_bytes(&o->fmt),
+				 o->timestamps);
+	q->tsoff = (q->sbytes + 7) / 8 * 8;
+	q->fmax = cs_sample_format_max(&o->fmt);
+	q->head = malloc(q->frame);
+	if (!q->head)
+		die_perror("malloc");
+	q->hlen = fread(q->head, 1, q->frame, q->in);
+	if (q->hlen < q->frame && ferror(q->in))
+		die_perror("%s: read error at byte %zu", q->name, q->hlen);
+	q->kind = o->input;
+	if (q->kind == IN_AUTO) {
+		q->kind = IN_SCANS;
+		if (cs_eclab_detect(q->head, q->hlen))
+			q->kind = IN_ECLAB;
+		else if (looks_like_text(q->head, q->hlen))
+			q->kind = IN_ECLAB;	/* the header will say */
+	}
+	if (q->kind == IN_ECLAB) {
+		if (o->scan_only)
+			die_usage("%s is an EC-Lab export: --%s is for binary "
+				  "scans", q->name, o->scan_only);
+		q->eclab = cs_eclab_create();
+		if (!q->eclab)
+			die_perror("EC-Lab reader");
+	} else {
+		for (int ch = 0; ch < CS_RE_NCH; ch++)
+			q->res[ch] = o->scale[ch];
+	}
+}
+
+static void input_close(struct input *q)
+{
+	cs_eclab_destroy(q->eclab);
+	free(q->line);
+	free(q->head);
+	if (q->in != stdin)
+		fclose(q->in);
+}
+
+/* The next line of text (the peeked bytes first), NUL-terminated in
+ * q->line: its length, or -1 at the end. */
+static long next_line(struct input *q)
+{
+	size_t n = 0;
+	int c;
+
+	for (;;) {
+		if (q->hpos < q->hlen)
+			c = q->head[q->hpos++];
+		else if ((c = getc(q->in)) == EOF)
+			break;
+		if (n + 2 > q->cap) {
+			char *p = realloc(q->line, q->cap ? 2 * q->cap : 256);
+
+			if (!p)
+				die_perror("malloc");
+			q->line = p;
+			q->cap = q->cap ? 2 * q->cap : 256;
+		}
+		q->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (ferror(q->in))
+		die_perror("%s: read error at line %lu", q->name,
+			   q->lineno + 1);
+	if (!n)
+		return -1;
+	q->line[n] = '\0';
+	q->lineno++;
+	return (long)n;
+}
+
+/* EC-Lab's columns as the cell's channels: Ewe is the working electrode
+ * vs the reference, Ece the counter electrode; I > 0 is anodic at the
+ * working electrode, which charges the cell when it is the cathode. */
+static void eclab_channels(const struct input *q, int we_anode,
+			   const double *row, double *v)
+{
+	double we = row[CS_ECLAB_EWE], ce = row[CS_ECLAB_ECE];
+	double cell = row[CS_ECLAB_EWE_ECE], sign = we_anode ? -1.0 : 1.0;
+
+	if (isnan(ce) && !isnan(cell))
+		ce = we - cell;
+	if (isnan(cell))
+		cell = we - ce;
+	v[CS_RE_CATHODE] = we_anode ? ce : we;
+	v[CS_RE_ANODE] = we_anode ? we : ce;
+	v[CS_RE_CELL] = sign * cell;
+	v[CS_RE_CURRENT] = sign * row[CS_ECLAB_CURRENT];
+	(void)q;
+}
+
+static void eclab_resolution(struct input *q, int we_anode)
+{
+	double we = cs_eclab_resolution(q->eclab, CS_ECLAB_EWE);
+	double ce = cs_eclab_resolution(q->eclab, CS_ECLAB_ECE);
+	double cell = cs_eclab_resolution(q->eclab, CS_ECLAB_EWE_ECE);
+
+	if (!cs_eclab_has(q->eclab, CS_ECLAB_ECE))
+		ce = we + cell;
+	if (!cs_eclab_has(q->eclab, CS_ECLAB_EWE_ECE))
+		cell = we + ce;
+	q->res[CS_RE_CATHODE] = we_anode ? ce : we;
+	q->res[CS_RE_ANODE] = we_anode ? we : ce;
+	q->res[CS_RE_CELL] = cell;
+	q->res[CS_RE_CURRENT] = cs_eclab_resolution(q->eclab, CS_ECLAB_CURRENT);
+}
+
+/* The next reading: 1, 0 at the end, -1 when the input ended inside a
+ * scan (reported). Text lines that are not readings are reported with
+ * their line number and counted; an unusable header is fatal. */
+static int input_next(struct input *q, const struct options *o,
+		      unsigned long index, int64_t *t, double *v, int *sat)
+{
+	if (q->kind == IN_SCANS) {
+		double codes[CS_RE_NCH];
+		size_t have = q->hlen - q->hpos;
+
+		if (have < q->frame) {
+			/* what was peeked, then the rest from the file */
+			memmove(q->head, q->head + q->hpos, have);
+			q->hpos = 0;
+			q->hlen = have;
+			have += fread(q->head + have, 1, q->frame - have,
+				      q->in);
+			if (have < q->frame && ferror(q->in))
+				die_perror("%s: read error at byte %lu",
+					   q->name, index * q->frame + have);
+			if (!have)
+				return 0;
+			if (have < q->frame) {
+				warn("%s: input ends inside scan %lu at byte "
+				     "offset %lu (%zu of %zu bytes); 1 partial "
+				     "scan skipped", q->name, index,
+				     index * (unsigned long)q->frame, have,
+				     q->frame);
+				return -1;
+			}
+			q->hlen = have;
+		}
+		cs_sample_format_decode(&o->fmt, q->head + q->hpos, CS_RE_NCH,
+					codes);
+		*t = o->timestamps ?
+			(int64_t)tools_get_le64(q->head + q->hpos + q->tsoff) :
+			(int64_t)llround((double)index * 1e9 / o->rate_hz);
+		q->hpos += q->frame;
+		for (int ch = 0; ch < CS_RE_NCH; ch++) {
+			if (fabs(codes[ch]) >= q->fmax)
+				sat[ch] = 1;
+			v[ch] = codes[ch] * o->scale[ch];
+		}
+		return 1;
+	}
+	for (;;) {
+		double row[CS_ECLAB_NCOL];
+		long len = next_line(q);
+		int ret;
+
+		if (len < 0)
+			return 0;
+		ret = cs_eclab_line(q->eclab, q->line, row);
+		if (ret == 1) {
+			*t = (int64_t)llround(row[CS_ECLAB_TIME] * 1e9);
+			eclab_channels(q, o->we_anode, row, v);
+			eclab_resolution(q, o->we_anode);
+			return 1;
+		}
+		if (ret == -EINVAL) {
+			if (o->input == IN_AUTO && q->lineno == 1)
+				die("%s: text, not binary scans nor an EC-Lab "
+				    "export (line 1: %s); refmon reads scans "
+				    "as iio_readdev writes them, or EC-Lab "
+				    "exports", q->name,
+				    cs_eclab_error(q->eclab));
+			die("%s:%lu: %s", q->name, q->lineno,
+			    cs_eclab_error(q->eclab));
+		}
+		if (ret == -EBADMSG)
+			warn("%s:%lu: %s; line skipped", q->name, q->lineno,
+			     cs_eclab_error(q->eclab));
+	}
+}
+
+/* The mains filter for @rate readings a second: NULL (a note on stderr)
+ * when the rate is too low for anything at the mains to be told from the
+ * signal, unless the user set the bands, which must then fit. */
+static struct cs_re_filter *design_filter(struct options *o, double rate,
+					  const char *name)
+{
+	struct cs_re_filter *f;
+
+	o->filt.fs = rate;
+	if (!(o->filt.stop_hz < rate / 2)) {
+		if (o->filter_set)
+			die_usage("mains filter: need stop (%g Hz) < rate/2 "
+				  "(%g Hz)", o->filt.stop_hz, rate / 2);
+		warn("%s: %.4g readings a second: mains filter off (its stop "
+		     "band, %g Hz, is above half the rate)", name, rate,
+		     o->filt.stop_hz);
+		return NULL;
+	}
+	f = cs_re_filter_create(&o->filt);
+	if (!f)
+		die_perror("mains filter");
+	return f;
+}
+
+/* The median of @n intervals. */
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+#define RATE_PROBE 33	/* readings buffered to learn a file's rate */
+
 int main(int argc, char **argv)
 {
 	static const char *const quantity[CS_RE_NCH] = {
@@ -390,110 +704,141 @@ int main(int argc, char **argv)
 	static const char *const unit[CS_RE_NCH] = { "V", "V", "V", "A" };
 	struct options o;
 	struct stats st = { 0 };
-	struct cs_re_filter *filt;
+	struct input in;
+	struct cs_re_filter *filt = NULL;
 	struct cs_re_drift *drift = NULL;
 	struct cs_re_ocvtab *ocv = NULL;
-	struct cs_re_noise *noise;
+	struct cs_re_noise *noise = NULL;
 	struct cs_plating *plating;
-	const char *name;
-	FILE *in;
-	size_t sbytes, frame, tsoff;
-	int got;
-	unsigned char *raw;
-	double v[CS_RE_NCH], y[CS_RE_NCH], fmax, noise_gain;
-	int64_t delay_ns, period_ns, last_t = 0, last_alarm = 0;
-	unsigned long every, since_out = 0;
-	int sat[CS_RE_NCH] = { 0 }, status = EXIT_OK;
+	double probe_v[RATE_PROBE][CS_RE_NCH], rate, noise_gain = 1.0;
+	int64_t probe_t[RATE_PROBE], period_ns, last_t = 0, last_alarm = 0;
+	int64_t next_out = INT64_MIN, delay_ns = 0;
+	int nprobe = 0, iprobe = 0, sat[CS_RE_NCH] = { 0 };
+	int status = EXIT_OK, started = 0, seen = 0, resting = 0;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
 
-	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
-	filt = cs_re_filter_create(&o.filt);
-	if (!filt)
-		die_perror("mains filter");
+	input_open(&in, &o, optind < argc ? argv[optind] : NULL);
+	plating = cs_plating_create(&o.plating);
+	if (!plating)
+		die_perror("plating detector");
+	/* the rate: the option's for scans, the readings' own (the median
+	 * interval of the first ones) for an export */
+	if (in.kind == IN_SCANS) {
+		rate = o.rate_hz;
+	} else {
+		int got;
+
+		while (nprobe < RATE_PROBE &&
+		       (got = input_next(&in, &o, st.scans, &probe_t[nprobe],
+					 probe_v[nprobe], sat)) == 1) {
+			st.scans++;
+			if (nprobe && probe_t[nprobe] <= probe_t[nprobe - 1]) {
+				st.repeated++;
+				continue;
+			}
+			nprobe++;
+		}
+		if (nprobe < 2) {
+			rate = 1.0;
+		} else {
+			int64_t dt[RATE_PROBE];
+
+			for (int i = 1; i < nprobe; i++)
+				dt[i - 1] = probe_t[i] - probe_t[i - 1];
+			qsort(dt, (size_t)nprobe - 1, sizeof(dt[0]), cmp_i64);
+			rate = 1e9 / (double)dt[(nprobe - 1) / 2];
+		}
+		fprintf(stderr, "%s: %s: EC-Lab export (%s), %.4g readings a "
+			"second; working electrode the %s\n", tools_progname(),
+			in.name, cs_eclab_decimal_comma(in.eclab) ?
+			"decimal commas" : "decimal points", rate,
+			o.we_anode ? "anode" : "cathode");
+	}
+	period_ns = (int64_t)llround(1e9 / rate);
+	filt = design_filter(&o, rate, in.name);
+	if (filt) {
+		noise_gain = cs_re_filter_noise_gain(filt);
+		delay_ns = (int64_t)cs_re_filter_delay(filt) * period_ns;
+	}
 	if (o.drift_mode != DRIFT_OFF) {
 		ocv = load_ocv(o.ocv_path);
 		o.drift.ocv = ocv;
-		o.drift.corr_samples = 1.0 / pow(cs_re_filter_noise_gain(filt),
-						 2);
+		o.drift.corr_samples = 1.0 / (noise_gain * noise_gain);
 		drift = cs_re_drift_create(&o.drift);
 		if (!drift)
 			die_perror("drift correction");
 	}
-	plating = cs_plating_create(&o.plating);
-	if (!plating)
-		die_perror("plating detector");
-	/* the raw noise over about 2 s, through the filter's noise gain */
-	noise = cs_re_noise_create(2.0 * o.rate_hz > 10.0 ? 2.0 * o.rate_hz : 10.0);
-	if (!noise)
-		die_perror("noise estimate");
-	noise_gain = cs_re_filter_noise_gain(filt);
-	period_ns = (int64_t)llround(1e9 / o.rate_hz);
-	delay_ns = (int64_t)cs_re_filter_delay(filt) * period_ns;
-	every = (unsigned long)llround(o.rate_hz / o.out_rate);
-	if (every < 1)
-		every = 1;
-	sbytes = CS_RE_NCH * cs_sample_format_bytes(&o.fmt);
-	frame = cs_scan_bytes(sbytes, cs_sample_format_bytes(&o.fmt),
-			      o.timestamps);
-	tsoff = (sbytes + 7) / 8 * 8;
-	fmax = cs_sample_format_max(&o.fmt);
-	raw = malloc(frame);
-	if (!raw)
-		die_perror("malloc");
-
 	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
 		die_perror("stdout");
+	/* the raw noise over about 2 s, or 50 readings at a low rate */
+	noise = cs_re_noise_create(2.0 * rate > 50.0 ? 2.0 * rate : 50.0);
+	if (!noise)
+		die_perror("noise estimate");
+
 	while (!tools_stop) {
 		struct cs_plating_event ev;
-		double codes[CS_RE_NCH];
+		double v[CS_RE_NCH], y[CS_RE_NCH];
 		int64_t t, tr;
+		int got;
 
-		got = tools_read_frame(in, name, "scan", st.scans, raw, frame);
-		if (got <= 0) {
-			if (got < 0)
-				status = EXIT_BADINPUT;
-			break;
-		}
-		if (o.timestamps) {
-			t = (int64_t)tools_get_le64(raw + tsoff);
-			/* samples the driver dropped (CRC errors, overruns)
-			 * show as gaps; counted, reported */
-			if (st.scans && t - last_t > period_ns * 3 / 2) {
-				st.gaps++;
-				st.missing += (unsigned long)
-					((t - last_t + period_ns / 2) /
-					 period_ns - 1);
-			}
+		if (iprobe < nprobe) {
+			t = probe_t[iprobe];
+			memcpy(v, probe_v[iprobe++], sizeof(v));
 		} else {
-			t = (int64_t)st.scans * period_ns;
+			got = input_next(&in, &o, st.scans, &t, v, sat);
+			if (got <= 0) {
+				if (got < 0)
+					status = EXIT_BADINPUT;
+				break;
+			}
+			st.scans++;
+			/* a reading at or before the last: no time to put
+			 * it at (EC-Lab repeats a time where a step ends) */
+			if (seen && t <= last_t) {
+				st.repeated++;
+				continue;
+			}
 		}
+		if (seen && t - last_t > period_ns * 3 / 2) {
+			/* readings missing (a CRC error, a pause): counted;
+			 * after a long gap the filter starts again */
+			st.gaps++;
+			st.missing += (unsigned long)
+				((t - last_t + period_ns / 2) / period_ns - 1);
+			if (t - last_t > 4 * period_ns) {
+				double none[CS_RE_NCH] = { NAN, NAN, NAN, NAN };
+
+				if (filt)
+					cs_re_filter_reset(filt);
+				cs_re_noise_execute(noise, none);
+			}
+		}
+		seen = 1;
 		last_t = t;
-		cs_sample_format_decode(&o.fmt, raw, CS_RE_NCH, codes);
-		for (int ch = 0; ch < CS_RE_NCH; ch++) {
-			if (fabs(codes[ch]) >= fmax)
-				sat[ch] = 1;
-			v[ch] = codes[ch] * o.scale[ch];
-		}
-		st.scans++;
 		cs_re_noise_execute(noise, v);
-		if (!cs_re_filter_execute(filt, v, y))
-			continue;
-		/* the filter's output stands for the input delay_ns ago */
-		tr = t - delay_ns;
+		if (filt) {
+			if (!cs_re_filter_execute_timed(filt, t, v, y, &tr))
+				continue;
+		} else {
+			memcpy(y, v, sizeof(y));
+			tr = t;
+		}
+		started = 1;
 		/* vs the reference -> vs Li/Li+, whatever else is on */
 		y[CS_RE_CATHODE] += o.ref_potential;
 		y[CS_RE_ANODE] += o.ref_potential;
-		if (drift)
-			cs_re_drift_execute(drift, tr, y);
+		if (drift) {
+			int r = cs_re_drift_execute(drift, tr, y);
+
+			if (resting && !r)
+				drift_health(&o, drift, tr, &st);
+			resting = r;
+		}
 		if (cs_plating_execute(plating, tr, y[CS_RE_ANODE], &ev) == 1) {
-			if (ev.level != CS_PLATING_NONE)
-				emit_alarm(&o, ev.level, ev.onset_ns, tr, &st);
-			else
-				emit_alarm(&o, CS_PLATING_NONE, ev.onset_ns,
-					   tr, &st);
+			emit_alarm(&o, ev.level, ev.onset_ns, tr, &st);
 			last_alarm = tr;
 		} else {
 			int64_t onset;
@@ -506,36 +851,53 @@ int main(int argc, char **argv)
 				last_alarm = tr;
 			}
 		}
-		if (++since_out >= every) {
-			since_out = 0;
-			for (int ch = 0; ch < CS_RE_NCH; ch++) {
-				double u = cs_re_noise_rms(noise, ch) *
-					   noise_gain;
+		/* a record every 1/out_rate s from the first output on, by
+		 * the readings' times (each reading at a lower rate) */
+		if (next_out == INT64_MIN)
+			next_out = tr + (int64_t)llround(1e9 / o.out_rate) -
+				   period_ns / 2;
+		if (tr < next_out)
+			continue;
+		next_out = tr + (int64_t)llround(1e9 / o.out_rate) -
+			   period_ns / 2;
+		for (int ch = 0; ch < CS_RE_NCH; ch++) {
+			/* the noise, or the quantisation where the noise
+			 * is finer than the steps, through the filter; nan
+			 * while the noise is not known yet */
+			double n = cs_re_noise_rms(noise, ch);
+			double u = isnan(n) ? NAN :
+				   fmax(n, in.res[ch] / sqrt(12.0)) * noise_gain;
 
-				/* the reference's stated offset uncertainty */
-				if (ch == CS_RE_CATHODE || ch == CS_RE_ANODE)
-					u = hypot(u, o.ref_uncertainty);
-
-				/* corrected against a drift not yet seen:
-				 * of unknown uncertainty (nan) */
-				if (drift && (ch == CS_RE_CATHODE ||
-					      ch == CS_RE_ANODE))
+			if (isnan(y[ch]))
+				continue;	/* a column the file lacks */
+			if (ch == CS_RE_CATHODE || ch == CS_RE_ANODE) {
+				/* the reference's stated offset
+				 * uncertainty; corrected against a drift
+				 * not yet seen: unknown (nan) */
+				u = hypot(u, o.ref_uncertainty);
+				if (drift)
 					u = hypot(u, cs_re_drift_uncertainty(
 							     drift, tr));
-				emit(&o, tr, cs_re_channel_name(ch),
-				     quantity[ch], y[ch], unit[ch],
-				     sat[ch] ? "saturated" : "ok", u, &st);
-				st.saturated += sat[ch] ? 1 : 0;
-				sat[ch] = 0;
 			}
-			if (fflush(stdout))
-				die_perror("stdout");
+			emit(&o, tr, cs_re_channel_name(ch), quantity[ch],
+			     y[ch], unit[ch], sat[ch] ? "saturated" : "ok", u,
+			     &st);
+			st.saturated += sat[ch] ? 1 : 0;
+			sat[ch] = 0;
 		}
+		if (fflush(stdout))
+			die_perror("stdout");
 	}
+	if (drift && resting)
+		drift_health(&o, drift, last_t, &st);
 	if (fflush(stdout))
 		die_perror("stdout");
-	if (o.verbose || st.gaps || status) {
-		char dr[128] = "drift off";
+	if (in.eclab && cs_eclab_bad(in.eclab)) {
+		st.bad = cs_eclab_bad(in.eclab);
+		status = EXIT_BADINPUT;
+	}
+	if (o.verbose || st.gaps || st.repeated || status || !started) {
+		char dr[128] = "drift off", fl[64] = "filter off";
 
 		if (drift)
 			snprintf(dr, sizeof(dr), "drift %.6f V from %lu rests "
@@ -543,20 +905,23 @@ int main(int argc, char **argv)
 				 cs_re_drift_offset(drift),
 				 cs_re_drift_rests(drift),
 				 cs_re_drift_outside(drift));
-		fprintf(stderr, "%s: %s: %lu scans, %lu records, %lu alarm "
+		if (filt)
+			snprintf(fl, sizeof(fl), "filter %u taps (%.3f s "
+				 "delay)", cs_re_filter_taps(filt),
+				 (double)delay_ns * 1e-9);
+		fprintf(stderr, "%s: %s: %lu %s, %lu records, %lu alarm "
 			"records, %lu saturated, %lu gaps (%lu scans missing), "
-			"filter %u taps (%.3f s delay), %s\n", tools_progname(),
-			name, st.scans, st.records, st.alarms, st.saturated,
-			st.gaps, st.missing, cs_re_filter_taps(filt),
-			(double)delay_ns * 1e-9, dr);
+			"%lu repeated times, %lu bad lines, %s, %s\n",
+			tools_progname(), in.name, st.scans,
+			in.kind == IN_SCANS ? "scans" : "readings", st.records,
+			st.alarms, st.saturated, st.gaps, st.missing,
+			st.repeated, st.bad, fl, dr);
 	}
 	cs_plating_destroy(plating);
 	cs_re_noise_destroy(noise);
 	cs_re_drift_destroy(drift);
 	cs_re_ocvtab_destroy(ocv);
 	cs_re_filter_destroy(filt);
-	free(raw);
-	if (in != stdin)
-		fclose(in);
+	input_close(&in);
 	return status;
 }

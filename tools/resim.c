@@ -51,6 +51,10 @@ static const char usage_text[] =
 "      --seed=N             noise seed (default 1)\n"
 "  -S, --scale=C,K,A,I      per-LSB scales, mV and mA, as refmon's\n"
 "  -T, --timestamps         append the 64-bit LE ns timestamp to each scan\n"
+"      --eclab              write an EC-Lab text export instead of scans:\n"
+"                           header block, decimal commas, the cathode as\n"
+"                           working electrode (Ewe), the anode as Ece\n"
+"      --decimal-point      with --eclab, decimal points, no header block\n"
 "      --truth=FILE         write the true values there as records\n"
 "      --ocv-out=FILE       write the model cell's open-circuit curves there\n"
 "                           (cellsense-ocv(5), for refmon's drift correction)\n"
@@ -59,7 +63,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_STEP = 1, OPT_SOC, OPT_CAP, OPT_RA, OPT_RC, OPT_DRIFT, OPT_NOISE,
-	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH, OPT_REF, OPT_OCV_OUT,
+	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH, OPT_REF, OPT_OCV_OUT, OPT_ECLAB, OPT_POINT,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +86,8 @@ static const struct option longopts[] = {
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "truth", required_argument, NULL, OPT_TRUTH },
 	{ "ocv-out", required_argument, NULL, OPT_OCV_OUT },
+	{ "eclab", no_argument, NULL, OPT_ECLAB },
+	{ "decimal-point", no_argument, NULL, OPT_POINT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -141,6 +147,60 @@ static void write_ocv(const char *path)
 		die_perror("%s", path);
 }
 
+/* @v as EC-Lab writes it: @digits after the point of a mantissa, a
+ * three-digit exponent, a comma unless @point. */
+static void eclab_number(char *buf, size_t size, double v, int digits,
+			 int point)
+{
+	int ex = v == 0.0 ? 0 : (int)floor(log10(fabs(v)));
+	double m = v / pow(10.0, ex);
+	char *c;
+
+	if (fabs(m) >= 10.0 - 0.5 * pow(10.0, -digits)) {
+		m /= 10.0;	/* 9.99999995 rounds to 10 */
+		ex++;
+	}
+	snprintf(buf, size, "%.*fE%c%03d", digits, m, ex < 0 ? '-' : '+',
+		 abs(ex));
+	if (!point && (c = strchr(buf, '.')))
+		*c = ',';
+}
+
+static void eclab_header(int point)
+{
+	static const char names[] = "mode\tox/red\terror\ttime/s\tEwe/V\t"
+				    "I/mA\tEce/V\tCapacity/mA.h\tEwe-Ece/V\t";
+
+	if (!point)
+		printf("EC-Lab ASCII FILE\r\nNb header lines : 6\r\n\r\n"
+		       "Galvanostatic Cycling with Potential Limitation "
+		       "(resim: synthetic)\r\nElectrode connection : "
+		       "standard\r\n");
+	printf("%s\r\n", names);
+}
+
+/* One reading; 1 when the reader went away. */
+static int eclab_line(int point, int64_t t, const double *mv, double qmah)
+{
+	char f[5][32];
+	double i_ma = mv[CS_RE_CURRENT] * 1e3;
+
+	eclab_number(f[0], sizeof(f[0]), (double)t * 1e-9, 15, point);
+	eclab_number(f[1], sizeof(f[1]), mv[CS_RE_CATHODE], 7, point);
+	eclab_number(f[2], sizeof(f[2]), i_ma, 7, point);
+	eclab_number(f[3], sizeof(f[3]), mv[CS_RE_ANODE], 7, point);
+	eclab_number(f[4], sizeof(f[4]), qmah, 7, point);
+	if (printf("%d\t%d\t0\t%s\t%s\t%s\t%s\t%s\t", fabs(i_ma) > 0 ? 1 : 3,
+		   i_ma > 0, f[0], f[1], f[2], f[3], f[4]) < 0)
+		return errno == EPIPE ? 1 : (die_perror("stdout"), 1);
+	/* EC-Lab's Ewe-Ece is the difference of the two it measured */
+	eclab_number(f[0], sizeof(f[0]), mv[CS_RE_CATHODE] - mv[CS_RE_ANODE],
+		     7, point);
+	if (printf("%s\t\r\n", f[0]) < 0)
+		return errno == EPIPE ? 1 : (die_perror("stdout"), 1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cs_resynth_config cfg = {
@@ -157,7 +217,8 @@ int main(int argc, char **argv)
 	unsigned int nsteps = 0, next = 0;
 	double scale[CS_RE_NCH], amps = 0.0;
 	unsigned long count = 1000;
-	int timestamps = 0, c;
+	int timestamps = 0, c, eclab = 0, point = 0;
+	double charge_mah = 0.0;
 	const char *truth_path = NULL;
 	FILE *truth = NULL;
 	struct cs_resynth *q;
@@ -174,7 +235,7 @@ int main(int argc, char **argv)
 							  1000000000L);
 			break;
 		case 'r':
-			cfg.fs = parse_double(optarg, "rate", 1, 1e6);
+			cfg.fs = parse_double(optarg, "rate", 1e-6, 1e6);
 			break;
 		case 'c':
 			amps = parse_double(optarg, "current", -1e4, 1e4);
@@ -233,6 +294,12 @@ int main(int argc, char **argv)
 		case OPT_TRUTH:
 			truth_path = optarg;
 			break;
+		case OPT_ECLAB:
+			eclab = 1;
+			break;
+		case OPT_POINT:
+			point = 1;
+			break;
 		case OPT_OCV_OUT:
 			write_ocv(optarg);
 			break;
@@ -246,6 +313,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
+	if (point && !eclab)
+		die_usage("--decimal-point is for --eclab");
+	if (eclab && timestamps)
+		die_usage("--timestamps is for scans; --eclab has time/s");
 	tools_install_signals();
 	q = cs_resynth_create(&cfg);
 	if (!q)
@@ -253,6 +324,8 @@ int main(int argc, char **argv)
 	cs_resynth_set_current(q, amps);
 	truth = tools_truth_open(truth_path);
 	frame = cs_scan_bytes(CS_RE_NCH * 4, 4, timestamps);
+	if (eclab)
+		eclab_header(point);
 	for (unsigned long i = 0; i < count && !tools_stop; i++) {
 		double tv[CS_RE_NCH], mv[CS_RE_NCH];
 		int64_t t;
@@ -265,6 +338,13 @@ int main(int argc, char **argv)
 			next++;
 		}
 		t = cs_resynth_execute(q, tv, mv);
+		if (eclab) {
+			charge_mah += fabs(mv[CS_RE_CURRENT]) * 1e3 / 3600.0 /
+				      cfg.fs;
+			if (eclab_line(point, t, mv, charge_mah))
+				break;
+			goto truth;
+		}
 		memset(scan, 0, sizeof(scan));
 		for (int ch = 0; ch < CS_RE_NCH; ch++) {
 			double code = round(mv[ch] / scale[ch]);
@@ -280,6 +360,7 @@ int main(int argc, char **argv)
 			tools_put_le64(scan + 16, (uint64_t)t);
 		if (tools_write_frame(scan, frame))
 			break;	/* the reader had enough */
+truth:
 		if (truth) {
 			for (int ch = 0; ch < CS_RE_NCH; ch++) {
 				struct cs_record rec;

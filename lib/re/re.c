@@ -75,6 +75,7 @@ struct cs_re_filter {
 	firfilt_rrrf f[CS_RE_NCH];
 	double ref[CS_RE_NCH];	/* subtracted before the float filter */
 	unsigned long pushed;
+	int64_t *times;		/* of the last ntaps inputs, a ring */
 };
 
 struct cs_re_filter *cs_re_filter_create(const struct cs_re_filter_config *cfg)
@@ -105,7 +106,8 @@ struct cs_re_filter *cs_re_filter_create(const struct cs_re_filter_config *cfg)
 	q->cfg = *cfg;
 	q->ntaps = n;
 	q->h = malloc(n * sizeof(*q->h));
-	if (!q->h)
+	q->times = calloc(n, sizeof(*q->times));
+	if (!q->h || !q->times)
 		goto fail;
 	/* cut-off midway through the transition band */
 	if (liquid_firdes_kaiser(n, (float)(0.5 * (cfg->pass_hz + cfg->stop_hz) /
@@ -144,6 +146,7 @@ void cs_re_filter_destroy(struct cs_re_filter *q)
 		if (q->f[ch])
 			firfilt_rrrf_destroy(q->f[ch]);
 	free(q->h);
+	free(q->times);
 	free(q);
 }
 
@@ -178,6 +181,17 @@ int cs_re_filter_execute(struct cs_re_filter *q, const double *in, double *out)
 	}
 	q->pushed++;
 	return q->pushed >= q->ntaps;
+}
+
+int cs_re_filter_execute_timed(struct cs_re_filter *q, int64_t t_in,
+			       const double *in, double *out, int64_t *t_out)
+{
+	unsigned int d = cs_re_filter_delay(q);
+
+	q->times[q->pushed % q->ntaps] = t_in;
+	/* the input d pushes ago; before the filter is full, the oldest */
+	*t_out = q->times[(q->pushed >= d ? q->pushed - d : 0) % q->ntaps];
+	return cs_re_filter_execute(q, in, out);
 }
 
 size_t cs_re_filter_execute_block(struct cs_re_filter *q, const double *in,

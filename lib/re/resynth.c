@@ -31,7 +31,7 @@ struct cs_resynth *cs_resynth_create(const struct cs_resynth_config *cfg)
 {
 	struct cs_resynth *q;
 
-	if (!cfg || !(cfg->fs >= 1.0 && cfg->fs <= 1e6) ||
+	if (!cfg || !(cfg->fs >= 1e-6 && cfg->fs <= 1e6) ||
 	    !(cfg->capacity_ah > 0.0) || !(cfg->soc >= 0.0 && cfg->soc <= 1.0) ||
 	    !(cfg->temp_c >= -40.0 && cfg->temp_c <= 80.0) ||
 	    !(cfg->r_anode >= 0.0) || !(cfg->r_cathode >= 0.0) ||

@@ -6,7 +6,9 @@
 # filter smooths). Curves 20 mV off on the anode, which no rest can tell
 # (the cell voltage is the difference of the two electrodes), are covered
 # only by their stated uncertainty: with 10 mV stated, the rms is below 2. Missing or conflicting options are usage
-# errors; a bad curves file is named with its line.
+# errors; a bad curves file is named with its line. Sensor health: the
+# drift and its rate between rests as records, a rate beyond the limit
+# flagged.
 set -eu
 . "$SRC/tests/tools/common/expect.sh"
 "$BIN/resim" -N 0 --ocv-out "$TMPDIR/ocv"
@@ -55,3 +57,20 @@ expect 2 "is for the drift correction, which is off" "$BIN/refmon" --ocv "$TMPDI
 expect 2 "is for the drift correction, which is off" "$BIN/refmon" --rest-current 0.05
 printf 'soc cathode anode\n0 3.5 0.7\n0.5 3.4 0.7\n' >"$TMPDIR/bad.ocv"
 expect 1 "bad.ocv:3: cell voltage" "$BIN/refmon" --drift hold --ocv "$TMPDIR/bad.ocv" --capacity 5
+
+# sensor health: at the end of each rest the reference's drift and, from
+# the second rest on, its rate as records; 8 uV/s against a limit of
+# 10 uV/s is ok, against 1 uV/s it is "drifting" and said on stderr
+"$BIN/refmon" -r 100 -T --drift hold --ocv "$TMPDIR/ocv" --capacity 5 \
+	--rest-time 20 --drift-limit 1e-5 "$TMPDIR/raw" >"$TMPDIR/out.tsv"
+grep 're0/reference' "$TMPDIR/out.tsv"
+[ "$(grep -c '	re0/reference	drift	' "$TMPDIR/out.tsv")" -eq 2 ]
+awk -F'\t' '$3 == "drift_rate" { n++; e = ($4 - 8e-6) / $7
+		printf "rate %.4g V/s +- %.2g: %.2f u from the truth\n", $4, $7, e
+		if (e > 3 || e < -3 || $6 != "ok" || $5 != "V/s") bad++ }
+	END { exit !(n == 1 && !bad) }' "$TMPDIR/out.tsv"
+"$BIN/refmon" -r 100 -T --drift hold --ocv "$TMPDIR/ocv" --capacity 5 \
+	--rest-time 20 --drift-limit 1e-6 "$TMPDIR/raw" >"$TMPDIR/out.tsv" 2>"$TMPDIR/err"
+cat "$TMPDIR/err"
+grep -q "reference drifting at 7.*beyond --drift-limit 1e-06 V/s" "$TMPDIR/err"
+grep -q '	drift_rate	.*	V/s	drifting	' "$TMPDIR/out.tsv"

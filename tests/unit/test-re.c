@@ -272,6 +272,27 @@ static void filter_delay(void **state)
 
 /* Potentials recovered within the noise during a charge with 20 mV of
  * 50 Hz pickup: every error within 5 sigma of the filtered noise. */
+/* Irregular times (jitter, a gap): each output carries the time of the
+ * input it stands for, delay inputs earlier, not delay periods. */
+static void filter_delay_in_time(void **state)
+{
+	struct cs_re_filter *q = cs_re_filter_create(&fcfg);
+	unsigned int d = cs_re_filter_delay(q);
+	int64_t t[1000];
+	double in[CS_RE_NCH] = { 1, 2, 3, 4 }, out[CS_RE_NCH];
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		int64_t to;
+
+		t[i] = (int64_t)i * 1000000 + (i % 7) * 300000 +
+		       (i >= 500 ? 32000000000 : 0);
+		cs_re_filter_execute_timed(q, t[i], in, out, &to);
+		assert_true(to == t[(unsigned int)i >= d ? i - (int)d : 0]);
+	}
+	cs_re_filter_destroy(q);
+}
+
 static void recovered_within_noise(void **state)
 {
 	struct cs_resynth_config c = base_cell();
@@ -623,6 +644,7 @@ int main(void)
 		cmocka_unit_test(ocv_table),
 		cmocka_unit_test(mains_rejection),
 		cmocka_unit_test(filter_delay),
+		cmocka_unit_test(filter_delay_in_time),
 		cmocka_unit_test(recovered_within_noise),
 		cmocka_unit_test(drift_correction),
 		cmocka_unit_test(noise_estimate),
