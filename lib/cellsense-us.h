@@ -48,6 +48,12 @@ CS_API void cs_ussynth_destroy(struct cs_ussynth *q);
  * amplitude 0 removes it. 0 or -EINVAL. */
 CS_API int cs_ussynth_set_echo(struct cs_ussynth *q, unsigned int index,
 			       double delay, double amplitude);
+/* Echo @index with an envelope of its own: the tone burst of fractional
+ * bandwidth @bandwidth (0.05..2; 0: the pulse's), centred where the
+ * pulse's centre would be, so the delay keeps its meaning (a medium that
+ * narrows the band, say). Kept until changed. 0 or -EINVAL. */
+CS_API int cs_ussynth_set_echo_band(struct cs_ussynth *q, unsigned int index,
+				    double bandwidth);
 /* One record into @out (n values). @noisy 0 gives the noiseless mean. */
 CS_API void cs_ussynth_execute(struct cs_ussynth *q, int noisy, double *out);
 /* Samples of the reference pulse (origin at sample 0, peak 1). */
@@ -61,8 +67,10 @@ CS_API double cs_ussynth_echo_amplitude(const struct cs_ussynth *q,
 					unsigned int index);
 /*
  * Cramer-Rao bound (standard deviation, samples) of the delay of echo
- * @index alone in white noise of noise_rms, amplitude unknown: the square
- * root of noise^2 / (a^2 sum_i p'(i - d)^2) over the record's samples.
+ * @index alone in white noise of noise_rms, amplitude unknown, its shape
+ * known: the square root of noise^2 / (a^2 sum_i e'(i - d)^2) over the
+ * record's samples, e the echo's shape (the pulse's unless its band was
+ * set).
  */
 CS_API double cs_ussynth_crb(const struct cs_ussynth *q, unsigned int index);
 /* A standard normal deviate from the generator's own stream. */
@@ -88,9 +96,17 @@ CS_API double cs_ussynth_uniform(struct cs_ussynth *q);
  */
 enum cs_ustof_status {
 	CS_USTOF_OK = 0,
-	CS_USTOF_WEAK = 1,	/* matched-filter SNR below min_snr */
+	CS_USTOF_WEAK = 1,	/* matched-filter SNR below min_snr (or no
+				 * curvature at the maximum): lost */
 	CS_USTOF_EDGE = 2,	/* maximum on the gate's edge: echo not inside */
-	CS_USTOF_SATURATED = 3,	/* a sample of the echo at full scale */
+	CS_USTOF_SATURATED = 3,	/* a sample of the echo at full scale (at
+				 * most 1/10 of them): a value, less sure */
+	CS_USTOF_NAN = 4,	/* NaN or infinity in the gate's samples */
+	CS_USTOF_CLIPPED = 5,	/* over 1/10 of the echo's samples clipped */
+	CS_USTOF_AMBIGUOUS = 6,	/* carrier peaks a period apart too close to
+				 * call and the envelope cannot tell: the
+				 * value may be whole periods off, sigma is
+				 * at least one period */
 };
 
 struct cs_ustof_config {
@@ -111,8 +127,12 @@ struct cs_ustof_result {
 	double energy;		/* sum of squared samples over the echo: the
 				 * pulse_len + 1 from floor(delay), counts^2 */
 	double snr;		/* matched-filter SNR (linear) */
-	double sigma;		/* standard uncertainty of delay (samples)
-				 * from the bound at this SNR */
+	double sigma;		/* standard uncertainty of delay (samples):
+				 * the noise measured outside the echo (or
+				 * the fit's residual in a gate too short for
+				 * that) over the correlation's curvature at
+				 * the maximum, so it holds for an echo of
+				 * another band or shape than the pulse */
 	enum cs_ustof_status status;
 };
 
@@ -139,11 +159,18 @@ CS_API int cs_ustof_execute_block(struct cs_ustof *q, const double *x,
 CS_API int cs_ustof_execute_record(struct cs_ustof *q, const double *x,
 				   const size_t (*gates)[2], size_t ngates,
 				   struct cs_ustof_result *r);
+/* The status as ustof(1) writes it: "ok", "lost:weak", "lost:edge",
+ * "saturated", "lost:nan", "lost:clipped", "ambiguous". */
+CS_API const char *cs_ustof_status_name(enum cs_ustof_status s);
+/* The pulse's carrier period, samples (centroid of its power spectrum). */
+CS_API double cs_ustof_period(const struct cs_ustof *q);
 /* The plain integer-lag correlation of the record last set at lag @k
  * (k < n), computed directly: for tests and baselines. */
 CS_API double cs_ustof_correlation(const struct cs_ustof *q, size_t k);
-/* Noise estimate (counts, 1 sigma) of the last gate: the rms of what the
- * fitted echo leaves of the gate's segment (other echoes in it raise it). */
+/* Noise estimate (counts, 1 sigma) of the last gate: the rms of the gate's
+ * segment outside the echo (from half a pulse before it to half a pulse
+ * after it), or where that leaves under 32 samples, of what the fitted
+ * echo leaves of the segment (other echoes in it raise either). */
 CS_API double cs_ustof_noise(const struct cs_ustof *q);
 
 /* ---------------------------------------------------------------------

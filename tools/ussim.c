@@ -29,8 +29,10 @@ static const char usage_text[] =
 "      --f0=HZ              pulse or burst carrier (default 5000000;\n"
 "                           150000 with --ae)\n"
 "      --bandwidth=B        pulse -6 dB fractional bandwidth (default 0.6)\n"
-"  -e, --echo=US:AMP        an echo at US microseconds, AMP counts;\n"
-"                           repeat for each (default 10:8000)\n"
+"  -e, --echo=US:AMP[:BAND] an echo at US microseconds, AMP counts, of\n"
+"                           -6 dB fractional band BAND (default the\n"
+"                           pulse's, same centre); repeat for each\n"
+"                           (default 10:8000)\n"
 "      --drift=NS           every echo moves by NS per shot (default 0)\n"
 "      --atten=DB           loss in dB per microsecond of delay (default 0)\n"
 "      --noise=COUNTS       noise rms (default 20)\n"
@@ -119,6 +121,7 @@ int main(int argc, char **argv)
 	struct cs_ussynth_config cfg = { 0 };
 	struct cs_sample_format fmt;
 	double delay_us[CS_USSYNTH_MAX_ECHOES], amp[CS_USSYNTH_MAX_ECHOES];
+	double band[CS_USSYNTH_MAX_ECHOES] = { 0 };
 	unsigned int ne = 0;
 	long count = 10;
 	double rate = 1.0, drift_ns = 0.0, duration = 1.0, burst_rate = 20.0;
@@ -171,11 +174,19 @@ int main(int argc, char **argv)
 					  CS_USSYNTH_MAX_ECHOES);
 			colon = strchr(optarg, ':');
 			if (!colon)
-				die_usage("echo '%s': expected US:AMP", optarg);
+				die_usage("echo '%s': expected US:AMP[:BAND]",
+					  optarg);
 			*colon = '\0';
 			delay_us[ne] = parse_double(optarg, "echo delay", -1e6,
 						    1e6);
-			amp[ne++] = parse_double(colon + 1, "echo amplitude",
+			optarg = colon + 1;
+			colon = strchr(optarg, ':');
+			if (colon) {
+				*colon = '\0';
+				band[ne] = parse_double(colon + 1, "echo band",
+							0.05, 2.0);
+			}
+			amp[ne++] = parse_double(optarg, "echo amplitude",
 						 -1e9, 1e9);
 			break;
 		case 3:
@@ -319,6 +330,8 @@ int main(int argc, char **argv)
 			free(pr);
 			free(p);
 		}
+		for (unsigned int k = 0; k < ne; k++)
+			cs_ussynth_set_echo_band(q, k, band[k]);
 		for (long s = 0; s < count && !tools_stop; s++) {
 			int64_t tns = llround((double)s * 1e9 / rate);
 

@@ -288,7 +288,8 @@ static double *read_pulse(const struct options *o, size_t *len)
 }
 
 struct stats {
-	unsigned long shots, records, lost, saturated, missing_shots;
+	unsigned long shots, records, lost, saturated, ambiguous;
+	unsigned long missing_shots;
 };
 
 static void emit(const struct options *o, int64_t t, const struct gate *g,
@@ -318,19 +319,18 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 	for (unsigned int i = 0; i < o->ngates; i++) {
 		struct gate *g = &o->g[i];
 		struct cs_ustof_result r = results[i];
-		const char *status = "ok";
+		const char *status = cs_ustof_status_name(r.status);
 		int good;
 
+		/* a value for ok, saturated and ambiguous (whose uncertainty
+		 * covers a cycle); lost:REASON has none, never a made-up one */
 		good = r.status == CS_USTOF_OK ||
-		       r.status == CS_USTOF_SATURATED;
-		if (!good) {
-			status = "lost";	/* never a made-up value */
-			st->lost++;
-		} else if (r.status == CS_USTOF_SATURATED) {
-			status = "saturated";
-			st->saturated++;
-		}
-		if (good && !g->have_ref) {
+		       r.status == CS_USTOF_SATURATED ||
+		       r.status == CS_USTOF_AMBIGUOUS;
+		st->lost += !good;
+		st->saturated += r.status == CS_USTOF_SATURATED;
+		st->ambiguous += r.status == CS_USTOF_AMBIGUOUS;
+		if (r.status == CS_USTOF_OK && !g->have_ref) {
 			g->have_ref = 1;
 			g->ref = r.delay;
 			g->ref_sigma = r.sigma;
@@ -338,10 +338,13 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 		if (o->quantities & Q_TOF)
 			emit(o, t, g, "tof", good ? r.delay * ns : NAN, "ns",
 			     status, good ? r.sigma * ns : NAN);
+		/* the shift against the gate's first ok shot: none before */
 		if (o->quantities & Q_SHIFT)
-			emit(o, t, g, "shift",
-			     good ? (r.delay - g->ref) * ns : NAN, "ns", status,
-			     good ? hypot(r.sigma, g->ref_sigma) * ns : NAN);
+			emit(o, t, g, "shift", good && g->have_ref ?
+			     (r.delay - g->ref) * ns : NAN, "ns",
+			     good && !g->have_ref ? "lost:noref" : status,
+			     good && g->have_ref ?
+			     hypot(r.sigma, g->ref_sigma) * ns : NAN);
 		if (o->quantities & Q_AMPLITUDE)
 			emit(o, t, g, "amplitude", good ? r.amplitude : NAN,
 			     "1", status, NAN);
@@ -431,11 +434,12 @@ int main(int argc, char **argv)
 		process(&o, q, x, t, &st);
 		st.shots++;
 	}
-	if (o.verbose || st.lost || st.missing_shots || status)
+	if (o.verbose || st.lost || st.ambiguous || st.missing_shots || status)
 		fprintf(stderr, "%s: %s: %lu shots, %lu records, %lu gates "
-			"lost, %lu saturated, %lu shots missing\n",
-			tools_progname(), name, st.shots, st.records, st.lost,
-			st.saturated, st.missing_shots);
+			"lost, %lu saturated, %lu ambiguous, %lu shots "
+			"missing\n", tools_progname(), name, st.shots,
+			st.records, st.lost, st.saturated, st.ambiguous,
+			st.missing_shots);
 	cs_ustof_destroy(q);
 	free(raw);
 	free(x);

@@ -19,6 +19,8 @@
 
 struct echo {
 	double delay, amplitude;
+	double sigma;		/* its envelope, samples (the pulse's unless
+				 * set_echo_band changed it) */
 };
 
 struct cs_ussynth {
@@ -59,6 +61,8 @@ struct cs_ussynth *cs_ussynth_create(const struct cs_ussynth_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
+	for (int k = 0; k < CS_USSYNTH_MAX_ECHOES; k++)
+		q->e[k].sigma = q->sigma;
 	cs_rng_seed(&q->rng, cfg->seed);
 	return q;
 }
@@ -79,6 +83,18 @@ int cs_ussynth_set_echo(struct cs_ussynth *q, unsigned int index,
 	return 0;
 }
 
+int cs_ussynth_set_echo_band(struct cs_ussynth *q, unsigned int index,
+			     double bandwidth)
+{
+	if (!q || index >= CS_USSYNTH_MAX_ECHOES ||
+	    !(bandwidth == 0.0 || (bandwidth >= 0.05 && bandwidth <= 2.0)))
+		return -EINVAL;
+	q->e[index].sigma = bandwidth == 0.0 ? q->sigma :
+		q->cfg.rate_hz / (2.0 * M_PI * bandwidth * q->cfg.f0_hz /
+				  HALF_AMPLITUDE_K);
+	return 0;
+}
+
 double cs_ussynth_echo_amplitude(const struct cs_ussynth *q,
 				 unsigned int index)
 {
@@ -91,23 +107,31 @@ double cs_ussynth_echo_amplitude(const struct cs_ussynth *q,
 	       pow(10.0, -q->cfg.atten_db_per_us * fmax(us, 0.0) / 20.0);
 }
 
-static double pulse_at(const struct cs_ussynth *q, double t)
+/* A tone burst of envelope @sigma centred where the pulse's is (tc after
+ * the origin), zero past ORIGIN_SIGMAS of its own sigmas (the pulse's own
+ * span, [-1, 2 tc + 1], when @sigma is the pulse's). */
+static double shape_at(const struct cs_ussynth *q, double sigma, double t)
 {
 	double u = t - q->tc;
 
-	if (t < -1.0 || t > 2.0 * q->tc + 1.0)
+	if (fabs(u) > ORIGIN_SIGMAS * sigma + 1.0)
 		return 0.0;
-	return exp(-0.5 * u * u / (q->sigma * q->sigma)) * cos(q->w * u);
+	return exp(-0.5 * u * u / (sigma * sigma)) * cos(q->w * u);
 }
 
-static double pulse_slope(const struct cs_ussynth *q, double t)
+static double shape_slope(const struct cs_ussynth *q, double sigma, double t)
 {
-	double u = t - q->tc, s2 = q->sigma * q->sigma, g;
+	double u = t - q->tc, s2 = sigma * sigma, g;
 
-	if (t < -1.0 || t > 2.0 * q->tc + 1.0)
+	if (fabs(u) > ORIGIN_SIGMAS * sigma + 1.0)
 		return 0.0;
 	g = exp(-0.5 * u * u / s2);
 	return -g * (u / s2 * cos(q->w * u) + q->w * sin(q->w * u));
+}
+
+static double pulse_at(const struct cs_ussynth *q, double t)
+{
+	return shape_at(q, q->sigma, t);
 }
 
 size_t cs_ussynth_pulse_length(const struct cs_ussynth *q)
@@ -129,12 +153,13 @@ void cs_ussynth_execute(struct cs_ussynth *q, int noisy, double *out)
 	memset(out, 0, n * sizeof(*out));
 	for (unsigned int k = 0; k < CS_USSYNTH_MAX_ECHOES; k++) {
 		double a = cs_ussynth_echo_amplitude(q, k), d = q->e[k].delay;
-		double lo = ceil(d - 1.0), hi = floor(d + 2.0 * q->tc + 1.0);
+		double sg = q->e[k].sigma, half = ORIGIN_SIGMAS * sg + 1.0;
+		double lo = ceil(d + q->tc - half), hi = floor(d + q->tc + half);
 
 		if (a == 0.0)
 			continue;
 		for (double t = fmax(lo, 0.0); t <= hi && t < (double)n; t++)
-			out[(size_t)t] += a * pulse_at(q, t - d);
+			out[(size_t)t] += a * shape_at(q, sg, t - d);
 	}
 	if (noisy && q->cfg.noise_rms > 0.0)
 		for (size_t i = 0; i < n; i++)
@@ -150,7 +175,7 @@ double cs_ussynth_crb(const struct cs_ussynth *q, unsigned int index)
 	a = cs_ussynth_echo_amplitude(q, index);
 	d = q->e[index].delay;
 	for (size_t i = 0; i < q->cfg.n; i++) {
-		double s = pulse_slope(q, (double)i - d);
+		double s = shape_slope(q, q->e[index].sigma, (double)i - d);
 
 		sum += s * s;
 	}

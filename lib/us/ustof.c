@@ -52,6 +52,7 @@
 #define MAX_PLANS 24		/* one per power of two */
 #define NPOLY 12		/* coefficients of the refinement polynomial */
 #define GROUP 8			/* lags bounded together in the search */
+#define CLIPPED_LOST 10		/* over 1/10 of the echo clipped: lost */
 
 /* The FFT of one segment size, made the first time it is needed. */
 struct plan {
@@ -75,6 +76,9 @@ struct cs_ustof {
 	size_t core;		/* the pulse's GROUP-block of most energy */
 	double ecore, erest;	/* energy of the pulse in it, and the rest */
 	double *bound;		/* search: bound^2 of each group of lags */
+	double *ph;		/* the pulse's Hilbert transform: envelope */
+	double period;		/* carrier period, samples (|P|^2 centroid) */
+	double rho;		/* the pulse's correlation a period away, / ep */
 	double *x;
 	double noise;
 	int have_record;
@@ -499,6 +503,41 @@ static int poly_create(struct cs_ustof *q)
 	return 0;
 }
 
+/* The pulse's Hilbert transform (the imaginary part of its analytic
+ * signal, kept over the pulse's own samples), so that c^2 + h^2 of the
+ * two correlations is the correlation's envelope; and the carrier period,
+ * from the centroid of |P|^2 over the band. */
+static int envelope_create(struct cs_ustof *q)
+{
+	size_t len = q->cfg.pulse_len;
+	struct plan *p = plan_get(q, next_pow2(q->seg + len));
+	double sw = 0.0, s = 0.0;
+
+	if (!p)
+		return -errno;
+	q->ph = malloc(len * sizeof(*q->ph));
+	if (!q->ph)
+		return -ENOMEM;
+	memset(p->spec, 0, p->nfft * sizeof(*p->spec));
+	for (size_t k = p->kmin; k <= p->kmax; k++) {
+		liquid_float_complex v = conjf(p->pconj[k]);
+		double a = crealf(v) * crealf(v) + cimagf(v) * cimagf(v);
+
+		p->spec[k] = 2.0f * v;
+		sw += a * (double)k;
+		s += a;
+	}
+	fft_execute(p->inv);
+	for (size_t i = 0; i < len; i++)
+		q->ph[i] = cimagf(p->corr[i]) / (double)p->nfft;
+	q->period = (double)p->nfft * s / sw;
+	if (q->period < (double)len)
+		q->rho = corr_at(q->pulse + lround(q->period), len -
+				 (size_t)lround(q->period), q->pulse, len, 0) /
+			 q->ep;
+	return 0;
+}
+
 void cs_ustof_destroy(struct cs_ustof *q)
 {
 	if (!q)
@@ -506,6 +545,7 @@ void cs_ustof_destroy(struct cs_ustof *q)
 	for (int l = 0; l < MAX_PLANS; l++)
 		plan_destroy(q->plans[l]);
 	free(q->poly);
+	free(q->ph);
 	free(q->cum);
 	free(q->bound);
 	free(q->pulse);
@@ -566,6 +606,8 @@ struct cs_ustof *cs_ustof_create(const struct cs_ustof_config *cfg)
 		return NULL;
 	}
 	ret = poly_create(q);	/* also refuses a pulse with no band */
+	if (!ret)
+		ret = envelope_create(q);
 	if (ret) {
 		cs_ustof_destroy(q);
 		errno = -ret;
@@ -792,10 +834,10 @@ static void poly_eval(const v2d *m, const v2d *m1, const v2d *m2, double d,
 	*c2 = s2[0] + s2[1];
 }
 
-/* Newton on sgn * c(best + d) from d = 0, kept within a sample; returns d
- * and the correlation there in *@c. */
+/* Newton on sgn * c(best + d) from d = 0, kept within a sample; returns d,
+ * the correlation there in *@c and its second derivative in *@cpp. */
 static double refine(const struct cs_ustof *q, const double *x, size_t best,
-		     double sgn, double *c)
+		     double sgn, double *c, double *cpp)
 {
 	ptrdiff_t s0 = (ptrdiff_t)best - MARGIN, n = (ptrdiff_t)q->cfg.n;
 	size_t ia = s0 < 0 ? (size_t)-s0 : 0;
@@ -842,7 +884,148 @@ static double refine(const struct cs_ustof *q, const double *x, size_t best,
 			break;
 	}
 	*c = c0;
+	*cpp = c2;
 	return d;
+}
+
+/*
+ * Noise (1 sigma, counts) from the gate's segment [lo, end) outside the
+ * echo: the samples from half a pulse before the echo's origin to half a
+ * pulse after its end are left out (an echo whose band is narrower than
+ * the pulse's is longer), in whole GROUP-blocks of q->cum. NAN when fewer
+ * than NOISE_MIN samples are left: the caller then takes the residual.
+ * Unlike the residual, this does not count as noise what the pulse's shape
+ * fails to explain of an echo of another shape.
+ */
+#define NOISE_MIN 32
+static double noise_outside(const struct cs_ustof *q, size_t lo, size_t end,
+			    double delay)
+{
+	size_t len = q->cfg.pulse_len, nb = (end - lo) / GROUP + 1;
+	double w0 = delay - (double)(len / 2 + MARGIN) - (double)lo;
+	double w1 = delay + (double)(len + len / 2 + MARGIN) - (double)lo;
+	size_t b0, b1, s0, s1, cnt;
+
+	b0 = w0 <= 0.0 ? 0 : (size_t)(w0 / GROUP);
+	b1 = w1 <= 0.0 ? 0 : (size_t)ceil(w1 / GROUP);
+	b0 = b0 > nb ? nb : b0;
+	b1 = b1 > nb ? nb : b1;
+	b1 = b1 < b0 ? b0 : b1;
+	s0 = lo + b0 * GROUP < end ? lo + b0 * GROUP : end;
+	s1 = lo + b1 * GROUP < end ? lo + b1 * GROUP : end;
+	cnt = (end - lo) - (s1 - s0);
+	if (cnt < NOISE_MIN)
+		return NAN;
+	return sqrt(fmax(q->cum[nb] - (q->cum[b1] - q->cum[b0]), 0.0) /
+		    (double)cnt);
+}
+
+/* The echo's envelope (log) at lag @m: the correlations with the pulse
+ * and with its Hilbert transform. */
+static double log_envelope(const struct cs_ustof *q, const double *x,
+			   size_t m)
+{
+	size_t n = q->cfg.n, len = q->cfg.pulse_len;
+	double c = corr_at(x, n, q->pulse, len, m);
+	double h = corr_at(x, n, q->ph, len, m);
+
+	return 0.5 * log(c * c + h * h + 1e-300);
+}
+
+/*
+ * Cycle slips. An echo whose band is narrower than the pulse's (or noise)
+ * can lift the correlation's carrier peak a period away from the echo's to
+ * nearly the height of the right one, or above it. When a neighbour a
+ * period away comes within CYCLE_SIGMAS standard deviations of the best
+ * (the difference of two correlations a period apart has the deviation
+ * noise sqrt(2 Ep (1 - rho)), rho the pulse's own correlation there), the
+ * envelope decides: its maximum, from a parabola through the log envelope
+ * at the three peaks (exact for a Gaussian envelope), picks the carrier
+ * peak nearest it. The estimate moves there (*@best, *@d, *@c0, *@c2).
+ * The vertex's deviation is taken to first order, which holds only at a
+ * good envelope SNR (measured: at 10-14 its errors were 3x that): below
+ * 16 the envelope is not asked.
+ * Returns 1 when the envelope cannot tell (its maximum more than a quarter
+ * period from every candidate, or no maximum): the caller flags it.
+ */
+#define CYCLE_SIGMAS 4.0
+#define ENVELOPE_SIGMAS 3.0
+#define ENVELOPE_NOISE_MAX 0.06	/* below an envelope SNR of 16 the vertex's
+				 * error has long tails: not trusted */
+static int resolve_cycle(const struct cs_ustof *q, const double *x,
+			 size_t lo, size_t hi, double sgn, double noise,
+			 size_t *best, double *d, double *c0, double *c2)
+{
+	size_t n = q->cfg.n, len = q->cfg.pulse_len;
+	double per = q->period, tau[3], cv[3], c2v[3], y[3], bar, den, te, ste;
+	double sy;
+	long ip = lround(per), mid = lround((double)*best + *d);
+	int have[3] = { 0, 1, 0 }, close = 0, k = 1;
+	size_t at[3];
+
+	if (!(per >= 2.0) || !(per < (double)n))
+		return 0;
+	bar = sgn * *c0 - CYCLE_SIGMAS * noise *
+			  sqrt(2.0 * q->ep * fmax(1.0 - q->rho, 0.0));
+	tau[1] = (double)*best + *d;
+	cv[1] = *c0;
+	c2v[1] = *c2;
+	at[1] = *best;
+	for (int s = 0; s < 3; s += 2) {
+		long m = lround(tau[1] + (s - 1) * per);
+		double c, cc, dd;
+
+		if (m < (long)lo || m > (long)hi)
+			continue;
+		/* the integer lag is within half a sample of the neighbour's
+		 * peak, which is then at most 1/cos(pi/per) above it */
+		c = corr_at(x, n, q->pulse, len, (size_t)m);
+		if (sgn * c < bar * cos(M_PI / per))
+			continue;
+		dd = refine(q, x, (size_t)m, sgn, &c, &cc);
+		if (!(sgn * cc < 0.0) || fabs(dd) >= 1.0 || !(sgn * c > bar))
+			continue;
+		tau[s] = (double)m + dd;
+		cv[s] = c;
+		c2v[s] = cc;
+		at[s] = (size_t)m;
+		have[s] = 1;
+		close = 1;
+	}
+	if (!close)
+		return 0;
+	for (int s = 0; s < 3; s++) {
+		long m = mid + (s - 1) * ip;
+
+		if (m < 0 || m >= (long)n)
+			return 1;
+		y[s] = log_envelope(q, x, (size_t)m);
+	}
+	den = y[0] - 2.0 * y[1] + y[2];
+	if (!(den < 0.0))
+		return 1;
+	te = (double)mid + 0.5 * (y[0] - y[2]) / den * (double)ip;
+	/* its standard deviation: each log envelope has noise sy about
+	 * noise sqrt(Ep) / envelope; through the vertex, the numerator's
+	 * (2 sy^2) and the curvature's (6 sy^2) to first order. A curvature
+	 * not well above its own noise gives no vertex at all. */
+	sy = noise * sqrt(q->ep) / exp(y[1]);
+	if (sy > ENVELOPE_NOISE_MAX || -den < ENVELOPE_SIGMAS * sqrt(6.0) * sy)
+		return 1;
+	ste = 0.5 * (double)ip * sy / -den *
+	      sqrt(2.0 + 6.0 * (y[0] - y[2]) * (y[0] - y[2]) / (den * den));
+	for (int s = 0; s < 3; s += 2)
+		if (have[s] && fabs(te - tau[s]) < fabs(te - tau[k]))
+			k = s;
+	if (k != 1) {
+		*best = at[k];
+		*d = tau[k] - (double)at[k];
+		*c0 = cv[k];
+		*c2 = c2v[k];
+	}
+	/* sure only when the envelope's maximum, give or take ENVELOPE_SIGMAS
+	 * of its deviation, stays within half a period of the chosen peak */
+	return fabs(te - tau[k]) + ENVELOPE_SIGMAS * ste > 0.5 * per;
 }
 
 /* One gate of record @x: see cs_ustof_execute(). */
@@ -850,14 +1033,22 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 		struct cs_ustof_result *res)
 {
 	size_t n = q->cfg.n, len = q->cfg.pulse_len, g = hi - lo + 1;
-	size_t best = lo, a, b, end, nblk, nfft;
-	double sgn, c0 = 0.0, d, e = 0.0, segx2, rbest = 0.0;
-	int saturated = 0;
+	size_t best = lo, a, b, end, nblk, nfft, clipped = 0;
+	double sgn, c0 = 0.0, c2 = 0.0, d, e = 0.0, segx2, rbest = 0.0;
+	double noise;
+	int ambiguous;
 
 	memset(res, 0, sizeof(*res));
 	/* the gate's energy, for the noise, and the search's bounds */
 	end = hi + len < n ? hi + len : n;
 	segx2 = gate_energy(q, x, lo, end);
+	if (!isfinite(segx2)) {	/* NaN or Inf in the samples: no echo */
+		res->delay = res->amplitude = res->snr = res->sigma = NAN;
+		res->energy = NAN;
+		res->status = CS_USTOF_NAN;
+		q->noise = NAN;
+		return 0;
+	}
 	nblk = (end - lo + GROUP - 1) / GROUP;
 	nfft = next_pow2(g + 2 * len + 2 * MARGIN);
 	if ((double)g * (double)len >
@@ -886,36 +1077,78 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 		best = search_direct(q, x, lo, hi, nblk, &rbest);
 	}
 	sgn = q->cfg.polarity ? q->cfg.polarity : (rbest < 0 ? -1 : 1);
-	d = refine(q, x, best, sgn, &c0);
+	d = refine(q, x, best, sgn, &c0, &c2);
 
+	/* noise: outside the echo where the gate leaves room, else what the
+	 * fitted echo leaves of the gate (g samples, 2 fitted) */
+	g = end - lo;
+	noise = noise_outside(q, lo, end, (double)best + d);
+	if (!(noise >= 0.0))
+		noise = sqrt(fmax(segx2 - c0 * c0 / q->ep, 0.0) /
+			     (double)(g > 3 ? g - 2 : 1));
+	q->noise = noise;
+	ambiguous = resolve_cycle(q, x, lo, hi, sgn, noise, &best, &d, &c0,
+				  &c2);
 	res->delay = (double)best + d;
 	res->amplitude = c0 / q->ep;
-	/* noise: what the echo leaves of the gate (g samples, 2 fitted) */
-	g = end - lo;
-	q->noise = sqrt(fmax(segx2 - c0 * c0 / q->ep, 0.0) /
-			(double)(g > 3 ? g - 2 : 1));
-	res->snr = q->noise > 0.0 ? sgn * c0 / (q->noise * sqrt(q->ep))
-				  : INFINITY;
-	res->sigma = fabs(res->amplitude) > 0.0 ?
-		     q->noise / (fabs(res->amplitude) * sqrt(q->ed)) :
+	res->snr = noise > 0.0 ? sgn * c0 / (noise * sqrt(q->ep)) : INFINITY;
+	/*
+	 * The delay maximises c(tau) = sum x_i pb(i - tau): its error is
+	 * c'(tau0) / c''(tau0) to first order, the noise's part of c' having
+	 * variance noise^2 Ed whatever the echo, and c'' the curvature of the
+	 * correlation as it is (-a Ed when the echo is the pulse, which is the
+	 * Cramer-Rao bound; flatter when the echo's band is narrower).
+	 */
+	res->sigma = sgn * c2 < 0.0 ? noise * sqrt(q->ed) / fabs(c2) :
 		     INFINITY;
 	a = res->delay >= 0.0 ? (size_t)floor(res->delay) : 0;
 	b = a + len + 1 < n ? a + len + 1 : n;
 	for (size_t i = a; i < b; i++) {
 		e += x[i] * x[i];
 		if (fabs(x[i]) >= q->cfg.full_scale)
-			saturated = 1;
+			clipped++;
 	}
 	res->energy = e;
 	if (hi - lo >= 2 && (best == lo || best == hi))
 		res->status = CS_USTOF_EDGE;
-	else if (!(res->snr >= q->cfg.min_snr))
+	else if (!(res->snr >= q->cfg.min_snr) || !isfinite(res->sigma))
 		res->status = CS_USTOF_WEAK;
-	else if (saturated)
+	else if (clipped * CLIPPED_LOST > b - a)
+		res->status = CS_USTOF_CLIPPED;
+	else if (ambiguous) {
+		res->status = CS_USTOF_AMBIGUOUS;
+		res->sigma = fmax(res->sigma, q->period);
+	} else if (clipped)
 		res->status = CS_USTOF_SATURATED;
 	else
 		res->status = CS_USTOF_OK;
 	return 0;
+}
+
+const char *cs_ustof_status_name(enum cs_ustof_status s)
+{
+	switch (s) {
+	case CS_USTOF_OK:
+		return "ok";
+	case CS_USTOF_WEAK:
+		return "lost:weak";
+	case CS_USTOF_EDGE:
+		return "lost:edge";
+	case CS_USTOF_SATURATED:
+		return "saturated";
+	case CS_USTOF_NAN:
+		return "lost:nan";
+	case CS_USTOF_CLIPPED:
+		return "lost:clipped";
+	case CS_USTOF_AMBIGUOUS:
+		return "ambiguous";
+	}
+	return "other";
+}
+
+double cs_ustof_period(const struct cs_ustof *q)
+{
+	return q ? q->period : NAN;
 }
 
 int cs_ustof_execute(struct cs_ustof *q, size_t lo, size_t hi,
