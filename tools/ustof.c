@@ -26,7 +26,14 @@ struct gate {
 	size_t lo, hi;
 	int have_ref;
 	double ref, ref_sigma;
+	/* records out of step: the echo moving by the same whole samples
+	 * from shot to shot, as when -n is not the records' length */
+	int have_last, same_steps;
+	double last, last_step;
 };
+
+#define STEP_MIN 2.0		/* samples a shot: no echo drifts that fast */
+#define SAME_STEPS 3		/* in a row, to say so */
 
 /* The gates as cs_ustof_execute_record() takes them, and their results. */
 static size_t spans[MAX_GATES][2];
@@ -79,7 +86,8 @@ static const char usage_text[] =
 "Quantities per gate: tof (ns), shift (ns, against the gate's first good\n"
 "shot), amplitude (echo / reference pulse), energy (counts^2).\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
-"3 input ended inside a record (counted, reported).\n";
+"3 input ended inside a record (counted, reported), or with -H a record\n"
+"without a shot header.\n";
 
 static const struct option longopts[] = {
 	{ "samples", required_argument, NULL, 'n' },
@@ -290,7 +298,16 @@ static double *read_pulse(const struct options *o, size_t *len)
 struct stats {
 	unsigned long shots, records, lost, saturated, ambiguous;
 	unsigned long missing_shots;
+	unsigned long status_count[CS_USTOF_AMBIGUOUS + 1];
+	int valued;		/* some gate had a value */
+	int told;		/* the all-lost hint was given */
+	int out_of_step;	/* ... and the out-of-step one */
 };
+
+static const char *name_of;	/* the input's name, for the messages */
+
+#define FIRST_SHOTS 10		/* all lost in these: say what may be wrong */
+#define MAX_SHOT_GAP 1000000	/* a larger jump is no overrun: no header */
 
 static void emit(const struct options *o, int64_t t, const struct gate *g,
 		 const char *quantity, double v, const char *unit,
@@ -306,6 +323,30 @@ static void emit(const struct options *o, int64_t t, const struct gate *g,
 	ret = cs_record_write(stdout, &rec);
 	if (ret)
 		die("stdout: %s", strerror(-ret));
+}
+
+/* Say once when a gate's echo moves by the same step of more than
+ * STEP_MIN samples SAME_STEPS shots in a row: records out of step. */
+static void out_of_step(const struct options *o, struct gate *g,
+			double delay, struct stats *st)
+{
+	double step = delay - g->last;
+
+	if (g->have_last && fabs(step) > STEP_MIN &&
+	    fabs(step - g->last_step) < 1.0) {
+		if (++g->same_steps == SAME_STEPS && !st->out_of_step) {
+			st->out_of_step = 1;
+			warn("%s: gate %s's echo moves by %.1f samples every "
+			     "shot (shot %lu): are the records out of step? "
+			     "Check the record length (-n %zu) and -H", name_of,
+			     g->name, step, st->shots, o->n);
+		}
+	} else {
+		g->same_steps = 0;
+	}
+	g->last_step = step;
+	g->last = delay;
+	g->have_last = 1;
 }
 
 static void process(struct options *o, struct cs_ustof *q, const double *x,
@@ -328,8 +369,12 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 		       r.status == CS_USTOF_SATURATED ||
 		       r.status == CS_USTOF_AMBIGUOUS;
 		st->lost += !good;
+		st->valued |= good;
+		st->status_count[r.status]++;
 		st->saturated += r.status == CS_USTOF_SATURATED;
 		st->ambiguous += r.status == CS_USTOF_AMBIGUOUS;
+		if (r.status == CS_USTOF_OK)
+			out_of_step(o, g, r.delay, st);
 		if (r.status == CS_USTOF_OK && !g->have_ref) {
 			g->have_ref = 1;
 			g->ref = r.delay;
@@ -358,6 +403,51 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 }
 
 
+/* Every gate of the first shots lost: one message with the counts by
+ * reason and what to check. */
+static void all_lost_hint(const struct options *o, const char *name,
+			  struct stats *st)
+{
+	const unsigned long *c = st->status_count;
+	const struct gate *g = &o->g[0];
+
+	if (st->told || st->valued || !st->shots)
+		return;
+	st->told = 1;
+	warn("%s: every gate lost in the first %lu shots (%lu weak, %lu on "
+	     "a gate's edge, %lu clipped, %lu NaN): check the sampling rate "
+	     "(-F %.10g Hz puts gate %s at samples %zu-%zu of %zu), the "
+	     "record length (-n %zu, with -H if the data has shot headers), "
+	     "the sample format (-f) and the pulse (-p, same format and "
+	     "rate)%s", name, st->shots, c[CS_USTOF_WEAK], c[CS_USTOF_EDGE],
+	     c[CS_USTOF_CLIPPED], c[CS_USTOF_NAN], o->fs_hz, g->name, g->lo,
+	     g->hi, o->n, o->n,
+	     c[CS_USTOF_EDGE] > c[CS_USTOF_WEAK] ?
+	     "; most maxima on a gate's edge: the echoes are not inside the "
+	     "gates" : "");
+}
+
+/* The 256 bytes after the samples, when -H says they are the driver's
+ * shot header: u64 shot number, first-sample index, flags (a byte),
+ * overruns, then zeros. NULL when they can be one (after @prev, the
+ * previous shot's number, unless @first), else why not. */
+static const char *not_a_header(const unsigned char *h, int first,
+				uint64_t prev)
+{
+	uint64_t shot = tools_get_le64(h);
+
+	if (tools_get_le64(h + 16) > 255)
+		return "its flags word is over 255";
+	for (size_t i = 32; i < HEADER_BYTES; i++)
+		if (h[i])
+			return "its bytes 32-255 are not zero";
+	if (!first && shot <= prev)
+		return "its shot number does not increase";
+	if (!first && shot - prev > MAX_SHOT_GAP)
+		return "its shot number jumps by more than 1000000";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -379,6 +469,7 @@ int main(int argc, char **argv)
 	tools_install_signals();
 
 	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
+	name_of = name;
 	cfg.n = o.n;
 	cfg.pulse = pulse;
 	cfg.pulse_len = plen;
@@ -412,6 +503,20 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (o.header) {
+			const char *why = not_a_header(raw + sbytes,
+						       !st.shots, next_shot - 1);
+
+			if (why) {
+				warn("%s: record %lu (byte offset %lu): the "
+				     "256 bytes after its samples are not a "
+				     "shot header (%s): does the data have "
+				     "shot headers (-H), and %zu samples a "
+				     "record (-n)? Stopped there", name,
+				     st.shots, st.shots * (unsigned long)frame,
+				     why, o.n);
+				status = EXIT_BADINPUT;
+				break;
+			}
 			shot = tools_get_le64(raw + sbytes);
 			if (st.shots && shot > next_shot) {
 				warn("%s: %llu shots missing before shot %llu "
@@ -433,7 +538,10 @@ int main(int argc, char **argv)
 		cs_sample_format_decode(&o.fmt, raw, o.n, x);
 		process(&o, q, x, t, &st);
 		st.shots++;
+		if (st.shots == FIRST_SHOTS)
+			all_lost_hint(&o, name, &st);
 	}
+	all_lost_hint(&o, name, &st);	/* fewer shots than FIRST_SHOTS */
 	if (o.verbose || st.lost || st.ambiguous || st.missing_shots || status)
 		fprintf(stderr, "%s: %s: %lu shots, %lu records, %lu gates "
 			"lost, %lu saturated, %lu ambiguous, %lu shots "

@@ -79,6 +79,7 @@ struct cs_ustof {
 	double *ph;		/* the pulse's Hilbert transform: envelope */
 	double period;		/* carrier period, samples (|P|^2 centroid) */
 	double rho;		/* the pulse's correlation a period away, / ep */
+	double cos_half;	/* cos(pi / period): see resolve_cycle() */
 	double *x;
 	double noise;
 	int have_record;
@@ -531,6 +532,7 @@ static int envelope_create(struct cs_ustof *q)
 	for (size_t i = 0; i < len; i++)
 		q->ph[i] = cimagf(p->corr[i]) / (double)p->nfft;
 	q->period = (double)p->nfft * s / sw;
+	q->cos_half = cos(M_PI / q->period);
 	if (q->period < (double)len)
 		q->rho = corr_at(q->pulse + lround(q->period), len -
 				 (size_t)lround(q->period), q->pulse, len, 0) /
@@ -980,7 +982,7 @@ static int resolve_cycle(const struct cs_ustof *q, const double *x,
 		/* the integer lag is within half a sample of the neighbour's
 		 * peak, which is then at most 1/cos(pi/per) above it */
 		c = corr_at(x, n, q->pulse, len, (size_t)m);
-		if (sgn * c < bar * cos(M_PI / per))
+		if (sgn * c < bar * q->cos_half)
 			continue;
 		dd = refine(q, x, (size_t)m, sgn, &c, &cc);
 		if (!(sgn * cc < 0.0) || fabs(dd) >= 1.0 || !(sgn * c > bar))
