@@ -178,7 +178,8 @@ CS_API double cs_ustof_noise(const struct cs_ustof *q);
  * timing parameters (ASTM E1316, E610):
  *  - a hit starts at the first sample with |x| >= threshold;
  *  - PDT: the peak is updated while a higher one comes within PDT of the
- *    current peak, then it is fixed (rise time = its time - start);
+ *    current peak, then it is fixed (rise time = its time - start); PDT 0
+ *    is off (as Vallen's): the peak is the hit's largest;
  *  - HDT: the hit ends when no sample crosses the threshold for HDT; its
  *    duration runs from the first to the last crossing;
  *  - HLT: after the end no hit may start for HLT (reflections).
@@ -188,7 +189,7 @@ CS_API double cs_ustof_noise(const struct cs_ustof *q);
 struct cs_aehit_config {
 	double rate_hz;		/* samples per second, > 0 */
 	double threshold;	/* counts, > 0 (cs_ae_db_to_counts) */
-	double pdt_s;		/* peak-definition time, > 0 */
+	double pdt_s;		/* peak-definition time, >= 0 (0: off) */
 	double hdt_s;		/* hit-definition time, >= 1 sample */
 	double hlt_s;		/* hit-lockout time, >= 0 */
 	double max_duration_s;	/* a hit longer is ended (and flagged);
@@ -235,6 +236,26 @@ CS_API int cs_aehit_detector_gap(struct cs_aehit_detector *q, uint64_t n,
 /* End of stream: 1 and *@hit for a hit still open (truncated), else 0. */
 CS_API int cs_aehit_detector_finish(struct cs_aehit_detector *q,
 				    struct cs_aehit *hit);
+/* The end of a record that holds one triggered transient (a waveform
+ * set): a hit still open ends with it, not truncated (1 and *@hit), and
+ * the detector is reset for the next record (sample index 0). */
+CS_API int cs_aehit_detector_end_record(struct cs_aehit_detector *q,
+					struct cs_aehit *hit);
+/*
+ * Physical units from the front-end's scale, as AE systems (Vallen's, and
+ * the ASTM E1316 conventions) give them, referred to the sensor's output
+ * (the preamplifier's input): amplitude in dB_AE = 20 log10(V / 1 uV),
+ * energy in eu = 1e-14 V^2 s, V = counts * volts_per_count / 10^(gain/20).
+ */
+struct cs_ae_scale {
+	double volts_per_count;	/* at the digitiser's input, > 0 */
+	double gain_db;		/* preamplifier (and any front-end) gain */
+};
+
+CS_API double cs_ae_counts_to_dbae(double counts, const struct cs_ae_scale *s);
+CS_API double cs_ae_dbae_to_counts(double dbae, const struct cs_ae_scale *s);
+/* an energy in counts^2 s (struct cs_aehit's) in eu */
+CS_API double cs_ae_energy_to_eu(double counts2_s, const struct cs_ae_scale *s);
 /* Samples seen (and skipped by _gap) so far. */
 CS_API uint64_t cs_aehit_detector_samples(const struct cs_aehit_detector *q);
 
@@ -271,6 +292,14 @@ CS_API void cs_aesynth_destroy(struct cs_aesynth *q);
 CS_API int cs_aesynth_execute_block(struct cs_aesynth *q, double *out,
 				    size_t n, struct cs_aeburst *bursts,
 				    size_t max);
+/* One triggered transient (a waveform set's record): @n samples of noise
+ * with one burst of envelope peak @amplitude beginning at sample @at (the
+ * pre-trigger), cut where the record ends. Its own random phase; the
+ * Poisson stream of execute_block() is not moved. */
+CS_API void cs_aesynth_transient(struct cs_aesynth *q, double *out, size_t n,
+				 size_t at, double amplitude);
+/* An amplitude drawn as the stream's are (log-uniform, amp_min..max). */
+CS_API double cs_aesynth_amplitude(struct cs_aesynth *q);
 
 #ifdef __cplusplus
 }

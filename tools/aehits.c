@@ -21,8 +21,10 @@ struct options {
 	struct cs_sample_format fmt;
 	double fs_hz, threshold_db, ref, pdt_us, hdt_us, hlt_us, max_ms;
 	double interval_s;
+	double rate_hz;		/* records a second, --waveforms without -T */
+	struct cs_ae_scale scale;	/* volts_per_count 0: counts */
 	char source[32];
-	int timestamps, header, verbose;
+	int timestamps, header, verbose, waveforms, ref_set;
 	size_t block;
 };
 
@@ -37,9 +39,14 @@ static const char usage_text[] =
 "  -n, --samples=N          samples per block (default 1024)\n"
 "  -f, --format=FMT         sample format, libiio notation (default le:s16)\n"
 "  -F, --fs=HZ              sampling frequency (default 625000)\n"
-"  -t, --threshold=DB       hit threshold, dB re --ref (default 50)\n"
+"  -t, --threshold=DB       hit threshold, dB re --ref, or dB_AE with\n"
+"                           --volts-per-count (default 50)\n"
 "      --ref=COUNTS         counts at 0 dB (default 1)\n"
-"      --pdt=US             peak-definition time (default 50)\n"
+"      --volts-per-count=V  the digitiser's scale: amplitudes in dB_AE\n"
+"                           (re 1 uV at the sensor), energies in eu\n"
+"                           (1e-14 V^2 s), as Vallen's\n"
+"      --gain-db=DB         ... with the preamplifier's gain (default 0)\n"
+"      --pdt=US             peak-definition time, 0 off (default 50)\n"
 "      --hdt=US             hit-definition time (default 200)\n"
 "      --hlt=US             hit-lockout time (default 300)\n"
 "      --max-duration=MS    a longer hit is ended, status truncated\n"
@@ -47,6 +54,11 @@ static const char usage_text[] =
 "  -i, --interval=S         hit rate and cumulative energy every S seconds\n"
 "                           of stream (default 1)\n"
 "  -s, --source=NAME        source of the records (default ae0)\n"
+"  -w, --waveforms          each record (block) is one triggered transient\n"
+"                           (a waveform set): hits are found within it and\n"
+"                           one that lasts to its end is not truncated\n"
+"  -r, --rate=HZ            --waveforms: records a second, for time_ns\n"
+"                           without timestamps (default 1)\n"
 "  -H, --header             each block is followed by the driver's shot\n"
 "                           header: lost blocks are seen and skipped\n"
 "  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
@@ -73,6 +85,10 @@ static const struct option longopts[] = {
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "block", required_argument, NULL, 6 },
+	{ "volts-per-count", required_argument, NULL, 7 },
+	{ "gain-db", required_argument, NULL, 8 },
+	{ "waveforms", no_argument, NULL, 'w' },
+	{ "rate", required_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -97,7 +113,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->interval_s = 1;
 	strcpy(o->source, "ae0");
 	o->block = 128;
-	while ((c = getopt_long(argc, argv, "n:f:F:t:i:s:HTvhV", longopts,
+	o->rate_hz = 1;
+	while ((c = getopt_long(argc, argv, "n:f:F:t:i:s:wr:HTvhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -117,9 +134,25 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 1:
 			o->ref = parse_double(optarg, "ref", 1e-12, 1e12);
+			o->ref_set = 1;
 			break;
 		case 2:
-			o->pdt_us = parse_double(optarg, "pdt", 1e-3, 1e9);
+			o->pdt_us = parse_double(optarg, "pdt", 0, 1e9);
+			break;
+		case 7:
+			o->scale.volts_per_count =
+				parse_double(optarg, "volts-per-count", 1e-15,
+					     1e6);
+			break;
+		case 8:
+			o->scale.gain_db = parse_double(optarg, "gain-db", -200,
+							200);
+			break;
+		case 'w':
+			o->waveforms = 1;
+			break;
+		case 'r':
+			o->rate_hz = parse_double(optarg, "rate", 1e-6, 1e9);
 			break;
 		case 3:
 			o->hdt_us = parse_double(optarg, "hdt", 1e-3, 1e9);
@@ -169,6 +202,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 			  o->hdt_us, o->fs_hz);
 	if (o->max_ms * 1e3 <= o->hdt_us)
 		die_usage("max-duration must be longer than hdt");
+	if (o->ref_set && o->scale.volts_per_count > 0.0)
+		die_usage("--ref and --volts-per-count: one or the other (with "
+			  "a scale, 0 dB is 1 uV at the sensor)");
+	if (o->scale.volts_per_count > 0.0)
+		o->ref = cs_ae_dbae_to_counts(0.0, &o->scale);
 }
 
 struct state {
@@ -204,15 +242,19 @@ static void hit_out(struct state *s, const struct cs_aehit *h)
 	int64_t t = at(s, h->start);
 	const char *st = h->truncated ? "truncated" : "ok";
 
-	rec(o, t, "amplitude", cs_ae_counts_to_db(h->peak, o->ref), "dB", st);
+	int phys = o->scale.volts_per_count > 0.0;
+	double e = phys ? cs_ae_energy_to_eu(h->energy, &o->scale) : h->energy;
+
+	rec(o, t, "amplitude", cs_ae_counts_to_db(h->peak, o->ref),
+	    phys ? "dB_AE" : "dB", st);
 	rec(o, t, "counts", (double)h->counts, "1", st);
 	rec(o, t, "duration", h->duration_s * 1e6, "us", st);
 	rec(o, t, "rise_time", h->rise_s * 1e6, "us", st);
-	rec(o, t, "energy", h->energy, "count2.s", st);
+	rec(o, t, "energy", e, phys ? "eu" : "count2.s", st);
 	s->hits++;
 	s->interval_hits++;
 	s->truncated += h->truncated ? 1 : 0;
-	s->energy += h->energy;
+	s->energy += e;
 }
 
 /* interval records for every interval that ended before sample @now */
@@ -223,7 +265,9 @@ static void intervals(struct state *s, uint64_t now)
 
 		rec(s->o, t, "hit_rate", (double)s->interval_hits /
 		    s->o->interval_s, "Hz", "ok");
-		rec(s->o, t, "cumulative_energy", s->energy, "count2.s", "ok");
+		rec(s->o, t, "cumulative_energy", s->energy,
+		    s->o->scale.volts_per_count > 0.0 ? "eu" : "count2.s",
+		    "ok");
 		s->interval_hits = 0;
 		s->next_report += s->interval;
 	}
@@ -241,7 +285,7 @@ int main(int argc, char **argv)
 	const char *name;
 	size_t sbytes, frame, got, bps;
 	unsigned long blocks = 0;
-	uint64_t lost = 0;
+	uint64_t lost = 0, wf_samples = 0;
 	unsigned char *raw;
 	double *x;
 	FILE *in;
@@ -298,11 +342,14 @@ int main(int argc, char **argv)
 				break;
 			/* raw samples: the last short block is whole samples */
 		}
-		if (o.timestamps && !blocks)
+		/* a waveform set: each record's time is its own */
+		if (o.timestamps && (!blocks || o.waveforms))
 			s.t0 = (int64_t)tools_get_le64(raw +
 				(o.header ? sbytes + HEADER_BYTES :
 				 (sbytes + 7) / 8 * 8));
-		if (o.header) {
+		else if (o.waveforms)
+			s.t0 = llround((double)blocks * 1e9 / o.rate_hz);
+		if (o.header && !o.waveforms) {
 			uint64_t first = tools_get_le64(raw + sbytes + 8);
 			uint64_t now = cs_aehit_detector_samples(d);
 
@@ -338,7 +385,14 @@ int main(int argc, char **argv)
 				hit_out(&s, &h);
 			off += used;
 		}
-		intervals(&s, cs_aehit_detector_samples(d));
+		if (o.waveforms) {
+			/* the transient is over: its last hit is whole */
+			if (cs_aehit_detector_end_record(d, &h))
+				hit_out(&s, &h);
+			wf_samples += got < frame ? got / bps : o.n;
+		} else {
+			intervals(&s, cs_aehit_detector_samples(d));
+		}
 		blocks++;
 		if (got < frame)
 			break;
@@ -350,7 +404,8 @@ int main(int argc, char **argv)
 	if (o.verbose || lost || status)
 		fprintf(stderr, "%s: %s: %llu samples, %lu hits (%lu "
 			"truncated), %llu samples lost\n", tools_progname(),
-			name, (unsigned long long)cs_aehit_detector_samples(d),
+			name, (unsigned long long)(o.waveforms ? wf_samples :
+					cs_aehit_detector_samples(d)),
 			s.hits, s.truncated, (unsigned long long)lost);
 	cs_aehit_detector_destroy(d);
 	free(raw);

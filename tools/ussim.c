@@ -44,6 +44,9 @@ static const char usage_text[] =
 "      --burst-rate=HZ      ... with bursts at HZ on average (default 20)\n"
 "      --amp=MIN:MAX        ... of peak amplitude MIN to MAX counts,\n"
 "                           log-uniform (default 300:10000)\n"
+"      --transients         ... or a waveform set: each record one\n"
+"                           triggered transient (-N of them, at --rate),\n"
+"                           its burst after a pre-trigger of 1/8 record\n"
 "  -H, --header             follow each record with the driver's shot header\n"
 "                           (shot number, first-sample index)\n"
 "  -T, --timestamps         and/or its 64-bit LE ns timestamp element\n"
@@ -75,6 +78,7 @@ static const struct option longopts[] = {
 	{ "block", required_argument, NULL, 11 },
 	{ "truth", required_argument, NULL, 12 },
 	{ "seed", required_argument, NULL, 13 },
+	{ "transients", no_argument, NULL, 14 },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -126,7 +130,7 @@ int main(int argc, char **argv)
 	long count = 10;
 	double rate = 1.0, drift_ns = 0.0, duration = 1.0, burst_rate = 20.0;
 	double amp_min = 300.0, amp_max = 10000.0;
-	int ae = 0, f0_set = 0, c;
+	int ae = 0, f0_set = 0, transients = 0, c;
 	struct layout l = { 0 };
 	size_t block = 128, bps, pos;
 	const char *pulse_path = NULL;
@@ -242,6 +246,9 @@ int main(int argc, char **argv)
 			cfg.seed = (uint64_t)parse_long(optarg, "seed", 0,
 							 0x7fffffffL);
 			break;
+		case 14:
+			transients = 1;
+			break;
 		case 'h':
 			tools_help(usage_text);
 		case 'V':
@@ -290,6 +297,23 @@ int main(int argc, char **argv)
 
 		if (!g)
 			die_perror("AE synthesiser");
+		if (transients)
+			nrec = 0;	/* the loop below instead */
+		for (long s = 0; transients && s < count && !tools_stop; s++) {
+			int64_t tns = llround((double)s * 1e9 / rate);
+			size_t at = cfg.n / 8;
+			double a = cs_aesynth_amplitude(g);
+
+			cs_aesynth_transient(g, y, cfg.n, at, a);
+			truth_record(truth, tns + llround((double)at * 1e9 /
+							  cfg.rate_hz),
+				     "ae0", "burst", a, "count");
+			for (size_t i = 0; i < cfg.n; i++)
+				tools_put_sample(&fmt, y[i], raw + i * bps);
+			if (put_frame(&l, raw, (uint64_t)s,
+				      (uint64_t)s * cfg.n, tns))
+				break;
+		}
 		for (uint64_t s = 0; s < nrec && !tools_stop; s++) {
 			uint64_t first = s * cfg.n;
 			int64_t tns = llround((double)first * 1e9 /

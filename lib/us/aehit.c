@@ -46,7 +46,7 @@ cs_aehit_detector_create(const struct cs_aehit_config *cfg)
 
 	if (!cfg || !(cfg->rate_hz > 0.0) || !isfinite(cfg->rate_hz) ||
 	    !(cfg->threshold > 0.0) || !isfinite(cfg->threshold) ||
-	    !(cfg->pdt_s > 0.0) || !isfinite(cfg->pdt_s) ||
+	    !(cfg->pdt_s >= 0.0) || !isfinite(cfg->pdt_s) ||
 	    !(cfg->hdt_s * cfg->rate_hz >= 1.0) || !isfinite(cfg->hdt_s) ||
 	    !(cfg->hlt_s >= 0.0) || !isfinite(cfg->hlt_s) ||
 	    !(cfg->max_duration_s > cfg->hdt_s)) {
@@ -57,7 +57,9 @@ cs_aehit_detector_create(const struct cs_aehit_config *cfg)
 	if (!q)
 		return NULL;
 	q->cfg = *cfg;
-	q->pdt = samples_of(cfg->pdt_s, cfg->rate_hz);
+	/* PDT 0 is off: the peak is the hit's largest */
+	q->pdt = cfg->pdt_s > 0.0 ? samples_of(cfg->pdt_s, cfg->rate_hz) :
+				    UINT64_MAX;
 	q->hdt = samples_of(cfg->hdt_s, cfg->rate_hz);
 	q->hlt = cfg->hlt_s > 0.0 ? samples_of(cfg->hlt_s, cfg->rate_hz) : 0;
 	q->maxdur = isfinite(cfg->max_duration_s) ?
@@ -180,6 +182,39 @@ int cs_aehit_detector_finish(struct cs_aehit_detector *q,
 	/* ended on its own if HDT passed before the stream did */
 	end_hit(q, hit, q->pos - q->last_cross <= q->hdt);
 	return 1;
+}
+
+int cs_aehit_detector_end_record(struct cs_aehit_detector *q,
+				 struct cs_aehit *hit)
+{
+	int ended = 0;
+
+	if (q->in_hit) {
+		/* the record is the whole transient: the hit ends with it */
+		end_hit(q, hit, 0);
+		ended = 1;
+	}
+	cs_aehit_detector_reset(q);
+	return ended;
+}
+
+double cs_ae_counts_to_dbae(double counts, const struct cs_ae_scale *s)
+{
+	return 20.0 * log10(fabs(counts) * s->volts_per_count /
+			    pow(10.0, s->gain_db / 20.0) / 1e-6);
+}
+
+double cs_ae_dbae_to_counts(double dbae, const struct cs_ae_scale *s)
+{
+	return 1e-6 * pow(10.0, (dbae + s->gain_db) / 20.0) /
+	       s->volts_per_count;
+}
+
+double cs_ae_energy_to_eu(double counts2_s, const struct cs_ae_scale *s)
+{
+	double v = s->volts_per_count / pow(10.0, s->gain_db / 20.0);
+
+	return counts2_s * v * v / 1e-14;
 }
 
 uint64_t cs_aehit_detector_samples(const struct cs_aehit_detector *q)

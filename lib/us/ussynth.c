@@ -321,3 +321,27 @@ int cs_aesynth_execute_block(struct cs_aesynth *q, double *out, size_t n,
 	}
 	return begun;
 }
+
+void cs_aesynth_transient(struct cs_aesynth *q, double *out, size_t n,
+			  size_t at, double amplitude)
+{
+	struct active_burst b = { .start = at, .amplitude = amplitude };
+	const struct cs_aesynth_config *c = &q->cfg;
+
+	b.phase = 2.0 * M_PI * cs_rng_uniform(&q->rng);
+	for (size_t i = 0; i < n; i++) {
+		double v = 0.0;
+
+		if (i >= at && (double)(i - at) <= q->len)
+			v = burst_at(q, &b, (double)(i - at));
+		if (c->noise_rms > 0.0)
+			v += c->noise_rms * cs_rng_randn(&q->rng);
+		out[i] = v;
+	}
+}
+
+double cs_aesynth_amplitude(struct cs_aesynth *q)
+{
+	return q->cfg.amp_min * pow(q->cfg.amp_max / q->cfg.amp_min,
+				    cs_rng_uniform(&q->rng));
+}
