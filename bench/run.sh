@@ -57,6 +57,11 @@ else
 fi
 rm -f "$BUILD/bench/us-records.f64"
 
+echo "== ustof (library): false detections in noise alone and echoes found, at false-alarm 1e-4"
+cc $CFLAGS -o "$BUILD/bench/bench-ustof-detect" "$SRC/bench/bench-ustof-detect.c" \
+	"$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-ustof-detect"
+
 echo "== fbg driver in the VM: highest 512-pixel rate without overrun, kernel time a spectrum"
 CELLSENSE_VM_TIMEOUT=600 "$SRC/tests/vm/run.sh" bench-fbg-rate.sh >/dev/null || {
 	echo "bench-fbg-rate: VM run failed (build/vm/bench-fbg-rate.log)" >&2

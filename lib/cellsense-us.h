@@ -96,8 +96,9 @@ CS_API double cs_ussynth_uniform(struct cs_ussynth *q);
  */
 enum cs_ustof_status {
 	CS_USTOF_OK = 0,
-	CS_USTOF_WEAK = 1,	/* matched-filter SNR below min_snr (or no
-				 * curvature at the maximum): lost */
+	CS_USTOF_WEAK = 1,	/* matched-filter SNR below the threshold
+				 * (min_snr, false_alarm), or no curvature
+				 * at the maximum: lost */
 	CS_USTOF_EDGE = 2,	/* maximum on the gate's edge: echo not inside */
 	CS_USTOF_SATURATED = 3,	/* a sample of the echo at full scale (at
 				 * most 1/10 of them): a value, less sure */
@@ -117,6 +118,10 @@ struct cs_ustof_config {
 				 * 0 either sign (maximum of |correlation|) */
 	double min_snr;		/* matched-filter amplitude SNR (linear)
 				 * below which a gate is WEAK; >= 0 */
+	double false_alarm;	/* 0 (off), or the false detections a gate
+				 * of noise alone may give, 0..1 (1e-4):
+				 * the threshold is then raised to what
+				 * gives that for the gate's length */
 	double full_scale;	/* |sample| >= this is clipped; > 0
 				 * (INFINITY: never) */
 };

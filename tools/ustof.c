@@ -46,7 +46,7 @@ struct options {
 	struct gate g[MAX_GATES];
 	unsigned int ngates;
 	char source[32];
-	double rate_hz, fs_hz, min_snr;
+	double rate_hz, fs_hz, min_snr, false_alarm;
 	int polarity, timestamps, header, verbose;
 	unsigned int quantities;
 	size_t block;
@@ -73,8 +73,12 @@ static const char usage_text[] =
 "  -s, --source=NAME        source prefix of the records (default us0)\n"
 "  -q, --quantities=LIST    of tof,shift,amplitude,energy (default all)\n"
 "      --polarity=P         echo sign: pos, neg or any (default pos)\n"
+"      --false-alarm=P      false detections a gate of noise alone may\n"
+"                           give: sets the detection threshold for each\n"
+"                           gate's length (default 0.0001; 0: --min-snr\n"
+"                           alone)\n"
 "      --min-snr=X          matched-filter SNR below which a gate is lost\n"
-"                           (default 6)\n"
+"                           in any case (default 0)\n"
 "  -H, --header             each record is followed by the driver's\n"
 "                           256-byte shot header (in_index)\n"
 "  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
@@ -101,6 +105,7 @@ static const struct option longopts[] = {
 	{ "polarity", required_argument, NULL, 1 },
 	{ "min-snr", required_argument, NULL, 2 },
 	{ "block", required_argument, NULL, 3 },
+	{ "false-alarm", required_argument, NULL, 4 },
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -174,7 +179,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	strcpy(o->source, "us0");
 	o->rate_hz = 1.0;
 	o->fs_hz = 20e6;
-	o->min_snr = 6.0;
+	o->min_snr = 0.0;
+	o->false_alarm = 1e-4;
 	o->polarity = 1;
 	o->quantities = Q_TOF | Q_SHIFT | Q_AMPLITUDE | Q_ENERGY;
 	o->block = 128;
@@ -229,6 +235,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 3:
 			o->block = (size_t)parse_long(optarg, "block", 1, 65536);
+			break;
+		case 4:
+			o->false_alarm = parse_double(optarg, "false-alarm", 0,
+						      0.5);
 			break;
 		case 'H':
 			o->header = 1;
@@ -475,6 +485,7 @@ int main(int argc, char **argv)
 	cfg.pulse_len = plen;
 	cfg.polarity = o.polarity;
 	cfg.min_snr = o.min_snr;
+	cfg.false_alarm = o.false_alarm;
 	cfg.full_scale = cs_sample_format_max(&o.fmt);
 	q = cs_ustof_create(&cfg);
 	if (!q)
