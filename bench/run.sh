@@ -57,6 +57,22 @@ else
 fi
 rm -f "$BUILD/bench/us-records.f64"
 
+echo "== ustof (library): oversampled A-scans (100 MS/s, 280-sample pulse, 2 gates), vs scipy.signal.correlate + parabola"
+cc $CFLAGS -o "$BUILD/bench/bench-ustof-os" "$SRC/bench/bench-ustof-os.c" \
+	"$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-ustof-os" "$BUILD/bench/us-os.f64" | tee "$BUILD/bench/ustof-os.out"
+if /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
+	/usr/bin/python3 "$SRC/bench/bench-ustof-scipy.py" "$BUILD/bench/us-os.f64" \
+		"$(sed -n 's/.*pulse \([0-9]*\) samples.*/\1/p' "$BUILD/bench/ustof-os.out")" |
+		tee -a "$BUILD/bench/ustof-os.out"
+	awk '/^cs_ustof/ { l = $(NF - 5) + 0 } /^scipy/ { p = $(NF - 1) + 0 }
+	     END { printf "ratio scipy/cs_ustof: %.1f (single thread; 20 asked)\n", p / l }' \
+		"$BUILD/bench/ustof-os.out"
+else
+	echo "scipy baseline NOT RUN: python3-scipy is not installed (apt-get install python3-scipy)"
+fi
+rm -f "$BUILD/bench/us-os.f64"
+
 echo "== ustof (library): false detections in noise alone and echoes found, at false-alarm 1e-4"
 cc $CFLAGS -o "$BUILD/bench/bench-ustof-detect" "$SRC/bench/bench-ustof-detect.c" \
 	"$BUILD/lib/libcellsense.a" -lliquid -lm

@@ -86,7 +86,9 @@ CS_API double cs_ussynth_uniform(struct cs_ussynth *q);
  * For each gate the integer maximum of the cross-correlation over the
  * gate's lags comes from direct dot products, skipping lags that provably
  * cannot hold it (or, for a long gate and pulse, from the FFT of the gate's
- * segment, liquid-dsp, planned once per size); it is refined by Newton's
+ * segment, liquid-dsp, planned once per size; or, for a pulse sampled
+ * far above its band, from sums of up to 16 samples of segment and pulse,
+ * then the lags around that maximum: whichever costs least); it is refined by Newton's
  * method on the band-limited (Fourier-series) correlation around it, a
  * polynomial in the sub-sample offset built from the pulse's spectrum at
  * create. That is the maximum-likelihood delay for a known pulse in white
