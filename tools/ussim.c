@@ -34,6 +34,8 @@ static const char usage_text[] =
 "                           pulse's, same centre); repeat for each\n"
 "                           (default 10:8000)\n"
 "      --drift=NS           every echo moves by NS per shot (default 0)\n"
+"      --fade=DB            every echo's amplitude changes by DB per shot\n"
+"                           (default 0; a transducer debonding)\n"
 "      --atten=DB           loss in dB per microsecond of delay (default 0)\n"
 "      --noise=COUNTS       noise rms (default 20)\n"
 "  -N, --count=N            shots (records) to write (default 10)\n"
@@ -79,6 +81,7 @@ static const struct option longopts[] = {
 	{ "truth", required_argument, NULL, 12 },
 	{ "seed", required_argument, NULL, 13 },
 	{ "transients", no_argument, NULL, 14 },
+	{ "fade", required_argument, NULL, 15 },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -129,6 +132,7 @@ int main(int argc, char **argv)
 	unsigned int ne = 0;
 	long count = 10;
 	double rate = 1.0, drift_ns = 0.0, duration = 1.0, burst_rate = 20.0;
+	double fade_db = 0.0;
 	double amp_min = 300.0, amp_max = 10000.0;
 	int ae = 0, f0_set = 0, transients = 0, c;
 	struct layout l = { 0 };
@@ -249,6 +253,9 @@ int main(int argc, char **argv)
 		case 14:
 			transients = 1;
 			break;
+		case 15:
+			fade_db = parse_double(optarg, "fade", -100, 100);
+			break;
 		case 'h':
 			tools_help(usage_text);
 		case 'V':
@@ -365,7 +372,9 @@ int main(int argc, char **argv)
 				char src[32];
 
 				cs_ussynth_set_echo(q, k, us * 1e-6 *
-						    cfg.rate_hz, amp[k]);
+						    cfg.rate_hz, amp[k] *
+						    pow(10.0, fade_db *
+							(double)s / 20.0));
 				snprintf(src, sizeof(src), "us0/e%u", k);
 				truth_record(truth, tns, src, "tof", us * 1e3,
 					     "ns");

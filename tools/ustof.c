@@ -18,7 +18,10 @@
 #define MAX_GATES 32
 #define HEADER_BYTES 256	/* the driver's in_index shot header */
 
-enum { Q_TOF = 1, Q_SHIFT = 2, Q_AMPLITUDE = 4, Q_ENERGY = 8 };
+enum { Q_TOF = 1, Q_SHIFT = 2, Q_AMPLITUDE = 4, Q_ENERGY = 8,
+       Q_COUPLING = 16 };
+#define NQ 5
+#define COUPLING_SHOTS 10	/* ok shots whose mean amplitude is 0 dB */
 
 struct gate {
 	char name[32];
@@ -30,6 +33,10 @@ struct gate {
 	 * from shot to shot, as when -n is not the records' length */
 	int have_last, same_steps;
 	double last, last_step;
+	/* coupling: the mean |amplitude| of the first ok shots, and their
+	 * relative noise (1 / SNR^2) summed */
+	int ref_shots;
+	double ref_amp, ref_rel2;
 };
 
 #define STEP_MIN 2.0		/* samples a shot: no echo drifts that fast */
@@ -71,7 +78,8 @@ static const char usage_text[] =
 "  -r, --rate=HZ            shots per second, for time_ns without\n"
 "                           timestamps (default 1)\n"
 "  -s, --source=NAME        source prefix of the records (default us0)\n"
-"  -q, --quantities=LIST    of tof,shift,amplitude,energy (default all)\n"
+"  -q, --quantities=LIST    of tof,shift,amplitude,energy,coupling\n"
+"                           (default all)\n"
 "      --polarity=P         echo sign: pos, neg or any (default pos)\n"
 "      --false-alarm=P      false detections a gate of noise alone may\n"
 "                           give: sets the detection threshold for each\n"
@@ -87,8 +95,9 @@ static const char usage_text[] =
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
-"Quantities per gate: tof (ns), shift (ns, against the gate's first good\n"
-"shot), amplitude (echo / reference pulse), energy (counts^2).\n"
+"Quantities per gate: tof (ns), shift (ns, against the gate's first ok\n"
+"shot), amplitude (echo / reference pulse), energy (counts^2), coupling\n"
+"(dB, the amplitude against the mean of the first 10 ok shots).\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
 "3 input ended inside a record (counted, reported), or with -H a record\n"
 "without a shot header.\n";
@@ -144,20 +153,20 @@ static void add_gate(struct options *o, const char *arg)
 
 static unsigned int parse_quantities(const char *arg)
 {
-	static const char *const names[] = { "tof", "shift", "amplitude",
-					     "energy" };
+	static const char *const names[NQ] = { "tof", "shift", "amplitude",
+					       "energy", "coupling" };
 	unsigned int m = 0;
 	const char *p = arg;
 
 	while (*p) {
 		size_t len = strcspn(p, ","), i;
 
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < NQ; i++)
 			if (strlen(names[i]) == len && !strncmp(p, names[i], len))
 				break;
-		if (i == 4)
+		if (i == NQ)
 			die_usage("quantities '%s': expected a list of tof, "
-				  "shift, amplitude, energy", arg);
+				  "shift, amplitude, energy, coupling", arg);
 		m |= 1u << i;
 		p += len;
 		if (*p == ',')
@@ -182,7 +191,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->min_snr = 0.0;
 	o->false_alarm = 1e-4;
 	o->polarity = 1;
-	o->quantities = Q_TOF | Q_SHIFT | Q_AMPLITUDE | Q_ENERGY;
+	o->quantities = Q_TOF | Q_SHIFT | Q_AMPLITUDE | Q_ENERGY | Q_COUPLING;
 	o->block = 128;
 
 	while ((c = getopt_long(argc, argv, "n:f:p:g:F:r:s:q:HTvhV", longopts,
@@ -359,6 +368,38 @@ static void out_of_step(const struct options *o, struct gate *g,
 	g->have_last = 1;
 }
 
+/*
+ * Sensor health: the echo's amplitude in dB against the mean of the gate's
+ * first COUPLING_SHOTS ok shots, so that a transducer that debonds (or a
+ * wetting that changes) shows as a falling coupling. Its uncertainty from
+ * the amplitude's noise, 1 / SNR relative, of this shot and of the mean.
+ */
+static void coupling(const struct options *o, int64_t t, struct gate *g,
+		     const struct cs_ustof_result *r, const char *status)
+{
+	int good = r->status == CS_USTOF_OK ||
+		   r->status == CS_USTOF_SATURATED ||
+		   r->status == CS_USTOF_AMBIGUOUS;
+	double a = fabs(r->amplitude), rel2 = 1.0 / (r->snr * r->snr);
+	int building = g->ref_shots < COUPLING_SHOTS;
+
+	if (r->status == CS_USTOF_OK && building) {
+		g->ref_amp += a;
+		g->ref_rel2 += rel2;
+		g->ref_shots++;
+	}
+	if (!good || g->ref_shots < COUPLING_SHOTS) {
+		emit(o, t, g, "coupling", NAN, "dB",
+		     good ? "lost:noref" : status, NAN);
+		return;
+	}
+	emit(o, t, g, "coupling",
+	     20.0 * log10(a * COUPLING_SHOTS / g->ref_amp), "dB",
+	     status,
+	     20.0 / M_LN10 * sqrt(rel2 + g->ref_rel2 / (COUPLING_SHOTS *
+						     COUPLING_SHOTS)));
+}
+
 static void process(struct options *o, struct cs_ustof *q, const double *x,
 		    int64_t t, struct stats *st)
 {
@@ -406,6 +447,8 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 		if (o->quantities & Q_ENERGY)
 			emit(o, t, g, "energy", r.energy, "count2", status,
 			     NAN);
+		if (o->quantities & Q_COUPLING)
+			coupling(o, t, g, &r, status);
 		st->records += (unsigned long)__builtin_popcount(o->quantities);
 	}
 	if (fflush(stdout))
