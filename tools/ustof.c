@@ -33,6 +33,9 @@ struct gate {
 	 * from shot to shot, as when -n is not the records' length */
 	int have_last, same_steps;
 	double last, last_step;
+	/* --follow: where the echo sat in the gate at its first ok shot */
+	int have_place;
+	double place;
 	/* coupling: the mean |amplitude| of the first ok shots, and their
 	 * relative noise (1 / SNR^2) summed */
 	int ref_shots;
@@ -54,7 +57,7 @@ struct options {
 	unsigned int ngates;
 	char source[32];
 	double rate_hz, fs_hz, min_snr, false_alarm;
-	int polarity, timestamps, header, verbose;
+	int polarity, timestamps, header, verbose, follow;
 	unsigned int quantities;
 	size_t block;
 };
@@ -85,6 +88,9 @@ static const char usage_text[] =
 "                           give: sets the detection threshold for each\n"
 "                           gate's length (default 0.0001; 0: --min-snr\n"
 "                           alone)\n"
+"      --follow             gates follow their echo: after each ok shot a\n"
+"                           gate moves (width kept) to keep the echo where\n"
+"                           it was in the gate at its first ok shot\n"
 "      --min-snr=X          matched-filter SNR below which a gate is lost\n"
 "                           in any case (default 0)\n"
 "  -H, --header             each record is followed by the driver's\n"
@@ -115,6 +121,7 @@ static const struct option longopts[] = {
 	{ "min-snr", required_argument, NULL, 2 },
 	{ "block", required_argument, NULL, 3 },
 	{ "false-alarm", required_argument, NULL, 4 },
+	{ "follow", no_argument, NULL, 5 },
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -248,6 +255,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 		case 4:
 			o->false_alarm = parse_double(optarg, "false-alarm", 0,
 						      0.5);
+			break;
+		case 5:
+			o->follow = 1;
 			break;
 		case 'H':
 			o->header = 1;
@@ -400,6 +410,35 @@ static void coupling(const struct options *o, int64_t t, struct gate *g,
 						     COUPLING_SHOTS)));
 }
 
+/*
+ * --follow: after an ok shot, gate @i moves by whole samples so that its
+ * echo sits where it sat at the gate's first ok shot, its width kept and
+ * within the record. A move of more than a quarter of the gate in one shot
+ * is not made (a jump to another echo is not a drift): the gate waits.
+ */
+static void follow(const struct options *o, struct gate *g, unsigned int i,
+		   double delay)
+{
+	double w = (double)(g->hi - g->lo), move;
+	ptrdiff_t lo;
+
+	if (!g->have_place) {
+		g->have_place = 1;
+		g->place = delay - (double)g->lo;
+		return;
+	}
+	move = round(delay - (double)g->lo - g->place);
+	if (move == 0.0 || fabs(move) > w / 4.0 + 1.0)
+		return;
+	lo = (ptrdiff_t)g->lo + (ptrdiff_t)move;
+	if (lo < 0 || (size_t)lo + (g->hi - g->lo) >= o->n)
+		return;
+	g->hi = (size_t)lo + (g->hi - g->lo);
+	g->lo = (size_t)lo;
+	spans[i][0] = g->lo;
+	spans[i][1] = g->hi;
+}
+
 static void process(struct options *o, struct cs_ustof *q, const double *x,
 		    int64_t t, struct stats *st)
 {
@@ -426,6 +465,8 @@ static void process(struct options *o, struct cs_ustof *q, const double *x,
 		st->ambiguous += r.status == CS_USTOF_AMBIGUOUS;
 		if (r.status == CS_USTOF_OK)
 			out_of_step(o, g, r.delay, st);
+		if (o->follow && r.status == CS_USTOF_OK)
+			follow(o, g, i, r.delay);
 		if (r.status == CS_USTOF_OK && !g->have_ref) {
 			g->have_ref = 1;
 			g->ref = r.delay;
