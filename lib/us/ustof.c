@@ -1167,7 +1167,7 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 	size_t n = q->cfg.n, len = q->cfg.pulse_len, g = hi - lo + 1;
 	size_t best = lo, a, b, end, nblk, nfft, clipped = 0;
 	double sgn, c0 = 0.0, c2 = 0.0, d, e = 0.0, segx2, rbest = 0.0;
-	double noise, cost_fft, cost_direct, cost_dec;
+	double noise, cost_fft, cost_direct, cost_dec, thr;
 	size_t nnoise = 0;
 	int ambiguous;
 
@@ -1229,7 +1229,10 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 			     (double)nnoise);
 	}
 	q->noise = noise;
-	ambiguous = resolve_cycle(q, x, lo, hi, sgn, noise, &best, &d, &c0,
+	/* a gate under the threshold is lost whatever its cycle */
+	thr = threshold(q, hi - lo + 1, nnoise);
+	ambiguous = !(sgn * c0 >= thr * noise * sqrt(q->ep)) ? 0 :
+		    resolve_cycle(q, x, lo, hi, sgn, noise, &best, &d, &c0,
 				  &c2);
 	res->delay = (double)best + d;
 	res->amplitude = c0 / q->ep;
@@ -1253,7 +1256,7 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 	res->energy = e;
 	if (hi - lo >= 2 && (best == lo || best == hi))
 		res->status = CS_USTOF_EDGE;
-	else if (!(res->snr >= threshold(q, hi - lo + 1, nnoise)) ||
+	else if (!(res->snr >= thr) ||
 		 !isfinite(res->sigma))
 		res->status = CS_USTOF_WEAK;
 	else if (clipped * CLIPPED_LOST > b - a)
