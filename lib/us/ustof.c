@@ -1053,7 +1053,8 @@ static double log_envelope(const struct cs_ustof *q, const double *x,
  * good envelope SNR (measured: at 10-14 its errors were 3x that): below
  * 16 the envelope is not asked.
  * Returns 1 when the envelope cannot tell (its maximum more than a quarter
- * period from every candidate, or no maximum): the caller flags it.
+ * period from every candidate, or no maximum), or when the rival lies past
+ * the gate's edge: the caller flags it.
  */
 #define CYCLE_SIGMAS 4.0
 #define ENVELOPE_SIGMAS 3.0
@@ -1082,7 +1083,7 @@ static int resolve_cycle(const struct cs_ustof *q, const double *x,
 		long m = lround(tau[1] + (s - 1) * per);
 		double c, cc, dd;
 
-		if (m < (long)lo || m > (long)hi)
+		if (m < 0 || m >= (long)n)
 			continue;
 		/* the integer lag is within half a sample of the neighbour's
 		 * peak, which is then at most 1/cos(pi/per) above it */
@@ -1092,6 +1093,10 @@ static int resolve_cycle(const struct cs_ustof *q, const double *x,
 		dd = refine(q, x, (size_t)m, sgn, &c, &cc);
 		if (!(sgn * cc < 0.0) || fabs(dd) >= 1.0 || !(sgn * c > bar))
 			continue;
+		/* a rival just past the gate's edge: the echo may be there,
+		 * outside the gate; not to be moved to, not to be ruled out */
+		if (m < (long)lo || m > (long)hi)
+			return 1;
 		tau[s] = (double)m + dd;
 		cv[s] = c;
 		c2v[s] = cc;
