@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,7 @@ static const char usage[] =
 "  -n, --dry-run         write the frames to standard output as a candump\n"
 "                        log instead of sending them, timed by the records;\n"
 "                        IFACE is then only a name and may be left out\n"
+"                        (one argument that is a file is the input)\n"
 "  -l, --log=FILE        also write a candump log of the frames sent\n"
 "  -w, --wait=MS         how long a frame may wait for room in a full\n"
 "                        transmit queue, or for the interface at the end of\n"
@@ -160,6 +162,14 @@ struct gw {
 	int64_t last_rec_ns;		/* dry run: the latest record time */
 };
 
+/* A path that exists and is not a directory (a file, a pipe, a device). */
+static int is_file(const char *path)
+{
+	struct stat sb;
+
+	return strcmp(path, "-") && !stat(path, &sb) && !S_ISDIR(sb.st_mode);
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	int c;
@@ -246,6 +256,18 @@ static void parse_args(int argc, char **argv, struct options *o)
 		die_usage("no interface given");
 	o->iface = argc > 0 ? argv[0] : "can0";
 	o->file = argc > 1 ? argv[1] : NULL;
+	/* One argument that names a file (and no interface): in a dry run
+	 * it is the input; else it is a mistake, said as such. */
+	if (argc == 1 && !if_nametoindex(argv[0]) && is_file(argv[0])) {
+		if (!o->dry_run)
+			die_usage("'%s' is a file, not a CAN interface: give "
+				  "the interface first (sense2can IFACE %s)",
+				  argv[0], argv[0]);
+		o->file = argv[0];
+		o->iface = "can0";
+		warn("dry run: %s is a file: read as the input (interface "
+		     "can0)", argv[0]);
+	}
 	if (strlen(o->iface) >= IFNAMSIZ || !*o->iface)
 		die_usage("interface name '%s' is not 1 to 15 characters",
 			  o->iface);

@@ -21,3 +21,11 @@ expect 1 "bad.map:2:49: message FBG_Wavelength has no signal Nope" \
 	"$BIN/sense2can" -n -m "$TMPDIR/bad.map" can0
 # Dry run needs no interface and no input.
 expect 0 "wrote 0 frames on can0" "$BIN/sense2can" -n
+# One argument that is a file: the input of a dry run, a named mistake
+# without -n (never read as an interface name, never stdin instead).
+printf 'time_ns\tsource\tquantity\tvalue\tunit\n1000\tre0/cell\tvoltage\t3.7\tV\n' >"$TMPDIR/recs.tsv"
+"$BIN/sense2can" -n "$TMPDIR/recs.tsv" </dev/null >"$TMPDIR/out" 2>"$TMPDIR/err"
+grep -q 'recs.tsv is a file: read as the input' "$TMPDIR/err"
+grep -q 'wrote 1 frame on can0; 1 record read' "$TMPDIR/err" || { cat "$TMPDIR/err"; exit 1; }
+grep -Eq '^\(0\.000001\) can0 330#' "$TMPDIR/out" || { cat "$TMPDIR/out"; exit 1; }
+expect 2 "recs.tsv' is a file, not a CAN interface" "$BIN/sense2can" "$TMPDIR/recs.tsv"
