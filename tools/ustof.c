@@ -309,13 +309,16 @@ static double *read_pulse(const struct options *o, size_t *len)
 							      NULL, &n);
 	double *p;
 
-	if (n % bps)
-		die_usage("%s: %zu bytes is not a whole number of %zu-byte "
-			  "samples", o->pulse_path, n, bps);
 	*len = n / bps;
-	if (*len < 2 || *len > o->n)
-		die_usage("%s: %zu samples; a pulse needs 2 to %zu (the record)",
-			  o->pulse_path, *len, o->n);
+	if (n % bps || *len < 2 || *len > o->n) {
+		/* freed before dying: the leak check runs at exit */
+		free(raw);
+		if (n % bps)
+			die_usage("%s: %zu bytes is not a whole number of "
+				  "%zu-byte samples", o->pulse_path, n, bps);
+		die_usage("%s: %zu samples; a pulse needs 2 to %zu (the "
+			  "record)", o->pulse_path, *len, o->n);
+	}
 	p = malloc(*len * sizeof(*p));
 	if (!p)
 		die_perror("malloc");
