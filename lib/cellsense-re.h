@@ -218,6 +218,47 @@ CS_API unsigned long cs_re_drift_rests(const struct cs_re_drift *q);
 CS_API unsigned long cs_re_drift_outside(const struct cs_re_drift *q);
 
 /* ---------------------------------------------------------------------
+ * Series resistance of the cathode and the anode (electrolyte, contacts
+ * between electrode and reference tip: what an iR-drop correction takes
+ * out) from steps of the current. A step begins when the current leaves
+ * an anchor reading, renewed every settle_s, by more than min_step_a (so a
+ * ramp slower than min_step_a per settle_s is no step); settle_s later (the
+ * mains filter's length, so that its smoothing is over) the electrodes'
+ * jumps over the current's give R = dE/dI (cathode) and -dE/dI (anode).
+ * Polarisation faster than settle_s counts as resistance: at low rates
+ * (a reading every 30 s) the estimate includes charge transfer and some
+ * diffusion, and errs high.
+ */
+struct cs_re_irstep_config {
+	double min_step_a;	/* A, > 0 */
+	double settle_s;	/* s, 0..1e6 */
+};
+
+struct cs_re_irstep_result {
+	int64_t onset_ns;	/* first reading of the step */
+	double delta_a;		/* the current's step */
+	double r[2], u[2];	/* ohm, [0] cathode, [1] anode, and their
+				 * standard uncertainties */
+};
+
+struct cs_re_irstep;
+
+CS_API struct cs_re_irstep *
+cs_re_irstep_create(const struct cs_re_irstep_config *cfg);
+CS_API void cs_re_irstep_destroy(struct cs_re_irstep *q);
+/* One filtered scan @v (electrodes vs Li/Li+) with each channel's
+ * standard uncertainty @u: 1 and @res filled when a step was measured,
+ * 0 otherwise (NANs are passed over). */
+CS_API int cs_re_irstep_execute(struct cs_re_irstep *q, int64_t t_ns,
+				const double *v, const double *u,
+				struct cs_re_irstep_result *res);
+/* The steps' inverse-variance weighted mean for the cathode (@anode 0) or
+ * the anode, and its uncertainty in *@u (may be NULL); NAN before a step. */
+CS_API double cs_re_irstep_resistance(const struct cs_re_irstep *q, int anode,
+				      double *u);
+CS_API unsigned long cs_re_irstep_steps(const struct cs_re_irstep *q);
+
+/* ---------------------------------------------------------------------
  * Lithium-plating warning on the anode potential vs Li/Li+.
  *
  * Two levels, each with its own hold time and hysteresis: WARNING when

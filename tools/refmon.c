@@ -44,6 +44,9 @@ struct options {
 	int we_anode;		/* EC-Lab: the anode is the working electrode */
 	const char *scan_only;	/* an option only binary scans take */
 	int filter_set;		/* --pass or --stop given */
+	int ir;			/* 0 off, 1 given resistances, 2 from steps */
+	double ir_r[2];		/* ohm, cathode and anode, when given */
+	double ir_step;		/* A, smallest current step used, 0: default */
 	double ref_potential;	/* the reference vs Li/Li+, V */
 	double ref_uncertainty;
 	const char *ref_option;	/* the option that set it, or NULL */
@@ -94,6 +97,11 @@ static const char usage_text[] =
 "      --rest-time=S        rest this long before estimating (default 60)\n"
 "      --drift-limit=V/S    largest reference drift rate assumed between\n"
 "                           rests (default 1e-7)\n"
+"      --ir=RC,RA|auto      iR-drop correction: the cathode's and anode's\n"
+"                           series resistance (ohm), or auto: estimated\n"
+"                           from current steps (reported)\n"
+"      --ir-step=A          smallest current step for --ir=auto (default\n"
+"                           0.05 C with --capacity, else 0.05 A)\n"
 "      --reference=TYPE[:U] the reference electrode: li (0 V vs Li/Li+),\n"
 "                           li-au (0.31 +- 0.01 V), lto (1.55 +- 0.02 V),\n"
 "                           lfp (3.42 +- 0.02 V) or a number of volts;\n"
@@ -110,12 +118,14 @@ enum {
 	OPT_PASS = 1, OPT_STOP, OPT_ATTEN, OPT_THRESHOLD, OPT_MARGIN,
 	OPT_HYST, OPT_HOLD, OPT_ALARM_PERIOD, OPT_DRIFT, OPT_REST_CURRENT,
 	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
-	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE,
+	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP,
 };
 
 static const struct option longopts[] = {
 	{ "input", required_argument, NULL, 'i' },
 	{ "we", required_argument, NULL, OPT_WE },
+	{ "ir", required_argument, NULL, OPT_IR },
+	{ "ir-step", required_argument, NULL, OPT_IR_STEP },
 	{ "format", required_argument, NULL, 'f' },
 	{ "scale", required_argument, NULL, 'S' },
 	{ "rate", required_argument, NULL, 'r' },
@@ -236,6 +246,18 @@ static void parse_args(struct options *o, int argc, char **argv)
 			else
 				die_usage("input '%s': expected auto, scans or "
 					  "eclab", optarg);
+			break;
+		case OPT_IR:
+			if (!strcmp(optarg, "auto")) {
+				o->ir = 2;
+			} else {
+				parse_doubles(optarg, "ir", "RC,RA", 0, 1e6,
+					      o->ir_r, 2);
+				o->ir = 1;
+			}
+			break;
+		case OPT_IR_STEP:
+			o->ir_step = parse_double(optarg, "ir-step", 1e-12, 1e6);
 			break;
 		case OPT_WE:
 			if (strcmp(optarg, "cathode") && strcmp(optarg, "anode"))
@@ -363,6 +385,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	o->drift.extrapolate = o->drift_mode == DRIFT_EXTRAPOLATE;
 	check_drift(o);
+	if (o->ir_step > 0.0 && o->ir != 2)
+		die_usage("--ir-step is for --ir=auto");
 	if (o->input == IN_ECLAB && o->scan_only)
 		die_usage("--%s is for binary scans; an EC-Lab export has its "
 			  "own times and units", o->scan_only);
@@ -439,6 +463,32 @@ static void drift_health(const struct options *o, struct cs_re_drift *d,
 		warn("reference drifting at %.3g V/s (+- %.2g) between the "
 		     "last two rests, beyond --drift-limit %.3g V/s: check the "
 		     "reference electrode", rate, u, o->drift.rate_limit);
+}
+
+/* The electrodes with the ohmic drop of their series resistance taken
+ * out (given, or the steps' estimate once there is one; without the
+ * filter, at a low rate, estimated across a whole interval between
+ * readings, status low_rate: the uncertainty leaves out what the cell
+ * did in that interval). */
+static void emit_ir_free(const struct options *o,
+			 const struct cs_re_irstep *q, int ok, int64_t t,
+			 const double *y, const double *u, struct stats *st)
+{
+	for (int e = 0; e < 2; e++) {
+		int ch = e ? CS_RE_ANODE : CS_RE_CATHODE;
+		double r = o->ir_r[e], ur = 0.0, i = y[CS_RE_CURRENT];
+		/* a charge current raises the cathode, lowers the anode */
+		double sign = e ? 1.0 : -1.0;
+
+		if (q)
+			r = cs_re_irstep_resistance(q, e, &ur);
+		if (isnan(r) || isnan(y[ch]))
+			continue;
+		emit(o, t, cs_re_channel_name((unsigned int)ch),
+		     "potential_ir_free", y[ch] + sign * i * r, "V",
+		     ok ? "ok" : "low_rate",
+		     hypot(u[ch], hypot(i * ur, r * u[CS_RE_CURRENT])), st);
+	}
 }
 
 /* ---- input: binary scans or an EC-Lab export, told apart by the first
@@ -710,6 +760,7 @@ int main(int argc, char **argv)
 	struct cs_re_ocvtab *ocv = NULL;
 	struct cs_re_noise *noise = NULL;
 	struct cs_plating *plating;
+	struct cs_re_irstep *irstep = NULL;
 	double probe_v[RATE_PROBE][CS_RE_NCH], rate, noise_gain = 1.0;
 	int64_t probe_t[RATE_PROBE], period_ns, last_t = 0, last_alarm = 0;
 	int64_t next_out = INT64_MIN, delay_ns = 0;
@@ -771,6 +822,20 @@ int main(int argc, char **argv)
 		if (!drift)
 			die_perror("drift correction");
 	}
+	if (o.ir == 2) {
+		struct cs_re_irstep_config ic = {
+			.min_step_a = o.ir_step > 0.0 ? o.ir_step :
+				      o.capacity_ah > 0.0 ?
+				      0.05 * o.capacity_ah : 0.05,
+			/* the filter's smoothing over, one reading more */
+			.settle_s = filt ? (double)cs_re_filter_taps(filt) /
+					   rate : 0.0,
+		};
+
+		irstep = cs_re_irstep_create(&ic);
+		if (!irstep)
+			die_perror("iR steps");
+	}
 	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
 		die_perror("stdout");
 	/* the raw noise over about 2 s, or 50 readings at a low rate */
@@ -780,7 +845,7 @@ int main(int argc, char **argv)
 
 	while (!tools_stop) {
 		struct cs_plating_event ev;
-		double v[CS_RE_NCH], y[CS_RE_NCH];
+		double v[CS_RE_NCH], y[CS_RE_NCH], uy[CS_RE_NCH];
 		int64_t t, tr;
 		int got;
 
@@ -837,6 +902,37 @@ int main(int argc, char **argv)
 				drift_health(&o, drift, tr, &st);
 			resting = r;
 		}
+		for (int ch = 0; ch < CS_RE_NCH; ch++) {
+			/* the noise, or the quantisation where the noise
+			 * is finer than the steps, through the filter; nan
+			 * while the noise is not known yet */
+			double n = cs_re_noise_rms(noise, ch);
+
+			uy[ch] = isnan(n) ? NAN :
+				 fmax(n, in.res[ch] / sqrt(12.0)) * noise_gain;
+			if (ch == CS_RE_CATHODE || ch == CS_RE_ANODE) {
+				/* the reference's stated offset
+				 * uncertainty; corrected against a drift
+				 * not yet seen: unknown (nan) */
+				uy[ch] = hypot(uy[ch], o.ref_uncertainty);
+				if (drift)
+					uy[ch] = hypot(uy[ch],
+						       cs_re_drift_uncertainty(
+							       drift, tr));
+			}
+		}
+		if (irstep) {
+			struct cs_re_irstep_result ir;
+
+			if (cs_re_irstep_execute(irstep, tr, y, uy, &ir) == 1) {
+				const char *why = filt ? "ok" : "low_rate";
+
+				emit(&o, ir.onset_ns, "cathode", "resistance",
+				     ir.r[0], "ohm", why, ir.u[0], &st);
+				emit(&o, ir.onset_ns, "anode", "resistance",
+				     ir.r[1], "ohm", why, ir.u[1], &st);
+			}
+		}
 		if (cs_plating_execute(plating, tr, y[CS_RE_ANODE], &ev) == 1) {
 			emit_alarm(&o, ev.level, ev.onset_ns, tr, &st);
 			last_alarm = tr;
@@ -861,30 +957,17 @@ int main(int argc, char **argv)
 		next_out = tr + (int64_t)llround(1e9 / o.out_rate) -
 			   period_ns / 2;
 		for (int ch = 0; ch < CS_RE_NCH; ch++) {
-			/* the noise, or the quantisation where the noise
-			 * is finer than the steps, through the filter; nan
-			 * while the noise is not known yet */
-			double n = cs_re_noise_rms(noise, ch);
-			double u = isnan(n) ? NAN :
-				   fmax(n, in.res[ch] / sqrt(12.0)) * noise_gain;
-
 			if (isnan(y[ch]))
 				continue;	/* a column the file lacks */
-			if (ch == CS_RE_CATHODE || ch == CS_RE_ANODE) {
-				/* the reference's stated offset
-				 * uncertainty; corrected against a drift
-				 * not yet seen: unknown (nan) */
-				u = hypot(u, o.ref_uncertainty);
-				if (drift)
-					u = hypot(u, cs_re_drift_uncertainty(
-							     drift, tr));
-			}
 			emit(&o, tr, cs_re_channel_name(ch), quantity[ch],
-			     y[ch], unit[ch], sat[ch] ? "saturated" : "ok", u,
-			     &st);
+			     y[ch], unit[ch], sat[ch] ? "saturated" : "ok",
+			     uy[ch], &st);
 			st.saturated += sat[ch] ? 1 : 0;
 			sat[ch] = 0;
 		}
+		if (o.ir)
+			emit_ir_free(&o, irstep, !irstep || filt, tr, y, uy,
+				     &st);
 		if (fflush(stdout))
 			die_perror("stdout");
 	}
@@ -917,6 +1000,16 @@ int main(int argc, char **argv)
 			st.alarms, st.saturated, st.gaps, st.missing,
 			st.repeated, st.bad, fl, dr);
 	}
+	if (irstep) {
+		double uc, ua, rc = cs_re_irstep_resistance(irstep, 0, &uc);
+		double ra = cs_re_irstep_resistance(irstep, 1, &ua);
+
+		fprintf(stderr, "%s: %s: iR from %lu current steps: cathode "
+			"%.4g +- %.2g ohm, anode %.4g +- %.2g ohm\n",
+			tools_progname(), in.name, cs_re_irstep_steps(irstep),
+			rc, uc, ra, ua);
+	}
+	cs_re_irstep_destroy(irstep);
 	cs_plating_destroy(plating);
 	cs_re_noise_destroy(noise);
 	cs_re_drift_destroy(drift);

@@ -293,6 +293,58 @@ static void filter_delay_in_time(void **state)
 	cs_re_filter_destroy(q);
 }
 
+/* Resistances from current steps on the model cell, through the filter:
+ * each step's estimate within 3 of its uncertainties; bad settings
+ * refused. */
+static void ir_steps(void **state)
+{
+	struct cs_resynth_config c = base_cell();
+	struct cs_re_irstep_config ic = { .min_step_a = 0.5, .settle_s = 0.13 };
+	struct cs_resynth *s = cs_resynth_create(&c);
+	struct cs_re_filter *q = cs_re_filter_create(&fcfg);
+	struct cs_re_irstep *ir;
+	double u[CS_RE_NCH] = { 1e-4, 1e-4, 1e-4, 1e-3 }, ur;
+	int found = 0;
+
+	(void)state;
+	ic.settle_s = -1.0;
+	errno = 0;
+	assert_null(cs_re_irstep_create(&ic));
+	assert_int_equal(errno, EINVAL);
+	ic.settle_s = 0.13;
+	ic.min_step_a = 0.0;
+	assert_null(cs_re_irstep_create(&ic));
+	ic.min_step_a = 0.5;
+	ir = cs_re_irstep_create(&ic);
+	assert_non_null(ir);
+	assert_true(isnan(cs_re_irstep_resistance(ir, 0, &ur)) && isnan(ur));
+	for (unsigned int i = 0; i < 6000; i++) {
+		double meas[CS_RE_NCH], out[CS_RE_NCH];
+		struct cs_re_irstep_result r;
+		int64_t t, to;
+
+		cs_resynth_set_current(s, i < 2000 ? 0.0 : i < 4000 ? 3.0 : -1.0);
+		t = cs_resynth_execute(s, NULL, meas);
+		if (!cs_re_filter_execute_timed(q, t, meas, out, &to))
+			continue;
+		if (cs_re_irstep_execute(ir, to, out, u, &r) == 1) {
+			printf("# step %.1f A at %.3f s: %.5f +- %.5f, %.5f +- "
+			       "%.5f ohm\n", r.delta_a, r.onset_ns * 1e-9,
+			       r.r[0], r.u[0], r.r[1], r.u[1]);
+			assert_true(fabs(r.r[0] - c.r_cathode) < 3.0 * r.u[0]);
+			assert_true(fabs(r.r[1] - c.r_anode) < 3.0 * r.u[1]);
+			found++;
+		}
+	}
+	assert_int_equal(found, 2);
+	assert_int_equal(cs_re_irstep_steps(ir), 2);
+	assert_true(fabs(cs_re_irstep_resistance(ir, 1, &ur) - c.r_anode) <
+		    3.0 * ur);
+	cs_re_irstep_destroy(ir);
+	cs_re_filter_destroy(q);
+	cs_resynth_destroy(s);
+}
+
 static void recovered_within_noise(void **state)
 {
 	struct cs_resynth_config c = base_cell();
@@ -645,6 +697,7 @@ int main(void)
 		cmocka_unit_test(mains_rejection),
 		cmocka_unit_test(filter_delay),
 		cmocka_unit_test(filter_delay_in_time),
+		cmocka_unit_test(ir_steps),
 		cmocka_unit_test(recovered_within_noise),
 		cmocka_unit_test(drift_correction),
 		cmocka_unit_test(noise_estimate),
