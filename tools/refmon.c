@@ -44,6 +44,7 @@ struct options {
 	int we_anode;		/* EC-Lab: the anode is the working electrode */
 	const char *scan_only;	/* an option only binary scans take */
 	int filter_set;		/* --pass or --stop given */
+	int dvdq;		/* charge and dV/dQ records */
 	int ir;			/* 0 off, 1 given resistances, 2 from steps */
 	double ir_r[2];		/* ohm, cathode and anode, when given */
 	double ir_step;		/* A, smallest current step used, 0: default */
@@ -97,6 +98,8 @@ static const char usage_text[] =
 "      --rest-time=S        rest this long before estimating (default 60)\n"
 "      --drift-limit=V/S    largest reference drift rate assumed between\n"
 "                           rests (default 1e-7)\n"
+"      --dvdq               charge passed (Ah) and dV/dQ of each electrode\n"
+"                           (V/Ah) as records\n"
 "      --ir=RC,RA|auto      iR-drop correction: the cathode's and anode's\n"
 "                           series resistance (ohm), or auto: estimated\n"
 "                           from current steps (reported)\n"
@@ -118,13 +121,14 @@ enum {
 	OPT_PASS = 1, OPT_STOP, OPT_ATTEN, OPT_THRESHOLD, OPT_MARGIN,
 	OPT_HYST, OPT_HOLD, OPT_ALARM_PERIOD, OPT_DRIFT, OPT_REST_CURRENT,
 	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
-	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP,
+	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP, OPT_DVDQ,
 };
 
 static const struct option longopts[] = {
 	{ "input", required_argument, NULL, 'i' },
 	{ "we", required_argument, NULL, OPT_WE },
 	{ "ir", required_argument, NULL, OPT_IR },
+	{ "dvdq", no_argument, NULL, OPT_DVDQ },
 	{ "ir-step", required_argument, NULL, OPT_IR_STEP },
 	{ "format", required_argument, NULL, 'f' },
 	{ "scale", required_argument, NULL, 'S' },
@@ -255,6 +259,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 					      o->ir_r, 2);
 				o->ir = 1;
 			}
+			break;
+		case OPT_DVDQ:
+			o->dvdq = 1;
 			break;
 		case OPT_IR_STEP:
 			o->ir_step = parse_double(optarg, "ir-step", 1e-12, 1e6);
@@ -763,7 +770,9 @@ int main(int argc, char **argv)
 	struct cs_re_irstep *irstep = NULL;
 	double probe_v[RATE_PROBE][CS_RE_NCH], rate, noise_gain = 1.0;
 	int64_t probe_t[RATE_PROBE], period_ns, last_t = 0, last_alarm = 0;
-	int64_t next_out = INT64_MIN, delay_ns = 0;
+	int64_t next_out = INT64_MIN, delay_ns = 0, last_tr = INT64_MIN;
+	double charge = 0.0, last_i = NAN, prev_q = NAN;
+	double prev_e[CS_RE_NCH], prev_u[CS_RE_NCH];
 	int nprobe = 0, iprobe = 0, sat[CS_RE_NCH] = { 0 };
 	int status = EXIT_OK, started = 0, seen = 0, resting = 0;
 
@@ -921,6 +930,14 @@ int main(int argc, char **argv)
 							       drift, tr));
 			}
 		}
+		/* charge passed: the filtered current over the readings'
+		 * times, trapezoids */
+		if (last_tr != INT64_MIN && isfinite(last_i) &&
+		    isfinite(y[CS_RE_CURRENT]))
+			charge += 0.5 * (last_i + y[CS_RE_CURRENT]) *
+				  (double)(tr - last_tr) * 1e-9 / 3600.0;
+		last_tr = tr;
+		last_i = y[CS_RE_CURRENT];
 		if (irstep) {
 			struct cs_re_irstep_result ir;
 
@@ -964,6 +981,25 @@ int main(int argc, char **argv)
 			     uy[ch], &st);
 			st.saturated += sat[ch] ? 1 : 0;
 			sat[ch] = 0;
+		}
+		if (o.dvdq) {
+			emit(&o, tr, "cell", "charge", charge, "Ah", "ok", NAN,
+			     &st);
+			for (int ch = CS_RE_CATHODE; ch <= CS_RE_ANODE; ch++) {
+				double dq = charge - prev_q;
+
+				/* between this record and the last, where
+				 * charge passed */
+				if (fabs(dq) > 0.0 && isfinite(y[ch]))
+					emit(&o, tr, cs_re_channel_name(
+						     (unsigned int)ch), "dvdq",
+					     (y[ch] - prev_e[ch]) / dq, "V/Ah",
+					     "ok", hypot(uy[ch], prev_u[ch]) /
+						   fabs(dq), &st);
+				prev_e[ch] = y[ch];
+				prev_u[ch] = uy[ch];
+			}
+			prev_q = charge;
 		}
 		if (o.ir)
 			emit_ir_free(&o, irstep, !irstep || filt, tr, y, uy,
