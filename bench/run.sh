@@ -33,6 +33,11 @@ cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbgaccuracy" \
 	"$SRC/bench/bench-fbgaccuracy.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
 "$BUILD/bench/bench-fbgaccuracy"
 
+echo "== fbg tracker honesty: error over stated uncertainty on reflections of other shapes"
+cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbghonesty" \
+	"$SRC/bench/bench-fbghonesty.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-fbghonesty"
+
 echo "== records: a line of fbgtrack's kind, vs snprintf of the same bytes"
 cc $CFLAGS -o "$BUILD/bench/bench-record" "$SRC/bench/bench-record.c" \
 	"$BUILD/lib/libcellsense.a" -lliquid -lm

@@ -49,15 +49,23 @@ enum cs_fbg_status {
 	CS_FBG_MERGED,		/* its peak and a neighbour's are one: no value */
 	CS_FBG_LOST,		/* not found: no value */
 	CS_FBG_OTHER_FIBRE,	/* not in this spectrum (optical switch) */
+	/* the fit leaves more than the noise (chance 1e-4): the value is
+	 * given, its uncertainty widened by what the fit does not explain */
+	CS_FBG_MISFIT,
 };
+
+#define CS_FBG_STATUS_COUNT (CS_FBG_MISFIT + 1)
 
 CS_API const char *cs_fbg_status_name(enum cs_fbg_status status);
 
 struct cs_fbg_result {
 	enum cs_fbg_status status;
-	double position;	/* pixels; NAN unless OK or SATURATED */
+	double position;	/* pixels; NAN unless OK, SATURATED or MISFIT */
 	double wavelength;	/* nm, likewise */
-	double sigma_nm;	/* standard uncertainty from the noise */
+	/* standard uncertainty: the noise's, times the fit's chi-square
+	 * per degree of freedom where that is over 1, with the spread of
+	 * an asymmetric reflection's centre added (see fbgtrack(1)) */
+	double sigma_nm;
 	double amplitude;	/* counts above the baseline */
 	double snr;		/* amplitude / baseline noise */
 };

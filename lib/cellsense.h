@@ -228,6 +228,13 @@ CS_API double cs_spectrum_noise(const double *y, size_t n);
 enum cs_fbgsynth_shape {
 	CS_FBGSYNTH_GAUSSIAN = 0,
 	CS_FBGSYNTH_SIDELOBES = 1,	/* uniform grating: sinc^2 side lobes */
+	/* two half Gaussians, the longer-wavelength side wider by the
+	 * config's asymmetry (e.g. 0.5: 1.5 times); the centre is the
+	 * maximum */
+	CS_FBGSYNTH_ASYMMETRIC = 2,
+	/* a linearly chirped grating: a flat top of the config's chirp
+	 * (nm) smoothed by a Gaussian of fwhm_nm; the centre is the middle */
+	CS_FBGSYNTH_CHIRPED = 3,
 };
 
 #define CS_FBGSYNTH_MAX_GRATINGS 32
@@ -247,6 +254,13 @@ struct cs_fbgsynth_config {
 	double full_scale;	/* clip at this many counts */
 	enum cs_fbgsynth_shape shape;
 	uint64_t seed;
+	/* added later, 0 leaves them out */
+	double asymmetry;	/* CS_FBGSYNTH_ASYMMETRIC, >= 0 */
+	double chirp_nm;	/* CS_FBGSYNTH_CHIRPED: band width, >= 0 */
+	double ripple;		/* source ripple, relative amplitude 0..1 */
+	double ripple_nm;	/* its period, nm (> 0 when ripple > 0) */
+	double count_scale;	/* output counts multiplied by this (0: 1),
+				 * as a format of other width would hold */
 };
 
 struct cs_fbgsynth;
@@ -257,6 +271,10 @@ CS_API void cs_fbgsynth_destroy(struct cs_fbgsynth *q);
  * @reflectivity (0..1) of the envelope; reflectivity 0 removes it. */
 CS_API int cs_fbgsynth_set_grating(struct cs_fbgsynth *q, unsigned int index,
 				   double centre_nm, double reflectivity);
+/* Grating @index's own width (its FWHM, nm, > 0; 0: the config's):
+ * gratings of different widths in one spectrum. */
+CS_API int cs_fbgsynth_set_width(struct cs_fbgsynth *q, unsigned int index,
+				 double fwhm_nm);
 /* One spectrum into @out (npix values, counts). @noisy 0 gives the mean. */
 CS_API void cs_fbgsynth_execute(struct cs_fbgsynth *q, int noisy, double *out);
 /* The source envelope (counts, before reflection) at a pixel position. */

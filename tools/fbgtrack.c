@@ -486,7 +486,7 @@ static void out_record(struct output *out, const struct cs_record_time *t,
 /* ---- per spectrum ------------------------------------------------------- */
 
 struct grating_stats {
-	unsigned long n[CS_FBG_OTHER_FIBRE + 1];
+	unsigned long n[CS_FBG_STATUS_COUNT];
 	unsigned long calfail;
 };
 
@@ -504,7 +504,7 @@ struct state {
 	 * wavelength and nm, and with its calibration's quantity and unit */
 	struct cs_record_stem *wl_stem, *cal_stem;
 	struct cs_record_time time;	/* of the spectrum in hand */
-	const char *status_text[CS_FBG_OTHER_FIBRE + 1];	/* once */
+	const char *status_text[CS_FBG_STATUS_COUNT];	/* once */
 	unsigned long spectra;
 };
 
@@ -634,24 +634,27 @@ static void load_calibration(struct state *s, const char *path)
 static void summary(const struct state *s, const char *name, int verbose)
 {
 	const struct options *o = s->o;
-	unsigned long lost = 0, merged = 0, sat = 0, calfail = 0;
+	unsigned long lost = 0, merged = 0, sat = 0, calfail = 0, misfit = 0;
 
 	for (unsigned int i = 0; i < o->ngratings; i++) {
 		lost += s->gs[i].n[CS_FBG_LOST];
 		merged += s->gs[i].n[CS_FBG_MERGED];
 		sat += s->gs[i].n[CS_FBG_SATURATED];
+		misfit += s->gs[i].n[CS_FBG_MISFIT];
 		calfail += s->gs[i].calfail;
 	}
-	if (!verbose && !lost && !merged && !calfail)
+	if (!verbose && !lost && !merged && !calfail && !misfit)
 		return;
 	fprintf(stderr, "%s: %s: %lu spectra; %lu lost, %lu merged, %lu "
-		"saturated%s\n", tools_progname(), name, s->spectra, lost,
-		merged, sat, calfail ? ", some uncompensated" : "");
+		"saturated, %lu misfit%s\n", tools_progname(), name,
+		s->spectra, lost, merged, sat, misfit,
+		calfail ? ", some uncompensated" : "");
 	for (unsigned int i = 0; verbose && i < o->ngratings; i++)
 		fprintf(stderr, "  %s/%s: %lu ok, %lu saturated, %lu merged, "
-			"%lu lost\n", o->source, o->g[i].name,
+			"%lu lost, %lu misfit\n", o->source, o->g[i].name,
 			s->gs[i].n[CS_FBG_OK], s->gs[i].n[CS_FBG_SATURATED],
-			s->gs[i].n[CS_FBG_MERGED], s->gs[i].n[CS_FBG_LOST]);
+			s->gs[i].n[CS_FBG_MERGED], s->gs[i].n[CS_FBG_LOST],
+			s->gs[i].n[CS_FBG_MISFIT]);
 }
 
 int main(int argc, char **argv)
@@ -676,7 +679,7 @@ int main(int argc, char **argv)
 
 	s.o = &o;
 	s.out = &out;
-	for (int k = 0; k <= CS_FBG_OTHER_FIBRE; k++)
+	for (int k = 0; k < CS_FBG_STATUS_COUNT; k++)
 		s.status_text[k] = cs_fbg_status_name((enum cs_fbg_status)k);
 	s.ref = -1;
 	s.calof = calloc(o.ngratings, sizeof(*s.calof));
@@ -798,8 +801,7 @@ int main(int argc, char **argv)
 			int any = 0;
 
 			for (unsigned int i = 0; i < o.ngratings; i++)
-				any |= s.res[i].status == CS_FBG_OK ||
-				       s.res[i].status == CS_FBG_SATURATED;
+				any |= !isnan(s.res[i].wavelength);
 			never_found += !any;
 			if (s.spectra == 64 && never_found == 64)
 				warn("%s: no grating found in the first 64 "

@@ -101,7 +101,24 @@ struct track {
 	/* noise model v = v0 + k s, from decaying sums over residuals */
 	double v0, k;
 	double noise;		/* sqrt(v0), for the reports */
+	int noise_pure;		/* 1: v0, k from the noise alone */
+	double spread2;		/* centre_spread()^2, pixels^2 */
+	double chi2_mean;	/* of chi-square / dof, over ~512 fits */
+	unsigned int learned;	/* shape samples taken, up to a batch */
 	double n1, ns, nss, nr, nsr, nweight;
+	/*
+	 * The noise alone, which the fit's residuals are not where the
+	 * shape is not the reflection's: from the change of the residuals
+	 * between two learned fits of a grating that hardly moved, where the
+	 * part of them the model does not explain stays and the noise does
+	 * not. Same sums as above, over half the squared change.
+	 */
+	struct pure_noise {
+		double n1, ns, nss, nr, nsr, weight;
+	} pn;
+	float prev_r[2 * MAX_HALF + 1];	/* last learned fit's residuals */
+	int prev_lo, prev_n;
+	double prev_mu, prev_amp;
 	/* this spectrum: the prediction, and its fit window's first pixel
 	 * and template node (row_node()), made ahead of the fits: each fit
 	 * is a long chain of dependent operations, and its start need not
@@ -137,6 +154,8 @@ const char *cs_fbg_status_name(enum cs_fbg_status status)
 		return "lost";
 	case CS_FBG_OTHER_FIBRE:
 		return "other-fibre";
+	case CS_FBG_MISFIT:
+		return "misfit";
 	}
 	return "unknown";
 }
@@ -305,7 +324,8 @@ static void whittaker(int n, const double *w, const double *m, double lambda,
 static void shape_rebuild(struct track *tr)
 {
 	struct shape *s = &tr->shape;
-	double m[MAX_NODES], w[MAX_NODES], sm[MAX_NODES], peak = 0.0;
+	double m[MAX_NODES] = { 0 }, w[MAX_NODES] = { 0 }, sm[MAX_NODES];
+	double peak = 0.0;
 	double total = 0.0, prior;
 
 	for (int j = 0; j < s->n; j++) {
@@ -337,6 +357,62 @@ static void shape_rebuild(struct track *tr)
 	tr->shape_learned = 1;
 }
 
+/*
+ * How far the fit's centre is from the reflection's own landmarks: its
+ * maximum and the middle of its half-maximum points, in the samples as
+ * learned (not symmetrised), about the fitted centre (u = 0). For a
+ * symmetric reflection both are 0; for an asymmetric one the centre is
+ * not defined better than this, and the uncertainty says so. -1 when the
+ * samples are too few to tell.
+ */
+static double centre_spread(struct track *tr)
+{
+	const struct shape *s = &tr->shape;
+	double m[MAX_NODES] = { 0 }, w[MAX_NODES] = { 0 }, sm[MAX_NODES];
+	double total = 0.0, peak = -INFINITY, um, ul, ur;
+	int jm = -1, a, b;
+
+	for (int j = 0; j < s->n; j++) {
+		w[j] = *node(tr->accn, j);
+		m[j] = w[j] > 0.0 ?
+		       *node(tr->acc, j) / w[j] : 0.0;
+		total += w[j];
+	}
+	if (!(total > 0.0))
+		return -1.0;
+	for (int j = 0; j < s->n; j++)
+		w[j] += 1e-3 * total / s->n;
+	/* lighter smoothing than the shape's: a maximum flattened by it
+	 * moves towards the mean */
+	whittaker(s->n, w, m, 6.0 * total / s->n, sm);
+	for (int j = 1; j + 1 < s->n; j++)
+		if (sm[j] > peak) {
+			peak = sm[j];
+			jm = j;
+		}
+	if (jm < 1 || !(peak > 0.0))
+		return -1.0;
+	{	/* the maximum between nodes, by a parabola */
+		double den = sm[jm - 1] - 2.0 * sm[jm] + sm[jm + 1];
+
+		um = s->u0 + (double)jm / BINS_PER_PX;
+		if (den < 0.0)
+			um += 0.5 * (sm[jm - 1] - sm[jm + 1]) / den /
+			      BINS_PER_PX;
+	}
+	for (a = jm; a > 0 && sm[a] > 0.5 * peak; a--)
+		;
+	for (b = jm; b + 1 < s->n && sm[b] > 0.5 * peak; b++)
+		;
+	if (sm[a] > 0.5 * peak || sm[b] > 0.5 * peak)
+		return -1.0;
+	ul = s->u0 + (a + (0.5 * peak - sm[a]) / (sm[a + 1] - sm[a])) /
+		     BINS_PER_PX;
+	ur = s->u0 + (b - 1 + (sm[b - 1] - 0.5 * peak) /
+			      (sm[b - 1] - sm[b])) / BINS_PER_PX;
+	return fmax(fabs(um), fabs(0.5 * (ul + ur)));
+}
+
 /* ---- the fit ------------------------------------------------------------ */
 
 #define MAX_CLUSTER 4		/* gratings fitted together */
@@ -355,6 +431,7 @@ struct fit {
 	double var_mu[MAX_CLUSTER];
 	double v0, k;		/* noise model used for the weights */
 	int n;			/* pixels used */
+	double chi2;		/* weighted squared residuals at the end */
 	int saturated;
 	/* a single fit's shape at its pixels, as of its last iteration
 	 * (and room for a vector's worth past the last) */
@@ -434,6 +511,7 @@ _Static_assert(FIT_LANES == 4, "first_pass(), learn_vec() and hsum4() "
 
 struct vsums {
 	vf s1, sx, sxx, s_t, sxt, stt, s_d, sxd, std, sdd, sr, sxr, str, sdr;
+	vf srr;		/* w r^2: the fit's chi-square */
 };
 
 static inline vf load_vf(const float *p)
@@ -547,6 +625,7 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 			return -1;
 	a.s1 = a.sx = a.sxx = a.s_t = a.sxt = a.stt = a.s_d = zero;
 	a.sxd = a.std = a.sdd = a.sr = a.sxr = a.str = a.sdr = zero;
+	a.srr = zero;
 	/* in two loops, the sums with x and those without: together they
 	 * need more registers than SSE2 has, and spill */
 	for (int k = 0; k < nv; k++) {
@@ -562,6 +641,7 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 		a.sr += wk * r;
 		a.str += wt * r;
 		a.sdr += wd * r;
+		a.srr += wk * r * r;
 	}
 	for (int k = 0; k < nv; k++, vx += dx) {
 		const vf wx = px[k].w * vx;
@@ -666,7 +746,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		 * td, d^2, and of w r times 1, x, t, d */
 		double s1 = 0, sx = 0, sxx = 0, s_t = 0, sxt = 0, stt = 0;
 		double s_d = 0, sxd = 0, std = 0, sdd = 0;
-		double sr = 0, sxr = 0, str = 0, sdr = 0;
+		double sr = 0, sxr = 0, str = 0, sdr = 0, srr = 0;
 		double a[MAX_PAR][MAX_PAR], b[MAX_PAR], step[MAX_PAR], inv, d2;
 		const double amp = p[2], b1 = p[1];
 		double x, base;
@@ -697,7 +777,8 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 				const vf h0 = hsum4(z.s1, z.sx, z.sxx, z.s_t);
 				const vf h1 = hsum4(z.sxt, z.stt, z.s_d, z.sxd);
 				const vf h2 = hsum4(z.std, z.sdd, z.sr, z.sxr);
-				const vf h3 = hsum4(z.str, z.sdr, z.str, z.sdr);
+				const vf h3 = hsum4(z.str, z.sdr, z.srr,
+						    z.srr);
 
 				s1 = h0[0];
 				sx = h0[1];
@@ -713,6 +794,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 				sxr = h2[3];
 				str = h3[0];
 				sdr = h3[1];
+				srr = h3[2];
 				n = hi - lo + 1;
 				i0 = hi + 1;	/* nothing left */
 			}
@@ -762,6 +844,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 			sxr += wx * r;
 			str += wt * r;
 			sdr += wd * r;
+			srr += w * r * r;
 			n++;
 		}
 		if (n < NPAR + 3)
@@ -791,6 +874,9 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 			p[u] += step[u];
 		f->var_mu[0] = inv;
 		f->n = n;
+		/* at the new parameters, to second order (A step = b) */
+		f->chi2 = srr - (b[0] * step[0] + b[1] * step[1] +
+				 b[2] * step[2] + b[3] * step[3]);
 		/*
 		 * A Newton step from d pixels off the optimum lands about
 		 * d^2 / w off (second order; w the peak's width): a second
@@ -826,7 +912,7 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 	f->saturated = 0;
 	for (int it = 0; it < 8; it++) {
 		double a[MAX_PAR * MAX_PAR] = { 0 }, b[MAX_PAR] = { 0 };
-		double step[MAX_PAR], inv[MAX_PAR];
+		double step[MAX_PAR], inv[MAX_PAR], srr = 0.0;
 		int n = 0, converged = 1;
 
 		for (int k = 0; k < f->m; k++)
@@ -852,6 +938,7 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 			m += sig;
 			r = y[i] - m;
 			w = 1.0 / (f->v0 + f->k * (sig > 0.0 ? sig : 0.0));
+			srr += w * r * r;
 			for (int u = 0; u < np; u++) {
 				double wj = w * j[u];
 
@@ -875,8 +962,11 @@ static int fit_cluster(const struct cs_fbgtracker *q, const double *y, int lo,
 			if (*s * *s > 0.0025 * inv[3 + 2 * k] && fabs(*s) > 1e-7)
 				converged = 0;
 		}
-		for (int u = 0; u < np; u++)
+		f->chi2 = srr;
+		for (int u = 0; u < np; u++) {
 			p[u] += step[u];
+			f->chi2 -= b[u] * step[u];
+		}
 		f->n = n;
 		if (converged)
 			break;
@@ -1005,6 +1095,26 @@ void cs_fbgtracker_destroy(struct cs_fbgtracker *q)
 	free(q);
 }
 
+/* v0 and k of variance = v0 + k s from decaying sums of n, s, s^2, r^2
+ * and s r^2; 0, or -1 when they do not tell. */
+static int noise_regress(double n1, double ns, double nss, double nr,
+			 double nsr, double *v0, double *k)
+{
+	double det = n1 * nss - ns * ns;
+
+	if (det > 1e-12 * n1 * nss) {
+		*v0 = (nr * nss - ns * nsr) / det;
+		*k = (n1 * nsr - ns * nr) / det;
+		if (*k > 0.0 && *v0 > 0.0)
+			return 0;
+	}
+	if (!(n1 > 0.0))
+		return -1;
+	*v0 = nr / n1;
+	*k = 0.0;
+	return *v0 > 0.0 ? 0 : -1;
+}
+
 /* A new noise model: variance v0 + k s at signal s. */
 static void noise_model(struct track *tr, double v0, double k)
 {
@@ -1020,8 +1130,16 @@ static void learn_batch(struct track *tr, double mu)
 	/* mu >= 0 here (measure() reports it lost otherwise): the integer
 	 * part by truncation, not a libm floor() call */
 	tr->phase_n[(int)((mu - (int)mu) * BINS_PER_PX) % BINS_PER_PX] += 1.0;
+	/* a first look at the centre's definition, then one a batch */
+	if (tr->learned < LEARN_BATCH && ++tr->learned == 16) {
+		double sp = centre_spread(tr);
+
+		tr->spread2 = sp > 0.0 ? sp * sp : 0.0;
+	}
 	if (++tr->batch >= LEARN_BATCH) {
-		double least = INFINITY, sum = 0.0;
+		double least = INFINITY, sum = 0.0, sp = centre_spread(tr);
+
+		tr->spread2 = sp > 0.0 ? sp * sp : 0.0;
 
 		tr->batch = 0;
 		for (int k = 0; k < BINS_PER_PX; k++) {
@@ -1050,6 +1168,49 @@ static void learn_batch(struct track *tr, double mu)
 }
 
 /*
+ * The residuals @v - a t of a learned fit against those of the last one:
+ * if the grating sat still in between (same window, a small part of a
+ * pixel, the same amplitude), half their squared change is the noise's
+ * variance; these residuals are kept for the next.
+ */
+static void pure_noise(struct track *tr, int n, int lo, const struct fit *f,
+		       const float *v, double dof)
+{
+	const double keep = 1.0 - 1.0 / NOISE_MEMORY, a = f->p[2];
+	const int pair = tr->prev_n == n && tr->prev_lo == lo &&
+			 fabs(f->p[3] - tr->prev_mu) < 0.1 &&
+			 fabs(a - tr->prev_amp) < 0.05 * a;
+	double s1 = 0.0, ss = 0.0, sr = 0.0, ssr = 0.0;
+
+	for (int k = 0; k < n; k++) {
+		const double s = a * f->t[k], sp = s > 0.0 ? s : 0.0;
+		const float r = v[k] - (float)s;
+
+		if (pair) {
+			const double d = r - tr->prev_r[k], h = 0.5 * d * d;
+
+			s1 += sp;
+			ss += sp * sp;
+			sr += h;
+			ssr += sp * h;
+		}
+		tr->prev_r[k] = r;
+	}
+	tr->prev_n = n;
+	tr->prev_lo = lo;
+	tr->prev_mu = f->p[3];
+	tr->prev_amp = a;
+	if (!pair)
+		return;
+	tr->pn.n1 = tr->pn.n1 * keep + n;
+	tr->pn.ns = tr->pn.ns * keep + s1;
+	tr->pn.nss = tr->pn.nss * keep + ss;
+	tr->pn.nr = tr->pn.nr * keep + dof * sr;
+	tr->pn.nsr = tr->pn.nsr * keep + dof * ssr;
+	tr->pn.weight = tr->pn.weight * keep + 1.0;
+}
+
+/*
  * Learning from one unsaturated single fit, in one pass over its pixels:
  * the noise model from its residuals (decaying sums), and with @shape the
  * reflection's samples, baseline out and scaled to a peak of 1, onto the
@@ -1066,7 +1227,7 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	const int n = hi - lo + 1;
 	double dof = n > NPAR ? (double)n / (n - NPAR) : 1.0;
 	double sums[4] = { 0 };	/* of s, s^2, r^2, s r^2 */
-	double base = f->p[0] + b1 * ((double)lo - c), det;
+	double base = f->p[0] + b1 * ((double)lo - c), v0, kk;
 	/* the samples with the baseline out */
 	float v[2 * MAX_HALF + 1 + FIT_LANES];
 	int j = shape ? round_int(((double)lo - f->p[3] - sh->u0) *
@@ -1109,21 +1270,21 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	tr->nr = tr->nr * keep + dof * sums[2];
 	tr->nsr = tr->nsr * keep + dof * sums[3];
 	tr->nweight = tr->nweight * keep + 1.0;
+	pure_noise(tr, n, lo, f, v, dof);
 	if (shape)
 		learn_batch(tr, f->p[3]);
-	if (tr->nweight < NOISE_WARMUP)
+	/* the noise alone once it is known, else what the fits leave */
+	if (tr->pn.weight >= NOISE_WARMUP &&
+	    !noise_regress(tr->pn.n1, tr->pn.ns, tr->pn.nss, tr->pn.nr,
+			   tr->pn.nsr, &v0, &kk)) {
+		noise_model(tr, v0, kk);
+		tr->noise_pure = 1;
 		return;
-	det = tr->n1 * tr->nss - tr->ns * tr->ns;
-	if (det > 1e-12 * tr->n1 * tr->nss) {
-		double v0 = (tr->nr * tr->nss - tr->ns * tr->nsr) / det;
-		double k = (tr->n1 * tr->nsr - tr->ns * tr->nr) / det;
-
-		if (k > 0.0 && v0 > 0.0) {
-			noise_model(tr, v0, k);
-			return;
-		}
 	}
-	noise_model(tr, tr->nr / tr->n1, 0.0);
+	if (tr->nweight < NOISE_WARMUP ||
+	    noise_regress(tr->n1, tr->ns, tr->nss, tr->nr, tr->nsr, &v0, &kk))
+		return;
+	noise_model(tr, v0, kk);
 }
 
 /* y with the predicted peaks of the other tracked gratings on @fibre near
@@ -1221,6 +1382,16 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 	}
 }
 
+/* The chi-square that @nu degrees of freedom of noise exceed once in
+ * 10 000 fits (Wilson and Hilferty's cube-root normal approximation). */
+static inline double chi2_limit(double nu)
+{
+	const double z = 3.719, c = 2.0 / (9.0 * nu);
+	double t = 1.0 - c + z * sqrt(c);
+
+	return nu * t * t * t;
+}
+
 /* Fit a cluster of tracked gratings (sorted by position) and report each. */
 static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		    const unsigned int *idx, const double *y,
@@ -1267,7 +1438,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		struct track *tr = members[k];
 		struct cs_fbg_result *o = &out[idx[k]];
 		double a = f.p[2 + 2 * k], mu = f.p[3 + 2 * k];
-		double noise = tr->noise, slope;
+		double noise = tr->noise, slope, nu, var;
 
 		/* gone, or it ran off: lost, never a made-up value */
 		if (!(a > q->cfg.min_snr * noise) || !(mu >= 0.0) ||
@@ -1289,11 +1460,29 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 			learn(tr, y, lo, hi, (double)centre, &f,
 			      q->cfg.learn_shape && a > 10.0 * noise);
 		}
+		/*
+		 * The fit against the noise: chi-square over its degrees of
+		 * freedom. Where the model leaves more than noise, the
+		 * centre is less certain by that factor (the Birge ratio),
+		 * and a fit no noise explains (chance 1e-4) is flagged once
+		 * the noise alone is known. The centre's definition on an
+		 * asymmetric reflection (centre_spread()) adds its own part.
+		 */
+		nu = f.n - (2 + 2 * m);
+		var = f.var_mu[k];
+		tr->chi2_mean += (f.chi2 / nu - tr->chi2_mean) * (1.0 / 512);
+		if (f.chi2 > nu)
+			var *= f.chi2 / nu;
+		/* the spread where the shape is seen not to fit: in noise
+		 * that explains the fits, it is mostly noise itself */
+		if (tr->noise_pure && tr->chi2_mean > 1.05)
+			var += tr->spread2;
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
+		if (tr->noise_pure && f.chi2 > chi2_limit(nu))
+			o->status = CS_FBG_MISFIT;
 		o->position = mu;
 		o->wavelength = scale_at(&q->cfg.scale, mu, &slope);
-		o->sigma_nm = f.var_mu[k] > 0.0 ?
-			slope * sqrt(f.var_mu[k]) : 0.0;
+		o->sigma_nm = var > 0.0 ? slope * sqrt(var) : 0.0;
 		o->amplitude = a;
 		o->snr = a / noise;
 	}
@@ -1396,7 +1585,8 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 	}
 	for (unsigned int i = 0; i < n; i++)
 		if (out[i].status == CS_FBG_OK ||
-		    out[i].status == CS_FBG_SATURATED)
+		    out[i].status == CS_FBG_SATURATED ||
+		    out[i].status == CS_FBG_MISFIT)
 			measured++;
 	return measured;
 }

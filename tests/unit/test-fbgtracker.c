@@ -16,6 +16,7 @@
 
 #include "cellsense.h"
 #include "fbg-crb.h"
+#include "fbg-mismatch.h"
 
 #define HALF 8		/* the tracker's fit half-window at 3 px FWHM */
 
@@ -262,6 +263,60 @@ static void two_fibres(void **state)
 	cs_fbgtracker_destroy(t);
 }
 
+/*
+ * Reflections of other shapes than assumed (fbg-mismatch.h): the stated
+ * uncertainty covers the error (error / uncertainty RMS 0.7-1.4), and
+ * where it cannot at 40 dB the values are flagged misfit.
+ */
+static void honest_uncertainty(void **state)
+{
+	static const double snr[] = { 20, 30, 40 };
+
+	(void)state;
+	for (size_t c = 0; c < MM_NCASES; c++)
+		for (int k = 0; k < 3; k++) {
+			struct mm_stats s = mm_run(&mm_cases[c], snr[k], 250.0,
+						   3072, 1024, 41);
+
+			print_message("%-12s %2.0f dB: rms %.4f px, bias "
+				      "%+.4f, sigma %.4f, err/unc %.2f, "
+				      "flagged %d of %d\n", mm_cases[c].name,
+				      snr[k], s.rms, s.bias, s.sigma, s.z_rms,
+				      s.flagged, s.n);
+			/* a value for every spectrum, ok or misfit */
+			assert_int_equal(s.given, s.n);
+			if (k < 2 || s.flagged < s.n * 9 / 10) {
+				assert_true(s.z_rms > 0.7);
+				assert_true(s.z_rms < 1.4);
+			}
+			/* where the shape is right, nothing is flagged */
+			if (c == 0)
+				assert_int_equal(s.flagged, 0);
+		}
+}
+
+/* The same spectra in other units (a 16-bit reading as a 32-bit or a
+ * float format holds it): the same centres, the same uncertainty. */
+static void scale_free(void **state)
+{
+	static const double scale[] = { 1, 65536, 1e-4 };
+	struct mm_stats s[3];
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		struct mm_case c = mm_cases[0];
+
+		c.count_scale = scale[k];
+		s[k] = mm_run(&c, 30, 250.0, 512, 512, 43);
+		print_message("counts x %g: rms %.5f px, sigma %.5f px\n",
+			      scale[k], s[k].rms, s[k].sigma);
+	}
+	for (int k = 1; k < 3; k++) {
+		assert_true(fabs(s[k].sigma / s[0].sigma - 1) < 0.01);
+		assert_true(fabs(s[k].rms / s[0].rms - 1) < 0.01);
+	}
+}
+
 static void refused(void **state)
 {
 	struct cs_fbg_grating g = { .name = "a", .centre_nm = 1400,
@@ -296,6 +351,8 @@ int main(void)
 		cmocka_unit_test(crossing),
 		cmocka_unit_test(lost_found_saturated),
 		cmocka_unit_test(two_fibres),
+		cmocka_unit_test(honest_uncertainty),
+		cmocka_unit_test(scale_free),
 		cmocka_unit_test(refused),
 	};
 
