@@ -1326,7 +1326,7 @@ static double spectrum_noise(struct cs_fbgtracker *q, const double *y)
 
 /* A grating with no track: look for it in its search window. */
 static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
-		   unsigned int fibre)
+		   unsigned int fibre, struct cs_fbg_result *out)
 {
 	struct track *tr = &q->t[idx];
 	int npix = (int)q->cfg.npix;
@@ -1353,17 +1353,35 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 		memcpy(q->work + b + 1, y + b + 1,
 		       (size_t)(npix - b - 1) * sizeof(*y));
 	}
+	/* nothing left once the neighbours are out: then the peak there
+	 * (if any) is a neighbour's, checked below as one */
 	if (cs_fbgpeak_finder_execute(q->finder, ys, q->cfg.npix, (size_t)lo,
-				      (size_t)hi, spectrum_noise(q, y), &pk))
+				      (size_t)hi, spectrum_noise(q, y), &pk) &&
+	    (ys == y ||
+	     cs_fbgpeak_finder_execute(q->finder, y, q->cfg.npix, (size_t)lo,
+				       (size_t)hi, spectrum_noise(q, y), &pk)))
 		return;
-	/* a peak another grating is tracking is not this one */
+	/*
+	 * A peak another grating is tracking is not this one alone: where
+	 * this grating has no peak of its own in its window, its reflection
+	 * and the other's may be one peak (two gratings closer than a width
+	 * cannot be told apart), and the value of either would be one of
+	 * the flanks. Both are merged, with no value, until two peaks show.
+	 */
 	for (unsigned int j = 0; j < q->cfg.ngratings; j++) {
 		struct track *o = &q->t[j];
 
 		if (j != idx && o->g->fibre == fibre &&
 		    o->state != SEARCHING &&
-		    fabs(o->pred - pk.position) < q->merge_px)
+		    fabs(o->pred - pk.position) < q->merge_px) {
+			if (o->state == TRACKING) {
+				o->state = COASTING;
+				o->pos = o->pred;
+			}
+			out[j].status = CS_FBG_MERGED;
+			out[idx].status = CS_FBG_MERGED;
 			return;
+		}
 	}
 	tr->state = TRACKING;
 	tr->pos = pk.position;
@@ -1564,7 +1582,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 	}
 	for (unsigned int i = 0; searching && i < n; i++)
 		if (q->t[i].g->fibre == fibre && q->t[i].state == SEARCHING)
-			search(q, i, y, fibre);
+			search(q, i, y, fibre, out);
 	/* the tracked ones, by position (as they were, unless one was
 	 * found or merged); neighbours in reach fit together */
 	if (searching || coasting)

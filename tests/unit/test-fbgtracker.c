@@ -186,6 +186,53 @@ static void crossing(void **state)
 	cs_fbgtracker_destroy(t);
 }
 
+/* Two gratings whose reflections are one peak (0.15-0.45 nm apart, 0.5 nm
+ * wide, windows overlapping): both merged, never a value on the flank;
+ * 0.8 nm and more apart, both measured. */
+static void merging_pair(void **state)
+{
+	static const double sep[] = { 0.15, 0.3, 0.45, 0.8, 1.5 };
+
+	(void)state;
+	for (int c = 0; c < 5; c++) {
+		struct cs_fbg_grating g[2] = {
+			{ .name = "a", .centre_nm = 1550.0, .halfwidth_nm = 1 },
+			{ .name = "b", .centre_nm = 1550.0 + sep[c],
+			  .halfwidth_nm = 1 },
+		};
+		struct cs_fbgtracker *t = tracker(g, 2);
+		struct cs_fbgsynth *q = rig(3, 40000);
+		struct cs_fbg_result r[2];
+		double y[CRB_NPIX];
+		int merged = 0, ok = 0, wrong = 0, n = 1000;
+
+		cs_fbgsynth_set_grating(q, 0, g[0].centre_nm, 0.5);
+		cs_fbgsynth_set_grating(q, 1, g[1].centre_nm, 0.5);
+		for (int i = 0; i < n; i++) {
+			cs_fbgsynth_execute(q, 1, y);
+			cs_fbgtracker_execute(t, y, 0, r);
+			for (int k = 0; k < 2; k++) {
+				merged += r[k].status == CS_FBG_MERGED;
+				ok += r[k].status == CS_FBG_OK;
+				/* a value off by more than 3 of its sigmas */
+				if (!isnan(r[k].wavelength) &&
+				    fabs(r[k].wavelength - g[k].centre_nm) >
+				    3 * r[k].sigma_nm + 0.002)
+					wrong++;
+			}
+		}
+		print_message("%.2f nm apart: %d merged, %d ok, %d wrong of "
+			      "%d\n", sep[c], merged, ok, wrong, 2 * n);
+		assert_true(wrong <= 2);
+		if (sep[c] < 0.5)
+			assert_true(merged >= 2 * n * 95 / 100);
+		else
+			assert_true(ok >= 2 * n * 99 / 100);
+		cs_fbgsynth_destroy(q);
+		cs_fbgtracker_destroy(t);
+	}
+}
+
 /* A broken fibre: lost with no value, then found again when it returns;
  * a clipped peak is flagged. */
 static void lost_found_saturated(void **state)
@@ -349,6 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(near_the_bound),
 		cmocka_unit_test(crossing),
+		cmocka_unit_test(merging_pair),
 		cmocka_unit_test(lost_found_saturated),
 		cmocka_unit_test(two_fibres),
 		cmocka_unit_test(honest_uncertainty),
