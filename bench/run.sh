@@ -38,6 +38,11 @@ cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbghonesty" \
 	"$SRC/bench/bench-fbghonesty.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
 "$BUILD/bench/bench-fbghonesty"
 
+echo "== fbg tracker on jumping gratings: lost, RMS/bound, bias; cost against a drifting stream"
+cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbgjump" \
+	"$SRC/bench/bench-fbgjump.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-fbgjump"
+
 echo "== records: a line of fbgtrack's kind, vs snprintf of the same bytes"
 cc $CFLAGS -o "$BUILD/bench/bench-record" "$SRC/bench/bench-record.c" \
 	"$BUILD/lib/libcellsense.a" -lliquid -lm

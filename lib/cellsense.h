@@ -281,6 +281,8 @@ CS_API void cs_fbgsynth_execute(struct cs_fbgsynth *q, int noisy, double *out);
 CS_API double cs_fbgsynth_envelope(const struct cs_fbgsynth *q, double pixel);
 /* A standard normal deviate from the generator's own stream. */
 CS_API double cs_fbgsynth_randn(struct cs_fbgsynth *q);
+/* A deviate uniform in [0, 1) from the same stream. */
+CS_API double cs_fbgsynth_uniform(struct cs_fbgsynth *q);
 
 #ifdef __cplusplus
 }

@@ -43,7 +43,15 @@ static const char usage_text[] =
 "      --read-noise=COUNTS  read noise rms (default 20)\n"
 "      --gain=E             electrons per count, shot noise (default 4;\n"
 "                           0 for none)\n"
-"      --shape=SHAPE        gaussian or sidelobes (default gaussian)\n"
+"      --shape=SHAPE        gaussian, sidelobes, asymmetric (the long side\n"
+"                           wider by --asymmetry, centre the maximum) or\n"
+"                           chirped (a flat top --chirp nm wide, edges of\n"
+"                           --fwhm; centre its middle) (default gaussian)\n"
+"      --asymmetry=X        asymmetric: the long side X wider (default 0.5)\n"
+"      --chirp=NM           chirped: the band's width (default 0.5)\n"
+"      --jump=NM            each spectrum, each grating lands anywhere\n"
+"                           within +-NM of where it would be, independently\n"
+"                           (a slow log, a switch, a shock)\n"
 "      --seed=N             noise seed (default 1)\n"
 "  -r, --rate=HZ            spectra per second for timestamps (default 1)\n"
 "  -T, --timestamps         append a 64-bit LE ns timestamp to each spectrum,\n"
@@ -77,6 +85,9 @@ static const struct option longopts[] = {
 	{ "read-noise", required_argument, NULL, 6 },
 	{ "gain", required_argument, NULL, 7 },
 	{ "shape", required_argument, NULL, 8 },
+	{ "asymmetry", required_argument, NULL, 18 },
+	{ "chirp", required_argument, NULL, 19 },
+	{ "jump", required_argument, NULL, 20 },
 	{ "seed", required_argument, NULL, 9 },
 	{ "truth", required_argument, NULL, 10 },
 	{ "strain", required_argument, NULL, 12 },
@@ -100,7 +111,7 @@ int main(int argc, char **argv)
 	struct cs_sample_format fmt;
 	double centre[MAX_GRATINGS], refl[MAX_GRATINGS];
 	double pmk[MAX_GRATINGS], pmue[MAX_GRATINGS];
-	double strain = 0.0, strain_ramp = 0.0;
+	double strain = 0.0, strain_ramp = 0.0, jump_nm = 0.0;
 	long drop_k = -1, drop_from = 0, drop_to = 0;
 	unsigned int ng = 0;
 	long count = 100;
@@ -122,6 +133,8 @@ int main(int argc, char **argv)
 	cs_wavescale_parse("1510,0.167,-0.000001", &cfg.scale, NULL);
 	cs_sample_format_parse("le:u16", &fmt, NULL);
 	cfg.fwhm_nm = 0.5;
+	cfg.asymmetry = 0.5;
+	cfg.chirp_nm = 0.5;
 	cfg.source = 40000;
 	cfg.source_slope = -0.3;
 	cfg.background = 0.02;
@@ -227,9 +240,24 @@ int main(int argc, char **argv)
 				cfg.shape = CS_FBGSYNTH_GAUSSIAN;
 			else if (!strcmp(optarg, "sidelobes"))
 				cfg.shape = CS_FBGSYNTH_SIDELOBES;
+			else if (!strcmp(optarg, "asymmetric"))
+				cfg.shape = CS_FBGSYNTH_ASYMMETRIC;
+			else if (!strcmp(optarg, "chirped"))
+				cfg.shape = CS_FBGSYNTH_CHIRPED;
 			else
-				die_usage("shape '%s': expected gaussian or "
-					  "sidelobes", optarg);
+				die_usage("shape '%s': expected gaussian, "
+					  "sidelobes, asymmetric or chirped",
+					  optarg);
+			break;
+		case 18:
+			cfg.asymmetry = parse_double(optarg, "asymmetry", 0,
+						     10);
+			break;
+		case 19:
+			cfg.chirp_nm = parse_double(optarg, "chirp", 0, 100);
+			break;
+		case 20:
+			jump_nm = parse_double(optarg, "jump", 0, 1000);
 			break;
 		case 9:
 			cfg.seed = (uint64_t)parse_long(optarg, "seed", 0,
@@ -315,6 +343,10 @@ int main(int argc, char **argv)
 				    pmue[k] * 1e-3 * e;
 			int dropped = (long)k == drop_k && s >= drop_from &&
 				      s <= drop_to;
+
+			if (jump_nm > 0.0)	/* uniform in +-jump_nm */
+				nm += jump_nm * (2.0 * cs_fbgsynth_uniform(q) -
+						 1.0);
 
 			cs_fbgsynth_set_grating(q, k, nm,
 						dropped ? 0.0 : refl[k]);

@@ -31,6 +31,11 @@ double cs_fbgsynth_randn(struct cs_fbgsynth *q)
 	return cs_rng_randn(&q->rng);
 }
 
+double cs_fbgsynth_uniform(struct cs_fbgsynth *q)
+{
+	return cs_rng_uniform(&q->rng);
+}
+
 struct cs_fbgsynth *cs_fbgsynth_create(const struct cs_fbgsynth_config *cfg)
 {
 	struct cs_fbgsynth *q;

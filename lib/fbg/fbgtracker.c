@@ -741,7 +741,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 #endif
 
 	f->saturated = 0;
-	for (int it = 0; it < 8; it++) {
+	for (int it = 0;; it++) {
 		/* sums over the pixels of w times 1, x, x^2, t, xt, t^2, d, xd,
 		 * td, d^2, and of w r times 1, x, t, d */
 		double s1 = 0, sx = 0, sxx = 0, s_t = 0, sxt = 0, stt = 0;
@@ -889,6 +889,10 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		d2 = step[3] * step[3];
 		if (d2 * d2 <= q->newton_k2 * inv || fabs(step[3]) < 1e-7)
 			break;
+		/* still walking after 8 steps: it started too far from the
+		 * peak, and where it stopped is no centre */
+		if (it == 7)
+			return -1;
 	}
 	/* a NaN or infinity in any makes the sum one */
 	return isfinite(p[0] + p[1] + p[2] + p[3]) ? 0 : -1;
@@ -1410,10 +1414,57 @@ static inline double chi2_limit(double nu)
 	return nu * t * t * t;
 }
 
-/* Fit a cluster of tracked gratings (sorted by position) and report each. */
+/*
+ * A tracked grating not where it was predicted: where in its declared
+ * window is it in this spectrum? The highest point of the window, its
+ * neighbours' predicted peaks out and smoothed over three pixels, becomes
+ * its prediction (by a parabola through the top), for the fit to start
+ * from; the fit then says whether a reflection is there. 0, or -1 when
+ * the window is off the spectrum.
+ */
+static int reacquire(struct cs_fbgtracker *q, struct track *tr,
+		     unsigned int self, const double *y)
+{
+	int npix = (int)q->cfg.npix, best = -1;
+	int lo = (int)ceil(tr->search_lo), hi = (int)floor(tr->search_hi);
+	double top = -INFINITY;
+	const double *ys;
+
+	if (lo < 1)
+		lo = 1;
+	if (hi > npix - 2)
+		hi = npix - 2;
+	if (hi < lo)
+		return -1;
+	ys = without_neighbours(q, y, self, tr->g->fibre, lo - 1, hi + 1);
+	for (int i = lo; i <= hi; i++) {
+		double v = ys[i - 1] + ys[i] + ys[i + 1];
+
+		if (v > top) {
+			top = v;
+			best = i;
+		}
+	}
+	tr->pred = best;
+	{
+		double den = ys[best - 1] - 2.0 * ys[best] + ys[best + 1];
+
+		if (den < 0.0)
+			tr->pred += fmax(-0.5, fmin(0.5, 0.5 * (ys[best - 1] -
+						ys[best + 1]) / den));
+	}
+	tr->amp = ys[best] - tr->b0;
+	tr->vel = 0.0;
+	tr->lo0 = INT_MIN;	/* nothing made ahead */
+	return 0;
+}
+
+/* Fit a cluster of tracked gratings (sorted by position) and report each;
+ * a single grating not found where predicted is looked for in its whole
+ * window (reacquire()) and fitted there, in the same spectrum. */
 static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		    const unsigned int *idx, const double *y,
-		    struct cs_fbg_result *out)
+		    struct cs_fbg_result *out, int retry)
 {
 	int npix = (int)q->cfg.npix, lo, hi, centre;
 	const double share = 1.0 / m;	/* one division, not three a member */
@@ -1446,6 +1497,10 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 	if (hi - lo < 2 + 2 * m + 3 ||
 	    (m == 1 ? fit_single(q, y, lo, hi, centre, &f) :
 		      fit_cluster(q, y, lo, hi, centre, &f))) {
+		if (m == 1 && !retry && !reacquire(q, members[0], idx[0], y)) {
+			measure(q, members, 1, idx, y, out, 1);
+			return;
+		}
 		for (int k = 0; k < m; k++) {
 			members[k]->state = SEARCHING;
 			out[idx[k]].status = CS_FBG_LOST;
@@ -1457,14 +1512,38 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		struct cs_fbg_result *o = &out[idx[k]];
 		double a = f.p[2 + 2 * k], mu = f.p[3 + 2 * k];
 		double noise = tr->noise, slope, nu, var;
+		int misfit;
 
 		/* gone, or it ran off: lost, never a made-up value */
 		if (!(a > q->cfg.min_snr * noise) || !(mu >= 0.0) ||
 		    !(mu <= npix - 1.0) ||
 		    fabs(mu - tr->pred) > 0.75 * q->cfg.fwhm_px + 1.0) {
+			if (m == 1 && !retry &&
+			    !reacquire(q, tr, idx[0], y)) {
+				measure(q, members, 1, idx, y, out, 1);
+				return;
+			}
 			tr->state = SEARCHING;
 			o->status = CS_FBG_LOST;
 			continue;
+		}
+		nu = f.n - (2 + 2 * m);
+		/* a fit no noise explains, of a grating that may have
+		 * jumped: is its reflection elsewhere in its window? */
+		misfit = (tr->noise_pure || tr->nweight >= NOISE_WARMUP) &&
+			 f.chi2 > chi2_limit(nu);
+		if (misfit && m == 1 && !retry) {
+			const double pred = tr->pred, amp = tr->amp;
+			const double vel = tr->vel;
+
+			if (!reacquire(q, tr, idx[0], y) &&
+			    fabs(tr->pred - mu) > 1.0) {
+				measure(q, members, 1, idx, y, out, 1);
+				return;
+			}
+			tr->pred = pred;	/* no: this one stands */
+			tr->amp = amp;
+			tr->vel = vel;
 		}
 		tr->vel += VEL_GAIN * (mu - tr->pred);
 		tr->pos = mu;
@@ -1483,10 +1562,9 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * freedom. Where the model leaves more than noise, the
 		 * centre is less certain by that factor (the Birge ratio),
 		 * and a fit no noise explains (chance 1e-4) is flagged once
-		 * the noise alone is known. The centre's definition on an
+		 * a noise model is learned. The centre's definition on an
 		 * asymmetric reflection (centre_spread()) adds its own part.
 		 */
-		nu = f.n - (2 + 2 * m);
 		var = f.var_mu[k];
 		tr->chi2_mean += (f.chi2 / nu - tr->chi2_mean) * (1.0 / 512);
 		if (f.chi2 > nu)
@@ -1495,8 +1573,13 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * that explains the fits, it is mostly noise itself */
 		if (tr->noise_pure && tr->chi2_mean > 1.05)
 			var += tr->spread2;
+		/* until a noise model is learned (~128 spectra), the noise
+		 * is the spectrum's, without the shot noise of the peak:
+		 * the uncertainty doubled covers what it leaves out */
+		if (!tr->noise_pure && tr->nweight < NOISE_WARMUP)
+			var *= 4.0;
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
-		if (tr->noise_pure && f.chi2 > chi2_limit(nu))
+		if (misfit)
 			o->status = CS_FBG_MISFIT;
 		o->position = mu;
 		o->wavelength = scale_at(&q->cfg.scale, mu, &slope);
@@ -1598,7 +1681,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 			members[m] = &q->t[order[a + m]];
 			m++;
 		}
-		measure(q, members, m, &order[a], y, out);
+		measure(q, members, m, &order[a], y, out, 0);
 		a += m;
 	}
 	for (unsigned int i = 0; i < n; i++)

@@ -137,6 +137,71 @@ static void near_the_bound(void **state)
 		}
 }
 
+/*
+ * A grating that lands anywhere in its window (+-8 of its +-9 pixels) in
+ * every spectrum, independently of the last: found in the same spectrum
+ * every time (none lost), at the bound and unbiased.
+ */
+static void jumps(void **state)
+{
+	static const double snr[] = { 15, 30 };
+
+	(void)state;
+	for (int s = 0; s < 2; s++) {
+		const double px = 250.0;
+		struct crb_case k = crb_synth(CS_FBGSYNTH_GAUSSIAN, snr[s], px,
+					      17);
+		struct cs_fbg_grating g = { .name = "g", .halfwidth_nm = 1.5 };
+		struct cs_fbgtracker *t;
+		struct cs_wavescale ws;
+		double y[CRB_NPIX], sum = 0, sum2 = 0, c2 = 0, crb;
+		int lost = 0, n = 0;
+		uint64_t rs = 1;
+
+		cs_wavescale_parse("1510,0.167,-0.000001", &ws, NULL);
+		g.centre_nm = cs_wavescale_eval(&ws, px);
+		t = tracker(&g, 1);
+		for (int i = 0; i < 4096; i++) {
+			struct cs_fbg_result r;
+			double truth;
+
+			rs = rs * 6364136223846793005ULL +
+			     1442695040888963407ULL;
+			truth = px + 8.0 * (2.0 * (rs >> 11) * 0x1p-53 - 1.0);
+			cs_fbgsynth_set_grating(k.q, 0,
+						cs_wavescale_eval(&ws, truth),
+						0.5);
+			cs_fbgsynth_execute(k.q, 1, y);
+			cs_fbgtracker_execute(t, y, 0, &r);
+			if (i < 2048)
+				continue;
+			if (isnan(r.position)) {
+				lost++;
+				continue;
+			}
+			if (r.status != CS_FBG_OK)
+				continue;
+			sum += r.position - truth;
+			sum2 += (r.position - truth) * (r.position - truth);
+			n++;
+		}
+		for (int ph = 0; ph < 10; ph++)
+			c2 += pow(crb_centre(&k, px + 0.05 + ph / 10.0, HALF),
+				  2);
+		crb = sqrt(c2 / 10);
+		print_message("jumping, %2.0f dB: %d lost, %d ok, rms %.4f px, "
+			      "bias %+.4f, bound %.4f, ratio %.3f\n", snr[s],
+			      lost, n, sqrt(sum2 / n), sum / n, crb,
+			      sqrt(sum2 / n) / crb);
+		assert_int_equal(lost, 0);
+		assert_true(n > 2048 * 99 / 100);
+		assert_true(sqrt(sum2 / n) < 1.1 * crb);
+		assert_true(fabs(sum / n) < 0.01);
+		cs_fbgsynth_destroy(k.q);
+		cs_fbgtracker_destroy(t);
+	}
+}
+
 /* Two gratings drift through each other (one heats, one is strained the
  * other way): while their peaks are one they are merged, with no value;
  * afterwards each has its own name and its own wavelength again. */
@@ -395,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(near_the_bound),
+		cmocka_unit_test(jumps),
 		cmocka_unit_test(crossing),
 		cmocka_unit_test(merging_pair),
 		cmocka_unit_test(lost_found_saturated),
