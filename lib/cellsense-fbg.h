@@ -68,6 +68,9 @@ struct cs_fbg_result {
 	double sigma_nm;
 	double amplitude;	/* counts above the baseline */
 	double snr;		/* amplitude / baseline noise */
+	/* the reflection's full width at half maximum, nm: of the shape
+	 * learned, or of the Gaussian fitted when it was found */
+	double fwhm_nm;
 };
 
 struct cs_fbgtracker;

@@ -38,6 +38,7 @@ struct options {
 	unsigned int fibres;	/* spectra cycle through this many fibres */
 	int index;		/* the driver's index element follows */
 	int learn;
+	unsigned long health;	/* health records every this many, 0: none */
 	char cal_path[4096];	/* "" when none */
 	char ref_name[CS_FBG_NAME_MAX];
 	double ref_nm;
@@ -82,6 +83,9 @@ static const char usage_text[] =
 "                           (default 8)\n"
 "      --fwhm=PX            expected peak width in pixels (default 3)\n"
 "      --no-learn           fit Gaussians, do not learn reflection shapes\n"
+"      --health=N           every N spectra of its fibre (the first one\n"
+"                           too), each grating's peak_power (counts) and\n"
+"                           fwhm (nm) as records (default 0: none)\n"
 "  -v, --verbose            a summary per grating on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -91,7 +95,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
-	OPT_REFERENCE,
+	OPT_REFERENCE, OPT_HEALTH,
 };
 
 static const struct option longopts[] = {
@@ -102,6 +106,7 @@ static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "calibration", required_argument, NULL, 'k' },
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
+	{ "health", required_argument, NULL, OPT_HEALTH },
 	{ "source", required_argument, NULL, 's' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
@@ -322,6 +327,10 @@ static void apply_option(struct options *o, int c, const char *arg,
 	case OPT_NO_LEARN:
 		o->learn = 0;
 		break;
+	case OPT_HEALTH:
+		o->health = (unsigned long)parse_long(arg, "health", 0,
+						      2000000000L);
+		break;
 	case 'v':
 		o->verbose = 1;
 		break;
@@ -488,6 +497,7 @@ static void out_record(struct output *out, const struct cs_record_time *t,
 struct grating_stats {
 	unsigned long n[CS_FBG_STATUS_COUNT];
 	unsigned long calfail;
+	int width_said;		/* a width unlike --fwhm was warned about */
 };
 
 struct state {
@@ -503,6 +513,7 @@ struct state {
 	/* what a grating's records share, prepared once: its source with
 	 * wavelength and nm, and with its calibration's quantity and unit */
 	struct cs_record_stem *wl_stem, *cal_stem;
+	struct cs_record_stem *power_stem, *fwhm_stem;	/* --health */
 	struct cs_record_time time;	/* of the spectrum in hand */
 	const char *status_text[CS_FBG_STATUS_COUNT];	/* once */
 	unsigned long spectra;
@@ -537,6 +548,52 @@ static void emit_calibrated(struct state *s, unsigned int i, double nm,
 	out_record(s->out, &s->time, &s->cal_stem[i], v, st, u);
 }
 
+/* Once a grating: its reflection's width, as the tracker measured it,
+ * against --fwhm's (half or twice as wide is worth saying). */
+static void check_width(struct state *s, unsigned int i,
+			const struct cs_fbg_result *r)
+{
+	const struct options *o = s->o;
+	double px = r->fwhm_nm /
+		    fabs(cs_wavescale_slope(&o->scale, r->position));
+
+	s->gs[i].width_said = 1;
+	if (px > 1.5 * o->fwhm_px || px < o->fwhm_px / 1.5)
+		warn("%s/%s: its reflection is %.1f pixels wide (%.3f nm), "
+		     "--fwhm says %.1f: fitted with the width found, in "
+		     "windows sized by --fwhm (give --fwhm %.1f)", o->source,
+		     o->g[i].name, px, r->fwhm_nm, o->fwhm_px, px);
+}
+
+/* Every --health spectra of @fibre: each of its gratings' reflection,
+ * peak power (counts above the baseline, uncertainty the noise) and width
+ * (nm), so a fading or debonding grating shows in the data. */
+static void emit_health(struct state *s, unsigned int fibre)
+{
+	const struct options *o = s->o;
+
+	for (unsigned int i = 0; i < o->ngratings; i++) {
+		const struct cs_fbg_result *r = &s->res[i];
+		const struct grating_stats *g = &s->gs[i];
+		unsigned long seen = 0;
+		int have = !isnan(r->wavelength);
+
+		if (o->g[i].fibre != fibre)
+			continue;
+		for (int k = 0; k < CS_FBG_STATUS_COUNT; k++)
+			seen += g->n[k];
+		if ((seen - 1) % o->health)
+			continue;
+		out_record(s->out, &s->time, &s->power_stem[i],
+			   have ? r->amplitude : NAN,
+			   s->status_text[r->status],
+			   have ? r->amplitude / r->snr : NAN);
+		out_record(s->out, &s->time, &s->fwhm_stem[i],
+			   have ? r->fwhm_nm : NAN,
+			   s->status_text[r->status], NAN);
+	}
+}
+
 static void process(struct state *s, const double *y, unsigned int fibre,
 		    int64_t t)
 {
@@ -566,6 +623,8 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 				continue;
 			status = s->status_text[r->status];
 			s->gs[i].n[r->status]++;
+			if (!s->gs[i].width_said && !isnan(r->fwhm_nm))
+				check_width(s, i, r);
 			/* without a reference grating: as measured */
 			if (s->ref >= 0 && (int)i != s->ref && !isnan(nm)) {
 				if (have_shift) {
@@ -583,6 +642,8 @@ static void process(struct state *s, const double *y, unsigned int fibre,
 				emit_calibrated(s, i, nm, u, status);
 		}
 	}
+	if (o->health)
+		emit_health(s, fibre);
 }
 
 /* Grating @i's records of @quantity in @unit, from source "SOURCE/NAME". */
@@ -689,13 +750,19 @@ int main(int argc, char **argv)
 	s.gs = calloc(o.ngratings, sizeof(*s.gs));
 	s.wl_stem = calloc(o.ngratings, sizeof(*s.wl_stem));
 	s.cal_stem = calloc(o.ngratings, sizeof(*s.cal_stem));
+	s.power_stem = calloc(o.ngratings, sizeof(*s.power_stem));
+	s.fwhm_stem = calloc(o.ngratings, sizeof(*s.fwhm_stem));
 	y = malloc(o.npix * sizeof(*y));
 	in.buf = malloc(IN_BUF);
 	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs ||
-	    !s.wl_stem || !s.cal_stem || !y || !in.buf)
+	    !s.wl_stem || !s.cal_stem || !s.power_stem || !s.fwhm_stem ||
+	    !y || !in.buf)
 		die_perror("malloc");
-	for (unsigned int i = 0; i < o.ngratings; i++)
+	for (unsigned int i = 0; i < o.ngratings; i++) {
 		set_stem(&s, i, &s.wl_stem[i], "wavelength", "nm");
+		set_stem(&s, i, &s.power_stem[i], "peak_power", "counts");
+		set_stem(&s, i, &s.fwhm_stem[i], "fwhm", "nm");
+	}
 	for (unsigned int i = 0; i < o.ngratings; i++)
 		s.temp[i] = NAN;
 	if (o.ref_name[0]) {
@@ -827,6 +894,8 @@ int main(int argc, char **argv)
 	free(s.gs);
 	free(s.wl_stem);
 	free(s.cal_stem);
+	free(s.power_stem);
+	free(s.fwhm_stem);
 	free(y);
 	free(in.buf);
 	if (in.fd != STDIN_FILENO)

@@ -77,6 +77,23 @@ static void shape_planes(struct shape *s)
 	}
 }
 
+/* The full width at half maximum of a shape (peak 1 at u = 0), pixels:
+ * the reflection's width for the health records. */
+static double shape_fwhm(const struct shape *s)
+{
+	int c = (int)(-s->u0 * BINS_PER_PX + 0.5), a = c, b = c;
+
+	while (a > 0 && s->t[a] > 0.5)
+		a--;
+	while (b + 1 < s->n && s->t[b] > 0.5)
+		b++;
+	if (s->t[a] > 0.5 || s->t[b] > 0.5 || a == c || b == c)
+		return NAN;
+	return ((b - 1 + (s->t[b - 1] - 0.5) / (s->t[b - 1] - s->t[b])) -
+		(a + (0.5 - s->t[a]) / (s->t[a + 1] - s->t[a]))) /
+	       BINS_PER_PX;
+}
+
 /* Node j (>= 0) of a per-node array kept by sub-pixel phase, as the
  * planes of struct shape. */
 static inline double *node(double p[BINS_PER_PX][PLANE_LEN], int j)
@@ -102,6 +119,7 @@ struct track {
 	double v0, k;
 	double noise;		/* sqrt(v0), for the reports */
 	int noise_pure;		/* 1: v0, k from the noise alone */
+	double fwhm_px;		/* the shape's width (shape_fwhm()) */
 	double spread2;		/* centre_spread()^2, pixels^2 */
 	double chi2_mean;	/* of chi-square / dof, over ~512 fits */
 	unsigned int learned;	/* shape samples taken, up to a batch */
@@ -355,6 +373,7 @@ static void shape_rebuild(struct track *tr)
 	}
 	shape_planes(s);
 	tr->shape_learned = 1;
+	tr->fwhm_px = shape_fwhm(s);
 }
 
 /*
@@ -1394,9 +1413,11 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 	tr->amp = pk.amplitude;
 	tr->b0 = pk.baseline;
 	tr->b1 = 0.0;
-	if (!tr->shape_learned)
+	if (!tr->shape_learned) {
 		shape_gaussian(&tr->shape, q->half,
 			       fmax(pk.fwhm, 1.0) / FWHM_PER_SIGMA);
+		tr->fwhm_px = fmax(pk.fwhm, 1.0);
+	}
 	if (tr->nweight < NOISE_WARMUP) {
 		double nz = spectrum_noise(q, y);
 
@@ -1584,6 +1605,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		o->position = mu;
 		o->wavelength = scale_at(&q->cfg.scale, mu, &slope);
 		o->sigma_nm = var > 0.0 ? slope * sqrt(var) : 0.0;
+		o->fwhm_nm = slope * tr->fwhm_px;
 		o->amplitude = a;
 		o->snr = a / noise;
 	}
@@ -1628,6 +1650,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 		out[i].status = CS_FBG_OTHER_FIBRE;
 		out[i].position = out[i].wavelength = NAN;
 		out[i].sigma_nm = out[i].amplitude = out[i].snr = NAN;
+		out[i].fwhm_nm = NAN;
 		if (tr->g->fibre != fibre)
 			continue;
 		out[i].status = CS_FBG_LOST;
