@@ -52,9 +52,12 @@ enum cs_fbg_status {
 	/* the fit leaves more than the noise (chance 1e-4): the value is
 	 * given, its uncertainty widened by what the fit does not explain */
 	CS_FBG_MISFIT,
+	/* its window holds two reflections that no other grating's window
+	 * explains, either of which could be it: no value */
+	CS_FBG_AMBIGUOUS,
 };
 
-#define CS_FBG_STATUS_COUNT (CS_FBG_MISFIT + 1)
+#define CS_FBG_STATUS_COUNT (CS_FBG_AMBIGUOUS + 1)
 
 CS_API const char *cs_fbg_status_name(enum cs_fbg_status status);
 

@@ -696,26 +696,30 @@ static void summary(const struct state *s, const char *name, int verbose)
 {
 	const struct options *o = s->o;
 	unsigned long lost = 0, merged = 0, sat = 0, calfail = 0, misfit = 0;
+	unsigned long ambiguous = 0;
 
 	for (unsigned int i = 0; i < o->ngratings; i++) {
 		lost += s->gs[i].n[CS_FBG_LOST];
 		merged += s->gs[i].n[CS_FBG_MERGED];
 		sat += s->gs[i].n[CS_FBG_SATURATED];
 		misfit += s->gs[i].n[CS_FBG_MISFIT];
+		ambiguous += s->gs[i].n[CS_FBG_AMBIGUOUS];
 		calfail += s->gs[i].calfail;
 	}
-	if (!verbose && !lost && !merged && !calfail && !misfit)
+	if (!verbose && !lost && !merged && !calfail && !misfit && !ambiguous)
 		return;
 	fprintf(stderr, "%s: %s: %lu spectra; %lu lost, %lu merged, %lu "
-		"saturated, %lu misfit%s\n", tools_progname(), name,
-		s->spectra, lost, merged, sat, misfit,
+		"saturated, %lu misfit, %lu ambiguous%s\n", tools_progname(),
+		name, s->spectra, lost, merged, sat, misfit, ambiguous,
 		calfail ? ", some uncompensated" : "");
 	for (unsigned int i = 0; verbose && i < o->ngratings; i++)
 		fprintf(stderr, "  %s/%s: %lu ok, %lu saturated, %lu merged, "
-			"%lu lost, %lu misfit\n", o->source, o->g[i].name,
-			s->gs[i].n[CS_FBG_OK], s->gs[i].n[CS_FBG_SATURATED],
+			"%lu lost, %lu misfit, %lu ambiguous\n", o->source,
+			o->g[i].name, s->gs[i].n[CS_FBG_OK],
+			s->gs[i].n[CS_FBG_SATURATED],
 			s->gs[i].n[CS_FBG_MERGED], s->gs[i].n[CS_FBG_LOST],
-			s->gs[i].n[CS_FBG_MISFIT]);
+			s->gs[i].n[CS_FBG_MISFIT],
+			s->gs[i].n[CS_FBG_AMBIGUOUS]);
 }
 
 int main(int argc, char **argv)

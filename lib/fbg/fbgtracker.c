@@ -174,6 +174,8 @@ const char *cs_fbg_status_name(enum cs_fbg_status status)
 		return "other-fibre";
 	case CS_FBG_MISFIT:
 		return "misfit";
+	case CS_FBG_AMBIGUOUS:
+		return "ambiguous";
 	}
 	return "unknown";
 }
@@ -1347,6 +1349,44 @@ static double spectrum_noise(struct cs_fbgtracker *q, const double *y)
 	return q->noise;
 }
 
+/*
+ * Does grating @idx's window hold a second reflection, besides the one
+ * found at @pk, that no other grating's window explains? Either could be
+ * this grating's: it is not for the tracker to choose. A reflection a
+ * quarter as high as the one found counts (a uniform grating's side lobes
+ * are a twentieth).
+ */
+static int second_reflection(struct cs_fbgtracker *q, unsigned int idx,
+			     const double *ys, int lo, int hi,
+			     const struct cs_fbgpeak *pk)
+{
+	const double gap = 2.0 * fmax(pk->fwhm, q->cfg.fwhm_px);
+	const int a = (int)floor(pk->position - gap);
+	const int b = (int)ceil(pk->position + gap);
+
+	for (int side = 0; side < 2; side++) {
+		int l = side ? b : lo, h = side ? hi : a;
+		struct cs_fbgpeak p2;
+		int claimed = 0;
+
+		if (h - l < 3 ||
+		    cs_fbgpeak_finder_execute(q->finder, ys, q->cfg.npix,
+					      (size_t)l, (size_t)h, q->noise,
+					      &p2) ||
+		    !(p2.amplitude > 0.25 * pk->amplitude))
+			continue;
+		for (unsigned int j = 0; j < q->cfg.ngratings; j++)
+			if (j != idx &&
+			    q->t[j].g->fibre == q->t[idx].g->fibre &&
+			    p2.position >= q->t[j].search_lo - 1.0 &&
+			    p2.position <= q->t[j].search_hi + 1.0)
+				claimed = 1;
+		if (!claimed)
+			return 1;
+	}
+	return 0;
+}
+
 /* A grating with no track: look for it in its search window. */
 static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 		   unsigned int fibre, struct cs_fbg_result *out)
@@ -1405,6 +1445,12 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 			out[idx].status = CS_FBG_MERGED;
 			return;
 		}
+	}
+	/* two reflections for one grating: said, not resolved (slow, but
+	 * only while it lasts) */
+	if (second_reflection(q, idx, ys, lo, hi, &pk)) {
+		out[idx].status = CS_FBG_AMBIGUOUS;
+		return;
 	}
 	tr->state = TRACKING;
 	tr->pos = pk.position;

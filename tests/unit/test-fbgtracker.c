@@ -298,6 +298,48 @@ static void merging_pair(void **state)
 	}
 }
 
+/* One grating declared, two reflections in its window: ambiguous, no
+ * value; declare the other (its own window) and both are measured. */
+static void two_in_a_window(void **state)
+{
+	struct cs_fbg_grating g[2] = {
+		{ .name = "a", .centre_nm = 1550.0, .halfwidth_nm = 2 },
+		{ .name = "b", .centre_nm = 1551.2, .halfwidth_nm = 0.4 },
+	};
+	struct cs_fbgsynth *q = rig(8, 40000);
+	struct cs_fbg_result r[2];
+	double y[CRB_NPIX];
+
+	(void)state;
+	cs_fbgsynth_set_grating(q, 0, 1549.4, 0.5);
+	cs_fbgsynth_set_grating(q, 1, 1551.2, 0.3);
+	for (int n = 1; n <= 2; n++) {
+		struct cs_fbgtracker *t = tracker(g, n);
+		int amb = 0, ok = 0;
+
+		for (int i = 0; i < 200; i++) {
+			cs_fbgsynth_execute(q, 1, y);
+			cs_fbgtracker_execute(t, y, 0, r);
+			amb += r[0].status == CS_FBG_AMBIGUOUS;
+			ok += r[0].status == CS_FBG_OK &&
+			      fabs(r[0].wavelength - 1549.4) < 0.005;
+			if (r[0].status == CS_FBG_AMBIGUOUS)
+				assert_true(isnan(r[0].wavelength));
+		}
+		print_message("%d declared: a ambiguous %d, ok %d of 200\n", n,
+			      amb, ok);
+		if (n == 1) {
+			assert_int_equal(amb, 200);
+		} else {
+			assert_int_equal(ok, 200);
+			assert_int_equal(r[1].status, CS_FBG_OK);
+			assert_true(fabs(r[1].wavelength - 1551.2) < 0.005);
+		}
+		cs_fbgtracker_destroy(t);
+	}
+	cs_fbgsynth_destroy(q);
+}
+
 /* A broken fibre: lost with no value, then found again when it returns;
  * a clipped peak is flagged. */
 static void lost_found_saturated(void **state)
@@ -463,6 +505,7 @@ int main(void)
 		cmocka_unit_test(jumps),
 		cmocka_unit_test(crossing),
 		cmocka_unit_test(merging_pair),
+		cmocka_unit_test(two_in_a_window),
 		cmocka_unit_test(lost_found_saturated),
 		cmocka_unit_test(two_fibres),
 		cmocka_unit_test(honest_uncertainty),
