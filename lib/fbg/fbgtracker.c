@@ -157,6 +157,9 @@ struct cs_fbgtracker {
 	unsigned int *order;	/* tracked gratings by position */
 	double noise;		/* this spectrum's noise, NAN until needed */
 	double newton_k2;	/* (FWHM / 15)^2: see fit_single() */
+	/* the chi-square test's constants for the last dof seen (a
+	 * window's pixel count hardly ever changes) */
+	double chi2_nu, chi2_rnu, chi2_lim;
 };
 
 const char *cs_fbg_status_name(enum cs_fbg_status status)
@@ -344,10 +347,12 @@ static void whittaker(int n, const double *w, const double *m, double lambda,
 static void shape_rebuild(struct track *tr)
 {
 	struct shape *s = &tr->shape;
-	double m[MAX_NODES] = { 0 }, w[MAX_NODES] = { 0 }, sm[MAX_NODES];
+	double m[MAX_NODES], w[MAX_NODES], sm[MAX_NODES];
 	double peak = 0.0;
 	double total = 0.0, prior;
 
+	if (s->n < 1 || s->n > MAX_NODES)	/* never; tells the compiler */
+		return;
 	for (int j = 0; j < s->n; j++) {
 		int k = s->n - 1 - j;
 
@@ -389,10 +394,12 @@ static void shape_rebuild(struct track *tr)
 static double centre_spread(struct track *tr)
 {
 	const struct shape *s = &tr->shape;
-	double m[MAX_NODES] = { 0 }, w[MAX_NODES] = { 0 }, sm[MAX_NODES];
+	double m[MAX_NODES], w[MAX_NODES], sm[MAX_NODES];
 	double total = 0.0, peak = -INFINITY, um, ul, ur;
 	int jm = -1, a, b;
 
+	if (s->n < 3 || s->n > MAX_NODES)	/* never; tells the compiler */
+		return -1.0;
 	for (int j = 0; j < s->n; j++) {
 		w[j] = *node(tr->accn, j);
 		m[j] = w[j] > 0.0 ?
@@ -662,7 +669,6 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 		a.sr += wk * r;
 		a.str += wt * r;
 		a.sdr += wd * r;
-		a.srr += wk * r * r;
 	}
 	for (int k = 0; k < nv; k++, vx += dx) {
 		const vf wx = px[k].w * vx;
@@ -672,6 +678,7 @@ static inline int fit_vec(const struct shape *sh, const double *y, int lo,
 		a.sxt += wx * px[k].t;
 		a.sxd += wx * px[k].d;
 		a.sxr += wx * px[k].r;
+		a.srr += px[k].w * px[k].r * px[k].r;
 	}
 	*z = a;
 	return 0;
@@ -1198,8 +1205,8 @@ static void learn_batch(struct track *tr, double mu)
  * pixel, the same amplitude), half their squared change is the noise's
  * variance; these residuals are kept for the next.
  */
-static void pure_noise(struct track *tr, int n, int lo, const struct fit *f,
-		       const float *v, double dof)
+static int pure_noise(struct track *tr, int n, int lo, const struct fit *f,
+		      const float *v, double dof)
 {
 	const double keep = 1.0 - 1.0 / NOISE_MEMORY, a = f->p[2];
 	const int pair = tr->prev_n == n && tr->prev_lo == lo &&
@@ -1226,13 +1233,14 @@ static void pure_noise(struct track *tr, int n, int lo, const struct fit *f,
 	tr->prev_mu = f->p[3];
 	tr->prev_amp = a;
 	if (!pair)
-		return;
+		return 0;
 	tr->pn.n1 = tr->pn.n1 * keep + n;
 	tr->pn.ns = tr->pn.ns * keep + s1;
 	tr->pn.nss = tr->pn.nss * keep + ss;
 	tr->pn.nr = tr->pn.nr * keep + dof * sr;
 	tr->pn.nsr = tr->pn.nsr * keep + dof * ssr;
 	tr->pn.weight = tr->pn.weight * keep + 1.0;
+	return 1;
 }
 
 /*
@@ -1253,6 +1261,7 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	double dof = n > NPAR ? (double)n / (n - NPAR) : 1.0;
 	double sums[4] = { 0 };	/* of s, s^2, r^2, s r^2 */
 	double base = f->p[0] + b1 * ((double)lo - c), v0, kk;
+	int paired;
 	/* the samples with the baseline out */
 	float v[2 * MAX_HALF + 1 + FIT_LANES];
 	int j = shape ? round_int(((double)lo - f->p[3] - sh->u0) *
@@ -1295,9 +1304,11 @@ static void learn(struct track *tr, const double *y, int lo, int hi,
 	tr->nr = tr->nr * keep + dof * sums[2];
 	tr->nsr = tr->nsr * keep + dof * sums[3];
 	tr->nweight = tr->nweight * keep + 1.0;
-	pure_noise(tr, n, lo, f, v, dof);
+	paired = pure_noise(tr, n, lo, f, v, dof);
 	if (shape)
 		learn_batch(tr, f->p[3]);
+	if (tr->noise_pure && !paired)
+		return;		/* nothing new */
 	/* the noise alone once it is known, else what the fits leave */
 	if (tr->pn.weight >= NOISE_WARMUP &&
 	    !noise_regress(tr->pn.n1, tr->pn.ns, tr->pn.nss, tr->pn.nr,
@@ -1578,7 +1589,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		struct track *tr = members[k];
 		struct cs_fbg_result *o = &out[idx[k]];
 		double a = f.p[2 + 2 * k], mu = f.p[3 + 2 * k];
-		double noise = tr->noise, slope, nu, var;
+		double noise = tr->noise, slope, nu, var, ratio;
 		int misfit;
 
 		/* gone, or it ran off: lost, never a made-up value */
@@ -1595,10 +1606,16 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 			continue;
 		}
 		nu = f.n - (2 + 2 * m);
+		if (nu != q->chi2_nu) {
+			q->chi2_nu = nu;
+			q->chi2_rnu = 1.0 / nu;
+			q->chi2_lim = chi2_limit(nu);
+		}
+		ratio = f.chi2 * q->chi2_rnu;
 		/* a fit no noise explains, of a grating that may have
 		 * jumped: is its reflection elsewhere in its window? */
 		misfit = (tr->noise_pure || tr->nweight >= NOISE_WARMUP) &&
-			 f.chi2 > chi2_limit(nu);
+			 f.chi2 > q->chi2_lim;
 		if (misfit && m == 1 && !retry) {
 			const double pred = tr->pred, amp = tr->amp;
 			const double vel = tr->vel;
@@ -1633,9 +1650,9 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * asymmetric reflection (centre_spread()) adds its own part.
 		 */
 		var = f.var_mu[k];
-		tr->chi2_mean += (f.chi2 / nu - tr->chi2_mean) * (1.0 / 512);
-		if (f.chi2 > nu)
-			var *= f.chi2 / nu;
+		tr->chi2_mean += (ratio - tr->chi2_mean) * (1.0 / 512);
+		if (ratio > 1.0)
+			var *= ratio;
 		/* the spread where the shape is seen not to fit: in noise
 		 * that explains the fits, it is mostly noise itself */
 		if (tr->noise_pure && tr->chi2_mean > 1.05)
