@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,10 +17,14 @@
 
 static const char usage[] =
 "Usage: csplot [OPTIONS] -o OUT.svg|OUT.png [FILE...]\n"
+"       csplot --spectrum [OPTIONS] -o OUT.svg|OUT.png [-r RECORDS] [SCANS]\n"
 "Draw measurement records (the output of any cellsense tool, from the\n"
 "FILEs or standard input) against time through gnuplot: one panel per\n"
 "quantity and unit, one line per source, records whose status is not ok\n"
-"as red markers. The picture's format is OUT's extension.\n"
+"as red markers. With --spectrum, one raw spectrum (from the SCANS file\n"
+"or standard input, laid out as fbgtrack reads it) against wavelength,\n"
+"with the wavelength records of its time as vertical marks and the search\n"
+"windows shaded. The picture's format is OUT's extension.\n"
 "\n"
 "Options:\n"
 "  -o, --output=FILE      the picture: FILE.svg or FILE.png (required)\n"
@@ -32,6 +37,23 @@ static const char usage[] =
 "      --title=TEXT       a title above the picture\n"
 "      --width=PX         picture width in pixels (default 900)\n"
 "      --panel-height=PX  height of each panel in pixels (default 320)\n"
+"\n"
+"Spectrum (--spectrum):\n"
+"      --spectrum         draw one raw spectrum instead of time series\n"
+"      --scan=K           the K-th spectrum of the input, from 0 (default 0)\n"
+"  -r, --records=FILE     wavelength records (fbgtrack's) marked at the\n"
+"                         spectrum's time; -s selects their sources\n"
+"  -g, --grating=NAME:NM[:HALF[:FIBRE]]\n"
+"                         a search window NM +- HALF nm (default 2) shaded,\n"
+"                         as fbgtrack's -g takes it (FIBRE is ignored)\n"
+"  -n, --pixels=N         pixels per spectrum (default 512)\n"
+"  -f, --format=FMT       sample format (default le:u16)\n"
+"  -w, --scale=A0,A1[,...] pixel-to-wavelength polynomial in nm (default\n"
+"                         1510,0.167,-0.000001)\n"
+"  -T, --timestamps       each spectrum is followed by a 64-bit timestamp\n"
+"      --block=N          pixels per IIO channel element (default 128)\n"
+"      --rate=HZ          spectra per second without -T (default 1)\n"
+"\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
@@ -41,7 +63,8 @@ static const char usage[] =
 "failed; 2 usage error; 3 the picture was drawn but bad record lines were\n"
 "skipped.\n";
 
-enum { OPT_HLINE = 256, OPT_TITLE, OPT_WIDTH, OPT_PANEL_HEIGHT };
+enum { OPT_HLINE = 256, OPT_TITLE, OPT_WIDTH, OPT_PANEL_HEIGHT,
+       OPT_SPECTRUM, OPT_SCAN, OPT_BLOCK, OPT_RATE };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -51,12 +74,29 @@ static const struct option longopts[] = {
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "panel-height", required_argument, NULL, OPT_PANEL_HEIGHT },
+	{ "spectrum", no_argument, NULL, OPT_SPECTRUM },
+	{ "scan", required_argument, NULL, OPT_SCAN },
+	{ "records", required_argument, NULL, 'r' },
+	{ "grating", required_argument, NULL, 'g' },
+	{ "pixels", required_argument, NULL, 'n' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "scale", required_argument, NULL, 'w' },
+	{ "timestamps", no_argument, NULL, 'T' },
+	{ "block", required_argument, NULL, OPT_BLOCK },
+	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
 #define MAX_HLINES 8
+#define MAX_WINDOWS 64
+
+/* A grating's search window, as fbgtrack's -g gives it. */
+struct window {
+	char name[32];
+	double nm, half;
+};
 
 struct hline {
 	double value;
@@ -73,6 +113,16 @@ struct options {
 	long width, panel_height;
 	char **files;
 	int nfiles;
+	/* --spectrum */
+	int spectrum, timestamps;
+	long scan;
+	const char *records;
+	struct window windows[MAX_WINDOWS];
+	int nwindows;
+	size_t npix, block;
+	double rate_hz;
+	struct cs_sample_format fmt;
+	struct cs_wavescale scale;
 };
 
 /* One line of the picture: a source's quantity in one unit. */
@@ -125,14 +175,49 @@ static void parse_hline(const char *arg, struct options *o)
 	o->nhlines++;
 }
 
+static void parse_window(const char *arg, struct options *o)
+{
+	struct window *w = &o->windows[o->nwindows];
+	char buf[160], *f[4], *p = buf;
+	int n = 0;
+
+	if (o->nwindows == MAX_WINDOWS)
+		die_usage("more than %d gratings", MAX_WINDOWS);
+	if (strlen(arg) >= sizeof(buf))
+		die_usage("grating '%s' too long", arg);
+	strcpy(buf, arg);
+	while (n < 4) {
+		f[n++] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (n < 2 || p || !f[0][0] || strlen(f[0]) >= sizeof(w->name))
+		die_usage("grating '%s': expected NAME:NM[:HALF[:FIBRE]]", arg);
+	strcpy(w->name, f[0]);
+	w->nm = parse_double(f[1], "grating wavelength", 100, 10000);
+	w->half = n > 2 ? parse_double(f[2], "grating half-width", 1e-3, 1000)
+			: 2.0;
+	if (n > 3)
+		parse_long(f[3], "grating fibre", 0, 255);
+	o->nwindows++;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
+	size_t pos;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->width = 900;
 	o->panel_height = 320;
-	while ((c = getopt_long(argc, argv, "o:q:s:hV", longopts,
+	o->npix = 512;
+	o->block = 128;
+	o->rate_hz = 1.0;
+	cs_sample_format_parse("le:u16", &o->fmt, &pos);
+	cs_wavescale_parse("1510,0.167,-0.000001", &o->scale, &pos);
+	while ((c = getopt_long(argc, argv, "o:q:s:r:g:n:f:w:ThV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -157,6 +242,42 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->panel_height = parse_long(optarg, "panel-height",
 						     80, 10000);
 			break;
+		case OPT_SPECTRUM:
+			o->spectrum = 1;
+			break;
+		case OPT_SCAN:
+			o->scan = parse_long(optarg, "scan", 0, LONG_MAX);
+			break;
+		case 'r':
+			o->records = optarg;
+			break;
+		case 'g':
+			parse_window(optarg, o);
+			break;
+		case 'n':
+			o->npix = (size_t)parse_long(optarg, "pixels", 16,
+						     65536);
+			break;
+		case 'f':
+			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
+				die_usage("format '%s': not understood at "
+					  "character %zu", optarg, pos + 1);
+			break;
+		case 'w':
+			if (cs_wavescale_parse(optarg, &o->scale, &pos))
+				die_usage("scale '%s': not understood at "
+					  "character %zu", optarg, pos + 1);
+			break;
+		case 'T':
+			o->timestamps = 1;
+			break;
+		case OPT_BLOCK:
+			o->block = (size_t)parse_long(optarg, "block", 1,
+						      65536);
+			break;
+		case OPT_RATE:
+			o->rate_hz = parse_double(optarg, "rate", 1e-6, 1e9);
+			break;
 		case 'h':
 			tools_help(usage);
 		case 'V':
@@ -176,6 +297,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 			  o->output);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
+	if (o->spectrum && o->nfiles > 1)
+		die_usage("--spectrum reads one input of scans");
+	if (!o->spectrum && (o->records || o->nwindows))
+		die_usage("-r and -g need --spectrum");
+	if (o->spectrum && o->quantity)
+		die_usage("-q does not go with --spectrum (its marks are "
+			  "wavelength records)");
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
@@ -394,12 +522,8 @@ static void write_panel(FILE *f, const struct options *o,
 	fputc('\n', f);
 }
 
-static void write_script(FILE *f, const struct options *o,
-			 const struct plot *p)
+static void write_terminal(FILE *f, const struct options *o, long height)
 {
-	long height = o->panel_height * (long)p->npanels +
-		      (o->title ? 40 : 0);
-
 	if (o->format == PIC_SVG)
 		fprintf(f, "set terminal svg size %ld,%ld noenhanced "
 			"background rgb 'white'\n", o->width, height);
@@ -410,6 +534,14 @@ static void write_script(FILE *f, const struct options *o,
 	put_quoted(f, o->output);
 	fputs("\nset grid\nset key outside right top\n"
 	      "set lmargin 12\nset rmargin 22\n", f);
+}
+
+static void write_script(FILE *f, const struct options *o, const void *ctx)
+{
+	const struct plot *p = ctx;
+
+	write_terminal(f, o, o->panel_height * (long)p->npanels +
+			     (o->title ? 40 : 0));
 	write_data(f, p, first_time(p));
 	fprintf(f, "set multiplot layout %zu,1", p->npanels);
 	if (o->title) {
@@ -424,7 +556,10 @@ static void write_script(FILE *f, const struct options *o,
 
 /* Run gnuplot with the script on its standard input; dies with what went
  * wrong. */
-static void run_gnuplot(const struct options *o, const struct plot *p)
+static void run_gnuplot(const struct options *o,
+			void (*write)(FILE *, const struct options *,
+				      const void *),
+			const void *ctx)
 {
 	int fds[2], status;
 	pid_t pid;
@@ -449,7 +584,7 @@ static void run_gnuplot(const struct options *o, const struct plot *p)
 	f = fdopen(fds[1], "w");
 	if (!f)
 		die_perror("fdopen");
-	write_script(f, o, p);
+	write(f, o, ctx);
 	/* A write error here is gnuplot gone away; its exit says why. */
 	fclose(f);
 	while (waitpid(pid, &status, 0) < 0)
@@ -467,6 +602,201 @@ static void run_gnuplot(const struct options *o, const struct plot *p)
 		    o->output);
 }
 
+/* ---- --spectrum ---- */
+
+struct spectrum {
+	double *nm, *counts;	/* per pixel */
+	int64_t time_ns;
+	const struct plot *records;	/* those at time_ns are marked */
+};
+
+/* Scan o->scan of the input into @sp; dies when the input has fewer or
+ * ends inside it. */
+static void read_scan(const struct options *o, struct spectrum *sp)
+{
+	size_t sbytes = o->npix * cs_sample_format_bytes(&o->fmt);
+	size_t frame = cs_scan_bytes(sbytes, (o->npix % o->block ? 1 : o->block)
+					     * cs_sample_format_bytes(&o->fmt),
+				     o->timestamps);
+	const char *name;
+	FILE *in = tools_open_input(o->nfiles ? o->files[0] : NULL, &name);
+	unsigned char *buf = malloc(frame);
+	unsigned long i;
+
+	sp->nm = calloc(o->npix, sizeof(double));
+	sp->counts = calloc(o->npix, sizeof(double));
+	if (!buf || !sp->nm || !sp->counts)
+		die("out of memory");
+	for (i = 0; i <= (unsigned long)o->scan; i++) {
+		int ret = tools_read_frame(in, name, "scan", i, buf, frame);
+
+		if (ret == 0)
+			die("%s: scan %ld asked for, the input has %lu "
+			    "(%zu bytes each: -n %zu, -f, -T right?)", name,
+			    o->scan, i, frame, o->npix);
+		if (ret < 0)
+			die("%s: scan %lu is incomplete", name, i);
+	}
+	cs_sample_format_decode(&o->fmt, buf, o->npix, sp->counts);
+	for (size_t k = 0; k < o->npix; k++)
+		sp->nm[k] = cs_wavescale_eval(&o->scale, (double)k);
+	sp->time_ns = o->timestamps
+		? (int64_t)tools_get_le64(buf + (sbytes + 7) / 8 * 8)
+		: (int64_t)llround((double)o->scan * 1e9 / o->rate_hz);
+	free(buf);
+	if (in != stdin)
+		fclose(in);
+}
+
+/* Records at the scan's time without a value (lost): not drawn, named in
+ * the legend. */
+static int unmarked(const struct spectrum *sp, const struct point *pt)
+{
+	return pt->time_ns == sp->time_ns && !isfinite(pt->value);
+}
+
+static int marked(const struct spectrum *sp, const struct point *pt)
+{
+	return pt->time_ns == sp->time_ns && isfinite(pt->value);
+}
+
+static void write_marks(FILE *f, const struct spectrum *sp, double top,
+			int ok)
+{
+	const struct plot *r = sp->records;
+
+	fprintf(f, "$%s << EOD\n", ok ? "peaks" : "badpeaks");
+	for (size_t i = 0; r && i < r->npoints; i++) {
+		const struct point *pt = &r->points[i];
+
+		if (marked(sp, pt) && pt->ok == ok) {
+			/* the label beside the mark, halfway up */
+			fprintf(f, "%.10g %.10g %.10g \"", pt->value, top,
+				top / 2);
+			for (const char *c = r->series[pt->series].source;
+			     *c; c++)
+				fputc(*c == '"' ? '?' : *c, f);
+			fputs("\"\n", f);
+		}
+	}
+	fputs("EOD\n", f);
+}
+
+static void write_spectrum(FILE *f, const struct options *o, const void *ctx)
+{
+	const struct spectrum *sp = ctx;
+	double lo = INFINITY, hi = -INFINITY;
+	size_t nok = 0, nbad = 0, nlost = 0;
+	const struct plot *r = sp->records;
+
+	for (size_t k = 0; k < o->npix; k++) {
+		if (isfinite(sp->counts[k]) && sp->counts[k] < lo)
+			lo = sp->counts[k];
+		if (isfinite(sp->counts[k]) && sp->counts[k] > hi)
+			hi = sp->counts[k];
+	}
+	for (size_t i = 0; r && i < r->npoints; i++)
+		if (marked(sp, &r->points[i]))
+			r->points[i].ok ? nok++ : nbad++;
+		else if (unmarked(sp, &r->points[i]))
+			nlost++;
+	write_terminal(f, o, o->panel_height + 140 + (o->title ? 40 : 0));
+	fputs("set rmargin 34\n", f);	/* room for the lost sources */
+	if (o->title) {
+		fputs("set title ", f);
+		put_quoted(f, o->title);
+		fputc('\n', f);
+	}
+	fprintf(f, "set xlabel 'wavelength (nm)'\nset ylabel 'counts'\n"
+		"set xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n",
+		sp->nm[0] < sp->nm[o->npix - 1] ? sp->nm[0] : sp->nm[o->npix - 1],
+		sp->nm[0] < sp->nm[o->npix - 1] ? sp->nm[o->npix - 1] : sp->nm[0],
+		lo < 0 ? lo * 1.05 : 0.0, hi > 0 ? hi * 1.25 : 1.0);
+	for (int w = 0; w < o->nwindows; w++) {
+		const struct window *win = &o->windows[w];
+
+		fprintf(f, "set object %d rect from %.10g, graph 0 to %.10g, "
+			"graph 1 fillcolor rgb '#d8e4f8' fillstyle solid 0.6 "
+			"noborder behind\n", w + 1, win->nm - win->half,
+			win->nm + win->half);
+		fprintf(f, "set label %d ", w + 1);
+		put_quoted(f, win->name);
+		fprintf(f, " at %.10g, graph 0.04 center textcolor rgb "
+			"'#3060a0'\n", win->nm);
+	}
+	fputs("$spec << EOD\n", f);
+	for (size_t k = 0; k < o->npix; k++)
+		fprintf(f, "%.10g %.10g\n", sp->nm[k], sp->counts[k]);
+	fputs("EOD\n", f);
+	write_marks(f, sp, hi > 0 ? hi * 1.08 : 1.0, 1);
+	write_marks(f, sp, hi > 0 ? hi * 1.08 : 1.0, 0);
+	fprintf(f, "plot $spec using 1:2 with lines lc rgb '#202020' "
+		"title 'scan %ld, t = %.9g s'", o->scan,
+		(double)sp->time_ns / 1e9);
+	if (nok)
+		fprintf(f, ", $peaks using 1:2 with impulses lw 1.5 "
+			"lc rgb '#1060d0' title 'records (%zu)', "
+			"$peaks using 1:3:4 with labels rotate by 90 center "
+			"offset -0.8,0 notitle", nok);
+	if (nbad)
+		fprintf(f, ", $badpeaks using 1:2 with impulses lw 1.5 dt 2 "
+			"lc rgb 'red' title 'not ok (%zu)', "
+			"$badpeaks using 1:3:4 with labels rotate by 90 center "
+			"offset -0.8,0 textcolor rgb 'red' notitle", nbad);
+	if (nlost) {
+		char text[256];
+		size_t len;
+
+		len = (size_t)snprintf(text, sizeof(text), "no value (%zu):",
+				       nlost);
+		for (size_t i = 0; i < r->npoints && len < sizeof(text); i++)
+			if (unmarked(sp, &r->points[i]))
+				len += (size_t)snprintf(text + len,
+					sizeof(text) - len, " %s",
+					r->series[r->points[i].series].source);
+		fputs(", NaN with points pt 2 lc rgb 'red' title ", f);
+		put_quoted(f, text);
+	}
+	if (o->nwindows)
+		fprintf(f, ", NaN with boxes fillstyle solid 0.6 "
+			"lc rgb '#d8e4f8' title 'windows (%d)'", o->nwindows);
+	fputs("\nset output\n", f);
+}
+
+static int plot_spectrum(const struct options *o)
+{
+	struct options ro = *o;
+	struct plot recs;
+	struct spectrum sp;
+	size_t nmarked = 0;
+
+	memset(&recs, 0, sizeof(recs));
+	memset(&sp, 0, sizeof(sp));
+	read_scan(o, &sp);
+	ro.quantity = "wavelength";
+	if (o->records)
+		read_records(&ro, &recs, o->records);
+	sp.records = &recs;
+	for (size_t i = 0; i < recs.npoints; i++)
+		nmarked += marked(&sp, &recs.points[i]);
+	if (o->records && !nmarked)
+		warn("%s: no wavelength record with a value at scan %ld's "
+		     "time %lld ns (-T, --rate right?)", o->records, o->scan,
+		     (long long)sp.time_ns);
+	run_gnuplot(o, write_spectrum, &sp);
+	warn("%s: scan %ld (%zu pixels, t = %lld ns), %zu wavelength "
+	     "record%s marked, %d window%s; %lu bad line%s skipped",
+	     o->output, o->scan, o->npix, (long long)sp.time_ns, nmarked,
+	     nmarked == 1 ? "" : "s", o->nwindows,
+	     o->nwindows == 1 ? "" : "s", recs.skipped,
+	     recs.skipped == 1 ? "" : "s");
+	free(sp.nm);
+	free(sp.counts);
+	free(recs.points);
+	free(recs.series);
+	return recs.skipped ? EXIT_BADINPUT : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -476,6 +806,8 @@ int main(int argc, char **argv)
 	tools_set_progname(argv[0]);
 	parse_args(argc, argv, &o);
 	tools_install_signals();
+	if (o.spectrum)
+		return plot_spectrum(&o);
 	memset(&p, 0, sizeof(p));
 	if (o.nfiles == 0)
 		read_records(&o, &p, NULL);
@@ -485,7 +817,7 @@ int main(int argc, char **argv)
 		die("no records to plot (%lu read, %lu not matching -q/-s, "
 		    "%lu bad line%s skipped)", p.read, p.filtered, p.skipped,
 		    p.skipped == 1 ? "" : "s");
-	run_gnuplot(&o, &p);
+	run_gnuplot(&o, write_script, &p);
 	for (size_t i = 0; i < p.npoints; i++)
 		nbad += !p.points[i].ok;
 	warn("%s: %zu record%s of %zu source%s in %zu panel%s, %zu not ok; "
