@@ -467,6 +467,16 @@ static void write_data(FILE *f, const struct plot *p, int64_t t0)
 	}
 }
 
+/* Whether series @s has an ok point with a value (a line to draw). */
+static int series_drawable(const struct plot *p, size_t s)
+{
+	for (size_t i = 0; i < p->npoints; i++)
+		if (p->points[i].series == s && p->points[i].ok &&
+		    isfinite(p->points[i].value))
+			return 1;
+	return 0;
+}
+
 static size_t bad_in_panel(const struct plot *p, size_t panel)
 {
 	size_t n = 0;
@@ -510,9 +520,19 @@ static void write_panel(FILE *f, const struct options *o,
 	for (size_t s = 0; s < p->nseries; s++) {
 		if (p->series[s].panel != panel)
 			continue;
-		fprintf(f, "%s$s%zu using 1:2 with linespoints pt 7 ps 0.3 "
-			"title ", sep, s);
-		put_quoted(f, p->series[s].source);
+		if (series_drawable(p, s)) {
+			fprintf(f, "%s$s%zu using 1:2 with linespoints pt 7 "
+				"ps 0.3 title ", sep, s);
+			put_quoted(f, p->series[s].source);
+		} else {
+			/* named in the legend all the same */
+			char text[CS_RECORD_SOURCE_MAX + 16];
+
+			snprintf(text, sizeof(text), "%s (no value)",
+				 p->series[s].source);
+			fprintf(f, "%sNaN with lines title ", sep);
+			put_quoted(f, text);
+		}
 		sep = ", ";
 	}
 	if (nbad)

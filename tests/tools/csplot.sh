@@ -56,6 +56,15 @@ grep -qxF fbg0/g1 "$TMPDIR/legend"
 ! grep -qF 'not ok' "$TMPDIR/legend"
 [ "$(red_markers "$TMPDIR/q.svg")" -eq 0 ]
 
+# a source with no ok value still has its legend entry; no gnuplot warning
+printf 'time_ns\tsource\tquantity\tvalue\tunit\tstatus\n5\tus0/back\ttof\tnan\tns\tlost\n6\tus0/front\ttof\t4\tns\tok\n7\tus0/front\ttof\t5\tns\tok\n' >"$TMPDIR/mix.tsv"
+"$BIN/csplot" -o "$TMPDIR/mix.svg" "$TMPDIR/mix.tsv" 2>"$TMPDIR/e"
+! grep -q 'no valid points' "$TMPDIR/e" || { cat "$TMPDIR/e"; exit 1; }
+legend "$TMPDIR/mix.svg" >"$TMPDIR/legend"
+grep -qxF 'us0/back (no value)' "$TMPDIR/legend"
+grep -qxF 'not ok (1)' "$TMPDIR/legend"
+[ "$(red_markers "$TMPDIR/mix.svg")" -eq 2 ]
+
 # PNG through the same script
 "$BIN/csplot" -o "$TMPDIR/p.png" -q potential "$r" 2>/dev/null
 head -c 8 "$TMPDIR/p.png" | od -An -c | grep -q 'P   N   G'
