@@ -46,9 +46,15 @@ struct cs_can_error {
  *
  * Understood: BO_ (messages, 11- and 29-bit ids), SG_ (signals: Intel @1
  * and Motorola @0 byte order, unsigned + and signed -, factor, offset,
- * min, max, unit; multiplexor "M", multiplexed "mN"), VAL_ (value names),
- * SIG_VALTYPE_ (IEEE float/double signals). Other statements (VERSION,
- * NS_, BS_, BU_, CM_, BA_*, ...) are read over, quoted strings included.
+ * min, max, unit; multiplexor "M", multiplexed "mN", both "mNM"),
+ * SG_MUL_VAL_ (extended multiplexing: which multiplexor, which values),
+ * VAL_ (value names), SIG_VALTYPE_ (IEEE float/double signals), the
+ * SystemMessageLongName / SystemSignalLongName attributes (names longer
+ * than 32 characters: found by either name). Signals whose bits overlap in
+ * a frame where both are present are refused, naming both. Vector's
+ * VECTOR__INDEPENDENT_SIG_MSG pseudo-message (signals of no frame) is read
+ * and left out. Other statements (VERSION, NS_, BS_, BU_, CM_, BA_*, ...)
+ * are read over, quoted strings included. Text may be UTF-8 or CP1252.
  */
 enum cs_dbc_mux {
 	CS_DBC_PLAIN = 0,	/* in every frame of its message */
@@ -60,6 +66,10 @@ enum cs_dbc_valtype {
 	CS_DBC_INTEGER = 0,
 	CS_DBC_FLOAT32,		/* SIG_VALTYPE_ ... : 1 */
 	CS_DBC_FLOAT64,		/* SIG_VALTYPE_ ... : 2 */
+};
+
+struct cs_dbc_mux_range {
+	uint64_t lo, hi;
 };
 
 struct cs_dbc_value_name {
@@ -84,6 +94,14 @@ struct cs_dbc_signal {
 	unsigned int mux_value;	/* for CS_DBC_MULTIPLEXED */
 	size_t nvalues;		/* VAL_ entries */
 	const struct cs_dbc_value_name *values;
+	int is_multiplexor;	/* "M" or, extended, "mNM" */
+	/* CS_DBC_MULTIPLEXED: the multiplexor that selects it (the "M"
+	 * one, or the one SG_MUL_VAL_ names) and the values that do (one
+	 * range [N, N] without SG_MUL_VAL_). */
+	const struct cs_dbc_signal *selector;
+	size_t nranges;
+	const struct cs_dbc_mux_range *ranges;
+	const char *long_name;	/* SystemSignalLongName, or NULL */
 };
 
 /* A message. Read only; owned by the database. */
@@ -96,6 +114,7 @@ struct cs_dbc_message {
 	size_t nsignals;
 	const struct cs_dbc_signal *signals;
 	const struct cs_dbc_signal *multiplexor; /* NULL if none */
+	const char *long_name;	/* SystemMessageLongName, or NULL */
 };
 
 struct cs_dbc;
@@ -158,6 +177,25 @@ CS_API const char *cs_dbc_value_name(const struct cs_dbc_signal *sig,
 				     int64_t raw);
 CS_API int cs_dbc_value_lookup(const struct cs_dbc_signal *sig,
 			       const char *name, int64_t *raw);
+
+/* ---------------------------------------------------------------------
+ * Units. Names are compared after normalising their encoding (the degree
+ * and micro signs in UTF-8 or CP1252, Greek mu and epsilon, the ohm sign,
+ * blanks) and their aliases ("" and "-" are "1", ue and um/m are ustrain,
+ * deg C is degC, percent is %); values convert between units of one kind
+ * through SI prefixes (p n u m c h k M G) and the battery units: V, A, Ah,
+ * As, W, Wh, J, Ohm, s, min, h, Hz, Pa, bar, psi, m, K, degC, degF,
+ * strain, %, dB, 1.
+ */
+/* @unit in the spelling records use (degC, ustrain, u for micro, 1 for
+ * none) into @buf: 0, -ENAMETOOLONG, -EINVAL. */
+CS_API int cs_can_unit_normalise(const char *unit, char *buf, size_t size);
+/* A value in @from is *@scale * value + *@offset in @to (an uncertainty:
+ * |*@scale| times it). 0; -EDOM when the two are units of different kinds
+ * of quantity (V and A); -ENOENT when one is not known and they differ
+ * after normalising; -EINVAL. */
+CS_API int cs_can_unit_convert(const char *from, const char *to,
+			       double *scale, double *offset);
 
 /* ---------------------------------------------------------------------
  * Mapping between measurement records and frames, see cellsense.map(5):
@@ -304,6 +342,15 @@ struct cs_canplan_stats {
 				 * fraction of bitrate, <= load_max */
 	double stretch;		/* periods are multiplied by this, >= 1 */
 	double bus_seconds;	/* bus time of the frames released */
+	size_t groups;		/* kinds of frame (message, multiplexor
+				 * value, source numbers) in use */
+	uint64_t held;		/* signals sent with their last value
+				 * (hold=), no fresh one */
+	uint64_t absent;	/* signals sent as not available: a frame's
+				 * member without a value */
+	uint64_t unfilled;	/* frames with a signal that can say
+				 * neither a value nor "not available" */
+	const char *unfilled_signal; /* one such signal's name */
 };
 
 struct cs_canplan;
@@ -335,6 +382,12 @@ CS_API int cs_canplan_next(struct cs_canplan *plan, int64_t now_ns,
 			   struct cs_can_frame *frame, int64_t *next_ns);
 CS_API int cs_canplan_stats(const struct cs_canplan *plan,
 			    struct cs_canplan_stats *st);
+/* Frames the plan counts for map line @line at creation: its sources=
+ * (default 1), or for a family (a source with a free {NAME}, cell{Cell})
+ * the distinct frames its sources= members fill (180 cells six a frame:
+ * 30). 0 for a bad argument. */
+CS_API unsigned int cs_canplan_line_frames(const struct cs_canplan *plan,
+					   size_t line);
 
 /* ---------------------------------------------------------------------
  * candump logs. Reads both `candump -L` lines

@@ -100,12 +100,12 @@ static void handle(const struct options *o, const struct cs_canmap *map,
 		   const struct cs_can_frame *f, int64_t t, struct stats *st,
 		   const char *where)
 {
-	struct cs_record recs[8];
+	struct cs_record recs[64];
 	char id[16];
 	int n, i;
 
 	st->frames++;
-	n = cs_canmap_decode(map, f, t, recs, 8);
+	n = cs_canmap_decode(map, f, t, recs, 64);
 	if (n == -ENOENT) {
 		st->unknown_id++;
 		if (o->verbose || st->unknown_id == 1) {

@@ -459,9 +459,15 @@ static void print_plan(const struct gw *g, const struct cs_canmap *map,
 		       double bitrate, double dbitrate)
 {
 	struct cs_canplan_stats ps;
-	size_t i, asthey = 0;
+	size_t i, asthey = 0, periodic = 0;
 
 	cs_canplan_stats(g->plan, &ps);
+	for (i = 0; i < cs_canmap_count(map); i++) {
+		struct cs_canmap_policy pol;
+
+		cs_canmap_line(map, i, NULL, &pol, NULL);
+		periodic += pol.period_ns || g->o.period_ms;
+	}
 	if (dbitrate > 0)
 		warn("plan: %.0f bit/s, FD data phase (BRS) %.0f bit/s, "
 		     "ceiling %.1f%%", bitrate, dbitrate, g->o.load_max);
@@ -483,12 +489,14 @@ static void print_plan(const struct gw *g, const struct cs_canmap *map,
 			asthey++;
 			continue;
 		}
-		if (g->o.verbose || cs_canmap_count(map) <= 16)
-			warn("plan: map line %lu %s: %u source%s every %.0f "
-			     "ms (%s)", lineno, msg->name,
+		if (g->o.verbose || periodic <= 16)
+			warn("plan: map line %lu %s: %u source%s in %u "
+			     "frame%s every %.0f ms (%s)", lineno, msg->name,
 			     pol.sources ? pol.sources : 1,
 			     pol.sources > 1 ? "s" : "",
-			     period * 1e-6 * ps.stretch,
+			     cs_canplan_line_frames(g->plan, i),
+			     cs_canplan_line_frames(g->plan, i) == 1 ? "" :
+			     "s", period * 1e-6 * ps.stretch,
 			     cs_canplan_policy_name(policy));
 	}
 	if (asthey)
@@ -522,6 +530,11 @@ static void print_counts(const struct gw *g, const char *head,
 	     (unsigned long long)ps.aggregated,
 	     (unsigned long long)ps.unchanged, st->over_slots,
 	     ps.bus_seconds);
+	warn("frames: %zu kinds of frame from %zu kinds of record; signals "
+	     "without a fresh value: %llu sent with their last (hold=), %llu "
+	     "as not available; %llu frames with a signal that cannot say so",
+	     ps.groups, ps.slots, (unsigned long long)ps.held,
+	     (unsigned long long)ps.absent, (unsigned long long)ps.unfilled);
 	if (g->o.dry_run)
 		return;
 	warn("faults: %lu outage%s (%.3f s without sending), %lu vanished, "
@@ -849,10 +862,14 @@ static void take_record(struct gw *g, struct input *in, char *line,
 		     rec.source, rec.quantity, rec.unit,
 		     why ? why : strerror(-ret));
 	}
-	if (g->o.dry_run)
-		dry_run_until(g, now);
-	else
-		drain(g, now);	/* as soon as it may go: least latency */
+	if (after.unfilled_signal && !before.unfilled_signal)
+		warn("%s:%lu: %s %s: its frame has signal %s, which can say "
+		     "neither a value nor 'not available' (no free code): "
+		     "sent as raw 0 while no record fills it (counted)",
+		     in->name, in->line, rec.source, rec.quantity,
+		     after.unfilled_signal);
+	/* Frames go when the records of this time (a dry run) or of this
+	 * read (live) are all in: a frame gathers its signals. */
 }
 
 /* Read once (the descriptor was readable) and take the whole lines. */
@@ -876,6 +893,8 @@ static void read_input(struct gw *g, struct input *in, int64_t now)
 				take_record(g, in, in->buf, now);
 			in->len = 0;
 		}
+		if (!g->o.dry_run)
+			drain(g, now);
 		return;
 	}
 	in->len += (size_t)n;
@@ -897,6 +916,8 @@ static void read_input(struct gw *g, struct input *in, int64_t now)
 		}
 		p = nl + 1;
 	}
+	if (!g->o.dry_run)
+		drain(g, now);	/* as soon as it may go: least latency */
 	in->len -= (size_t)(p - in->buf);
 	memmove(in->buf, p, in->len);
 	if (in->len == sizeof(in->buf) - 1) {

@@ -5,8 +5,12 @@
  * a ceiling whatever the input rate (see cellsense-can.h).
  *
  * A slot is one kind of record (source and quantity). It aggregates the
- * records that come between two of its frames and is sent at most once
- * per period. A token bucket of bus time, filled at load_max seconds per
+ * records that come between two of its frames. A frame gathers every slot
+ * whose records go into it (one message, one multiplexor value, one set
+ * of the source's numbers): it goes out at most once per period, when one
+ * of them has something new, with each slot's latest aggregate, the last
+ * value of a slot within its line's hold= age, and every other signal as
+ * not available. A token bucket of bus time, filled at load_max seconds per
  * second, is charged with each frame: whatever the slots and periods, the
  * frames released never take more than load_max of the bus over any
  * window longer than the bucket's depth.
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "cellsense-can.h"
+#include "cs-canmap.h"
 
 /* ---------------------------------------------------------------------
  * Frame lengths.
@@ -92,13 +97,28 @@ struct slot {
 	int used;
 	int line;		/* map line */
 	int policy;
-	int64_t period_ns;	/* unstretched */
-	double frame_s;		/* bus time of its frame */
+	size_t group;		/* the frame it goes into */
+	int64_t hold_ns;	/* line's hold= */
 	struct cs_record last;	/* latest record (value is the aggregate
 				 * source for "last" and "change") */
 	unsigned long n;	/* records since the last frame */
 	unsigned long nvalues;	/* of which with a value (not NaN) */
 	double sum, min, max;
+	struct cs_record sent;	/* the last record sent (for hold=) */
+	int64_t sent_at;	/* when it came, or INT64_MIN: none */
+};
+
+struct group {
+	int used;
+	int line;		/* the line its first slot came by */
+	int policy;
+	int64_t period_ns;	/* unstretched: the shortest of its lines */
+	double frame_s;		/* bus time of its frame */
+	struct cs_can_frame key;	/* the bits that pick the frame */
+	struct cs_can_frame absent; /* key bits, the rest not available */
+	int unfilled;		/* signals that cannot say so */
+	size_t nmembers, capmembers;
+	size_t *members;	/* slot indices */
 	int64_t sent_ns;	/* when its last frame went, or INT64_MIN */
 	unsigned int quiet;	/* change: periods without a frame */
 	struct cs_can_frame sent; /* change: the last frame sent */
@@ -107,8 +127,8 @@ struct slot {
 };
 
 struct line_plan {
-	unsigned int declared;	/* sources= */
-	unsigned int seen;	/* slots made for it */
+	unsigned int declared;	/* frames its sources= make */
+	unsigned int seen;	/* frames made for it */
 	int64_t period_ns;
 	int policy;
 	double frame_s;
@@ -119,9 +139,11 @@ struct cs_canplan {
 	struct cs_canplan_config cfg;
 	size_t nlines;
 	struct line_plan *lines;
-	size_t cap;		/* hash table size, power of two */
+	size_t cap;		/* hash table sizes, power of two */
 	struct slot *slots;
-	size_t *pending;	/* indices of slots holding records */
+	struct group *groups;
+	size_t ngroups;
+	size_t *pending;	/* indices of groups holding records */
 	size_t npending;
 	double tokens;		/* bus seconds available */
 	double depth;		/* bucket depth, bus seconds */
@@ -139,6 +161,17 @@ static uint64_t hash(const char *a, const char *b)
 	for (; *b; b++)
 		h = (h ^ (unsigned char)*b) * 1099511628211ull;
 	return h;
+}
+
+static uint64_t hash_frame(const struct cs_can_frame *f)
+{
+	uint64_t h = 1469598103934665603ull ^ f->id ^ (uint64_t)f->extended
+						     << 40;
+	unsigned int i;
+
+	for (i = 0; i < f->len; i++)
+		h = (h ^ f->data[i]) * 1099511628211ull;
+	return h * 1099511628211ull;
 }
 
 /* Bus time of a message's frame as the planner will send it. */
@@ -159,7 +192,7 @@ static double message_seconds(const struct cs_canplan *p,
 }
 
 /* Load of the plan at stretch 1: every line with max(declared, seen)
- * slots. */
+ * frames. */
 static double raw_load(const struct cs_canplan *p)
 {
 	double load = 0;
@@ -186,6 +219,46 @@ static void replan(struct cs_canplan *p)
 	if (stretch > p->st.stretch)
 		p->st.stretch = stretch;
 	p->st.planned_load = load / p->st.stretch;
+}
+
+static int cmp_frames(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct cs_can_frame));
+}
+
+/* Frames a line's sources= make: its family's distinct frames for a line
+ * with a free variable (cell{Cell}: six cells a frame, 180 cells in 30),
+ * else one a source. */
+static unsigned int declared_frames(const struct cs_canmap *map, size_t line,
+				    unsigned int sources)
+{
+	struct cs_can_frame *keys;
+	uint8_t key[CS_CAN_MAX_DLEN];
+	unsigned int i, n = 0, distinct = 0;
+
+	keys = calloc(sources, sizeof(*keys));
+	if (!keys)
+		return sources;
+	for (i = 0; i < sources; i++) {
+		struct cs_can_frame *k = &keys[n];
+		int ret = cs_canmap_family(map, line, k, key, i);
+
+		if (ret == -ENOENT) {	/* no family: one frame a source */
+			free(keys);
+			return sources;
+		}
+		if (ret)
+			continue;
+		for (unsigned int b = 0; b < k->len; b++)
+			k->data[b] &= key[b];
+		n++;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_frames);
+	for (i = 0; i < n; i++)
+		if (!i || memcmp(&keys[i], &keys[i - 1], sizeof(*keys)))
+			distinct++;
+	free(keys);
+	return distinct ? distinct : 1;
 }
 
 struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
@@ -216,8 +289,9 @@ struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 		;
 	p->lines = calloc(p->nlines ? p->nlines : 1, sizeof(*p->lines));
 	p->slots = calloc(p->cap, sizeof(*p->slots));
+	p->groups = calloc(p->cap, sizeof(*p->groups));
 	p->pending = calloc(c->max_slots, sizeof(*p->pending));
-	if (!p->lines || !p->slots || !p->pending) {
+	if (!p->lines || !p->slots || !p->groups || !p->pending) {
 		cs_canplan_destroy(p);
 		errno = ENOMEM;
 		return NULL;
@@ -229,7 +303,8 @@ struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 		struct line_plan *l = &p->lines[i];
 
 		cs_canmap_line(map, i, &msg, &pol, NULL);
-		l->declared = pol.sources ? pol.sources : 1;
+		l->declared = declared_frames(map, i, pol.sources ?
+					      pol.sources : 1);
 		l->period_ns = pol.period_ns ? pol.period_ns : c->period_ns;
 		l->policy = pol.policy >= 0 ? pol.policy : c->policy;
 		l->frame_s = message_seconds(p, msg);
@@ -246,12 +321,24 @@ struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 
 void cs_canplan_destroy(struct cs_canplan *p)
 {
+	size_t i;
+
 	if (!p)
 		return;
+	for (i = 0; p->groups && i < p->cap; i++)
+		free(p->groups[i].members);
 	free(p->lines);
 	free(p->slots);
+	free(p->groups);
 	free(p->pending);
 	free(p);
+}
+
+unsigned int cs_canplan_line_frames(const struct cs_canplan *p, size_t line)
+{
+	if (!p || line >= p->nlines)
+		return 0;
+	return p->lines[line].declared;
 }
 
 int cs_canplan_stats(const struct cs_canplan *p, struct cs_canplan_stats *st)
@@ -281,6 +368,29 @@ static struct slot *find_slot(struct cs_canplan *p, const struct cs_record *r,
 	}
 }
 
+/* The group of the frame whose key bits are those of @key_frame. */
+static struct group *find_group(struct cs_canplan *p,
+				const struct cs_can_frame *key_frame,
+				int *fresh)
+{
+	size_t i = (size_t)hash_frame(key_frame) & (p->cap - 1);
+
+	*fresh = 0;
+	for (;; i = (i + 1) & (p->cap - 1)) {
+		struct group *g = &p->groups[i];
+
+		if (!g->used) {
+			*fresh = 1;
+			return g;
+		}
+		if (g->key.id == key_frame->id &&
+		    g->key.extended == key_frame->extended &&
+		    g->key.len == key_frame->len &&
+		    !memcmp(g->key.data, key_frame->data, key_frame->len))
+			return g;
+	}
+}
+
 static void fold(struct slot *s, const struct cs_record *r)
 {
 	s->last = *r;
@@ -300,67 +410,116 @@ static void fold(struct slot *s, const struct cs_record *r)
 	}
 }
 
+/* A new slot's frame: found, or made with every signal not available. */
+static int join_group(struct cs_canplan *p, struct slot *s,
+		      const struct cs_can_frame *f, const uint8_t *key)
+{
+	struct cs_can_frame k = *f;
+	struct line_plan *l = &p->lines[s->line];
+	struct group *g;
+	size_t *m;
+	int fresh;
+
+	for (unsigned int b = 0; b < k.len; b++)
+		k.data[b] &= key[b];
+	g = find_group(p, &k, &fresh);
+	if (fresh) {
+		const char *why = NULL;
+
+		memset(g, 0, sizeof(*g));
+		g->used = 1;
+		g->line = s->line;
+		g->policy = l->policy;
+		g->period_ns = l->period_ns;
+		g->frame_s = l->frame_s;
+		g->absent = k;
+		g->absent.fd_flags = 0;
+		g->unfilled = cs_canmap_absent(p->map, &g->absent, key, &why);
+		if (g->unfilled > 0)
+			p->st.unfilled_signal = why;
+		g->key = k;
+		g->sent_ns = INT64_MIN;
+		p->ngroups++;
+		p->st.groups++;
+		if (++l->seen > l->declared)
+			replan(p);
+	} else if (l->period_ns && (!g->period_ns ||
+				    l->period_ns < g->period_ns)) {
+		g->period_ns = l->period_ns;
+	}
+	if (g->nmembers == g->capmembers) {
+		size_t cap = g->capmembers ? 2 * g->capmembers : 4;
+
+		m = realloc(g->members, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		g->members = m;
+		g->capmembers = cap;
+	}
+	g->members[g->nmembers++] = (size_t)(s - p->slots);
+	s->group = (size_t)(g - p->groups);
+	return 0;
+}
+
 int cs_canplan_push(struct cs_canplan *p, const struct cs_record *r,
 		    int64_t now_ns, const char **why)
 {
+	uint8_t key[CS_CAN_MAX_DLEN];
 	struct cs_can_frame f;
+	struct group *g;
 	struct slot *s;
-	int fresh, flags, line;
+	int fresh, flags, line = 0;
 
-	(void)now_ns;
 	if (!p || !r)
 		return -EINVAL;
 	/* Every record is checked against its line, so that a bad one never
 	 * spoils an aggregate and clamping is reported per record. */
-	flags = cs_canmap_encode(p->map, r, &f, why);
+	flags = cs_canmap_encode_part(p->map, r, &f, key, NULL, &line, why);
 	if (flags < 0)
 		return flags;
 	s = find_slot(p, r, &fresh);
 	if (fresh) {
-		struct line_plan *l;
+		struct line_plan *l = &p->lines[line];
 
 		if (p->st.slots == p->cfg.max_slots) {
 			p->st.dropped++;
 			return -ENOSPC;
 		}
-		line = cs_canmap_find(p->map, r);
-		if (line < 0)
-			return line;
-		l = &p->lines[line];
 		memset(s, 0, sizeof(*s));
-		s->used = 1;
 		strcpy(s->source, r->source);
 		strcpy(s->quantity, r->quantity);
 		s->line = line;
 		s->policy = l->policy;
-		s->period_ns = l->period_ns;
-		s->frame_s = l->frame_s;
-		s->sent_ns = INT64_MIN;
+		s->hold_ns = cs_canmap_hold(p->map, (size_t)line);
+		s->sent_at = INT64_MIN;
+		if (join_group(p, s, &f, key))
+			return -ENOMEM;
+		s->used = 1;
 		p->st.slots++;
-		if (++l->seen > l->declared)
-			replan(p);
 	}
 	if (s->n > 0)
 		p->st.aggregated++;
 	fold(s, r);
+	s->sent_at = now_ns;
 	p->st.records++;
 	p->st.waiting++;
-	if (!s->pending) {
-		s->pending = 1;
-		p->pending[p->npending++] = (size_t)(s - p->slots);
+	g = &p->groups[s->group];
+	if (!g->pending) {
+		g->pending = 1;
+		p->pending[p->npending++] = s->group;
 	}
 	return flags;
 }
 
-static int64_t due(const struct cs_canplan *p, const struct slot *s)
+static int64_t due(const struct cs_canplan *p, const struct group *g)
 {
-	double period = (double)s->period_ns * p->st.stretch;
+	double period = (double)g->period_ns * p->st.stretch;
 
-	if (s->sent_ns == INT64_MIN)
+	if (g->sent_ns == INT64_MIN)
 		return INT64_MIN;
-	if (period > 9e18 || s->sent_ns > INT64_MAX - (int64_t)period)
+	if (period > 9e18 || g->sent_ns > INT64_MAX - (int64_t)period)
 		return INT64_MAX;
-	return s->sent_ns + (int64_t)period;
+	return g->sent_ns + (int64_t)period;
 }
 
 static void refill(struct cs_canplan *p, int64_t now)
@@ -395,10 +554,85 @@ static void aggregate(const struct slot *s, struct cs_record *r)
 	}
 }
 
+/* Put @r's bits into @f. */
+static int overlay(const struct cs_canplan *p, const struct cs_record *r,
+		   struct cs_can_frame *f)
+{
+	uint8_t own[CS_CAN_MAX_DLEN];
+	struct cs_can_frame part;
+	int ret = cs_canmap_encode_part(p->map, r, &part, NULL, own, NULL,
+					NULL);
+
+	if (ret < 0)
+		return ret;
+	for (unsigned int b = 0; b < f->len; b++)
+		f->data[b] = (uint8_t)((f->data[b] & ~own[b]) |
+				       (part.data[b] & own[b]));
+	return ret;
+}
+
+/*
+ * The frame of @g now: each member's aggregate, or its last value within
+ * hold=, or not available. With @commit, the members' records are taken
+ * (and counted). Returns the flags (CS_CAN_CLAMPED).
+ */
+static int build(struct cs_canplan *p, struct group *g, int64_t now,
+		 struct cs_can_frame *f, int commit)
+{
+	int flags = 0;
+	size_t k;
+
+	*f = g->absent;
+	for (k = 0; k < g->nmembers; k++) {
+		struct slot *s = &p->slots[g->members[k]];
+		struct cs_record r;
+		int ret;
+
+		if (s->n) {
+			aggregate(s, &r);
+			ret = overlay(p, &r, f);
+			if (ret > 0)
+				flags |= ret;
+			if (commit) {
+				p->st.waiting -= s->n;
+				s->n = 0;
+				s->sent = r;
+			}
+		} else if (s->hold_ns && s->sent_at != INT64_MIN &&
+			   now - s->sent_at <= s->hold_ns) {
+			overlay(p, &s->sent, f);
+			if (commit)
+				p->st.held++;
+		} else if (commit) {
+			p->st.absent++;
+		}
+	}
+	return flags;
+}
+
+/* Out of the pending list, the others kept in order: frames due at the
+ * same time go in the order their records came. */
 static void unpend(struct cs_canplan *p, size_t k)
 {
-	p->slots[p->pending[k]].pending = 0;
-	p->pending[k] = p->pending[--p->npending];
+	p->groups[p->pending[k]].pending = 0;
+	memmove(&p->pending[k], &p->pending[k + 1],
+		(p->npending - k - 1) * sizeof(*p->pending));
+	p->npending--;
+}
+
+/* Forget the members' records without a frame (change: same frame). */
+static void skip_frame(struct cs_canplan *p, struct group *g)
+{
+	size_t k;
+
+	for (k = 0; k < g->nmembers; k++) {
+		struct slot *s = &p->slots[g->members[k]];
+
+		if (s->n)
+			aggregate(s, &s->sent);
+		p->st.waiting -= s->n;
+		s->n = 0;
+	}
 }
 
 int cs_canplan_next(struct cs_canplan *p, int64_t now,
@@ -412,10 +646,8 @@ int cs_canplan_next(struct cs_canplan *p, int64_t now,
 		return -EINVAL;
 	refill(p, now);
 	for (k = 0; k < p->npending; ) {
-		struct slot *s = &p->slots[p->pending[k]];
-		struct cs_record r;
-		int64_t d = due(p, s);
-		int ret;
+		struct group *g = &p->groups[p->pending[k]];
+		int64_t d = due(p, g);
 
 		if (d > now) {
 			if (d < best_due)
@@ -423,26 +655,23 @@ int cs_canplan_next(struct cs_canplan *p, int64_t now,
 			k++;
 			continue;
 		}
-		if (s->policy == CS_CANPLAN_CHANGE && s->has_sent) {
+		if (g->policy == CS_CANPLAN_CHANGE && g->has_sent) {
 			/* Due: send only if the frame differs, or after
 			 * ten quiet periods. */
-			aggregate(s, &r);
-			ret = cs_canmap_encode(p->map, &r, f, NULL);
-			if (ret >= 0 && s->quiet < 9 &&
-			    f->len == s->sent.len &&
-			    !memcmp(f->data, s->sent.data, f->len)) {
+			build(p, g, now, f, 0);
+			if (g->quiet < 9 && f->len == g->sent.len &&
+			    !memcmp(f->data, g->sent.data, f->len)) {
 				p->st.unchanged++;
-				p->st.waiting -= s->n;
-				s->quiet++;
-				s->sent_ns = now;
-				s->n = 0;
+				skip_frame(p, g);
+				g->quiet++;
+				g->sent_ns = now;
 				unpend(p, k);
 				continue;
 			}
 		}
 		if (!found || d < best_due || (d == best_due &&
-					       s->sent_ns <
-					       p->slots[p->pending[best]]
+					       g->sent_ns <
+					       p->groups[p->pending[best]]
 					       .sent_ns)) {
 			found = 1;
 			best = k;
@@ -451,40 +680,32 @@ int cs_canplan_next(struct cs_canplan *p, int64_t now,
 		k++;
 	}
 	if (found) {
-		struct slot *s = &p->slots[p->pending[best]];
-		struct cs_record r;
+		struct group *g = &p->groups[p->pending[best]];
 		int ret;
 
-		if (p->cfg.load_max > 0 && p->tokens + 1e-15 < s->frame_s) {
+		if (p->cfg.load_max > 0 && p->tokens + 1e-15 < g->frame_s) {
 			p->st.deferred++;
 			if (next_ns)
 				*next_ns = now + (int64_t)ceil(
-					(s->frame_s - p->tokens) /
+					(g->frame_s - p->tokens) /
 					p->cfg.load_max * 1e9);
 			return 0;
 		}
-		aggregate(s, &r);
-		ret = cs_canmap_encode(p->map, &r, f, NULL);
+		ret = build(p, g, now, f, 1);
 		unpend(p, best);
-		p->st.waiting -= s->n;
-		s->n = 0;
-		if (ret < 0) {
-			/* cannot happen: checked at push; do not loop */
-			if (next_ns)
-				*next_ns = now;
-			return 0;
-		}
 		if (ret & CS_CAN_CLAMPED)
 			p->st.clamped++;
+		if (g->unfilled > 0)
+			p->st.unfilled++;
 		if ((f->flags & CS_CAN_FLAG_FD) && p->cfg.data_bitrate > 0)
 			f->fd_flags |= 0x1;
-		p->tokens -= s->frame_s;
-		p->st.bus_seconds += s->frame_s;
+		p->tokens -= g->frame_s;
+		p->st.bus_seconds += g->frame_s;
 		p->st.frames++;
-		s->sent_ns = now;
-		s->sent = *f;
-		s->has_sent = 1;
-		s->quiet = 0;
+		g->sent_ns = now;
+		g->sent = *f;
+		g->has_sent = 1;
+		g->quiet = 0;
 		return 1;
 	}
 	if (next_ns)

@@ -13,10 +13,21 @@
 #include "cellsense-can.h"
 #include "cs-can-text.h"
 
+/* SG_MUL_VAL_: signal @sig of message @msg is selected by @sel (indices:
+ * the arrays move while the file is read; pointers are set at the end). */
+struct mulval {
+	size_t msg, sig, sel;
+};
+
 struct cs_dbc {
 	size_t nmsgs, capmsgs;
 	struct cs_dbc_message *msgs;
+	size_t nmulvals;
+	struct mulval *mulvals;
 };
+
+/* Vector's pseudo-message for signals that belong to no frame. */
+#define INDEPENDENT_SIG_MSG "VECTOR__INDEPENDENT_SIG_MSG"
 
 /* ---------------------------------------------------------------------
  * Cursor over the text, tracking line and column for messages.
@@ -373,15 +384,16 @@ static int parse_bo(struct cursor *c, struct cs_dbc *dbc)
 		return -1;
 	ext = !!(id & CS_CAN_EFF_FLAG);
 	bare = (uint32_t)id & ~CS_CAN_EFF_FLAG;
-	if ((ext && bare > 0x1fffffff) || (!ext && bare > 0x7ff)) {
-		fail_at(c, at, "message id %lld is not an 11-bit id nor "
-			"0x80000000 | a 29-bit id", id);
-		return -1;
-	}
 	skip_blanks(c);
 	at = c->p;
 	if (get_ident(c, name, sizeof(name), "message name"))
 		return -1;
+	if ((ext && bare > 0x1fffffff && strcmp(name, INDEPENDENT_SIG_MSG)) ||
+	    (!ext && bare > 0x7ff)) {
+		fail_at(c, id_at, "message id %lld is not an 11-bit id nor "
+			"0x80000000 | a 29-bit id", id);
+		return -1;
+	}
 	if (expect(c, ':'))
 		return -1;
 	if (get_integer(c, &dlc, 0, CS_CAN_MAX_DLEN, "message length"))
@@ -458,6 +470,7 @@ static int parse_sg(struct cursor *c, struct cs_dbc *dbc, const char *kw_at)
 	if (peek(c) == 'M') {
 		c->p++;
 		sig.mux = CS_DBC_MULTIPLEXOR;
+		sig.is_multiplexor = 1;
 		if (msg->multiplexor) {
 			fail_at(c, c->p - 1, "second multiplexor in %s",
 				msg->name);
@@ -473,8 +486,10 @@ static int parse_sg(struct cursor *c, struct cs_dbc *dbc, const char *kw_at)
 			return -1;
 		sig.mux = CS_DBC_MULTIPLEXED;
 		sig.mux_value = (unsigned int)v;
-		if (peek(c) == 'M')	/* extended multiplexing: mNM */
+		if (peek(c) == 'M') {	/* extended multiplexing: mNM */
 			c->p++;
+			sig.is_multiplexor = 1;
+		}
 	}
 	if (expect(c, ':'))
 		return -1;
@@ -504,13 +519,14 @@ static int parse_sg(struct cursor *c, struct cs_dbc *dbc, const char *kw_at)
 		fail(c, "expected '+' (unsigned) or '-' (signed)");
 		return -1;
 	}
-	if (!signal_fits(&sig, msg->dlc)) {
+	if (!signal_fits(&sig, msg->dlc) &&
+	    strcmp(msg->name, INDEPENDENT_SIG_MSG)) {
 		fail_at(c, at, "signal %s (bits %u|%u@%c) does not fit in %u "
 			"bytes of %s", name, sig.start, sig.length,
 			sig.big_endian ? '0' : '1', msg->dlc, msg->name);
 		return -1;
 	}
-	if (sig.mux == CS_DBC_MULTIPLEXOR && sig.length > 32) {
+	if (sig.is_multiplexor && sig.length > 32) {
 		fail_at(c, at, "multiplexor %s longer than 32 bits", name);
 		return -1;
 	}
@@ -730,12 +746,172 @@ static int parse_valtype(struct cursor *c, struct cs_dbc *dbc)
 	return skip_statement(c);
 }
 
+/* Decimal digits (no sign: "1-3" is a range), up to 2^32 - 1. */
+static int get_digits(struct cursor *c, long long *v)
+{
+	int n = 0;
+
+	*v = 0;
+	while (peek(c) >= '0' && peek(c) <= '9') {
+		*v = *v * 10 + (*c->p++ - '0');
+		if (*v > 0xffffffffLL) {
+			fail(c, "multiplexor value out of range");
+			return -1;
+		}
+		n++;
+	}
+	if (!n) {
+		fail(c, "expected a multiplexor value");
+		return -1;
+	}
+	return 0;
+}
+
+/* SG_MUL_VAL_ 100 Sig Selector 1-1, 3-5; */
+static int parse_mulval(struct cursor *c, struct cs_dbc *dbc)
+{
+	struct cs_dbc_message *msg;
+	struct cs_dbc_signal *sig, *sel;
+	struct cs_dbc_mux_range *r = NULL, *t;
+	struct mulval *mv;
+	char name[128], selname[128];
+	long long id, lo, hi;
+	const char *at;
+	size_t n = 0;
+
+	skip_blanks(c);
+	at = c->p;
+	if (get_integer(c, &id, 0, 0xffffffffLL, "message id"))
+		return -1;
+	skip_blanks(c);
+	if (get_ident(c, name, sizeof(name), "signal name"))
+		return -1;
+	skip_blanks(c);
+	if (get_ident(c, selname, sizeof(selname), "multiplexor name"))
+		return -1;
+	msg = find_message(dbc, (uint32_t)id & ~CS_CAN_EFF_FLAG,
+			   !!(id & CS_CAN_EFF_FLAG));
+	sig = msg ? find_signal(msg, name) : NULL;
+	sel = msg ? find_signal(msg, selname) : NULL;
+	if (!sig || !sel) {
+		fail_at(c, at, "SG_MUL_VAL_ %lld %s %s: no such message or "
+			"signal", id, name, selname);
+		return -1;
+	}
+	if (!sel->is_multiplexor || sig->mux != CS_DBC_MULTIPLEXED) {
+		fail_at(c, at, "SG_MUL_VAL_: %s is not a multiplexor or %s "
+			"not multiplexed", selname, name);
+		return -1;
+	}
+	for (;;) {
+		skip_blanks(c);
+		if (peek(c) == ';' || peek(c) == '\n' || at_end(c))
+			break;
+		if (n && expect(c, ','))
+			goto fail;
+		skip_blanks(c);
+		if (get_digits(c, &lo))
+			goto fail;
+		hi = lo;
+		if (peek(c) == '-') {
+			c->p++;
+			if (get_digits(c, &hi))
+				goto fail;
+		}
+		if (hi < lo) {
+			fail(c, "multiplexor value range %lld-%lld is empty",
+			     lo, hi);
+			goto fail;
+		}
+		t = realloc(r, (n + 1) * sizeof(*r));
+		if (!t) {
+			fail(c, "out of memory");
+			goto fail;
+		}
+		r = t;
+		r[n].lo = (uint64_t)lo;
+		r[n++].hi = (uint64_t)hi;
+	}
+	if (!n) {
+		fail(c, "SG_MUL_VAL_ without a value range");
+		return -1;
+	}
+	free((void *)sig->ranges);
+	sig->ranges = r;
+	sig->nranges = n;
+	mv = realloc(dbc->mulvals, (dbc->nmulvals + 1) * sizeof(*mv));
+	if (!mv) {
+		fail(c, "out of memory");
+		return -1;
+	}
+	dbc->mulvals = mv;
+	mv[dbc->nmulvals].msg = (size_t)(msg - dbc->msgs);
+	mv[dbc->nmulvals].sig = (size_t)(sig - msg->signals);
+	mv[dbc->nmulvals++].sel = (size_t)(sel - msg->signals);
+	return skip_statement(c);
+fail:
+	free(r);
+	return -1;
+}
+
+/* BA_ "SystemMessageLongName" BO_ 100 "name"; and the signal's; other
+ * attributes are read over. */
+static int parse_ba(struct cursor *c, struct cs_dbc *dbc)
+{
+	struct cs_dbc_message *msg;
+	struct cs_dbc_signal *sig = NULL;
+	char *attr = NULL, *text = NULL, kw[8], name[128];
+	long long id;
+	int is_sig;
+
+	skip_blanks(c);
+	if (peek(c) != '"')
+		return skip_statement(c);
+	if (get_string(c, &attr))
+		return -1;
+	is_sig = !strcmp(attr, "SystemSignalLongName");
+	if (!is_sig && strcmp(attr, "SystemMessageLongName")) {
+		free(attr);
+		return skip_statement(c);
+	}
+	free(attr);
+	skip_blanks(c);
+	if (get_ident(c, kw, sizeof(kw), "object type (BO_, SG_)"))
+		return -1;
+	if (strcmp(kw, is_sig ? "SG_" : "BO_"))
+		return skip_statement(c);
+	if (get_integer(c, &id, 0, 0xffffffffLL, "message id"))
+		return -1;
+	if (is_sig) {
+		skip_blanks(c);
+		if (get_ident(c, name, sizeof(name), "signal name"))
+			return -1;
+	}
+	skip_blanks(c);
+	if (get_string(c, &text))
+		return -1;
+	msg = find_message(dbc, (uint32_t)id & ~CS_CAN_EFF_FLAG,
+			   !!(id & CS_CAN_EFF_FLAG));
+	if (msg && is_sig)
+		sig = find_signal(msg, name);
+	if (sig) {
+		free((void *)sig->long_name);
+		sig->long_name = text;
+	} else if (msg && !is_sig) {
+		free((void *)msg->long_name);
+		msg->long_name = text;
+	} else {
+		free(text);
+	}
+	return skip_statement(c);
+}
+
 /* Statements we read over whole (up to ';'), and line-only keywords. */
 static const char *const skipped_statements[] = {
-	"BA_DEF_", "BA_", "BA_DEF_DEF_", "BA_DEF_REL_", "BA_REL_",
+	"BA_DEF_", "BA_DEF_DEF_", "BA_DEF_REL_", "BA_REL_",
 	"BA_DEF_DEF_REL_", "BA_DEF_SGTYPE_", "BA_SGTYPE_", "VAL_TABLE_",
 	"BO_TX_BU_", "EV_", "ENVVAR_DATA_", "SGTYPE_", "SGTYPE_VAL_",
-	"SIG_GROUP_", "SIG_TYPE_REF_", "SG_MUL_VAL_", "SIGTYPE_VALTYPE_",
+	"SIG_GROUP_", "SIG_TYPE_REF_", "SIGTYPE_VALTYPE_",
 	"CAT_DEF_", "CAT_", "FILTER", "EV_DATA_", "BU_EV_REL_",
 	"BU_BO_REL_", "BU_SG_REL_", NULL,
 };
@@ -764,9 +940,12 @@ static void free_message(struct cs_dbc_message *msg)
 		free((void *)s->values);
 		free((void *)s->name);
 		free((void *)s->unit);
+		free((void *)s->ranges);
+		free((void *)s->long_name);
 	}
 	free((void *)msg->signals);
 	free((void *)msg->name);
+	free((void *)msg->long_name);
 	free((void *)msg->comment);
 }
 
@@ -779,6 +958,7 @@ void cs_dbc_destroy(struct cs_dbc *dbc)
 	for (i = 0; i < dbc->nmsgs; i++)
 		free_message(&dbc->msgs[i]);
 	free(dbc->msgs);
+	free(dbc->mulvals);
 	free(dbc);
 }
 
@@ -835,6 +1015,12 @@ static int parse(struct cursor *c, struct cs_dbc *dbc)
 		} else if (!strcmp(kw, "SIG_VALTYPE_")) {
 			if (parse_valtype(c, dbc))
 				return -1;
+		} else if (!strcmp(kw, "SG_MUL_VAL_")) {
+			if (parse_mulval(c, dbc))
+				return -1;
+		} else if (!strcmp(kw, "BA_")) {
+			if (parse_ba(c, dbc))
+				return -1;
 		} else if (!strcmp(kw, "NS_")) {
 			in_ns = 1;
 			skip_line(c);
@@ -860,20 +1046,96 @@ static int parse(struct cursor *c, struct cs_dbc *dbc)
 	return 0;
 }
 
-/* Multiplexor pointers, once the signal arrays stop moving. */
+/* Bits of @sig in a frame of @len bytes, as a mask. */
+static void signal_bits(const struct cs_dbc_signal *sig, uint8_t *mask,
+			size_t len)
+{
+	memset(mask, 0, len);
+	cs_dbc_signal_set_raw(sig, mask, len, ~(uint64_t)0);
+}
+
+static int ranges_meet(const struct cs_dbc_signal *a,
+		       const struct cs_dbc_signal *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->nranges; i++)
+		for (j = 0; j < b->nranges; j++)
+			if (a->ranges[i].lo <= b->ranges[j].hi &&
+			    b->ranges[j].lo <=
+			    a->ranges[i].hi)
+				return 1;
+	return 0;
+}
+
+/* Can @a and @b be in one frame? Not when, up their chains of
+ * multiplexors, one multiplexor selects each at values that never meet. */
+static int may_meet(const struct cs_dbc_signal *a,
+		    const struct cs_dbc_signal *b)
+{
+	const struct cs_dbc_signal *x, *y;
+	int i, j;
+
+	for (x = a, i = 0; x && x->mux == CS_DBC_MULTIPLEXED && i < 9;
+	     x = x->selector, i++)
+		for (y = b, j = 0; y && y->mux == CS_DBC_MULTIPLEXED &&
+		     j < 9; y = y->selector, j++)
+			if (x->selector == y->selector && !ranges_meet(x, y))
+				return 0;
+	return 1;
+}
+
+static int check_overlaps(struct cursor *c, const struct cs_dbc_message *m)
+{
+	uint8_t *masks;
+	size_t i, j, k, len = m->dlc ? m->dlc : 1;
+
+	if (m->nsignals < 2)
+		return 0;
+	masks = calloc(m->nsignals, len);
+	if (!masks) {
+		fail(c, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < m->nsignals; i++)
+		signal_bits(&m->signals[i], masks + i * len, len);
+	for (i = 0; i < m->nsignals; i++)
+		for (j = i + 1; j < m->nsignals; j++) {
+			const struct cs_dbc_signal *a = &m->signals[i],
+						   *b = &m->signals[j];
+
+			for (k = 0; k < len; k++)
+				if (masks[i * len + k] & masks[j * len + k])
+					break;
+			if (k == len || !may_meet(a, b))
+				continue;
+			c->failed = 0;
+			fail_at(c, c->p, "signals %s and %s of %s overlap "
+				"(byte %zu)", a->name, b->name, m->name, k);
+			free(masks);
+			return -1;
+		}
+	free(masks);
+	return 0;
+}
+
+/* Multiplexors (pointers, once the signal arrays stop moving), the
+ * pseudo-message left out, overlaps refused. */
 static int finish(struct cursor *c, struct cs_dbc *dbc)
 {
 	size_t i, j;
 
 	for (i = 0; i < dbc->nmsgs; i++) {
 		struct cs_dbc_message *m = &dbc->msgs[i];
+		struct cs_dbc_signal *sigs = (struct cs_dbc_signal *)
+					     m->signals;
 		int muxed = 0;
 
 		m->multiplexor = NULL;
 		for (j = 0; j < m->nsignals; j++) {
-			if (m->signals[j].mux == CS_DBC_MULTIPLEXOR)
-				m->multiplexor = &m->signals[j];
-			if (m->signals[j].mux == CS_DBC_MULTIPLEXED)
+			if (sigs[j].mux == CS_DBC_MULTIPLEXOR)
+				m->multiplexor = &sigs[j];
+			if (sigs[j].mux == CS_DBC_MULTIPLEXED)
 				muxed = 1;
 		}
 		if (muxed && !m->multiplexor) {
@@ -882,7 +1144,67 @@ static int finish(struct cursor *c, struct cs_dbc *dbc)
 				"but no multiplexor (M)", m->name);
 			return -1;
 		}
+		for (j = 0; j < m->nsignals; j++) {
+			struct cs_dbc_mux_range *r;
+
+			sigs[j].selector = NULL;
+			if (sigs[j].mux != CS_DBC_MULTIPLEXED)
+				continue;
+			sigs[j].selector = m->multiplexor;
+			if (sigs[j].nranges)
+				continue;
+			r = malloc(sizeof(*r));
+			if (!r) {
+				fail(c, "out of memory");
+				return -1;
+			}
+			r->lo = r->hi = sigs[j].mux_value;
+			sigs[j].ranges = r;
+			sigs[j].nranges = 1;
+		}
 	}
+	for (i = 0; i < dbc->nmulvals; i++) {
+		const struct mulval *mv = &dbc->mulvals[i];
+		struct cs_dbc_message *m = &dbc->msgs[mv->msg];
+		struct cs_dbc_signal *sigs = (struct cs_dbc_signal *)
+					     m->signals;
+
+		sigs[mv->sig].selector = &sigs[mv->sel];
+	}
+	for (i = 0; i < dbc->nmsgs; i++) {
+		const struct cs_dbc_message *m = &dbc->msgs[i];
+
+		for (j = 0; j < m->nsignals; j++) {
+			const struct cs_dbc_signal *s = &m->signals[j];
+			int depth = 0;
+
+			while (s && s->mux == CS_DBC_MULTIPLEXED && depth < 9) {
+				s = s->selector;
+				depth++;
+			}
+			if (depth >= 9) {
+				c->failed = 0;
+				fail_at(c, c->p, "signal %s of %s: its "
+					"multiplexors select each other",
+					m->signals[j].name, m->name);
+				return -1;
+			}
+		}
+	}
+	/* Signals of no frame: read, then left out. */
+	for (i = 0; i < dbc->nmsgs; ) {
+		if (strcmp(dbc->msgs[i].name, INDEPENDENT_SIG_MSG)) {
+			i++;
+			continue;
+		}
+		free_message(&dbc->msgs[i]);
+		memmove(&dbc->msgs[i], &dbc->msgs[i + 1],
+			(dbc->nmsgs - i - 1) * sizeof(*dbc->msgs));
+		dbc->nmsgs--;
+	}
+	for (i = 0; i < dbc->nmsgs; i++)
+		if (check_overlaps(c, &dbc->msgs[i]))
+			return -1;
 	return 0;
 }
 
@@ -1027,7 +1349,9 @@ const struct cs_dbc_message *cs_dbc_message_by_name(const struct cs_dbc *dbc,
 	if (!dbc || !name)
 		return NULL;
 	for (i = 0; i < dbc->nmsgs; i++)
-		if (!strcmp(dbc->msgs[i].name, name))
+		if (!strcmp(dbc->msgs[i].name, name) ||
+		    (dbc->msgs[i].long_name &&
+		     !strcmp(dbc->msgs[i].long_name, name)))
 			return &dbc->msgs[i];
 	return NULL;
 }
@@ -1035,9 +1359,17 @@ const struct cs_dbc_message *cs_dbc_message_by_name(const struct cs_dbc *dbc,
 const struct cs_dbc_signal *cs_dbc_signal_by_name(
 	const struct cs_dbc_message *msg, const char *name)
 {
+	const struct cs_dbc_signal *s;
+	size_t i;
+
 	if (!msg || !name)
 		return NULL;
-	return find_signal((struct cs_dbc_message *)msg, name);
+	s = find_signal((struct cs_dbc_message *)msg, name);
+	for (i = 0; !s && i < msg->nsignals; i++)
+		if (msg->signals[i].long_name &&
+		    !strcmp(msg->signals[i].long_name, name))
+			s = &msg->signals[i];
+	return s;
 }
 
 /* ---------------------------------------------------------------------
@@ -1147,9 +1479,9 @@ static int na_usable(const struct cs_dbc_signal *sig)
 int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
 			 size_t len, double value)
 {
-	int flags = 0;
+	int flags = 0, na;
 	double r, lo, hi;
-	uint64_t raw;
+	uint64_t raw, hi_raw;
 
 	if (!sig || !data || !signal_fits(sig, len))
 		return -EINVAL;
@@ -1193,37 +1525,45 @@ int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
 		return flags;
 	}
 	r = round(r);
-	/* What the raw bits hold (2^63 and up are done in double). */
+	/* What the raw bits hold, as integers: a 2^L - 1 or 2^(L-1) - 1 in
+	 * double rounds up to the power of two past 53 bits, and that power
+	 * of two written into L bits would wrap (to 0, or to the sign). */
 	if (sig->is_signed) {
+		hi_raw = sig->length == 64 ? (uint64_t)INT64_MAX :
+			 ((uint64_t)1 << (sig->length - 1)) - 1;
 		lo = -ldexp(1, (int)sig->length - 1);
-		hi = ldexp(1, (int)sig->length - 1) - 1;
+		hi = ldexp(1, (int)sig->length - 1);	/* excluded */
 	} else {
+		hi_raw = sig->length == 64 ? UINT64_MAX :
+			 ((uint64_t)1 << sig->length) - 1;
 		lo = 0;
-		hi = ldexp(1, (int)sig->length) - 1;
+		hi = ldexp(1, (int)sig->length);	/* excluded */
 	}
 	/* Keep the "not available" code free when it is in use. */
-	if (na_usable(sig)) {
-		if (sig->is_signed)
-			lo += 1;
-		else
-			hi -= 1;
-	}
+	na = na_usable(sig);
+	if (na && sig->is_signed)
+		lo += 1;
+	else if (na)
+		hi_raw -= 1;
 	if (r < lo) {
 		r = lo;
 		flags |= CS_CAN_CLAMPED;
-	} else if (r > hi) {
-		r = hi;
-		flags |= CS_CAN_CLAMPED;
 	}
-	if (sig->is_signed) {
-		/* r may be -2^63 exactly, which converts; hi 2^63-1 rounds
-		 * up to 2^63 in double, so saturate by hand. */
-		if (r >= 9223372036854775807.0)
-			raw = (uint64_t)INT64_MAX;
-		else
-			raw = (uint64_t)(int64_t)r;
+	if (r >= hi) {
+		raw = hi_raw;
+		flags |= CS_CAN_CLAMPED;
+	} else if (sig->is_signed) {
+		raw = (uint64_t)(int64_t)r;	/* -2^63 converts exactly */
 	} else {
-		raw = r >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)r;
+		raw = (uint64_t)r;
+		if (raw > hi_raw) {	/* the free NA code, hit exactly */
+			raw = hi_raw;
+			flags |= CS_CAN_CLAMPED;
+		}
+	}
+	if (sig->is_signed && !(r >= hi) && na && raw == na_raw(sig)) {
+		raw++;
+		flags |= CS_CAN_CLAMPED;
 	}
 	cs_dbc_signal_set_raw(sig, data, len, raw);
 	return flags;
@@ -1252,16 +1592,28 @@ int cs_dbc_signal_present(const struct cs_dbc_message *msg,
 			  const struct cs_dbc_signal *sig,
 			  const uint8_t *data, size_t len)
 {
-	uint64_t raw;
+	int depth;
 
 	if (!msg || !sig)
 		return -EINVAL;
-	if (sig->mux != CS_DBC_MULTIPLEXED)
-		return 1;
-	if (!msg->multiplexor ||
-	    cs_dbc_signal_get_raw(msg->multiplexor, data, len, &raw))
-		return -EINVAL;
-	return raw == sig->mux_value;
+	/* each multiplexor up the chain at a value that selects */
+	for (depth = 0; sig->mux == CS_DBC_MULTIPLEXED; depth++) {
+		const struct cs_dbc_signal *sel = sig->selector;
+		uint64_t raw;
+		size_t i;
+
+		if (!sel || depth > 8 ||
+		    cs_dbc_signal_get_raw(sel, data, len, &raw))
+			return -EINVAL;
+		for (i = 0; i < sig->nranges; i++)
+			if (raw >= sig->ranges[i].lo &&
+			    raw <= sig->ranges[i].hi)
+				break;
+		if (i == sig->nranges)
+			return 0;
+		sig = sel;
+	}
+	return 1;
 }
 
 const char *cs_dbc_value_name(const struct cs_dbc_signal *sig, int64_t raw)

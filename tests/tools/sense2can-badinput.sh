@@ -7,7 +7,7 @@ oops
 200\tfbg0/g1\twavelength\tabc\tnm\tok\t0.001
 300\tfbg0/a\twavelength\t1550\tnm\tok\t0.001
 400\tfbg0/a\twavelength\t1550\tnm\tok\t0.001
-500\tfbg0/g2\twavelength\t1550\tpm\tok\t0.001
+500\tfbg0/g2\twavelength\t1550\tdegC\tok\t0.001
 600\tfbg0/g3\twavelength\t1550\tnm\tweird\t0.001
 700\tfbg0/g4\twavelength\t1800\tnm\tok\t0.001
 ' >"$TMPDIR/in.tsv"
@@ -22,7 +22,7 @@ grep -q "^sense2can: $e:3:1: fewer than 5 tab-separated columns" "$TMPDIR/err"
 grep -q "^sense2can: $e:4:4: value is not a number" "$TMPDIR/err"
 grep -q "^sense2can: $e:5: no map line for fbg0/a wavelength" "$TMPDIR/err"
 grep -q "^sense2can: unmapped: fbg0/a wavelength: 2 records" "$TMPDIR/err"
-grep -q "^sense2can: $e:7: fbg0/g2 wavelength pm: unit differs" "$TMPDIR/err"
+grep -q "^sense2can: $e:7: fbg0/g2 wavelength degC: unit is of another kind" "$TMPDIR/err"
 grep -q "^sense2can: $e:8: .*status has no value name" "$TMPDIR/err"
 grep -q "^sense2can: $e:9: fbg0/g4 wavelength: .*clamped" "$TMPDIR/err"
 grep -q "wrote 2 frames on vcan0; 6 records read, 2 unmapped, 2 rejected, 1 clamped, 2 bad lines skipped" "$TMPDIR/err"

@@ -63,7 +63,7 @@ sed 's/^\(fbg{Fibre}\/g{Grating}  wavelength.*\)$/\1 every=100 policy=min source
 	"$SRC/dbc/cellsense.map" >"$TMPDIR/my.map"
 "$BIN/sense2can" -n -m "$TMPDIR/my.map" vcan0 "$TMPDIR/fast.tsv" >"$TMPDIR/m.log" 2>"$TMPDIR/m.err"
 cat "$TMPDIR/m.err"
-grep -q "FBG_Wavelength: 16 sources every 100 ms (min)" "$TMPDIR/m.err"
+grep -q "FBG_Wavelength: 16 sources in 16 frames every 100 ms (min)" "$TMPDIR/m.err"
 grep -q "planned load 4.32%" "$TMPDIR/m.err"
 [ "$(wc -l <"$TMPDIR/m.log")" -ge 160 ] && [ "$(wc -l <"$TMPDIR/m.log")" -le 176 ]
 "$BIN/can2sense" "$TMPDIR/m.log" | awk -F '\t' 'NR > 1 && $4 != 1530 + substr($2, 7) { bad++ } END { exit bad > 0 }'

@@ -38,8 +38,14 @@ head -n 1 "$TMPDIR/log" | grep -Eq '^\(1700000000\.001234\) vcan0 310#[0-9A-F]{1
 	<"$TMPDIR/log" >"$TMPDIR/out.tsv" 2>"$TMPDIR/err2"
 head -n 1 "$TMPDIR/out.tsv" | grep -q '^time_ns	source	quantity	value	unit	status	uncertainty$'
 
-grep -v '^#' "$TMPDIR/in.tsv" >"$TMPDIR/in2.tsv"
-paste "$TMPDIR/in2.tsv" "$TMPDIR/out.tsv" | awk -F '\t' '
+# Frames of one time go out together once its records are all in, the
+# oldest-sent first: compare in the order (time, source, quantity).
+tab=$(printf '\t')
+{ head -n 1 "$TMPDIR/in.tsv"; grep -v '^#' "$TMPDIR/in.tsv" | sed 1d |
+	sort -t "$tab" -k1,1 -k2,2 -k3,3; } >"$TMPDIR/in2.tsv"
+{ head -n 1 "$TMPDIR/out.tsv"; sed 1d "$TMPDIR/out.tsv" |
+	sort -t "$tab" -k1,1 -k2,2 -k3,3; } >"$TMPDIR/out2.tsv"
+paste "$TMPDIR/in2.tsv" "$TMPDIR/out2.tsv" | awk -F '\t' '
 function near(a, b, tol) {
 	if (a == "nan" || b == "nan") return a == b
 	d = a - b; if (d < 0) d = -d

@@ -139,7 +139,10 @@ static void refused_records(void **state)
 	rec(&r, "fbg15/g1", "wavelength", 1550, "nm", "ok", NAN);
 	assert_int_equal(cs_canmap_encode(fx->map, &r, &f, &why), -EBADMSG);
 	assert_non_null(strstr(why, "range"));
-	rec(&r, "fbg0/g1", "wavelength", 1550, "pm", "ok", NAN);
+	rec(&r, "fbg0/g1", "wavelength", 1550, "degC", "ok", NAN);
+	assert_int_equal(cs_canmap_encode(fx->map, &r, &f, &why), -EBADMSG);
+	assert_non_null(strstr(why, "unit"));
+	rec(&r, "fbg0/g1", "wavelength", 1550, "furlong", "ok", NAN);
 	assert_int_equal(cs_canmap_encode(fx->map, &r, &f, &why), -EBADMSG);
 	assert_non_null(strstr(why, "unit"));
 	rec(&r, "fbg0/g1", "wavelength", 1550, "nm", "weird", NAN);

@@ -42,9 +42,11 @@ static const char good[] =
 	"\n"
 	"BO_ 2147484498 Ext: 8 GW\n"	/* 0x80000000 | 0x352 */
 	" SG_ Moto : 7|16@0- (0.5,-10) [0|0] \"V\" Vector__XXX\n"
-	" SG_ Odd : 12|12@0+ (1,0) [0|4095] \"\" BMS\n"
 	" SG_ Small : 56|3@1- (1,0) [-4|3] \"\" BMS\n"
-	" SG_ F : 32|32@1- (1,0) [0|0] \"\" BMS\n"
+	" SG_ F : 16|32@1- (1,0) [0|0] \"\" BMS\n"
+	"\n"
+	"BO_ 853 OddBits: 8 GW\n"	/* would overlap Moto in Ext */
+	" SG_ Odd : 12|12@0+ (1,0) [0|4095] \"\" BMS\n"
 	"\n"
 	"CM_ BO_ 784 \"Bragg wavelengths;\n"
 	"over two lines\";\n"
@@ -74,7 +76,7 @@ static void parse_good(void **state)
 	int64_t raw;
 
 	(void)state;
-	assert_int_equal(cs_dbc_message_count(dbc), 2);
+	assert_int_equal(cs_dbc_message_count(dbc), 3);
 	m = cs_dbc_message_by_id(dbc, 784, 0);
 	assert_non_null(m);
 	assert_string_equal(m->name, "Fbg");
@@ -231,7 +233,8 @@ static void motorola_layout(void **state)
 	struct cs_dbc *dbc = load_good();
 	const struct cs_dbc_message *m = cs_dbc_message_by_name(dbc, "Ext");
 	const struct cs_dbc_signal *mo = cs_dbc_signal_by_name(m, "Moto");
-	const struct cs_dbc_signal *odd = cs_dbc_signal_by_name(m, "Odd");
+	const struct cs_dbc_signal *odd = cs_dbc_signal_by_name(
+		cs_dbc_message_by_name(dbc, "OddBits"), "Odd");
 	uint8_t d[8] = { 0 };
 	uint64_t raw;
 	double v;

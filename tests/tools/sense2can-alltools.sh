@@ -1,0 +1,63 @@
+# Every quantity, unit and status a cellsense tool writes has its place in
+# the shipped DBC and map: the simulators through fbgtrack (temperature,
+# strain with a lost compensating grating: uncompensated, pressure),
+# ustof, aehits and refmon (with a plating alarm), each output through
+# sense2can's dry run; no record is refused (for a unit, a status or
+# anything else) and none is unmapped, and can2sense reads every frame.
+set -eu
+cat >"$TMPDIR/cal" <<'CAL'
+g0 temperature lambda0=1530 t0=25 s1=0.010 source=synthetic
+g1 strain      lambda0=1545 t0=25 ke=0.0012 kt=0.010 comp=g0
+g2 pressure    lambda0=1560 t0=25 kp=-0.00003 kt=0.0101 comp=g0
+g3 strain      lambda0=1575 t0=25 ke=0.0012 kt=0.010 comp=g4
+g4 temperature lambda0=1590 t0=25 s1=0.010
+CAL
+# g4 is not in the spectrum: lost, and g3's strain uncompensated
+"$BIN/fbgsim" -N 200 -g 1530:0.5:10 -g 1545:0.5:10:1.2 -g 1560 -g 1575 \
+	--ramp 0.01 --strain-ramp 0.5 |
+	"$BIN/fbgtrack" -g g0:1530 -g g1:1545:3 -g g2:1560 -g g3:1575 -g g4:1590 -k "$TMPDIR/cal" \
+	>"$TMPDIR/fbg.tsv" 2>"$TMPDIR/fbg.err" || true
+"$BIN/ussim" -N 40 -e 10.013:6000 -e 27.3:-2500 --noise 30 \
+	--pulse-out "$TMPDIR/pulse" >"$TMPDIR/a"
+"$BIN/ustof" -p "$TMPDIR/pulse" -g t0:5:15 -g t1:22:32 -g t2:35:40 \
+	--polarity any "$TMPDIR/a" >"$TMPDIR/us.tsv" 2>/dev/null || true
+"$BIN/ussim" --ae -F 625000 -n 1024 --duration 3 --burst-rate 30 \
+	--amp 300:10000 --noise 20 -H -T >"$TMPDIR/s"
+"$BIN/aehits" -H -T -F 625000 -t 44 "$TMPDIR/s" >"$TMPDIR/ae.tsv"
+"$BIN/resim" -N 4000 -T -t -10 --soc 0.7 --noise 0.001 -c 1 --step 2:5 |
+	"$BIN/refmon" -T --hold 0.5 >"$TMPDIR/re.tsv"
+
+# what the tools wrote: every status and unit the test means to cover
+cat "$TMPDIR"/fbg.tsv "$TMPDIR"/us.tsv "$TMPDIR"/ae.tsv "$TMPDIR"/re.tsv |
+	awk -F '\t' '$1 != "time_ns" && !/^#/ { print $3 "\t" $5 "\t" $6 }' |
+	sort -u >"$TMPDIR/kinds"
+cat "$TMPDIR/kinds"
+for want in 'strain	ustrain	uncompensated' 'temperature	degC	lost' \
+	'pressure	kPa	ok' 'tof	ns	ok' 'tof	ns	lost' 'energy	count2	ok' \
+	'amplitude	dB	ok' 'hit_rate	Hz	ok' 'plating	s	plating' \
+	'current	A	ok' 'potential	V	ok'; do
+	grep -q "^$want$" "$TMPDIR/kinds" || { echo "no '$want' written"; exit 1; }
+done
+
+for t in fbg us ae re; do
+	"$BIN/sense2can" -n -b 1000000 -L 0 vcan0 "$TMPDIR/$t.tsv" \
+		>"$TMPDIR/$t.log" 2>"$TMPDIR/$t.err" ||
+		{ echo "$t: exit $?"; cat "$TMPDIR/$t.err"; exit 1; }
+	n=$(grep -vc '^time_ns\|^#' "$TMPDIR/$t.tsv")
+	grep -q "; $n records read, 0 unmapped, 0 rejected" "$TMPDIR/$t.err" ||
+		{ echo "$t: $n records:"; cat "$TMPDIR/$t.err"; exit 1; }
+	if grep -q "(not sent\|can say neither" "$TMPDIR/$t.err"; then
+		cat "$TMPDIR/$t.err"; exit 1
+	fi
+	"$BIN/can2sense" <"$TMPDIR/$t.log" >"$TMPDIR/$t.back" 2>"$TMPDIR/$t.err2" ||
+		{ cat "$TMPDIR/$t.err2"; exit 1; }
+	grep -q " 0 unmapped, 0 bad lines skipped" "$TMPDIR/$t.err2" ||
+		{ cat "$TMPDIR/$t.err2"; exit 1; }
+	echo "$t: $n records sent, $(grep -c . "$TMPDIR/$t.log") frames, read back"
+done
+# strain goes out in ue: fbgtrack's ustrain converted, and back as ustrain
+grep -q '	strain	[-0-9.]*	ustrain	ok' "$TMPDIR/fbg.back"
+# AE: a hit's four figures gathered in one AE_Hit frame (0x328)
+hits=$(awk -F '\t' '$3 == "counts"' "$TMPDIR/ae.tsv" | wc -l)
+[ "$(grep -c ' 328#' "$TMPDIR/ae.log")" -eq "$hits" ] ||
+	{ echo "AE_Hit frames: $(grep -c ' 328#' "$TMPDIR/ae.log"), hits $hits"; exit 1; }
