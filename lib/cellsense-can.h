@@ -398,11 +398,23 @@ CS_API unsigned int cs_canplan_line_frames(const struct cs_canplan *plan,
  *   vcan0  123   [4]  DE AD BE EF
  * Returns 0 and fills @frame, @iface (NUL-terminated, up to @iface_size)
  * and *@time_ns (-1 if the line has no timestamp); -ENOMSG for a blank or
- * '#' comment line; -EBADMSG with *@column (1-based) and *@why set.
+ * '#' comment line; -EOVERFLOW for a DROPCOUNT line (see
+ * cs_candump_drops()); -EBADMSG with *@column (1-based) and *@why set.
+ * Also read: remote frames (123#R, 123#R8; "remote request" on screen:
+ * CS_CAN_FLAG_RTR, no data), error frames (an 8-digit id with CAN_ERR_FLAG
+ * 0x20000000: CS_CAN_FLAG_ERR, id the class bits), candump -x's direction
+ * (" R"/" T" after -L lines; "RX - -", "TX B E" after the interface on
+ * screen), -t A dates "(2026-12-02 04:30:00.123456)" (local time), -t d
+ * and -t z "(000.001234)" (taken as they are). A CAN FD frame of a length
+ * that is not a CAN FD length (9 bytes, ...) is refused.
  */
 CS_API int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 			    int64_t *time_ns, char *iface, size_t iface_size,
 			    unsigned int *column, const char **why);
+/* A candump DROPCOUNT line ("DROPCOUNT: dropped 3 CAN frames on 'can0'
+ * socket (total drops 5)"): 1 and *@dropped set; 0 for another line;
+ * -EBADMSG for a DROPCOUNT line that says no count. */
+CS_API int cs_candump_drops(const char *line, unsigned long *dropped);
 /* Write `(sec.usec) IFACE ID#HEX` (no newline) into @buf: the length, or
  * -ENOSPC / -EINVAL. Negative times are refused. */
 CS_API int cs_candump_format(char *buf, size_t size, int64_t time_ns,

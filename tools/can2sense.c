@@ -30,11 +30,12 @@ static const char usage[] =
 "  -V, --version          show the version and exit\n"
 "\n"
 "Frames whose identifier is not in the DBC, and frames that no map line\n"
-"names, are counted; a summary goes to standard error at the end. Lines\n"
-"without a timestamp get the time they were read.\n"
+"names, are counted; remote requests and error frames (by class) are\n"
+"counted, never decoded; a summary goes to standard error at the end.\n"
+"Lines without a timestamp get the time they were read.\n"
 "\n"
 "Exit status: 0 success; 1 could not read or write; 2 usage error;\n"
-"3 input lines were skipped.\n";
+"3 input lines were skipped, or candump said it dropped frames.\n";
 
 static const struct option longopts[] = {
 	{ "interface", required_argument, NULL, 'i' },
@@ -51,8 +52,18 @@ struct options {
 	int verbose;
 };
 
+/* Error frame classes, as <linux/can/error.h> numbers them (id bits). */
+static const char *const err_classes[] = {
+	"tx-timeout", "lost-arbitration", "controller", "protocol",
+	"transceiver", "no-ack", "bus-off", "bus-error", "restarted",
+	"counters",
+};
+#define NCLASSES (sizeof(err_classes) / sizeof(*err_classes))
+
 struct stats {
 	unsigned long frames, records, unknown_id, unmapped, skipped;
+	unsigned long remote, errors, dropped;
+	unsigned long err_class[NCLASSES];
 };
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -105,6 +116,22 @@ static void handle(const struct options *o, const struct cs_canmap *map,
 	int n, i;
 
 	st->frames++;
+	if (f->flags & CS_CAN_FLAG_ERR) {	/* never values: counted */
+		st->errors++;
+		for (i = 0; i < (int)NCLASSES; i++)
+			if (f->id >> i & 1)
+				st->err_class[i]++;
+		if (o->verbose)
+			warn("%s: error frame, class bits 0x%X (counted)",
+			     where, f->id);
+		return;
+	}
+	if (f->flags & CS_CAN_FLAG_RTR) {
+		st->remote++;
+		if (o->verbose)
+			warn("%s: remote request (no data: counted)", where);
+		return;
+	}
 	n = cs_canmap_decode(map, f, t, recs, 64);
 	if (n == -ENOENT) {
 		st->unknown_id++;
@@ -171,6 +198,16 @@ static void read_log(const struct options *o, const struct cs_canmap *map,
 				       &col, &why);
 		if (ret == -ENOMSG)
 			continue;
+		if (ret == -EOVERFLOW) {
+			unsigned long n = 0;
+
+			cs_candump_drops(line, &n);
+			st->dropped += n;
+			warn("%s:%lu: candump says %lu frame%s dropped before "
+			     "it (counted)", name, lineno, n,
+			     n == 1 ? " was" : "s were");
+			continue;
+		}
 		if (ret) {
 			warn("%s:%lu:%u: %s", name, lineno, col, why);
 			st->skipped++;
@@ -260,9 +297,27 @@ int main(int argc, char **argv)
 	     st.frames == 1 ? "" : "s", st.records,
 	     st.records == 1 ? "" : "s", st.unknown_id, st.unmapped,
 	     st.skipped, st.skipped == 1 ? "" : "s");
+	if (st.remote || st.errors || st.dropped) {
+		char classes[256] = "";
+		size_t used = 0;
+
+		for (size_t k = 0; k < NCLASSES; k++)
+			if (st.err_class[k] && used < sizeof(classes))
+				used += (size_t)snprintf(classes + used,
+					sizeof(classes) - used, "%s%s %lu",
+					used ? ", " : " (", err_classes[k],
+					st.err_class[k]);
+		if (used && used < sizeof(classes) - 1)
+			strcat(classes, ")");
+		warn("%lu remote request%s, %lu error frame%s%s; %lu frame%s "
+		     "dropped by candump (DROPCOUNT)", st.remote,
+		     st.remote == 1 ? "" : "s", st.errors,
+		     st.errors == 1 ? "" : "s", classes, st.dropped,
+		     st.dropped == 1 ? "" : "s");
+	}
 	if (in != stdin)
 		fclose(in);
 	cs_canmap_destroy(map);
 	cs_dbc_destroy(dbc);
-	return st.skipped ? EXIT_BADINPUT : EXIT_OK;
+	return st.skipped || st.dropped ? EXIT_BADINPUT : EXIT_OK;
 }

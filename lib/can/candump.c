@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cellsense-can.h"
@@ -41,7 +42,47 @@ static int is_blank(int ch)
 		return -EBADMSG;                                        \
 	} while (0)
 
-/* "(1700000000.123456)" -> ns; @p at '('. Returns the end or NULL. */
+/* "(2026-12-02 04:30:00.123456)" (candump -t A, local time) -> ns; @p at
+ * '('. Returns the end, or NULL if it is not that form. */
+static const char *parse_date(const char *p, int64_t *time_ns)
+{
+	struct tm tm;
+	int64_t frac = 0;
+	int fdigits = 0, n = 0;
+	time_t sec;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(p, "(%4d-%2d-%2d %2d:%2d:%2d.%n", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    !n)
+		return NULL;
+	p += n;
+	while (*p >= '0' && *p <= '9') {
+		if (fdigits < 9) {
+			frac = frac * 10 + (*p - '0');
+			fdigits++;
+		}
+		p++;
+	}
+	if (!fdigits || *p != ')' || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60)
+		return NULL;
+	while (fdigits++ < 9)
+		frac *= 10;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	sec = mktime(&tm);
+	if (sec == (time_t)-1)
+		return NULL;
+	*time_ns = (int64_t)sec * 1000000000 + frac;
+	return p + 1;
+}
+
+/* "(1700000000.123456)" -> ns; @p at '('. Returns the end or NULL. Also
+ * candump -t d and -t z: "(000.001234)", seconds since the previous or
+ * the first frame, taken as they are. */
 static const char *parse_time(const char *p, int64_t *time_ns)
 {
 	int64_t sec = 0, frac = 0;
@@ -78,6 +119,34 @@ static const char *parse_time(const char *p, int64_t *time_ns)
 	return p + 1;
 }
 
+/* CAN FD carries 0-8, 12, 16, 20, 24, 32, 48 or 64 bytes. */
+static int fd_len_valid(size_t n)
+{
+	return n <= 8 || n == 12 || n == 16 || n == 20 || n == 24 ||
+	       n == 32 || n == 48 || n == 64;
+}
+
+int cs_candump_drops(const char *line, unsigned long *dropped)
+{
+	unsigned long n;
+	int used = 0;
+
+	if (!line || !dropped)
+		return -EINVAL;
+	while (is_blank(*line))
+		line++;
+	if (strncmp(line, "DROPCOUNT:", 10))
+		return 0;
+	/* "frames on" or, for one, "frame on" */
+	if (sscanf(line, "DROPCOUNT: dropped %lu CAN frames on%n", &n,
+		   &used) < 1 || !used)
+		if (sscanf(line, "DROPCOUNT: dropped %lu CAN frame on%n", &n,
+			   &used) < 1 || !used)
+			return -EBADMSG;
+	*dropped = n;
+	return 1;
+}
+
 static int parse_id(const char *p, const char **end, struct cs_can_frame *f)
 {
 	uint32_t id = 0;
@@ -91,6 +160,15 @@ static int parse_id(const char *p, const char **end, struct cs_can_frame *f)
 	}
 	if (n == 0 || (n > 3 && n != 8))
 		return -1;
+	if (n == 8 && (id & 0x20000000u)) {
+		/* an error frame: CAN_ERR_FLAG and the class bits */
+		if (id & 0xc0000000u)
+			return -1;
+		f->flags |= CS_CAN_FLAG_ERR;
+		f->id = id & 0x1fffffff;
+		*end = p + n;
+		return 0;
+	}
 	f->extended = n == 8;
 	if (f->extended ? id > 0x1fffffff : id > 0x7ff)
 		return -1;
@@ -116,10 +194,22 @@ int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 		p++;
 	if (!*p || *p == '#')
 		return -ENOMSG;
+	if (!strncmp(p, "DROPCOUNT:", 10)) {
+		unsigned long drops;
+
+		if (cs_candump_drops(p, &drops) != 1)
+			BAD(p, "DROPCOUNT line without 'dropped N CAN "
+			    "frames on'");
+		*why = "frames dropped by the socket (candump DROPCOUNT)";
+		return -EOVERFLOW;
+	}
 	if (*p == '(') {
-		q = parse_time(p, time_ns);
+		q = parse_date(p, time_ns);
 		if (!q)
-			BAD(p, "timestamp is not (SECONDS.FRACTION)");
+			q = parse_time(p, time_ns);
+		if (!q)
+			BAD(p, "timestamp is not (SECONDS.FRACTION) nor "
+			    "(YYYY-MM-DD HH:MM:SS.FRACTION)");
 		p = q;
 		if (!is_blank(*p))
 			BAD(p, "expected a blank after the timestamp");
@@ -139,6 +229,21 @@ int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 	p = q;
 	while (is_blank(*p))
 		p++;
+	/* candump -x on screen: direction and the BRS / ESI marks */
+	if ((p[0] == 'R' || p[0] == 'T') && p[1] == 'X' && is_blank(p[2])) {
+		p += 2;
+		for (int k = 0; k < 2; k++) {
+			while (is_blank(*p))
+				p++;
+			if (!(*p == '-' || *p == 'B' || *p == 'E') ||
+			    !is_blank(p[1]))
+				BAD(p, "expected '-', 'B' or 'E' after RX/TX "
+				    "(candump -x)");
+			p++;
+		}
+		while (is_blank(*p))
+			p++;
+	}
 	if (parse_id(p, &q, frame))
 		BAD(p, "identifier is not 3 (11-bit) or 8 (29-bit) hex digits");
 	p = q;
@@ -186,12 +291,26 @@ int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 			/* len8_dlc suffix of candump -8: _<dlc> */
 			if (*p == '_' && hexval(p[1]) >= 0)
 				p += 2;
+			if ((frame->flags & CS_CAN_FLAG_FD) &&
+			    !fd_len_valid(frame->len))
+				BAD(p, "not a CAN FD length (0-8, 12, 16, 20, "
+				    "24, 32, 48, 64 bytes)");
+			if ((frame->flags & CS_CAN_FLAG_ERR) &&
+			    (frame->flags & CS_CAN_FLAG_FD))
+				BAD(p, "an error frame is not CAN FD");
 		}
 		while (is_blank(*p))
 			p++;
-		/* candump -L -x may add a direction flag. */
-		if ((*p == 'T' || *p == 'R') && !p[1])
-			p++;
+		/* candump -L -x adds a direction flag (T or R), alone */
+		if (*p == 'T' || *p == 'R') {
+			q = p + 1;
+			while (is_blank(*q))
+				q++;
+			if (!*q && is_blank(p[1]))
+				p = q;
+			else if (!p[1])
+				p++;
+		}
 		if (*p)
 			BAD(p, "unexpected text after the data");
 		return 0;
@@ -211,6 +330,11 @@ int cs_candump_parse(const char *line, struct cs_can_frame *frame,
 		BAD(q, "length is not [0] to [64]");
 	if (p - q > 2 || n > 8)	/* candump writes [NN] for CAN FD */
 		frame->flags |= CS_CAN_FLAG_FD;
+	if (!fd_len_valid(n))
+		BAD(q, "not a CAN FD length (0-8, 12, 16, 20, 24, 32, 48, 64 "
+		    "bytes)");
+	if ((frame->flags & CS_CAN_FLAG_ERR) && n > 8)
+		BAD(q, "an error frame has at most 8 bytes");
 	p++;
 	while (is_blank(*p))
 		p++;
@@ -253,7 +377,9 @@ int cs_candump_format(char *buf, size_t size, int64_t time_ns,
 	ret = snprintf(buf, size, "(%" PRId64 ".%06" PRId64 ") %s %0*" PRIX32
 		       "#", time_ns / 1000000000,
 		       time_ns % 1000000000 / 1000, iface,
-		       frame->extended ? 8 : 3, frame->id);
+		       frame->extended || (frame->flags & CS_CAN_FLAG_ERR) ?
+		       8 : 3, (frame->flags & CS_CAN_FLAG_ERR) ?
+		       (frame->id & 0x1fffffff) | 0x20000000u : frame->id);
 	if (ret < 0 || (size_t)ret >= size)
 		return -ENOSPC;
 	n = (size_t)ret;

@@ -1341,6 +1341,8 @@ int cs_canmap_decode(const struct cs_canmap *map,
 
 	if (!map || !f || (!rec && max))
 		return -EINVAL;
+	if (f->flags & (CS_CAN_FLAG_RTR | CS_CAN_FLAG_ERR))
+		return 0;	/* no values in them, ever */
 	msg = cs_dbc_message_by_id(map->dbc, f->id, f->extended);
 	if (!msg)
 		return -ENOENT;

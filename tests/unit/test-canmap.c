@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "cellsense-can.h"
@@ -308,6 +309,118 @@ static void candump_bad_lines(void **state)
 	}
 }
 
+
+/* Every candump line: remote and error frames, -x marks, DROPCOUNT, -t A,
+ * -t d/z, and CAN FD lengths that are none. */
+static void candump_every_line(void **state)
+{
+	struct fixture *fx = *state;
+	struct cs_can_frame f;
+	struct cs_record back[4];
+	char iface[16], buf[128];
+	unsigned int col;
+	const char *why;
+	unsigned long drops;
+	int64_t t;
+	struct tm tm;
+
+	/* a remote request: no data, and never a record */
+	assert_int_equal(cs_candump_parse("(1.5) can0 310#R8", &f, &t, iface,
+					  sizeof(iface), &col, &why), 0);
+	assert_true(f.flags & CS_CAN_FLAG_RTR);
+	assert_int_equal(f.len, 8);
+	assert_int_equal(cs_canmap_decode(fx->map, &f, t, back, 4), 0);
+	assert_int_equal(cs_candump_parse("  can0  310   [8]  remote request",
+					  &f, &t, iface, sizeof(iface), &col,
+					  &why), 0);
+	assert_true(f.flags & CS_CAN_FLAG_RTR);
+	assert_int_equal(cs_canmap_decode(fx->map, &f, t, back, 4), 0);
+	/* an error frame: bus-off (0x40) and controller (0x04) classes */
+	assert_int_equal(cs_candump_parse("(1.5) can0 20000044#0004000000000000",
+					  &f, &t, iface, sizeof(iface), &col,
+					  &why), 0);
+	assert_true(f.flags & CS_CAN_FLAG_ERR);
+	assert_false(f.extended);
+	assert_int_equal(f.id, 0x44);
+	assert_int_equal(f.data[1], 0x04);
+	assert_int_equal(cs_canmap_decode(fx->map, &f, t, back, 4), 0);
+	cs_candump_format(buf, sizeof(buf), t, "can0", &f);
+	assert_string_equal(buf, "(1.500000) can0 20000044#0004000000000000");
+	assert_int_equal(cs_candump_parse("  can0  20000040   [8]  00 00 00 00 "
+					  "00 00 00 00   ERRORFRAME", &f, &t,
+					  iface, sizeof(iface), &col, &why), 0);
+	assert_true(f.flags & CS_CAN_FLAG_ERR);
+	assert_int_equal(f.id, 0x40);
+	/* -x: " R" / " T" after -L lines, "RX - -" on screen */
+	assert_int_equal(cs_candump_parse("(1.5) can0 310#00 T", &f, &t, iface,
+					  sizeof(iface), &col, &why), 0);
+	assert_int_equal(cs_candump_parse(" (1.5)  can0  TX B E  123  [12]  00 "
+					  "11 22 33 44 55 66 77 88 99 AA BB",
+					  &f, &t, iface, sizeof(iface), &col,
+					  &why), 0);
+	assert_true(f.flags & CS_CAN_FLAG_FD);
+	assert_int_equal(f.len, 12);
+	assert_int_equal(f.data[11], 0xBB);
+	assert_int_equal(cs_candump_parse("  can0  RX X -  123  [1]  00", &f,
+					  &t, iface, sizeof(iface), &col,
+					  &why), -EBADMSG);
+	assert_int_equal(col, 12);
+	/* DROPCOUNT */
+	assert_int_equal(cs_candump_parse("DROPCOUNT: dropped 3 CAN frames on "
+					  "'can0' socket (total drops 5)", &f,
+					  &t, iface, sizeof(iface), &col,
+					  &why), -EOVERFLOW);
+	assert_int_equal(cs_candump_drops("DROPCOUNT: dropped 3 CAN frames on "
+					  "'can0' socket (total drops 5)",
+					  &drops), 1);
+	assert_int_equal(drops, 3);
+	assert_int_equal(cs_candump_drops("DROPCOUNT: dropped 1 CAN frame on "
+					  "'can0' socket (total drops 1)",
+					  &drops), 1);
+	assert_int_equal(drops, 1);
+	assert_int_equal(cs_candump_drops("(1.5) can0 310#00", &drops), 0);
+	assert_int_equal(cs_candump_parse("DROPCOUNT: lots", &f, &t, iface,
+					  sizeof(iface), &col, &why),
+			 -EBADMSG);
+	/* -t A: a date in local time; -t z: seconds as they are */
+	assert_int_equal(cs_candump_parse(" (2026-12-02 04:30:00.250000)  can0"
+					  "  310   [1]  01", &f, &t, iface,
+					  sizeof(iface), &col, &why), 0);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 126;
+	tm.tm_mon = 11;
+	tm.tm_mday = 2;
+	tm.tm_hour = 4;
+	tm.tm_min = 30;
+	tm.tm_isdst = -1;
+	assert_true(t == (int64_t)mktime(&tm) * 1000000000 + 250000000);
+	assert_int_equal(cs_candump_parse(" (000.001234)  can0  310   [1]  01",
+					  &f, &t, iface, sizeof(iface), &col,
+					  &why), 0);
+	assert_true(t == 1234000);
+	assert_int_equal(cs_candump_parse(" (2026-13-02 04:30:00.25)  can0  "
+					  "310   [1]  01", &f, &t, iface,
+					  sizeof(iface), &col, &why),
+			 -EBADMSG);
+	/* 9 bytes is no CAN FD length, in either form */
+	assert_int_equal(cs_candump_parse("(1.5) can0 123##1001122334455667788",
+					  &f, &t, iface, sizeof(iface), &col,
+					  &why), -EBADMSG);
+	assert_non_null(strstr(why, "CAN FD length"));
+	assert_int_equal(cs_candump_parse("  can0  123  [09]  00 11 22 33 44 "
+					  "55 66 77 88", &f, &t, iface,
+					  sizeof(iface), &col, &why),
+			 -EBADMSG);
+	assert_int_equal(cs_candump_parse("(1.5) can0 123##10011223344556677"
+					  "8899AABB", &f, &t, iface,
+					  sizeof(iface), &col, &why), 0);
+	assert_int_equal(f.len, 12);
+	/* the error flag with more id bits set is not an id */
+	assert_int_equal(cs_candump_parse("(1.5) can0 60000004#00", &f, &t,
+					  iface, sizeof(iface), &col, &why),
+			 -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +430,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_maps, setup, teardown),
 		cmocka_unit_test(candump_lines),
 		cmocka_unit_test(candump_bad_lines),
+		cmocka_unit_test_setup_teardown(candump_every_line, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
