@@ -51,6 +51,9 @@ cc $CFLAGS -o "$BUILD/bench/bench-record" "$SRC/bench/bench-record.c" \
 echo "== fbgtrack speed: 100 000 spectra, 8 gratings, vs scipy and a bare centroid loop"
 "$SRC/bench/fbg-speed.sh" "$BUILD"
 
+echo "== sense2can (dry run): records/s at 8 gratings x 5 kHz + temperatures, budget on, vs fbgtrack's output rate"
+"$SRC/bench/sense2can-rate.sh" "$BUILD"
+
 echo "== ustof (library): 4096-sample records, 3 gates, vs numpy.correlate + parabola"
 cc $CFLAGS -o "$BUILD/bench/bench-ustof" "$SRC/bench/bench-ustof.c" \
 	"$BUILD/lib/libcellsense.a" -lliquid -lm

@@ -29,6 +29,10 @@ struct constant {
 	char *tmpl;		/* "{Cell/6}": computed, or NULL */
 };
 
+/* The templates of a line that name signals. */
+enum { T_VALUE, T_STATUS, T_UNC, T_FLAG, T_N };
+#define CACHE_N 256
+
 struct mapline {
 	unsigned long lineno;
 	char *source;		/* pattern, {NAME} captures */
@@ -50,6 +54,10 @@ struct mapline {
 	struct constant consts[MAX_CONSTS];
 	int reversible;		/* no wildcards: frames can be named */
 	int has_free;		/* a capture is a free variable */
+	/* The signals the templates name, looked up once for each value
+	 * 0..CACHE_N-1 of the one capture they use (tkey), or -1. */
+	int tkey;
+	const struct cs_dbc_signal *(*tcache)[T_N];
 	struct cs_canmap_policy policy;	/* every=, policy=, sources= */
 };
 
@@ -89,6 +97,7 @@ static void free_line(struct mapline *ml)
 	free(ml->valid_sig);
 	free(ml->invalid_sig);
 	free(ml->unit);
+	free(ml->tcache);
 	for (i = 0; i < ml->nconsts; i++)
 		free(ml->consts[i].tmpl);
 }
@@ -449,6 +458,8 @@ static int parse_hold(struct mapline *ml, const char *key, const char *val)
 	return 1;
 }
 
+static int fill_cache(struct mapline *ml);
+
 static int parse_line(struct cs_canmap *map, struct mapline *ml, char *buf,
 		      unsigned long lineno, struct cs_can_error *err,
 		      int *oom)
@@ -641,6 +652,10 @@ static int parse_line(struct cs_canmap *map, struct mapline *ml, char *buf,
 				  ml->capnames[i], ml->msg->name);
 			return -1;
 		}
+	if (fill_cache(ml)) {
+		*oom = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -879,6 +894,64 @@ static const struct cs_dbc_signal *resolve(const struct mapline *ml,
 	return cs_dbc_signal_by_name(ml->msg, name);
 }
 
+static const char *tmpl_of(const struct mapline *ml, int which)
+{
+	switch (which) {
+	case T_VALUE: return ml->value_sig;
+	case T_STATUS: return ml->status_sig;
+	case T_UNC: return ml->unc_sig;
+	default: return ml->valid_sig ? ml->valid_sig : ml->invalid_sig;
+	}
+}
+
+/* The signal template @which names for @vals (NULL: none), from the
+ * line's table when it has one. */
+static const struct cs_dbc_signal *sig_of(const struct mapline *ml, int which,
+					  const long long *vals)
+{
+	const char *t = tmpl_of(ml, which);
+
+	if (!t)
+		return NULL;
+	if (ml->tcache && vals[ml->tkey] >= 0 && vals[ml->tkey] < CACHE_N)
+		return ml->tcache[vals[ml->tkey]][which];
+	return resolve(ml, t, vals);
+}
+
+/* The table of sig_of(), when the templates use one capture. */
+static int fill_cache(struct mapline *ml)
+{
+	long long vals[MAX_CAPTURES] = { 0 };
+	int key = -1;
+
+	for (int w = 0; w < T_N; w++) {
+		struct brace list[MAX_CAPTURES * 2];
+		const char *bad, *t = tmpl_of(ml, w);
+		int n = t ? brace_list(t, list, MAX_CAPTURES * 2, 0, &bad) : 0;
+
+		for (int i = 0; i < n; i++)
+			for (size_t j = 0; j < ml->ncaps; j++) {
+				if (strcmp(ml->capnames[j], list[i].name))
+					continue;
+				if (key >= 0 && key != (int)j)
+					return 0;	/* two: no table */
+				key = (int)j;
+			}
+	}
+	ml->tkey = key < 0 ? 0 : key;
+	ml->tcache = calloc(CACHE_N, sizeof(*ml->tcache));
+	if (!ml->tcache)
+		return -1;
+	for (int v = 0; v < CACHE_N; v++) {
+		vals[ml->tkey] = v;
+		for (int w = 0; w < T_N; w++)
+			if (tmpl_of(ml, w))
+				ml->tcache[v][w] = resolve(ml, tmpl_of(ml, w),
+							   vals);
+	}
+	return 0;
+}
+
 /* A computed constant's value, or NAN. */
 static double const_value(const struct mapline *ml, const struct constant *k,
 			  const long long *vals)
@@ -1040,16 +1113,16 @@ static int encode_line(const struct mapline *ml, const long long *vals,
 			    "range");
 		mark(ml->consts[i].sig, key, f->len);
 	}
-	vs = resolve(ml, ml->value_sig, vals);
+	vs = sig_of(ml, T_VALUE, vals);
 	if (!vs)
 		WHY("the DBC has no signal for this source");
 	if (ml->status_sig) {
-		ss = resolve(ml, ml->status_sig, vals);
+		ss = sig_of(ml, T_STATUS, vals);
 		if (!ss)
 			WHY("the DBC has no status signal for this source");
 	}
 	if (ml->unc_sig) {
-		us = resolve(ml, ml->unc_sig, vals);
+		us = sig_of(ml, T_UNC, vals);
 		if (!us)
 			WHY("the DBC has no uncertainty signal for this "
 			    "source");
@@ -1058,8 +1131,7 @@ static int encode_line(const struct mapline *ml, const long long *vals,
 		const struct cs_dbc_signal **slot = ml->valid_sig ? &oks :
 						    &bads;
 
-		*slot = resolve(ml, ml->valid_sig ? ml->valid_sig :
-				ml->invalid_sig, vals);
+		*slot = sig_of(ml, T_FLAG, vals);
 		if (!*slot)
 			WHY("the DBC has no validity signal for this source");
 	}
@@ -1250,14 +1322,14 @@ static int decode_vals(const struct mapline *ml, const struct cs_can_frame *f,
 		    !(fabs(v - want) <= fabs(s->factor) / 2))
 			return 0;
 	}
-	vs = resolve(ml, ml->value_sig, vals);
+	vs = sig_of(ml, T_VALUE, vals);
 	if (!vs || !mux_ok(ml, vs, f) ||
 	    cs_dbc_signal_decode(vs, f->data, f->len, &v))
 		return 0;
 	if (ml->status_sig) {
 		uint64_t raw;
 
-		ss = resolve(ml, ml->status_sig, vals);
+		ss = sig_of(ml, T_STATUS, vals);
 		if (ss && mux_ok(ml, ss, f) &&
 		    !cs_dbc_signal_get_raw(ss, f->data, f->len, &raw)) {
 			status = cs_dbc_value_name(ss, (int64_t)raw);
@@ -1266,7 +1338,7 @@ static int decode_vals(const struct mapline *ml, const struct cs_can_frame *f,
 		}
 	}
 	if (ml->unc_sig) {
-		us = resolve(ml, ml->unc_sig, vals);
+		us = sig_of(ml, T_UNC, vals);
 		if (!us || !mux_ok(ml, us, f) ||
 		    cs_dbc_signal_decode(us, f->data, f->len, &u))
 			u = NAN;
@@ -1274,8 +1346,7 @@ static int decode_vals(const struct mapline *ml, const struct cs_can_frame *f,
 	if (ml->valid_sig || ml->invalid_sig) {
 		uint64_t raw = 0;
 
-		fs = resolve(ml, ml->valid_sig ? ml->valid_sig :
-			     ml->invalid_sig, vals);
+		fs = sig_of(ml, T_FLAG, vals);
 		if (!fs || !mux_ok(ml, fs, f) ||
 		    cs_dbc_signal_get_raw(fs, f->data, f->len, &raw) ||
 		    (raw != 0) != !!ml->valid_sig) {

@@ -1378,33 +1378,62 @@ const struct cs_dbc_signal *cs_dbc_signal_by_name(
  * start; each next bit is one lower in the same byte, or bit 7 of the
  * next byte after bit 0 (DBC's "sawtooth" numbering).
  */
-static unsigned int bit_pos(const struct cs_dbc_signal *sig, unsigned int i)
-{
-	/* Position of raw bit i (0 = LSB). */
-	unsigned int pos, k;
+/*
+ * The bits of a signal byte by byte: @fn is called with each byte's index,
+ * the lowest bit of the byte the piece takes, its width, and the position
+ * of its lowest bit in the raw value. Intel pieces go up from the start
+ * bit; Motorola pieces go down from the MSB at the start bit, then on to
+ * bit 7 of the next byte.
+ */
+struct piece {
+	unsigned int byte, shift, width, at;
+};
 
-	if (!sig->big_endian)
-		return sig->start + i;
-	pos = sig->start;
-	for (k = sig->length - 1; k > i; k--)
-		pos = (pos % 8 == 0) ? pos + 15 : pos - 1;
-	return pos;
+static unsigned int pieces(const struct cs_dbc_signal *sig,
+			   struct piece *p)
+{
+	unsigned int n = 0, left = sig->length, pos = sig->start;
+
+	if (!sig->big_endian) {
+		unsigned int at = 0;
+
+		while (left) {
+			unsigned int off = pos % 8, w = 8 - off;
+
+			if (w > left)
+				w = left;
+			p[n++] = (struct piece){ pos / 8, off, w, at };
+			at += w;
+			left -= w;
+			pos += w;
+		}
+		return n;
+	}
+	while (left) {
+		unsigned int off = pos % 8, w = off + 1;
+
+		if (w > left)
+			w = left;
+		p[n++] = (struct piece){ pos / 8, off + 1 - w, w, left - w };
+		left -= w;
+		pos = (pos / 8 + 1) * 8 + 7;
+	}
+	return n;
 }
 
 int cs_dbc_signal_get_raw(const struct cs_dbc_signal *sig,
 			  const uint8_t *data, size_t len, uint64_t *raw)
 {
+	struct piece p[10];
 	uint64_t v = 0;
-	unsigned int i;
+	unsigned int i, n;
 
 	if (!sig || !data || !raw || !signal_fits(sig, len))
 		return -EINVAL;
-	for (i = 0; i < sig->length; i++) {
-		unsigned int pos = bit_pos(sig, i);
-
-		if (data[pos / 8] >> (pos % 8) & 1)
-			v |= (uint64_t)1 << i;
-	}
+	n = pieces(sig, p);
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)((data[p[i].byte] >> p[i].shift) &
+				((1u << p[i].width) - 1)) << p[i].at;
 	if (sig->is_signed && sig->length < 64 &&
 	    (v >> (sig->length - 1) & 1))
 		v |= ~(uint64_t)0 << sig->length;
@@ -1415,18 +1444,18 @@ int cs_dbc_signal_get_raw(const struct cs_dbc_signal *sig,
 int cs_dbc_signal_set_raw(const struct cs_dbc_signal *sig, uint8_t *data,
 			  size_t len, uint64_t raw)
 {
-	unsigned int i;
+	struct piece p[10];
+	unsigned int i, n;
 
 	if (!sig || !data || !signal_fits(sig, len))
 		return -EINVAL;
-	for (i = 0; i < sig->length; i++) {
-		unsigned int pos = bit_pos(sig, i);
-		uint8_t mask = (uint8_t)(1u << (pos % 8));
+	n = pieces(sig, p);
+	for (i = 0; i < n; i++) {
+		unsigned int mask = ((1u << p[i].width) - 1) << p[i].shift;
+		unsigned int bits = (unsigned int)(raw >> p[i].at) << p[i].shift;
 
-		if (raw >> i & 1)
-			data[pos / 8] |= mask;
-		else
-			data[pos / 8] &= (uint8_t)~mask;
+		data[p[i].byte] = (uint8_t)((data[p[i].byte] & ~mask) |
+					    (bits & mask));
 	}
 	return 0;
 }
