@@ -421,6 +421,78 @@ static void candump_every_line(void **state)
 			 -EBADMSG);
 }
 
+/* Templated lines: a free variable names signals by format and computes
+ * the multiplexor value; typos are refused. */
+static void templates(void **state)
+{
+	static const char dbc6[] =
+		"BO_ 600 Cells: 8 GW\n"
+		" SG_ Mux M : 0|8@1+ (1,0) [0|0] \"\" BMS\n"
+		" SG_ T_000 m0 : 8|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ T_001 m0 : 16|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ T_002 m1 : 8|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ T_003 m1 : 16|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ Bad_000 m0 : 24|1@1+ (1,0) [0|1] \"\" BMS\n"
+		" SG_ Bad_001 m0 : 25|1@1+ (1,0) [0|1] \"\" BMS\n"
+		" SG_ Bad_002 m1 : 24|1@1+ (1,0) [0|1] \"\" BMS\n"
+		" SG_ Bad_003 m1 : 25|1@1+ (1,0) [0|1] \"\" BMS\n";
+	static const char map6[] =
+		"cell{N} temperature Cells T_{N:03d} Mux={N/2} "
+		"invalid=Bad_{N:03d} sources=4\n";
+	struct cs_can_error err;
+	struct cs_dbc *dbc = cs_dbc_create(dbc6, strlen(dbc6), &err);
+	struct cs_canmap *map;
+	struct cs_record r, back[4];
+	struct cs_can_frame f;
+	const char *why = NULL;
+
+	(void)state;
+	assert_non_null(dbc);
+	map = cs_canmap_create(map6, strlen(map6), dbc, &err);
+	if (!map)
+		fail_msg("%lu:%u: %s", err.line, err.column, err.why);
+	/* cell 3: mux 1, second slot (bits 16..23), flag bit 25 clear */
+	rec(&r, "cell3", "temperature", -7, "degC", "ok", NAN);
+	assert_int_equal(cs_canmap_encode(map, &r, &f, &why), 0);
+	assert_int_equal(f.data[0], 1);
+	assert_int_equal(f.data[2], 0xF9);
+	assert_int_equal(f.data[3] & 2, 0);
+	/* lost: flagged, and the value its not-available code (-128 lies
+	 * outside [-100|100]) */
+	rec(&r, "cell2", "temperature", NAN, "degC", "lost", NAN);
+	assert_int_equal(cs_canmap_encode(map, &r, &f, &why), 0);
+	assert_int_equal(f.data[0], 1);
+	assert_int_equal(f.data[1], 0x80);
+	assert_int_equal(f.data[3] & 1, 1);
+	/* back: both cells of mux 1 (the other slot's flag clear: 0) */
+	assert_int_equal(cs_canmap_decode(map, &f, 5, back, 4), 2);
+	assert_string_equal(back[0].source, "cell2");
+	assert_true(isnan(back[0].value));
+	assert_string_equal(back[0].status, "lost");
+	assert_string_equal(back[1].source, "cell3");
+	/* cell 4 has no signal */
+	rec(&r, "cell4", "temperature", 1, "degC", "ok", NAN);
+	assert_int_equal(cs_canmap_encode(map, &r, &f, &why), -EBADMSG);
+	cs_canmap_destroy(map);
+	/* a free variable that no template uses is a typo */
+	assert_null(cs_canmap_create("cell{Nope} temperature Cells T_000\n",
+				     35, dbc, &err));
+	assert_non_null(strstr(err.why, "{Nope}"));
+	/* a template that names no signal of the message */
+	assert_null(cs_canmap_create("cell{N} temperature Cells X_{N}\n", 32,
+				     dbc, &err));
+	assert_non_null(strstr(err.why, "can name"));
+	/* a bad brace: division by 0, an unknown format */
+	assert_null(cs_canmap_create("cell{N} temperature Cells T_{N/0}\n",
+				     34, dbc, &err));
+	assert_null(cs_canmap_create("cell{N} temperature Cells T_{N:3x}\n",
+				     35, dbc, &err));
+	/* computing in a source pattern is refused */
+	assert_null(cs_canmap_create("cell{N/2} temperature Cells T_{N}\n",
+				     34, dbc, &err));
+	cs_dbc_destroy(dbc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_maps, setup, teardown),
 		cmocka_unit_test(candump_lines),
 		cmocka_unit_test(candump_bad_lines),
+		cmocka_unit_test(templates),
 		cmocka_unit_test_setup_teardown(candump_every_line, setup,
 						teardown),
 	};

@@ -452,6 +452,81 @@ static void slots_full_and_bad(void **state)
 	unmake(fx);
 }
 
+/* The records of one frame gathered: one frame for both cells of a mux
+ * value; a cell without a fresh record sent as not available, or with its
+ * last value within hold=; the plan counts frames. */
+static void gathered_frames(void **state)
+{
+	static const char dbc[] =
+		"BO_ 600 Cells: 8 GW\n"
+		" SG_ Mux M : 0|8@1+ (1,0) [0|0] \"\" BMS\n"
+		" SG_ T_0 m0 : 8|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ T_1 m0 : 16|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ T_2 m1 : 8|8@1- (1,0) [-100|100] \"degC\" BMS\n"
+		" SG_ T_3 m1 : 16|8@1- (1,0) [-100|100] \"degC\" BMS\n";
+	static const char map[] =
+		"a{N} temperature Cells T_{N} Mux={N/2} sources=4 every=100\n"
+		"b{N} temperature Cells T_{N} Mux={N/2} sources=4 every=100 "
+		"hold=150\n";
+	struct cs_can_error err;
+	struct cs_dbc *d = cs_dbc_create(dbc, strlen(dbc), &err);
+	struct cs_canmap *m = cs_canmap_create(map, strlen(map), d, &err);
+	struct cs_canplan_config c = config();
+	struct cs_canplan *p;
+	struct cs_canplan_stats st;
+	struct cs_can_frame f;
+	struct cs_record r;
+	int64_t next;
+
+	(void)state;
+	assert_non_null(m);
+	p = cs_canplan_create(m, &c);
+	assert_non_null(p);
+	assert_int_equal(cs_canplan_line_frames(p, 0), 2);
+	/* cells 0 and 1 at t = 0: one frame, both values */
+	rec(&r, "a0", "temperature", 10, "degC", 0);
+	assert_int_equal(cs_canplan_push(p, &r, 0, NULL), 0);
+	rec(&r, "a1", "temperature", -20, "degC", 0);
+	assert_int_equal(cs_canplan_push(p, &r, 0, NULL), 0);
+	assert_int_equal(cs_canplan_next(p, 0, &f, &next), 1);
+	assert_int_equal(f.data[0], 0);
+	assert_int_equal(f.data[1], 10);
+	assert_int_equal(f.data[2], 0xEC);
+	assert_int_equal(cs_canplan_next(p, 0, &f, &next), 0);
+	/* t = 100 ms: only cell 0: cell 1 not available (-128 = 0x80) */
+	rec(&r, "a0", "temperature", 11, "degC", 100000000);
+	cs_canplan_push(p, &r, 100000000, NULL);
+	assert_int_equal(cs_canplan_next(p, 100000000, &f, &next), 1);
+	assert_int_equal(f.data[1], 11);
+	assert_int_equal(f.data[2], 0x80);
+	/* hold=150: b2, b3 at 100 ms; at 200 ms only b2: b3's value of
+	 * 100 ms old goes; at 300 ms it is 200 ms old: not available */
+	rec(&r, "b2", "temperature", 5, "degC", 100000000);
+	cs_canplan_push(p, &r, 100000000, NULL);
+	rec(&r, "b3", "temperature", 6, "degC", 100000000);
+	cs_canplan_push(p, &r, 100000000, NULL);
+	assert_int_equal(cs_canplan_next(p, 100000000, &f, &next), 1);
+	assert_int_equal(f.data[0], 1);
+	rec(&r, "b2", "temperature", 7, "degC", 200000000);
+	cs_canplan_push(p, &r, 200000000, NULL);
+	assert_int_equal(cs_canplan_next(p, 200000000, &f, &next), 1);
+	assert_int_equal(f.data[1], 7);
+	assert_int_equal(f.data[2], 6);
+	rec(&r, "b2", "temperature", 8, "degC", 300000000);
+	cs_canplan_push(p, &r, 300000000, NULL);
+	assert_int_equal(cs_canplan_next(p, 300000000, &f, &next), 1);
+	assert_int_equal(f.data[1], 8);
+	assert_int_equal(f.data[2], 0x80);
+	cs_canplan_stats(p, &st);
+	assert_int_equal(st.groups, 2);
+	assert_int_equal(st.frames, 5);
+	assert_int_equal(st.held, 1);
+	assert_int_equal(st.absent, 2);
+	cs_canplan_destroy(p);
+	cs_canmap_destroy(m);
+	cs_dbc_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +537,7 @@ int main(void)
 		cmocka_unit_test(policies),
 		cmocka_unit_test(on_change),
 		cmocka_unit_test(slots_full_and_bad),
+		cmocka_unit_test(gathered_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
