@@ -160,6 +160,8 @@ struct gw {
 	int64_t held_since, retry_at, retry_backoff;
 	int64_t stats_at;
 	int64_t last_rec_ns;		/* dry run: the latest record time */
+	int64_t last_time;		/* time_ns of the last record */
+	int has_time;
 };
 
 /* A path that exists and is not a directory (a file, a pipe, a device). */
@@ -827,6 +829,12 @@ static void take_record(struct gw *g, struct input *in, char *line,
 		return;
 	}
 	g->st.records++;
+	/* A record of a new time: the frames of the time before are
+	 * complete, send them (live; a dry run does so below). */
+	if (!g->o.dry_run && g->has_time && rec.time_ns != g->last_time)
+		drain(g, now);
+	g->last_time = rec.time_ns;
+	g->has_time = 1;
 	if (g->o.dry_run) {
 		now = rec.time_ns;
 		if (now > g->last_rec_ns) {
@@ -868,8 +876,9 @@ static void take_record(struct gw *g, struct input *in, char *line,
 		     "sent as raw 0 while no record fills it (counted)",
 		     in->name, in->line, rec.source, rec.quantity,
 		     after.unfilled_signal);
-	/* Frames go when the records of this time (a dry run) or of this
-	 * read (live) are all in: a frame gathers its signals. */
+	/* Frames go when the records of their time are all in (a record of
+	 * another time came, or live, the read is done): a frame gathers
+	 * its signals. */
 }
 
 /* Read once (the descriptor was readable) and take the whole lines. */
