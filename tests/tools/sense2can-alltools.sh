@@ -33,7 +33,7 @@ cat "$TMPDIR"/fbg.tsv "$TMPDIR"/us.tsv "$TMPDIR"/ae.tsv "$TMPDIR"/re.tsv |
 	sort -u >"$TMPDIR/kinds"
 cat "$TMPDIR/kinds"
 for want in 'strain	ustrain	uncompensated' 'temperature	degC	lost' \
-	'pressure	kPa	ok' 'tof	ns	ok' 'tof	ns	lost' 'energy	count2	ok' \
+	'pressure	kPa	ok' 'tof	ns	ok' 'tof	ns	lost:weak' 'energy	count2	ok' \
 	'amplitude	dB	ok' 'hit_rate	Hz	ok' 'plating	s	plating' \
 	'current	A	ok' 'potential	V	ok'; do
 	grep -q "^$want$" "$TMPDIR/kinds" || { echo "no '$want' written"; exit 1; }
