@@ -250,7 +250,8 @@ static int number(struct cs_eclab *q, const char *s, size_t w, double *v,
 	if (*end || !isfinite(*v))
 		return -EINVAL;
 	*res = pow(10.0, (double)(ex - decimals));
-	return 0;
+	/* more digits than a double resolves: not what EC-Lab writes */
+	return *res >= 1e-300 ? 0 : -EINVAL;
 }
 
 static int reading(struct cs_eclab *q, const char *line, size_t len,
