@@ -31,7 +31,8 @@ CS_API const char *cs_version(void);
 /* ---------------------------------------------------------------------
  * Sample formats, in libiio's notation: "le:u16", "be:s32", "le:U16/16>>0",
  * optionally with a repeat "le:U16/16X128>>0" (the repeat is ignored: the
- * caller says how many samples it wants).
+ * caller says how many samples it wants). IEEE 754 floats in the same
+ * notation: "le:f32", "be:f64" ('f' or 'F'; 32 or 64 bits, no shift).
  */
 struct cs_sample_format {
 	int big_endian;		/* 1 for "be", 0 for "le" */
@@ -39,6 +40,7 @@ struct cs_sample_format {
 	unsigned int bits;	/* significant bits, 1..64 */
 	unsigned int storage;	/* storage bits: 8, 16, 32 or 64 */
 	unsigned int shift;	/* right shift before masking, < storage */
+	int is_float;		/* 'f'/'F': IEEE 754 (is_signed set too) */
 };
 
 /* Parse @text; 0 on success, -EINVAL with *@err_pos set to the offset of
@@ -59,8 +61,13 @@ CS_API void cs_sample_format_decode(const struct cs_sample_format *fmt,
  */
 CS_API size_t cs_scan_bytes(size_t data_bytes, size_t element_bytes,
 			    int timestamp);
-/* Largest representable value, used to flag saturated samples. */
+/* Largest representable value, used to flag saturated samples; INFINITY
+ * for floats (a float has no full scale: nothing is clipped by its format).
+ * Floats decode as they are, NaN and infinities included: check with
+ * cs_samples_first_nonfinite(). */
 CS_API double cs_sample_format_max(const struct cs_sample_format *fmt);
+/* Index of the first NaN or infinity of @x[0..n), or @n if there is none. */
+CS_API size_t cs_samples_first_nonfinite(const double *x, size_t n);
 
 /* ---------------------------------------------------------------------
  * Measurement records: one per line, tab-separated, with a header line.

@@ -37,7 +37,8 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -n, --samples=N          samples per block (default 1024)\n"
-"  -f, --format=FMT         sample format, libiio notation (default le:s16)\n"
+"  -f, --format=FMT         sample format, libiio notation (default le:s16;\n"
+"                           le:f32, be:f64 ... for floats)\n"
 "  -F, --fs=HZ              sampling frequency (default 625000)\n"
 "  -t, --threshold=DB       hit threshold, dB re --ref, or dB_AE with\n"
 "                           --volts-per-count (default 50)\n"
@@ -68,7 +69,7 @@ static const char usage_text[] =
 "  -V, --version            show the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
-"3 input ended inside a block (counted, reported).\n";
+"3 input ended inside a block or had NaN samples (counted, reported).\n";
 
 static const struct option longopts[] = {
 	{ "samples", required_argument, NULL, 'n' },
@@ -376,6 +377,23 @@ int main(int argc, char **argv)
 		}
 		cs_sample_format_decode(&o.fmt, raw, got < frame ? got / bps :
 					o.n, x);
+		if (o.fmt.is_float &&
+		    tools_nonfinite(x, got < frame ? got / bps : o.n, name,
+				    "block", blocks,
+				    (unsigned long long)blocks * frame)) {
+			/* the block is a gap in the stream: a hit open then
+			 * ends there, as for samples the acquisition lost */
+			size_t cnt = got < frame ? got / bps : o.n;
+
+			lost += cnt;
+			if (cs_aehit_detector_gap(d, cnt, &h))
+				hit_out(&s, &h);
+			status = EXIT_BADINPUT;
+			blocks++;
+			if (got < frame)
+				break;
+			continue;
+		}
 		while (off < (got < frame ? got / bps : o.n)) {
 			size_t used, cnt = got < frame ? got / bps : o.n;
 

@@ -54,7 +54,8 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -n, --pixels=N           pixels per spectrum (default 512)\n"
-"  -f, --format=FMT         sample format, libiio notation (default le:u16)\n"
+"  -f, --format=FMT         sample format, libiio notation (default le:u16;\n"
+"                           le:f32, be:f64 ... for floats)\n"
 "  -w, --scale=A0,A1[,..]   pixel-to-nm polynomial, lowest order first\n"
 "                           (default 1510,0.167,-0.000001, the sim board's)\n"
 "  -g, --grating=NAME:NM[:HALF[:FIBRE]]  a grating near NM nm, first\n"
@@ -91,7 +92,7 @@ static const char usage_text[] =
 "  -V, --version            show the version and exit\n"
 "\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
-"3 input ended inside a spectrum (counted, reported).\n";
+"3 input ended inside a spectrum or had NaN pixels (counted, reported).\n";
 
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
@@ -730,7 +731,7 @@ int main(int argc, char **argv)
 	struct state s = { 0 };
 	struct input in = { 0 };
 	size_t sbytes, frame, got, tsoff, idxoff;
-	unsigned long missing = 0, restarts = 0;
+	unsigned long missing = 0, restarts = 0, nonfinite = 0;
 	long prev_seq = -1;
 	unsigned long never_found = 0;
 	double *y;
@@ -865,6 +866,13 @@ int main(int argc, char **argv)
 			prev_seq = seq;
 		}
 		cs_sample_format_decode(&o.fmt, raw, o.npix, y);
+		if (o.fmt.is_float &&
+		    tools_nonfinite(y, o.npix, in.name, "spectrum", s.spectra,
+				    in.offset - frame)) {
+			nonfinite++;
+			s.spectra++;
+			continue;
+		}
 		process(&s, y, fibre, t);
 		s.spectra++;
 		/* nothing found anywhere in the first spectra: say why */
@@ -882,6 +890,11 @@ int main(int argc, char **argv)
 	}
 	out_flush(&out);
 	summary(&s, in.name, o.verbose);
+	if (nonfinite) {
+		warn("%s: %lu spectra with NaN or infinite pixels skipped (no "
+		     "records for them)", in.name, nonfinite);
+		status = EXIT_BADINPUT;
+	}
 	if (missing)
 		warn("%s: %lu spectra missing before they reached us (gaps in "
 		     "the board's sequence numbers: overruns)", in.name, missing);

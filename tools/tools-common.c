@@ -172,16 +172,34 @@ int64_t tools_clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void tools_put_sample(const struct cs_sample_format *f, double v,
-		      unsigned char *p)
+/* The bits of @v in format @f: rounded and clamped, or a float's own */
+static uint64_t sample_bits(const struct cs_sample_format *f, double v)
 {
-	size_t n = f->storage / 8;
 	double max = cs_sample_format_max(f);
 	double min = f->is_signed ? -max - 1.0 : 0.0;
 	uint64_t u;
 
+	if (f->is_float && f->bits == 32) {
+		float fv = (float)v;
+		uint32_t u32;
+
+		memcpy(&u32, &fv, sizeof(u32));
+		return u32;
+	}
+	if (f->is_float) {
+		memcpy(&u, &v, sizeof(u));
+		return u;
+	}
 	v = fmin(fmax(round(v), min), max);
-	u = (uint64_t)(int64_t)v << f->shift;
+	return (uint64_t)(int64_t)v << f->shift;
+}
+
+void tools_put_sample(const struct cs_sample_format *f, double v,
+		      unsigned char *p)
+{
+	size_t n = f->storage / 8;
+	uint64_t u = sample_bits(f, v);
+
 	for (size_t b = 0; b < n; b++) {
 		size_t k = f->big_endian ? n - 1 - b : b;
 
@@ -221,6 +239,26 @@ int tools_read_frame(FILE *in, const char *name, const char *what,
 	     "bytes); 1 partial %s skipped", name, what, index, at, got, len,
 	     what);
 	return -1;
+}
+
+int tools_nonfinite(const double *x, size_t n, const char *name,
+		    const char *what, unsigned long index,
+		    unsigned long long offset)
+{
+	static unsigned long reported;
+	size_t i = cs_samples_first_nonfinite(x, n);
+
+	if (i == n)
+		return 0;
+	if (reported < 5)
+		warn("%s: %s %lu (byte offset %llu) has %s at sample %zu: "
+		     "skipped", name, what, index, offset,
+		     isnan(x[i]) ? "a NaN" : "an infinity", i);
+	else if (reported == 5)
+		warn("%s: more %ss with NaN or infinite samples follow, "
+		     "skipped and counted but not shown", name, what);
+	reported++;
+	return 1;
 }
 
 FILE *tools_open_input(const char *path, const char **name)

@@ -57,7 +57,7 @@ int64_t tools_clock_ns(clockid_t id);
 
 /* ---- raw IIO data, as iio_readdev writes it ---- */
 
-/* @v rounded and clamped to format @f, stored at @p. */
+/* @v rounded and clamped to format @f (a float: as it is), stored at @p. */
 void tools_put_sample(const struct cs_sample_format *f, double v,
 		      unsigned char *p);
 void tools_put_le64(unsigned char *p, uint64_t v);
@@ -71,6 +71,15 @@ uint64_t tools_get_le64(const unsigned char *p);
  */
 int tools_read_frame(FILE *in, const char *name, const char *what,
 		     unsigned long index, void *buf, size_t len);
+/*
+ * 0 when the @n decoded samples at @x are all finite; otherwise 1, and
+ * the first NaN or infinity is reported (the first 5 times a run, then
+ * once that more follow) as in @what @index at byte offset @offset of
+ * @name, where the caller skips it and counts it as bad input.
+ */
+int tools_nonfinite(const double *x, size_t n, const char *name,
+		    const char *what, unsigned long index,
+		    unsigned long long offset);
 /* The input file @path, or standard input for NULL or "-"; its name for
  * messages ("stdin" for standard input) in *@name. Dies naming @path if it
  * cannot be opened. */

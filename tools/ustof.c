@@ -72,7 +72,8 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -n, --samples=N          samples per record (default 1024)\n"
-"  -f, --format=FMT         sample format, libiio notation (default le:s16)\n"
+"  -f, --format=FMT         sample format, libiio notation (default le:s16;\n"
+"                           le:f32, be:f64 ... for floats)\n"
 "  -p, --pulse=FILE         reference pulse, raw samples in FMT; its first\n"
 "                           sample is its time origin\n"
 "  -g, --gate=NAME:START_US:END_US  a gate: the echo's origin lies between\n"
@@ -105,8 +106,8 @@ static const char usage_text[] =
 "shot), amplitude (echo / reference pulse), energy (counts^2), coupling\n"
 "(dB, the amplitude against the mean of the first 10 ok shots).\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
-"3 input ended inside a record (counted, reported), or with -H a record\n"
-"without a shot header.\n";
+"3 input ended inside a record or had NaN samples (counted,\n"
+"reported), or with -H a record without a shot header.\n";
 
 static const struct option longopts[] = {
 	{ "samples", required_argument, NULL, 'n' },
@@ -334,6 +335,7 @@ struct stats {
 	int valued;		/* some gate had a value */
 	int told;		/* the all-lost hint was given */
 	int out_of_step;	/* ... and the out-of-step one */
+	unsigned long nonfinite;	/* records skipped for a NaN */
 };
 
 static const char *name_of;	/* the input's name, for the messages */
@@ -634,6 +636,14 @@ int main(int argc, char **argv)
 		else
 			t = (int64_t)llround((double)shot * 1e9 / o.rate_hz);
 		cs_sample_format_decode(&o.fmt, raw, o.n, x);
+		if (o.fmt.is_float &&
+		    tools_nonfinite(x, o.n, name, "record", st.shots,
+				    (unsigned long long)st.shots * frame)) {
+			st.nonfinite++;
+			status = EXIT_BADINPUT;
+			st.shots++;
+			continue;
+		}
 		process(&o, q, x, t, &st);
 		st.shots++;
 		if (st.shots == FIRST_SHOTS)
@@ -646,6 +656,9 @@ int main(int argc, char **argv)
 			"missing\n", tools_progname(), name, st.shots,
 			st.records, st.lost, st.saturated, st.ambiguous,
 			st.missing_shots);
+	if (st.nonfinite)
+		warn("%s: %lu records with NaN or infinite samples skipped (no "
+		     "records for them)", name, st.nonfinite);
 	cs_ustof_destroy(q);
 	free(raw);
 	free(x);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Sample formats in libiio's notation, and decoding raw samples. */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "cellsense.h"
@@ -23,7 +24,8 @@ static int read_uint(const char **p, unsigned int *v)
 	return 0;
 }
 
-/* [le|be]:[uUsS]BITS[/STORAGE][XREPEAT][>>SHIFT] */
+/* [le|be]:[uUsS]BITS[/STORAGE][XREPEAT][>>SHIFT], or [le|be]:[fF]32|64
+ * (IEEE 754 floats: storage equals bits, no shift) */
 int cs_sample_format_parse(const char *text, struct cs_sample_format *fmt,
 			   size_t *err_pos)
 {
@@ -53,17 +55,20 @@ int cs_sample_format_parse(const char *text, struct cs_sample_format *fmt,
 	switch (*p) {
 	case 'u': case 'U': f.is_signed = 0; break;
 	case 's': case 'S': f.is_signed = 1; break;
+	case 'f': case 'F': f.is_float = 1; f.is_signed = 1; break;
 	default: FAIL();
 	}
 	p++;
-	if (read_uint(&p, &f.bits) || f.bits < 1 || f.bits > 64)
+	if (read_uint(&p, &f.bits) || f.bits < 1 || f.bits > 64 ||
+	    (f.is_float && f.bits != 32 && f.bits != 64))
 		FAIL();
 	f.storage = f.bits <= 8 ? 8 : f.bits <= 16 ? 16 : f.bits <= 32 ? 32 : 64;
 	if (*p == '/') {
 		p++;
 		if (read_uint(&p, &f.storage) ||
 		    (f.storage != 8 && f.storage != 16 && f.storage != 32 &&
-		     f.storage != 64) || f.storage < f.bits)
+		     f.storage != 64) || f.storage < f.bits ||
+		    (f.is_float && f.storage != f.bits))
 			FAIL();
 	}
 	if (*p == 'X') {
@@ -73,7 +78,8 @@ int cs_sample_format_parse(const char *text, struct cs_sample_format *fmt,
 	}
 	if (p[0] == '>' && p[1] == '>') {
 		p += 2;
-		if (read_uint(&p, &f.shift) || f.shift + f.bits > f.storage)
+		if (read_uint(&p, &f.shift) || f.shift + f.bits > f.storage ||
+		    (f.is_float && f.shift))
 			FAIL();
 	}
 	if (*p)
@@ -106,9 +112,40 @@ size_t cs_scan_bytes(size_t data_bytes, size_t element_bytes, int timestamp)
 
 double cs_sample_format_max(const struct cs_sample_format *fmt)
 {
-	unsigned int b = fmt->is_signed ? fmt->bits - 1 : fmt->bits;
+	unsigned int b;
+
+	/* a float has no full scale of its own: nothing is clipped by it */
+	if (fmt->is_float)
+		return INFINITY;
+	b = fmt->is_signed ? fmt->bits - 1 : fmt->bits;
 
 	return (double)((b >= 64 ? ~0ULL : (1ULL << b)) - 1);
+}
+
+static float float_of(uint64_t v)
+{
+	uint32_t u = (uint32_t)v;
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+static double double_of(uint64_t v)
+{
+	double d;
+
+	memcpy(&d, &v, sizeof(d));
+	return d;
+}
+
+size_t cs_samples_first_nonfinite(const double *x, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && isfinite(x[i]))
+		i++;
+	return i;
 }
 
 void cs_sample_format_decode(const struct cs_sample_format *fmt,
@@ -153,6 +190,11 @@ void cs_sample_format_decode(const struct cs_sample_format *fmt,
 			size_t k = fmt->big_endian ? b : nbytes - 1 - b;
 
 			v = (v << 8) | p[k];
+		}
+		if (fmt->is_float) {
+			out[i] = fmt->bits == 32 ? (double)float_of(v) :
+						   double_of(v);
+			continue;
 		}
 		v = (v >> fmt->shift) & mask;
 		if (fmt->is_signed && fmt->bits < 64 &&

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Sample formats in libiio notation, and decoding. */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,12 +70,49 @@ static void decode(void **state)
 	assert_true(out[0] == -1.0 && out[1] == 1.0);
 }
 
+static void floats(void **state)
+{
+	struct cs_sample_format f;
+	size_t pos;
+	/* 1.5f, -2.0f little-endian; 1.5 big-endian double; a NaN float */
+	const uint8_t le32[] = { 0x00, 0x00, 0xc0, 0x3f, 0x00, 0x00, 0x00,
+				 0xc0 };
+	const uint8_t be64[] = { 0x3f, 0xf8, 0, 0, 0, 0, 0, 0 };
+	const uint8_t nan32[] = { 0x00, 0x00, 0xc0, 0x7f };
+	double out[2];
+
+	(void)state;
+	assert_int_equal(cs_sample_format_parse("le:f32", &f, NULL), 0);
+	assert_true(f.is_float && f.bits == 32 && f.storage == 32);
+	assert_int_equal(cs_sample_format_bytes(&f), 4);
+	assert_true(isinf(cs_sample_format_max(&f)));
+	cs_sample_format_decode(&f, le32, 2, out);
+	assert_true(out[0] == 1.5 && out[1] == -2.0);
+	cs_sample_format_decode(&f, nan32, 1, out);
+	assert_true(isnan(out[0]));
+	assert_int_equal(cs_samples_first_nonfinite(out, 1), 0);
+	assert_int_equal(cs_sample_format_parse("be:F64/64X4", &f, NULL), 0);
+	cs_sample_format_decode(&f, be64, 1, out);
+	assert_true(out[0] == 1.5);
+	assert_int_equal(cs_samples_first_nonfinite(out, 1), 1);
+	/* floats are 32 or 64 bits, stored as such, never shifted */
+	assert_int_equal(cs_sample_format_parse("le:f16", &f, &pos), -EINVAL);
+	assert_int_equal(cs_sample_format_parse("le:f32/64", &f, &pos),
+			 -EINVAL);
+	assert_int_equal(cs_sample_format_parse("le:f32>>1", &f, &pos),
+			 -EINVAL);
+	/* integer formats are not floats */
+	assert_int_equal(cs_sample_format_parse("le:u16", &f, NULL), 0);
+	assert_false(f.is_float);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_good),
 		cmocka_unit_test(parse_bad),
 		cmocka_unit_test(decode),
+		cmocka_unit_test(floats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
