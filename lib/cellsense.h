@@ -305,5 +305,7 @@ CS_API double cs_fbgsynth_uniform(struct cs_fbgsynth *q);
 #include "cellsense-fbg.h"
 /* Many rigs: batch payloads for MQTT, the gateway's on-disk queue. */
 #include "cellsense-fleet.h"
+/* The input layer: text, interrogator exports, .npy, kind detection. */
+#include "cellsense-io.h"
 
 #endif /* CELLSENSE_H */

@@ -43,6 +43,8 @@ struct options {
 	char ref_name[CS_FBG_NAME_MAX];
 	double ref_nm;
 	int verbose;
+	int npix_set, scale_set;	/* -n, -w given: checked against a file */
+	struct cs_export_config exp;	/* --channel, --dbm, --linear */
 };
 
 static const char usage_text[] =
@@ -87,16 +89,25 @@ static const char usage_text[] =
 "      --health=N           every N spectra of its fibre (the first one\n"
 "                           too), each grating's peak_power (counts) and\n"
 "                           fwhm (nm) as records (default 0: none)\n"
+"      --channel=N          power column N (1 the first) of an\n"
+"                           interrogator export (default 1)\n"
+"      --dbm                an export's power is dBm (default: detected)\n"
+"      --linear             an export's power is linear (default: detected)\n"
 "  -v, --verbose            a summary per grating on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
+"\n"
+"Text (one spectrum a line), interrogator exports (a header, then rows of\n"
+"wavelength and power: the wavelength scale and pixel count come from the\n"
+"file, dBm is converted to linear) and NumPy .npy arrays are detected from\n"
+"the file and read as such; what was detected is said on stderr.\n"
 "\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
 "3 input ended inside a spectrum or had NaN pixels (counted, reported).\n";
 
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
-	OPT_REFERENCE, OPT_HEALTH,
+	OPT_REFERENCE, OPT_HEALTH, OPT_CHANNEL, OPT_DBM, OPT_LINEAR,
 };
 
 static const struct option longopts[] = {
@@ -117,6 +128,9 @@ static const struct option longopts[] = {
 	{ "min-snr", required_argument, NULL, OPT_MIN_SNR },
 	{ "fwhm", required_argument, NULL, OPT_FWHM },
 	{ "no-learn", no_argument, NULL, OPT_NO_LEARN },
+	{ "channel", required_argument, NULL, OPT_CHANNEL },
+	{ "dbm", no_argument, NULL, OPT_DBM },
+	{ "linear", no_argument, NULL, OPT_LINEAR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -279,12 +293,23 @@ static void apply_option(struct options *o, int c, const char *arg,
 	switch (c) {
 	case 'n':
 		o->npix = (size_t)parse_long(arg, "pixels", 16, 65536);
+		o->npix_set = 1;
 		break;
 	case 'f':
 		set_format(o, arg);
 		break;
 	case 'w':
 		set_scale(o, arg);
+		o->scale_set = 1;
+		break;
+	case OPT_CHANNEL:
+		o->exp.channel = (unsigned int)parse_long(arg, "channel", 1, 64);
+		break;
+	case OPT_DBM:
+		o->exp.power = CS_POWER_DBM;
+		break;
+	case OPT_LINEAR:
+		o->exp.power = CS_POWER_LINEAR;
 		break;
 	case 'g':
 		add_grating(o, arg, where);
@@ -448,6 +473,75 @@ static const unsigned char *next_frame(struct input *in, size_t len,
 	in->start += len;
 	in->offset += len;
 	return p;
+}
+
+/* The first bytes of the input (a spectrum's, at most 4096) into its
+ * buffer, to tell raw spectra from text, exports and .npy. */
+static void read_head(struct input *in, size_t want)
+{
+	if (want > 4096)
+		want = 4096;
+	while (in->end < want) {
+		ssize_t n = read(in->fd, in->buf + in->end, want - in->end);
+
+		if (n < 0 && errno == EINTR && !tools_stop)
+			continue;
+		if (n < 0)
+			die_perror("%s: read error at byte %zu", in->name,
+				   in->end);
+		if (n == 0)
+			break;
+		in->end += (size_t)n;
+	}
+}
+
+/* A reader for text, an export or .npy: its pixel count (and an export's
+ * wavelength scale) replace -n (and -w); what it found is said. */
+static struct cs_input *open_reader(struct options *o, struct input *in,
+				    enum cs_input_kind kind)
+{
+	struct cs_input_config cfg = { 0 };
+	struct cs_input *r;
+	FILE *f = fdopen(in->fd, "rb");
+	int ret;
+
+	if (!f)
+		die_perror("%s", in->name);
+	cfg.n = kind == CS_INPUT_TEXT && o->npix_set ? o->npix : 0;
+	cfg.exp = o->exp;
+	cfg.max_samples = 65536;
+	r = cs_input_create(f, in->buf, in->end, kind, &cfg);
+	if (!r)
+		die_perror("%s", in->name);
+	ret = cs_input_start(r);
+	if (ret == -EBADMSG)
+		die("%s: read as %s: %s", in->name, cs_input_kind_name(kind),
+		    cs_input_error(r));
+	if (ret)
+		die("%s: %s", in->name, strerror(-ret));
+	warn("%s: %s", in->name, cs_input_describe(r));
+	if (cs_input_samples(r) < 16 || cs_input_samples(r) > 65536)
+		die("%s: %zu pixels a spectrum; fbgtrack takes 16 to 65536",
+		    in->name, cs_input_samples(r));
+	if (o->npix_set && o->npix != cs_input_samples(r))
+		warn("%s: -n %zu ignored: the file has %zu pixels a spectrum",
+		     in->name, o->npix, cs_input_samples(r));
+	o->npix = cs_input_samples(r);
+	if (cs_input_axis(r)) {
+		double err;
+
+		if (o->scale_set)
+			warn("%s: -w ignored: the wavelength scale is the "
+			     "file's", in->name);
+		if (cs_wavescale_fit(cs_input_axis(r), o->npix, &o->scale,
+				     &err))
+			die("%s: its wavelength axis is no polynomial of order "
+			    "3 or less (off by %g nm)", in->name, err);
+	} else if (o->exp.channel || o->exp.power) {
+		warn("%s: --channel, --dbm and --linear are for exports; "
+		     "ignored", in->name);
+	}
+	return r;
 }
 
 /* ---- output: records into a buffer written in large pieces ----------- */
@@ -693,6 +787,43 @@ static void load_calibration(struct state *s, const char *path)
 	}
 }
 
+/* The spectra of a text, export or .npy reader: each bad one reported
+ * where it is and skipped. EXIT_OK, or EXIT_BADINPUT if any was. */
+static int read_records(struct state *s, struct cs_input *r,
+			const char *name, double *y)
+{
+	const struct options *o = s->o;
+	int status = EXIT_OK, ret;
+
+	while (!tools_stop && (ret = cs_input_next(r, y)) != 0) {
+		unsigned int fibre = (unsigned int)(s->spectra % o->fibres);
+
+		if (ret == -EBADMSG) {
+			warn("%s: %s", name, cs_input_error(r));
+			status = EXIT_BADINPUT;
+			continue;
+		}
+		if (ret < 0)
+			die("%s: %s", name, ret == -EIO ? cs_input_error(r) :
+			    strerror(-ret));
+		if (cs_samples_first_nonfinite(y, o->npix) < o->npix) {
+			warn("%s: spectrum %lu has a NaN or infinite value at "
+			     "pixel %zu: skipped", name, s->spectra,
+			     cs_samples_first_nonfinite(y, o->npix));
+			status = EXIT_BADINPUT;
+			s->spectra++;
+			continue;
+		}
+		process(s, y, fibre, (int64_t)llround((double)s->spectra *
+						      1e9 / o->rate_hz));
+		s->spectra++;
+	}
+	if (cs_input_bad(r))
+		warn("%s: %lu bad lines or records skipped", name,
+		     cs_input_bad(r));
+	return status;
+}
+
 static void summary(const struct state *s, const char *name, int verbose)
 {
 	const struct options *o = s->o;
@@ -737,11 +868,35 @@ int main(int argc, char **argv)
 	double *y;
 	int status = EXIT_OK;
 	struct stat st;
+	enum cs_input_kind kind;
+	struct cs_input *reader = NULL;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
-	check_gratings(&o);
 	tools_install_signals();
+
+	in.buf = malloc(IN_BUF);
+	if (!in.buf)
+		die_perror("malloc");
+	in.fd = STDIN_FILENO;
+	in.name = "stdin";
+	in.before_block = out_flush;
+	in.ctx = &out;
+	if (optind < argc && strcmp(argv[optind], "-")) {
+		in.name = argv[optind];
+		in.fd = open(in.name, O_RDONLY);
+		if (in.fd < 0)
+			die_perror("%s", in.name);
+	}
+	read_head(&in, cs_scan_bytes(o.npix * cs_sample_format_bytes(&o.fmt) +
+				     (o.index ? 256 : 0), 1, o.timestamps));
+	kind = cs_input_sniff(in.buf, in.end);
+	if (kind != CS_INPUT_RAW && (o.index || o.timestamps))
+		die("%s: %s, not raw scans: --index and -T are for what "
+		    "iio_readdev writes", in.name, cs_input_kind_name(kind));
+	if (kind != CS_INPUT_RAW)
+		reader = open_reader(&o, &in, kind);
+	check_gratings(&o);
 
 	s.o = &o;
 	s.out = &out;
@@ -758,10 +913,9 @@ int main(int argc, char **argv)
 	s.power_stem = calloc(o.ngratings, sizeof(*s.power_stem));
 	s.fwhm_stem = calloc(o.ngratings, sizeof(*s.fwhm_stem));
 	y = malloc(o.npix * sizeof(*y));
-	in.buf = malloc(IN_BUF);
 	if (!s.calof || !s.temp || !s.utemp || !s.res || !s.gs ||
 	    !s.wl_stem || !s.cal_stem || !s.power_stem || !s.fwhm_stem ||
-	    !y || !in.buf)
+	    !y)
 		die_perror("malloc");
 	for (unsigned int i = 0; i < o.ngratings; i++) {
 		set_stem(&s, i, &s.wl_stem[i], "wavelength", "nm");
@@ -789,7 +943,8 @@ int main(int argc, char **argv)
 	memset(&tcfg, 0, sizeof(tcfg));
 	tcfg.npix = o.npix;
 	tcfg.scale = o.scale;
-	tcfg.saturation = cs_sample_format_max(&o.fmt);
+	/* text, exports and .npy floats: no full scale known */
+	tcfg.saturation = reader ? INFINITY : cs_sample_format_max(&o.fmt);
 	tcfg.min_snr = o.min_snr;
 	tcfg.fwhm_px = o.fwhm_px;
 	tcfg.learn_shape = o.learn;
@@ -799,16 +954,6 @@ int main(int argc, char **argv)
 	if (!s.tracker)
 		die_perror("tracker");
 
-	in.fd = STDIN_FILENO;
-	in.name = "stdin";
-	in.before_block = out_flush;
-	in.ctx = &out;
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		in.name = argv[optind];
-		in.fd = open(in.name, O_RDONLY);
-		if (in.fd < 0)
-			die_perror("%s", in.name);
-	}
 	sbytes = o.npix * cs_sample_format_bytes(&o.fmt);
 	/* the index element is one 256-byte element after the pixels */
 	idxoff = sbytes;
@@ -818,7 +963,7 @@ int main(int argc, char **argv)
 			      o.timestamps);
 	tsoff = (sbytes + (o.index ? 256 : 0) + 7) / 8 * 8;
 	/* a file that is no whole number of spectra: -n or -f is wrong */
-	if (!fstat(in.fd, &st) && S_ISREG(st.st_mode) &&
+	if (!reader && !fstat(in.fd, &st) && S_ISREG(st.st_mode) &&
 	    st.st_size % (off_t)frame)
 		warn("%s: %lld bytes is not a whole number of %zu-byte spectra "
 		     "(-n %zu, -f %s%s): is the pixel count right?", in.name,
@@ -828,7 +973,9 @@ int main(int argc, char **argv)
 	out.len = strlen(cs_record_header());
 	memcpy(out.buf, cs_record_header(), out.len);
 	out.buf[out.len++] = '\n';
-	while (!tools_stop) {
+	if (reader)
+		status = read_records(&s, reader, in.name, y);
+	while (!reader && !tools_stop) {
 		const unsigned char *raw = next_frame(&in, frame, &got);
 		unsigned int fibre = (unsigned int)(s.spectra % o.fibres);
 		int64_t t;
@@ -915,7 +1062,9 @@ int main(int argc, char **argv)
 	free(s.fwhm_stem);
 	free(y);
 	free(in.buf);
-	if (in.fd != STDIN_FILENO)
+	if (reader)
+		cs_input_destroy(reader);	/* its FILE stays: exit closes */
+	else if (in.fd != STDIN_FILENO)
 		close(in.fd);
 	return status;
 }
