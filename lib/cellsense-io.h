@@ -189,6 +189,9 @@ CS_API const char *cs_input_error(const struct cs_input *q);
 CS_API const char *cs_input_describe(const struct cs_input *q);
 /* An export's wavelength axis (cs_input_samples() values), else NULL. */
 CS_API const double *cs_input_axis(const struct cs_input *q);
+/* The sample format of a .npy file's data (from its dtype), else NULL. */
+CS_API const struct cs_sample_format *
+cs_input_format(const struct cs_input *q);
 /* Records skipped as bad, and comment or empty lines passed over. */
 CS_API unsigned long cs_input_bad(const struct cs_input *q);
 CS_API unsigned long cs_input_comments(const struct cs_input *q);

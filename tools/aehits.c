@@ -26,6 +26,8 @@ struct options {
 	char source[32];
 	int timestamps, header, verbose, waveforms, ref_set;
 	size_t block;
+	int n_set;
+	struct tools_offset offset;	/* --offset */
 };
 
 static const char usage_text[] =
@@ -64,10 +66,16 @@ static const char usage_text[] =
 "                           header: lost blocks are seen and skipped\n"
 "  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
 "      --block=N            samples per IIO channel element (default 128)\n"
+"      --offset=auto|VALUE  taken off every sample: VALUE, or auto:\n"
+"                           mid-scale for unsigned integer samples, else\n"
+"                           each block's mean (default: none, and a\n"
+"                           warning when the first block is far off 0)\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
+"Text (one block a line) and NumPy .npy (blocks x samples) are told from\n"
+"raw samples by their first bytes and said on stderr.\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
 "3 input ended inside a block or had NaN samples (counted, reported).\n";
 
@@ -90,6 +98,7 @@ static const struct option longopts[] = {
 	{ "gain-db", required_argument, NULL, 8 },
 	{ "waveforms", no_argument, NULL, 'w' },
 	{ "rate", required_argument, NULL, 'r' },
+	{ "offset", required_argument, NULL, 9 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -120,6 +129,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 		switch (c) {
 		case 'n':
 			o->n = (size_t)parse_long(optarg, "samples", 1, 1048576);
+			o->n_set = 1;
+			break;
+		case 9:
+			tools_offset_parse(&o->offset, optarg);
 			break;
 		case 'f':
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
@@ -289,13 +302,12 @@ int main(int argc, char **argv)
 	uint64_t lost = 0, wf_samples = 0;
 	unsigned char *raw;
 	double *x;
-	FILE *in;
+	struct tools_source src;
 	int status = EXIT_OK;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
-	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
 	hc.rate_hz = o.fs_hz;
 	hc.threshold = cs_ae_db_to_counts(o.threshold_db, o.ref);
 	hc.pdt_s = o.pdt_us * 1e-6;
@@ -314,6 +326,15 @@ int main(int argc, char **argv)
 		cs_scan_bytes(sbytes + (o.header ? HEADER_BYTES : 0),
 			      (o.n % o.block ? 1 : o.block) * bps,
 			      o.timestamps) : sbytes;
+	tools_source_open(&src, optind < argc ? argv[optind] : NULL, frame,
+			  o.n_set ? o.n : 0,
+			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
+	name = src.name;
+	if (src.kind != TOOLS_RAW)
+		o.n = tools_source_samples(&src);
+	tools_offset_resolve(&o.offset, src.kind == TOOLS_RAW ?
+			     (o.fmt.is_signed ? 0 : o.fmt.bits) :
+			     src.npy_unsigned_bits, name);
 	raw = malloc(frame);
 	x = malloc(o.n * sizeof(*x));
 	if (!raw || !x)
@@ -324,9 +345,52 @@ int main(int argc, char **argv)
 	while (!tools_stop) {
 		size_t off = 0;
 
-		got = fread(raw, 1, frame, in);
+		if (src.kind != TOOLS_RAW) {
+			int ret = tools_source_next(&src, x);
+
+			if (!ret)
+				break;
+			if (ret < 0) {
+				status = EXIT_BADINPUT;
+				blocks++;
+				continue;
+			}
+			if (tools_nonfinite(x, o.n, name, "block", blocks, 0)) {
+				lost += o.n;
+				if (cs_aehit_detector_gap(d, o.n, &h))
+					hit_out(&s, &h);
+				status = EXIT_BADINPUT;
+				blocks++;
+				continue;
+			}
+			tools_offset_apply(&o.offset, x, o.n, name, "block");
+			/* a waveform set: each record's time from -r */
+			if (o.waveforms)
+				s.t0 = llround((double)blocks * 1e9 /
+					       o.rate_hz);
+			while (off < o.n) {
+				size_t used;
+
+				if (cs_aehit_detector_execute_block(d, x + off,
+								    o.n - off,
+								    &h, 1,
+								    &used))
+					hit_out(&s, &h);
+				off += used;
+			}
+			if (o.waveforms) {
+				if (cs_aehit_detector_end_record(d, &h))
+					hit_out(&s, &h);
+				wf_samples += o.n;
+			} else {
+				intervals(&s, cs_aehit_detector_samples(d));
+			}
+			blocks++;
+			continue;
+		}
+		got = tools_source_read(&src, raw, frame);
 		if (got < frame) {
-			if (ferror(in) && errno != EINTR)
+			if (ferror(src.in) && errno != EINTR)
 				die_perror("%s: read error at byte %lu", name,
 					   blocks * (unsigned long)frame +
 					   (unsigned long)got);
@@ -394,6 +458,8 @@ int main(int argc, char **argv)
 				break;
 			continue;
 		}
+		tools_offset_apply(&o.offset, x, got < frame ? got / bps : o.n,
+				   name, "block");
 		while (off < (got < frame ? got / bps : o.n)) {
 			size_t used, cnt = got < frame ? got / bps : o.n;
 
@@ -428,7 +494,6 @@ int main(int argc, char **argv)
 	cs_aehit_detector_destroy(d);
 	free(raw);
 	free(x);
-	if (in != stdin)
-		fclose(in);
+	tools_source_close(&src);
 	return status;
 }

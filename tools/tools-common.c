@@ -318,6 +318,147 @@ void tools_flush_stdout(void)
 		die_perror("stdout");
 }
 
+void tools_source_open(struct tools_source *s, const char *path,
+		       size_t record_bytes, size_t n, const char *raw_only)
+{
+	struct cs_input_config cfg = { 0 };
+	size_t want = record_bytes < sizeof(s->head) ? record_bytes :
+		      sizeof(s->head);
+	enum cs_input_kind kind;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->in = tools_open_input(path, &s->name);
+	s->head_len = fread(s->head, 1, want, s->in);
+	if (s->head_len < want && ferror(s->in))
+		die_perror("%s: read error", s->name);
+	kind = cs_input_sniff(s->head, s->head_len);
+	if (kind == CS_INPUT_RAW)
+		return;
+	/* text with a header is no record of samples: read as text, so its
+	 * first line is named as the one that is not numbers */
+	if (kind == CS_INPUT_EXPORT)
+		kind = CS_INPUT_TEXT;
+	if (raw_only)
+		die("%s: %s, not raw samples: %s is for what iio_readdev "
+		    "writes", s->name, cs_input_kind_name(kind), raw_only);
+	cfg.n = n;
+	s->kind = kind == CS_INPUT_TEXT ? TOOLS_TEXT : TOOLS_NPY;
+	s->reader = cs_input_create(s->in, s->head, s->head_len, kind, &cfg);
+	if (!s->reader)
+		die_perror("%s", s->name);
+	ret = cs_input_start(s->reader);
+	if (ret == -EBADMSG || ret == -EIO)
+		die("%s: read as %s: %s", s->name, cs_input_kind_name(kind),
+		    cs_input_error(s->reader));
+	if (ret)
+		die("%s: %s", s->name, strerror(-ret));
+	warn("%s: %s", s->name, cs_input_describe(s->reader));
+	if (cs_input_format(s->reader) && !cs_input_format(s->reader)->is_signed)
+		s->npy_unsigned_bits = cs_input_format(s->reader)->bits;
+}
+
+size_t tools_source_read(struct tools_source *s, void *buf, size_t len)
+{
+	size_t from_head = s->head_len - s->head_used, got;
+
+	if (from_head > len)
+		from_head = len;
+	memcpy(buf, s->head + s->head_used, from_head);
+	s->head_used += from_head;
+	if (from_head == len)
+		return len;
+	got = fread((unsigned char *)buf + from_head, 1, len - from_head,
+		    s->in);
+	return from_head + got;
+}
+
+size_t tools_source_samples(const struct tools_source *s)
+{
+	return cs_input_samples(s->reader);
+}
+
+int tools_source_next(struct tools_source *s, double *x)
+{
+	int ret = cs_input_next(s->reader, x);
+
+	if (ret == -EBADMSG) {
+		warn("%s: %s", s->name, cs_input_error(s->reader));
+		return -1;
+	}
+	if (ret < 0)
+		die("%s: %s", s->name, ret == -EIO ?
+		    cs_input_error(s->reader) : strerror(-ret));
+	return ret;
+}
+
+void tools_source_close(struct tools_source *s)
+{
+	cs_input_destroy(s->reader);
+	if (s->in != stdin)
+		fclose(s->in);
+}
+
+void tools_offset_parse(struct tools_offset *o, const char *arg)
+{
+	memset(o, 0, sizeof(*o));
+	if (!strcmp(arg, "auto")) {
+		o->mode = OFFSET_MEAN;
+		o->is_auto = 1;
+		return;
+	}
+	o->mode = OFFSET_VALUE;
+	o->value = parse_double(arg, "offset", -1e300, 1e300);
+}
+
+void tools_offset_resolve(struct tools_offset *o, unsigned int bits,
+			  const char *name)
+{
+	if (!o->is_auto)
+		return;
+	if (bits) {
+		o->mode = OFFSET_VALUE;
+		o->value = ldexp(1.0, (int)bits - 1);
+		warn("%s: offset %.0f taken off every sample (--offset auto: "
+		     "mid-scale of %u-bit unsigned samples)", name, o->value,
+		     bits);
+	} else {
+		warn("%s: each record's mean taken off its samples (--offset "
+		     "auto on samples that are not unsigned integers)", name);
+	}
+}
+
+void tools_offset_apply(struct tools_offset *o, double *x, size_t n,
+			const char *name, const char *what)
+{
+	double sum = 0.0, lo = INFINITY, hi = -INFINITY, off = o->value;
+
+	if (o->mode == OFFSET_NONE && o->checked)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		sum += x[i];
+		lo = fmin(lo, x[i]);
+		hi = fmax(hi, x[i]);
+	}
+	if (o->mode == OFFSET_NONE) {
+		double mean = sum / (double)n;
+
+		/* a signed echo swings about zero; unsigned data about
+		 * mid-scale, which then biases every correlation */
+		o->checked = 1;
+		if (fabs(mean) > 0.5 * (hi - lo) && hi > lo)
+			warn("%s: the first %s's mean (%g) is far from zero "
+			     "against its swing (%g..%g): unsigned samples "
+			     "with an offset? try --offset auto", name, what,
+			     mean, lo, hi);
+		return;
+	}
+	if (o->mode == OFFSET_MEAN)
+		off = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		x[i] -= off;
+}
+
 FILE *tools_truth_open(const char *path)
 {
 	FILE *f;

@@ -93,6 +93,60 @@ int tools_write_frame(const void *buf, size_t len);
 /* Flush standard output at the end; a reader gone away is no error. */
 void tools_flush_stdout(void);
 
+/* ---- records of samples from raw data, text or .npy (ustof, aehits) -- */
+
+struct cs_input;
+
+struct tools_source {
+	FILE *in;
+	const char *name;
+	enum { TOOLS_RAW, TOOLS_TEXT, TOOLS_NPY } kind;
+	struct cs_input *reader;	/* text and .npy */
+	unsigned char head[4096];	/* raw: bytes read to tell the kind */
+	size_t head_len, head_used;
+	unsigned int npy_unsigned_bits;	/* .npy of unsigned integers: bits */
+};
+/*
+ * Open @path (NULL or "-": standard input), read its first bytes (at most
+ * @record_bytes and 4096) and tell what it is. Raw samples are left to the
+ * caller (tools_source_read() gives the bytes read first back); text and
+ * .npy get a reader of records of @n samples (0: as the file says), and
+ * what was found is said on stderr (text with a header is read as text:
+ * its first line is reported as not numbers). Text or .npy with @raw_only
+ * set (an option that only raw data has, named in
+ * @raw_only), dies naming the file and its kind.
+ */
+void tools_source_open(struct tools_source *s, const char *path,
+		       size_t record_bytes, size_t n, const char *raw_only);
+/* Raw: fread() of @len bytes, the bytes read to sniff first. */
+size_t tools_source_read(struct tools_source *s, void *buf, size_t len);
+/* Samples a record of text or .npy. */
+size_t tools_source_samples(const struct tools_source *s);
+/* Text or .npy: the next record into @x: 1, 0 at the end, -1 for a bad
+ * record (reported with its line or byte offset, skipped). */
+int tools_source_next(struct tools_source *s, double *x);
+void tools_source_close(struct tools_source *s);
+
+/*
+ * --offset auto|VALUE: what is taken off every sample. VALUE as given;
+ * auto is mid-scale (2^(bits-1)) for unsigned integer samples, else each
+ * record's own mean. Without --offset, a first record whose mean sits far
+ * from zero against its swing gets one warning.
+ */
+struct tools_offset {
+	enum { OFFSET_NONE, OFFSET_VALUE, OFFSET_MEAN } mode;
+	int is_auto;
+	double value;
+	int checked;
+};
+void tools_offset_parse(struct tools_offset *o, const char *arg);
+/* Resolve auto for samples of @bits unsigned bits (0: not unsigned
+ * integers); said on stderr for @name. */
+void tools_offset_resolve(struct tools_offset *o, unsigned int bits,
+			  const char *name);
+void tools_offset_apply(struct tools_offset *o, double *x, size_t n,
+			const char *name, const char *what);
+
 /* ---- truth files of the simulators ---- */
 
 /* @path opened for writing with the record header line, or NULL when

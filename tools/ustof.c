@@ -60,6 +60,11 @@ struct options {
 	int polarity, timestamps, header, verbose, follow;
 	unsigned int quantities;
 	size_t block;
+	int n_set;			/* -n given: checked against a file */
+	struct tools_offset offset;	/* --offset */
+	int pulse_from;			/* --pulse-from given */
+	unsigned long pulse_shot;
+	double pulse_start_us, pulse_end_us;
 };
 
 static const char usage_text[] =
@@ -74,8 +79,15 @@ static const char usage_text[] =
 "  -n, --samples=N          samples per record (default 1024)\n"
 "  -f, --format=FMT         sample format, libiio notation (default le:s16;\n"
 "                           le:f32, be:f64 ... for floats)\n"
-"  -p, --pulse=FILE         reference pulse, raw samples in FMT; its first\n"
-"                           sample is its time origin\n"
+"  -p, --pulse=FILE         reference pulse: raw samples in FMT, text or\n"
+"                           .npy (told apart, said); its first sample is\n"
+"                           its time origin\n"
+"      --pulse-from=SHOT:START_US:END_US  the reference pulse cut from\n"
+"                           record SHOT (0 the first) of the data instead\n"
+"      --offset=auto|VALUE  taken off every sample: VALUE, or auto:\n"
+"                           mid-scale for unsigned integer samples, else\n"
+"                           each record's mean (default: none, and a\n"
+"                           warning when the first record is far off 0)\n"
 "  -g, --gate=NAME:START_US:END_US  a gate: the echo's origin lies between\n"
 "                           START and END microseconds; repeat for each\n"
 "  -F, --fs=HZ              sampling frequency (default 20000000)\n"
@@ -102,6 +114,9 @@ static const char usage_text[] =
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
+"Text (one record a line) and NumPy .npy (records x samples) are told\n"
+"from raw samples by their first bytes and said on stderr.\n"
+"\n"
 "Quantities per gate: tof (ns), shift (ns, against the gate's first ok\n"
 "shot), amplitude (echo / reference pulse), energy (counts^2), coupling\n"
 "(dB, the amplitude against the mean of the first 10 ok shots).\n"
@@ -123,6 +138,8 @@ static const struct option longopts[] = {
 	{ "block", required_argument, NULL, 3 },
 	{ "false-alarm", required_argument, NULL, 4 },
 	{ "follow", no_argument, NULL, 5 },
+	{ "offset", required_argument, NULL, 6 },
+	{ "pulse-from", required_argument, NULL, 7 },
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -185,6 +202,28 @@ static unsigned int parse_quantities(const char *arg)
 	return m;
 }
 
+static void set_pulse_from(struct options *o, const char *arg)
+{
+	char buf[128], *a, *b;
+
+	if (strlen(arg) >= sizeof(buf))
+		die_usage("pulse-from '%s' too long", arg);
+	strcpy(buf, arg);
+	a = strchr(buf, ':');
+	b = a ? strchr(a + 1, ':') : NULL;
+	if (!a || !b)
+		die_usage("pulse-from '%s': expected SHOT:START_US:END_US", arg);
+	*a++ = '\0';
+	*b++ = '\0';
+	o->pulse_shot = (unsigned long)parse_long(buf, "pulse-from shot", 0,
+						  100000);
+	o->pulse_start_us = parse_double(a, "pulse-from start", 0, 1e9);
+	o->pulse_end_us = parse_double(b, "pulse-from end", 0, 1e9);
+	if (o->pulse_end_us <= o->pulse_start_us)
+		die_usage("pulse-from '%s': end is not after start", arg);
+	o->pulse_from = 1;
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
 	size_t pos;
@@ -207,6 +246,13 @@ static void parse_args(struct options *o, int argc, char **argv)
 		switch (c) {
 		case 'n':
 			o->n = (size_t)parse_long(optarg, "samples", 16, 1048576);
+			o->n_set = 1;
+			break;
+		case 6:
+			tools_offset_parse(&o->offset, optarg);
+			break;
+		case 7:
+			set_pulse_from(o, optarg);
 			break;
 		case 'f':
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
@@ -279,10 +325,18 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
-	if (!o->pulse_path)
-		die_usage("no reference pulse: use --pulse=FILE");
+	if (!o->pulse_path && !o->pulse_from)
+		die_usage("no reference pulse: use --pulse=FILE or "
+			  "--pulse-from=SHOT:START_US:END_US");
+	if (o->pulse_path && o->pulse_from)
+		die_usage("--pulse and --pulse-from: one reference pulse only");
 	if (!o->ngates)
 		die_usage("no gate given: use -g NAME:START_US:END_US");
+}
+
+/* The gates in samples of records of o->n (known once the input is). */
+static void set_gates(struct options *o)
+{
 	for (unsigned int i = 0; i < o->ngates; i++) {
 		struct gate *g = &o->g[i];
 		double lo = ceil(g->start_us * 1e-6 * o->fs_hz);
@@ -302,29 +356,88 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 }
 
-/* The reference pulse: the whole file, samples in the records' format. */
-static double *read_pulse(const struct options *o, size_t *len)
+/* The reference pulse: the whole file, raw samples in the records'
+ * format, text or .npy. --offset is taken off a raw pulse as off the
+ * records, an unsigned .npy's is its mid-scale (auto) or the value; other
+ * text and .npy pulses are taken as they are. */
+static double *read_pulse(struct options *o, size_t *len)
 {
 	size_t bps = cs_sample_format_bytes(&o->fmt), n;
 	unsigned char *raw = (unsigned char *)tools_read_file(o->pulse_path,
 							      NULL, &n);
-	double *p;
+	enum cs_input_kind kind = cs_input_sniff(raw, n < 4096 ? n : 4096);
 
-	*len = n / bps;
-	if (n % bps || *len < 2 || *len > o->n) {
-		/* freed before dying: the leak check runs at exit */
+	/* text with a header is no pulse: read as text, its first line is
+	 * named as the one that is not numbers */
+	if (kind == CS_INPUT_EXPORT)
+		kind = CS_INPUT_TEXT;
+	struct tools_offset off = o->offset;
+	unsigned int ubits = 0;
+	double *p = NULL;
+
+	if (kind == CS_INPUT_RAW) {
+		if (n % bps) {
+			/* freed before dying: the leak check runs at exit */
+			free(raw);
+			die_usage("%s: %zu bytes is not a whole number of %zu-"
+				  "byte samples (-f)", o->pulse_path, n, bps);
+		}
+		*len = n / bps;
+		if (!o->fmt.is_signed)
+			ubits = o->fmt.bits;
+	} else {
+		struct cs_input_config cfg = { .whole = 1 };
+		struct cs_input *r = cs_input_create(NULL, raw, n, kind, &cfg);
+		int ret;
+
+		if (!r)
+			die_perror("%s", o->pulse_path);
+		ret = cs_input_start(r);
+		if (ret)
+			die("%s: read as %s: %s", o->pulse_path,
+			    cs_input_kind_name(kind), ret == -EBADMSG ?
+			    cs_input_error(r) : strerror(-ret));
+		warn("%s: pulse: %s", o->pulse_path, cs_input_describe(r));
+		*len = cs_input_samples(r);
+		if (cs_input_format(r) && !cs_input_format(r)->is_signed)
+			ubits = cs_input_format(r)->bits;
+		p = malloc((*len ? *len : 1) * sizeof(*p));
+		if (!p)
+			die_perror("malloc");
+		if (cs_input_next(r, p) != 1)
+			die("%s: %s", o->pulse_path, cs_input_error(r));
+		cs_input_destroy(r);
 		free(raw);
-		if (n % bps)
-			die_usage("%s: %zu bytes is not a whole number of "
-				  "%zu-byte samples", o->pulse_path, n, bps);
-		die_usage("%s: %zu samples; a pulse needs 2 to %zu (the "
-			  "record)", o->pulse_path, *len, o->n);
+		raw = NULL;
 	}
-	p = malloc(*len * sizeof(*p));
-	if (!p)
-		die_perror("malloc");
-	cs_sample_format_decode(&o->fmt, raw, *len, p);
-	free(raw);
+	if (*len < 2 || *len > o->n) {
+		free(raw);
+		free(p);
+		die_usage("%s: %zu samples; a pulse needs 2 to %zu (the record)",
+			  o->pulse_path, *len, o->n);
+	}
+	if (raw) {
+		p = malloc(*len * sizeof(*p));
+		if (!p)
+			die_perror("malloc");
+		cs_sample_format_decode(&o->fmt, raw, *len, p);
+		free(raw);
+	}
+	if (cs_samples_first_nonfinite(p, *len) < *len)
+		die("%s: sample %zu of the pulse is not a finite number",
+		    o->pulse_path, cs_samples_first_nonfinite(p, *len));
+	/* raw: as the records; unsigned .npy: its mid-scale; other text
+	 * and .npy pulses are taken as they are */
+	if (off.is_auto && ubits) {
+		off.mode = OFFSET_VALUE;
+		off.value = ldexp(1.0, (int)ubits - 1);
+	} else if (off.is_auto) {
+		off.mode = kind == CS_INPUT_RAW ? OFFSET_MEAN : OFFSET_NONE;
+	} else if (kind != CS_INPUT_RAW && !ubits) {
+		off.mode = OFFSET_NONE;
+	}
+	if (off.mode != OFFSET_NONE)
+		tools_offset_apply(&off, p, *len, o->pulse_path, "pulse");
 	return p;
 }
 
@@ -547,110 +660,249 @@ static const char *not_a_header(const unsigned char *h, int first,
 	return NULL;
 }
 
+/* Where main's records come from, whatever their kind. */
+struct reading {
+	struct options *o;
+	struct tools_source src;
+	size_t sbytes, frame;
+	unsigned char *raw;
+	uint64_t next_shot;
+	struct stats *st;
+	int status;
+};
+
+/*
+ * The next record into @x (its offset taken off) and its time: 1, 0 at
+ * the end, 2 for a record skipped (reported and counted; read on).
+ */
+static int next_record(struct reading *r, double *x, int64_t *t)
+{
+	struct options *o = r->o;
+	struct stats *st = r->st;
+	const char *name = r->src.name;
+	uint64_t shot = st->shots;
+	unsigned long long at = (unsigned long long)st->shots * r->frame;
+
+	if (r->src.kind != TOOLS_RAW) {
+		int ret = tools_source_next(&r->src, x);
+
+		if (ret < 0) {
+			r->status = EXIT_BADINPUT;
+			st->shots++;
+			return 2;
+		}
+		if (!ret)
+			return 0;
+		*t = (int64_t)llround((double)shot * 1e9 / o->rate_hz);
+		if (tools_nonfinite(x, o->n, name, "record", st->shots, 0)) {
+			st->nonfinite++;
+			r->status = EXIT_BADINPUT;
+			st->shots++;
+			return 2;
+		}
+		tools_offset_apply(&o->offset, x, o->n, name, "record");
+		return 1;
+	} else {
+		size_t got = tools_source_read(&r->src, r->raw, r->frame);
+
+		if (got < r->frame && ferror(r->src.in) && errno != EINTR)
+			die_perror("%s: read error at byte %llu", name,
+				   at + got);
+		if (!got)
+			return 0;
+		if (got < r->frame) {
+			warn("%s: input ends inside record %lu at byte offset "
+			     "%llu (%zu of %zu bytes); 1 partial record "
+			     "skipped", name, st->shots, at, got, r->frame);
+			r->status = EXIT_BADINPUT;
+			return 0;
+		}
+	}
+	if (o->header) {
+		const char *why = not_a_header(r->raw + r->sbytes, !st->shots,
+					       r->next_shot - 1);
+
+		if (why) {
+			warn("%s: record %lu (byte offset %llu): the 256 bytes "
+			     "after its samples are not a shot header (%s): "
+			     "does the data have shot headers (-H), and %zu "
+			     "samples a record (-n)? Stopped there", name,
+			     st->shots, at, why, o->n);
+			r->status = EXIT_BADINPUT;
+			return 0;
+		}
+		shot = tools_get_le64(r->raw + r->sbytes);
+		if (st->shots && shot > r->next_shot) {
+			warn("%s: %llu shots missing before shot %llu (byte "
+			     "offset %llu): lost by the acquisition", name,
+			     (unsigned long long)(shot - r->next_shot),
+			     (unsigned long long)shot, at);
+			st->missing_shots += shot - r->next_shot;
+		}
+		r->next_shot = shot + 1;
+	}
+	if (o->timestamps)
+		*t = (int64_t)tools_get_le64(r->raw + (o->header ? r->sbytes +
+					     HEADER_BYTES : (r->sbytes + 7) /
+					     8 * 8));
+	else
+		*t = (int64_t)llround((double)shot * 1e9 / o->rate_hz);
+	cs_sample_format_decode(&o->fmt, r->raw, o->n, x);
+	if (o->fmt.is_float &&
+	    tools_nonfinite(x, o->n, name, "record", st->shots, at)) {
+		st->nonfinite++;
+		r->status = EXIT_BADINPUT;
+		st->shots++;
+		return 2;
+	}
+	tools_offset_apply(&o->offset, x, o->n, name, "record");
+	return 1;
+}
+
+/* --pulse-from: the records up to SHOT held (their times in @times), the
+ * pulse cut from SHOT's. The held count in *@held. */
+static double *pulse_from_data(struct reading *r, double *hold,
+			       int64_t *times, size_t *held, size_t *len)
+{
+	struct options *o = r->o;
+	size_t lo = (size_t)ceil(o->pulse_start_us * 1e-6 * o->fs_hz);
+	size_t hi = (size_t)floor(o->pulse_end_us * 1e-6 * o->fs_hz);
+	double *p;
+	int ret;
+
+	if (hi > o->n - 1)
+		hi = o->n - 1;
+	if (lo + 1 > hi)
+		die_usage("pulse-from: %g..%g us is less than 2 samples of "
+			  "the %zu-sample record", o->pulse_start_us,
+			  o->pulse_end_us, o->n);
+	*held = 0;
+	while (r->st->shots <= o->pulse_shot) {
+		ret = next_record(r, hold + *held * o->n, &times[*held]);
+		if (!ret && r->status)
+			die("%s: pulse-from: the input stopped before record "
+			    "%lu", r->src.name, o->pulse_shot);
+		if (!ret)
+			die("%s: pulse-from: the input has %lu records, no "
+			    "record %lu", r->src.name, r->st->shots,
+			    o->pulse_shot);
+		if (ret == 2) {
+			if (r->st->shots > o->pulse_shot)
+				die("%s: pulse-from: record %lu was skipped",
+				    r->src.name, o->pulse_shot);
+			continue;
+		}
+		r->st->shots++;
+		(*held)++;
+	}
+	*len = hi - lo + 1;
+	p = malloc(*len * sizeof(*p));
+	if (!p)
+		die_perror("malloc");
+	memcpy(p, hold + (*held - 1) * o->n + lo, *len * sizeof(*p));
+	warn("%s: pulse: samples %zu..%zu (%g..%g us) of record %lu",
+	     r->src.name, lo, hi, (double)lo / o->fs_hz * 1e6,
+	     (double)hi / o->fs_hz * 1e6, o->pulse_shot);
+	return p;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct cs_ustof_config cfg = { 0 };
 	struct cs_ustof *q;
 	struct stats st = { 0 };
+	struct reading rd = { 0 };
 	const char *name;
-	size_t sbytes, frame, plen, bps;
-	int got;
-	unsigned char *raw;
-	double *x, *pulse;
-	FILE *in;
-	uint64_t next_shot = 0;
-	int status = EXIT_OK;
+	size_t plen, bps, held = 0;
+	double *x, *pulse, *hold = NULL;
+	int64_t *times = NULL;
+	unsigned int ubits;
+	int ret;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
-	pulse = read_pulse(&o, &plen);
 	tools_install_signals();
 
-	in = tools_open_input(optind < argc ? argv[optind] : NULL, &name);
+	bps = cs_sample_format_bytes(&o.fmt);
+	rd.o = &o;
+	rd.st = &st;
+	rd.sbytes = o.n * bps;
+	rd.frame = cs_scan_bytes(rd.sbytes + (o.header ? HEADER_BYTES : 0),
+				 (o.n % o.block ? 1 : o.block) * bps,
+				 o.timestamps);
+	tools_source_open(&rd.src, optind < argc ? argv[optind] : NULL,
+			  rd.frame, o.n_set ? o.n : 0,
+			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
+	name = rd.src.name;
 	name_of = name;
+	if (rd.src.kind != TOOLS_RAW) {
+		size_t n = tools_source_samples(&rd.src);
+
+		if (o.n_set && n != o.n)
+			die_usage("%s: -n %zu, but its records have %zu "
+				  "samples", name, o.n, n);
+		if (n < 16)
+			die("%s: records of %zu samples; ustof needs 16 or "
+			    "more", name, n);
+		o.n = n;
+	}
+	set_gates(&o);
+	ubits = rd.src.kind == TOOLS_RAW ?
+		(o.fmt.is_signed ? 0 : o.fmt.bits) : rd.src.npy_unsigned_bits;
+	tools_offset_resolve(&o.offset, ubits, name);
+	rd.raw = malloc(rd.frame);
+	x = malloc(o.n * sizeof(*x));
+	if (!rd.raw || !x)
+		die_perror("malloc");
+	if (o.pulse_from) {
+		hold = malloc((o.pulse_shot + 1) * o.n * sizeof(*hold));
+		times = malloc((o.pulse_shot + 1) * sizeof(*times));
+		if (!hold || !times)
+			die_perror("malloc: %lu records held for --pulse-from",
+				   o.pulse_shot + 1);
+		pulse = pulse_from_data(&rd, hold, times, &held, &plen);
+	} else {
+		pulse = read_pulse(&o, &plen);
+	}
+
 	cfg.n = o.n;
 	cfg.pulse = pulse;
 	cfg.pulse_len = plen;
 	cfg.polarity = o.polarity;
 	cfg.min_snr = o.min_snr;
 	cfg.false_alarm = o.false_alarm;
-	cfg.full_scale = cs_sample_format_max(&o.fmt);
+	/* text and .npy have no full scale */
+	cfg.full_scale = rd.src.kind == TOOLS_RAW ?
+			 cs_sample_format_max(&o.fmt) : INFINITY;
+	/* raw full scale and raw 0, offset taken off: the nearer is it */
+	if (o.offset.mode == OFFSET_VALUE && isfinite(cfg.full_scale) &&
+	    fmin(cfg.full_scale - o.offset.value, fabs(o.offset.value)) > 0)
+		cfg.full_scale = fmin(cfg.full_scale - o.offset.value,
+				      fabs(o.offset.value));
 	q = cs_ustof_create(&cfg);
 	if (!q)
 		die_perror("time-of-flight estimator");
-	bps = cs_sample_format_bytes(&o.fmt);
-	sbytes = o.n * bps;
-	frame = cs_scan_bytes(sbytes + (o.header ? HEADER_BYTES : 0),
-			      (o.n % o.block ? 1 : o.block) * bps,
-			      o.timestamps);
-	raw = malloc(frame);
-	x = malloc(o.n * sizeof(*x));
-	if (!raw || !x)
-		die_perror("malloc");
 
 	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
 		die_perror("stdout");
+	for (size_t k = 0; k < held; k++)
+		process(&o, q, hold + k * o.n, times[k], &st);
 	while (!tools_stop) {
-		uint64_t shot = st.shots;
 		int64_t t;
 
-		got = tools_read_frame(in, name, "record", st.shots, raw,
-				       frame);
-		if (got <= 0) {
-			if (got < 0)
-				status = EXIT_BADINPUT;
+		ret = next_record(&rd, x, &t);
+		if (!ret)
 			break;
-		}
-		if (o.header) {
-			const char *why = not_a_header(raw + sbytes,
-						       !st.shots, next_shot - 1);
-
-			if (why) {
-				warn("%s: record %lu (byte offset %lu): the "
-				     "256 bytes after its samples are not a "
-				     "shot header (%s): does the data have "
-				     "shot headers (-H), and %zu samples a "
-				     "record (-n)? Stopped there", name,
-				     st.shots, st.shots * (unsigned long)frame,
-				     why, o.n);
-				status = EXIT_BADINPUT;
-				break;
-			}
-			shot = tools_get_le64(raw + sbytes);
-			if (st.shots && shot > next_shot) {
-				warn("%s: %llu shots missing before shot %llu "
-				     "(byte offset %lu): lost by the "
-				     "acquisition", name,
-				     (unsigned long long)(shot - next_shot),
-				     (unsigned long long)shot,
-				     st.shots * (unsigned long)frame);
-				st.missing_shots += shot - next_shot;
-			}
-			next_shot = shot + 1;
-		}
-		if (o.timestamps)
-			t = (int64_t)tools_get_le64(raw + (o.header ? sbytes +
-						 HEADER_BYTES : (sbytes + 7) /
-						 8 * 8));
-		else
-			t = (int64_t)llround((double)shot * 1e9 / o.rate_hz);
-		cs_sample_format_decode(&o.fmt, raw, o.n, x);
-		if (o.fmt.is_float &&
-		    tools_nonfinite(x, o.n, name, "record", st.shots,
-				    (unsigned long long)st.shots * frame)) {
-			st.nonfinite++;
-			status = EXIT_BADINPUT;
-			st.shots++;
+		if (ret == 2)
 			continue;
-		}
 		process(&o, q, x, t, &st);
 		st.shots++;
 		if (st.shots == FIRST_SHOTS)
 			all_lost_hint(&o, name, &st);
 	}
 	all_lost_hint(&o, name, &st);	/* fewer shots than FIRST_SHOTS */
-	if (o.verbose || st.lost || st.ambiguous || st.missing_shots || status)
+	if (o.verbose || st.lost || st.ambiguous || st.missing_shots || rd.status)
 		fprintf(stderr, "%s: %s: %lu shots, %lu records, %lu gates "
 			"lost, %lu saturated, %lu ambiguous, %lu shots "
 			"missing\n", tools_progname(), name, st.shots,
@@ -660,10 +912,11 @@ int main(int argc, char **argv)
 		warn("%s: %lu records with NaN or infinite samples skipped (no "
 		     "records for them)", name, st.nonfinite);
 	cs_ustof_destroy(q);
-	free(raw);
+	free(rd.raw);
 	free(x);
 	free(pulse);
-	if (in != stdin)
-		fclose(in);
-	return status;
+	free(hold);
+	free(times);
+	tools_source_close(&rd.src);
+	return rd.status;
 }

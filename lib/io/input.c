@@ -522,6 +522,11 @@ const double *cs_input_axis(const struct cs_input *q)
 	return q->exp ? cs_export_axis(q->exp, &n) : NULL;
 }
 
+const struct cs_sample_format *cs_input_format(const struct cs_input *q)
+{
+	return q->kind == CS_INPUT_NPY && q->raw ? &q->npy.fmt : NULL;
+}
+
 unsigned long cs_input_bad(const struct cs_input *q)
 {
 	return q->bad;

@@ -14,8 +14,11 @@ expect 2 "end 1 us is not after start 2 us" "$BIN/ustof" -p "$TMPDIR/p" -g a:2:1
 expect 2 "gate a starts after the record" "$BIN/ustof" -p "$TMPDIR/p" -g a:60:70
 expect 2 "polarity 'up'" "$BIN/ustof" -p "$TMPDIR/p" -g a:1:2 --polarity up
 expect 2 "quantities 'tof,speed'" "$BIN/ustof" -p "$TMPDIR/p" -g a:1:2 -q tof,speed
-printf 'abc' >"$TMPDIR/odd"
+printf '\001\002\003' >"$TMPDIR/odd"
 expect 2 "not a whole number of 2-byte samples" "$BIN/ustof" -p "$TMPDIR/odd" -g a:1:2
+# text is read as text (and named so), whatever its byte count
+printf 'abcd' >"$TMPDIR/text"
+expect 1 "text: read as text: line 1, column 1: not a number" "$BIN/ustof" -p "$TMPDIR/text" -g a:1:2
 expect 1 "nosuch: No such file" "$BIN/ustof" -p "$TMPDIR/p" -g a:5:15 "$TMPDIR/nosuch"
 
 # 6 records of 2048 + 256 bytes; cut the file inside the 6th

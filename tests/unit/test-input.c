@@ -315,6 +315,8 @@ static void reader_npy(void **state)
 	assert_int_equal(cs_input_start(r), 0);
 	assert_int_equal(cs_input_samples(r), 2);
 	assert_non_null(strstr(cs_input_describe(r), "'<i2' (signed), 3 x 2"));
+	assert_true(cs_input_format(r)->bits == 16 &&
+		    cs_input_format(r)->is_signed);
 	assert_int_equal(cs_input_next(r, v), 1);
 	assert_true(v[0] == 1 && v[1] == -2);
 	assert_int_equal(cs_input_next(r, v), 1);
