@@ -62,6 +62,9 @@ struct options {
 	size_t block;
 	int n_set;			/* -n given: checked against a file */
 	struct tools_offset offset;	/* --offset */
+	const char *times_path;		/* --times */
+	double *times_s;		/* its times, seconds */
+	size_t ntimes;
 	int pulse_from;			/* --pulse-from given */
 	unsigned long pulse_shot;
 	double pulse_start_us, pulse_end_us;
@@ -93,6 +96,8 @@ static const char usage_text[] =
 "  -F, --fs=HZ              sampling frequency (default 20000000)\n"
 "  -r, --rate=HZ            shots per second, for time_ns without\n"
 "                           timestamps (default 1)\n"
+"      --times=FILE         each record's time in seconds, in order: text,\n"
+"                           one number a line (or .npy)\n"
 "  -s, --source=NAME        source prefix of the records (default us0)\n"
 "  -q, --quantities=LIST    of tof,shift,amplitude,energy,coupling\n"
 "                           (default all)\n"
@@ -140,6 +145,7 @@ static const struct option longopts[] = {
 	{ "follow", no_argument, NULL, 5 },
 	{ "offset", required_argument, NULL, 6 },
 	{ "pulse-from", required_argument, NULL, 7 },
+	{ "times", required_argument, NULL, 8 },
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -254,6 +260,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 		case 7:
 			set_pulse_from(o, optarg);
 			break;
+		case 8:
+			o->times_path = optarg;
+			break;
 		case 'f':
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
 				die_usage("format '%s': not understood at "
@@ -332,6 +341,70 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("--pulse and --pulse-from: one reference pulse only");
 	if (!o->ngates)
 		die_usage("no gate given: use -g NAME:START_US:END_US");
+	if (o->times_path && o->timestamps)
+		die_usage("--times and -T: the records' times from one only");
+}
+
+/* --times: every number of the file, a record's time in seconds each. */
+static void read_times(struct options *o)
+{
+	struct cs_input_config cfg = { .whole = 1, .max_samples = 1u << 24 };
+	size_t n;
+	char *text = tools_read_file(o->times_path, "times", &n);
+	enum cs_input_kind kind = cs_input_sniff(text, n < 4096 ? n : 4096);
+	struct cs_input *r;
+	int ret;
+
+	if (kind == CS_INPUT_RAW)
+		die("%s: times: raw data, not text or .npy (byte %zu)",
+		    o->times_path, cs_input_first_binary(text, n));
+	r = cs_input_create(NULL, text, n, kind == CS_INPUT_NPY ?
+			    CS_INPUT_NPY : CS_INPUT_TEXT, &cfg);
+	if (!r)
+		die_perror("%s", o->times_path);
+	ret = cs_input_start(r);
+	if (ret)
+		die("%s: times: %s", o->times_path, ret == -EBADMSG ?
+		    cs_input_error(r) : strerror(-ret));
+	o->ntimes = cs_input_samples(r);
+	o->times_s = malloc(o->ntimes * sizeof(double));
+	if (!o->times_s)
+		die_perror("malloc");
+	if (cs_input_next(r, o->times_s) != 1)
+		die("%s: times: %s", o->times_path, cs_input_error(r));
+	for (size_t i = 0; i < o->ntimes; i++)
+		if (!(fabs(o->times_s[i]) < 9e9))
+			die("%s: times: number %zu (%g) is no time in seconds",
+			    o->times_path, i + 1, o->times_s[i]);
+	warn("%s: times: %s", o->times_path, cs_input_describe(r));
+	cs_input_destroy(r);
+	free(text);
+}
+
+/* A record's time: from --times, or from the shot and the rate. 0, or
+ * -1 when --times has none for it (reported once). */
+static int record_time(const struct options *o, unsigned long index,
+		       uint64_t shot, int64_t *t)
+{
+	static int said;
+
+	if (!o->times_s) {
+		*t = (int64_t)llround((double)shot * 1e9 / o->rate_hz);
+		return 0;
+	}
+	if (index < o->ntimes) {
+		/* whole seconds apart: an epoch time times 1e9 is past
+		 * double's integers */
+		double whole = floor(o->times_s[index]);
+
+		*t = (int64_t)whole * 1000000000 +
+		     llround((o->times_s[index] - whole) * 1e9);
+		return 0;
+	}
+	if (!said++)
+		warn("%s: times: %zu times, but there are more records: the "
+		     "rest skipped", o->times_path, o->ntimes);
+	return -1;
 }
 
 /* The gates in samples of records of o->n (known once the input is). */
@@ -693,7 +766,10 @@ static int next_record(struct reading *r, double *x, int64_t *t)
 		}
 		if (!ret)
 			return 0;
-		*t = (int64_t)llround((double)shot * 1e9 / o->rate_hz);
+		if (record_time(o, st->shots, shot, t)) {
+			r->status = EXIT_BADINPUT;
+			return 0;
+		}
 		if (tools_nonfinite(x, o->n, name, "record", st->shots, 0)) {
 			st->nonfinite++;
 			r->status = EXIT_BADINPUT;
@@ -745,8 +821,10 @@ static int next_record(struct reading *r, double *x, int64_t *t)
 		*t = (int64_t)tools_get_le64(r->raw + (o->header ? r->sbytes +
 					     HEADER_BYTES : (r->sbytes + 7) /
 					     8 * 8));
-	else
-		*t = (int64_t)llround((double)shot * 1e9 / o->rate_hz);
+	else if (record_time(o, st->shots, shot, t)) {
+		r->status = EXIT_BADINPUT;
+		return 0;
+	}
 	cs_sample_format_decode(&o->fmt, r->raw, o->n, x);
 	if (o->fmt.is_float &&
 	    tools_nonfinite(x, o->n, name, "record", st->shots, at)) {
@@ -823,6 +901,8 @@ int main(int argc, char **argv)
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
+	if (o.times_path)
+		read_times(&o);
 
 	bps = cs_sample_format_bytes(&o.fmt);
 	rd.o = &o;
@@ -917,6 +997,7 @@ int main(int argc, char **argv)
 	free(pulse);
 	free(hold);
 	free(times);
+	free(o.times_s);
 	tools_source_close(&rd.src);
 	return rd.status;
 }

@@ -97,3 +97,19 @@ expect 1 "pulse-from: the input has 12 records, no record 20" \
 	"$BIN/ustof" --pulse-from=20:10:15 -g e0:8:12 "$TMPDIR/a16"
 expect 2 "--pulse and --pulse-from: one reference pulse only" \
 	"$BIN/ustof" -p "$TMPDIR/p16" --pulse-from=0:10:15 -g e0:8:12 "$TMPDIR/a16"
+
+# --times: each record's time from a file (seconds, irregular), and a
+# file with fewer times than records: the rest skipped, said, exit 3
+awk 'BEGIN { for (i = 0; i < 12; i++) printf "%.6f\n", 1700000000 + i * i * 0.25 }' >"$TMPDIR/t.txt"
+"$BIN/ustof" --times "$TMPDIR/t.txt" -p "$TMPDIR/p16" $G -q tof "$TMPDIR/a16" \
+	>"$TMPDIR/o" 2>"$TMPDIR/e"
+grep -q "t.txt: times: text, 12 numbers in 12 lines" "$TMPDIR/e"
+[ "$(cut -f1 "$TMPDIR/o" | sed -n '2p;24p' | tr '\n' ' ')" = "1700000000000000000 1700000030250000000 " ]
+cut -f2- "$TMPDIR/o" >"$TMPDIR/v1"
+grep -v '	shift	\|	amplitude	\|	energy	\|	coupling	' "$TMPDIR/ref" | cut -f2- >"$TMPDIR/v2"
+cmp "$TMPDIR/v1" "$TMPDIR/v2"
+head -n 10 "$TMPDIR/t.txt" >"$TMPDIR/t10.txt"
+expect 3 "t10.txt: times: 10 times, but there are more records: the rest skipped" \
+	"$BIN/ustof" --times "$TMPDIR/t10.txt" -p "$TMPDIR/p16" $G -q tof "$TMPDIR/a16"
+[ "$(grep -c '	tof	' "$TMPDIR/o")" -eq 20 ]
+expect 2 "--times and -T" "$BIN/ustof" -T --times "$TMPDIR/t.txt" -p "$TMPDIR/p16" $G "$TMPDIR/a16"
