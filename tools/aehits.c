@@ -77,7 +77,8 @@ static const char usage_text[] =
 "Text (one block a line) and NumPy .npy (blocks x samples) are told from\n"
 "raw samples by their first bytes and said on stderr.\n"
 "Exit status: 0 success, 1 read/write error, 2 usage error,\n"
-"3 input ended inside a block or had NaN samples (counted, reported).\n";
+"3 input ended inside a block or had NaN samples (counted, reported),\n"
+"or with -H a first block without a shot header.\n";
 
 static const struct option longopts[] = {
 	{ "samples", required_argument, NULL, 'n' },
@@ -330,6 +331,11 @@ int main(int argc, char **argv)
 			  o.n_set ? o.n : 0,
 			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
 	name = src.name;
+	if (o.header || o.timestamps)
+		tools_source_check_raw(&src, frame, "block",
+				       !o.header ? "-n, -f, -T" : o.timestamps ?
+				       "-n, -f, -H, -T" : "-n, -f, -H",
+				       o.header ? sbytes : (size_t)-1);
 	if (src.kind != TOOLS_RAW)
 		o.n = tools_source_samples(&src);
 	tools_offset_resolve(&o.offset, src.kind == TOOLS_RAW ?

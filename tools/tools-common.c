@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cellsense.h"
 #include "tools-common.h"
@@ -332,7 +333,7 @@ void tools_source_open(struct tools_source *s, const char *path,
 	s->head_len = fread(s->head, 1, want, s->in);
 	if (s->head_len < want && ferror(s->in))
 		die_perror("%s: read error", s->name);
-	kind = cs_input_sniff(s->head, s->head_len);
+	kind = cs_input_sniff(s->head, s->head_len < 4096 ? s->head_len : 4096);
 	if (kind == CS_INPUT_RAW)
 		return;
 	/* text with a header is no record of samples: read as text, so its
@@ -356,6 +357,62 @@ void tools_source_open(struct tools_source *s, const char *path,
 	warn("%s: %s", s->name, cs_input_describe(s->reader));
 	if (cs_input_format(s->reader) && !cs_input_format(s->reader)->is_signed)
 		s->npy_unsigned_bits = cs_input_format(s->reader)->bits;
+}
+
+void tools_source_check_raw(struct tools_source *s, size_t frame,
+			    const char *what, const char *options,
+			    size_t header_at)
+{
+	struct stat st;
+	const char *why;
+
+	if (s->kind != TOOLS_RAW)
+		return;
+	if (!fstat(fileno(s->in), &st) && S_ISREG(st.st_mode) &&
+	    st.st_size % (off_t)frame)
+		warn("%s: %lld bytes is not a whole number of %zu-byte %ss "
+		     "(%s): is the sample count right?", s->name,
+		     (long long)st.st_size, frame, what, options);
+	if (header_at == (size_t)-1 || s->head_len < header_at + 256)
+		return;
+	why = tools_shot_header_fault(s->head + header_at, 1, 0);
+	if (why) {
+		tools_shot_header_warn(s->name, what, 0, 0, header_at, why,
+				       options);
+		exit(EXIT_BADINPUT);
+	}
+}
+
+/* a larger jump between shot numbers is no overrun: no header */
+#define MAX_SHOT_GAP 1000000
+
+const char *tools_shot_header_fault(const unsigned char *h, int first,
+				    uint64_t prev)
+{
+	uint64_t shot = tools_get_le64(h);
+
+	if (tools_get_le64(h + 16) > 255)
+		return "its flags word is over 255";
+	for (size_t i = 32; i < 256; i++)
+		if (h[i])
+			return "its bytes 32-255 are not zero";
+	if (!first && shot <= prev)
+		return "its shot number does not increase";
+	if (!first && shot - prev > MAX_SHOT_GAP)
+		return "its shot number jumps by more than 1000000";
+	return NULL;
+}
+
+void tools_shot_header_warn(const char *name, const char *what,
+			    unsigned long index, unsigned long long offset,
+			    size_t header_at, const char *why,
+			    const char *options)
+{
+	warn("%s: %s %lu (byte offset %llu): the 256 bytes after its samples "
+	     "are not a shot header (%s; it would be at byte offset %llu): "
+	     "does the data have shot headers (-H), and are %s right? "
+	     "Stopped there", name, what, index, offset, why,
+	     offset + header_at, options);
 }
 
 size_t tools_source_read(struct tools_source *s, void *buf, size_t len)

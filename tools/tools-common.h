@@ -102,13 +102,16 @@ struct tools_source {
 	const char *name;
 	enum { TOOLS_RAW, TOOLS_TEXT, TOOLS_NPY } kind;
 	struct cs_input *reader;	/* text and .npy */
-	unsigned char head[4096];	/* raw: bytes read to tell the kind */
+	/* raw: bytes read to tell the kind (a record's, to check its
+	 * header too) */
+	unsigned char head[65536 + 512];
 	size_t head_len, head_used;
 	unsigned int npy_unsigned_bits;	/* .npy of unsigned integers: bits */
 };
 /*
- * Open @path (NULL or "-": standard input), read its first bytes (at most
- * @record_bytes and 4096) and tell what it is. Raw samples are left to the
+ * Open @path (NULL or "-": standard input), read its first record (at
+ * most @record_bytes and 64.5 KiB) and tell what it is from its first
+ * 4096 bytes. Raw samples are left to the
  * caller (tools_source_read() gives the bytes read first back); text and
  * .npy get a reader of records of @n samples (0: as the file says), and
  * what was found is said on stderr (text with a header is read as text:
@@ -118,6 +121,31 @@ struct tools_source {
  */
 void tools_source_open(struct tools_source *s, const char *path,
 		       size_t record_bytes, size_t n, const char *raw_only);
+/*
+ * Raw: warn when a regular file is no whole number of @frame-byte
+ * records (a wrong -n, -f, -H or -T, named in @options), and when
+ * @header_at is not (size_t)-1, check the first record's 256-byte shot
+ * header there (tools_shot_header_fault()): if it cannot be one (data
+ * without headers read with -H, or a wrong -n), say so and exit 3.
+ */
+void tools_source_check_raw(struct tools_source *s, size_t frame,
+			    const char *what, const char *options,
+			    size_t header_at);
+/*
+ * -H: why the 256 bytes at @h, after a record's samples, cannot be the
+ * driver's shot header (u64 shot number, u64 first-sample index, u64
+ * flags of at most 255, u64 overruns, then zeros), after @prev, the
+ * previous record's shot number, unless @first; NULL when they can be.
+ */
+const char *tools_shot_header_fault(const unsigned char *h, int first,
+				    uint64_t prev);
+/* Say @why on stderr for @what @index at byte @offset of @name, its header
+ * at @header_at in it, and that @options ("-n 1024, -f le:s16") are to
+ * be checked; the caller stops there (exit 3). */
+void tools_shot_header_warn(const char *name, const char *what,
+			    unsigned long index, unsigned long long offset,
+			    size_t header_at, const char *why,
+			    const char *options);
 /* Raw: fread() of @len bytes, the bytes read to sniff first. */
 size_t tools_source_read(struct tools_source *s, void *buf, size_t len);
 /* Samples a record of text or .npy. */

@@ -61,6 +61,7 @@ struct options {
 	unsigned int quantities;
 	size_t block;
 	int n_set;			/* -n given: checked against a file */
+	char fmt_text[32];		/* -f as given, for messages */
 	struct tools_offset offset;	/* --offset */
 	const char *times_path;		/* --times */
 	double *times_s;		/* its times, seconds */
@@ -238,6 +239,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->n = 1024;
 	cs_sample_format_parse("le:s16", &o->fmt, NULL);
+	strcpy(o->fmt_text, "le:s16");
 	strcpy(o->source, "us0");
 	o->rate_hz = 1.0;
 	o->fs_hz = 20e6;
@@ -268,6 +270,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 				die_usage("format '%s': not understood at "
 					  "character %zu (expected e.g. le:s16)",
 					  optarg, pos + 1);
+			snprintf(o->fmt_text, sizeof(o->fmt_text), "%s", optarg);
 			break;
 		case 'p':
 			o->pulse_path = optarg;
@@ -527,7 +530,6 @@ struct stats {
 static const char *name_of;	/* the input's name, for the messages */
 
 #define FIRST_SHOTS 10		/* all lost in these: say what may be wrong */
-#define MAX_SHOT_GAP 1000000	/* a larger jump is no overrun: no header */
 
 static void emit(const struct options *o, int64_t t, const struct gate *g,
 		 const char *quantity, double v, const char *unit,
@@ -712,27 +714,6 @@ static void all_lost_hint(const struct options *o, const char *name,
 	     "gates" : "");
 }
 
-/* The 256 bytes after the samples, when -H says they are the driver's
- * shot header: u64 shot number, first-sample index, flags (a byte),
- * overruns, then zeros. NULL when they can be one (after @prev, the
- * previous shot's number, unless @first), else why not. */
-static const char *not_a_header(const unsigned char *h, int first,
-				uint64_t prev)
-{
-	uint64_t shot = tools_get_le64(h);
-
-	if (tools_get_le64(h + 16) > 255)
-		return "its flags word is over 255";
-	for (size_t i = 32; i < HEADER_BYTES; i++)
-		if (h[i])
-			return "its bytes 32-255 are not zero";
-	if (!first && shot <= prev)
-		return "its shot number does not increase";
-	if (!first && shot - prev > MAX_SHOT_GAP)
-		return "its shot number jumps by more than 1000000";
-	return NULL;
-}
-
 /* Where main's records come from, whatever their kind. */
 struct reading {
 	struct options *o;
@@ -740,6 +721,7 @@ struct reading {
 	size_t sbytes, frame;
 	unsigned char *raw;
 	uint64_t next_shot;
+	char opts[96];		/* -n, -f, -H, -T as given, for messages */
 	struct stats *st;
 	int status;
 };
@@ -795,15 +777,13 @@ static int next_record(struct reading *r, double *x, int64_t *t)
 		}
 	}
 	if (o->header) {
-		const char *why = not_a_header(r->raw + r->sbytes, !st->shots,
-					       r->next_shot - 1);
+		const char *why = tools_shot_header_fault(r->raw + r->sbytes,
+							  !st->shots,
+							  r->next_shot - 1);
 
 		if (why) {
-			warn("%s: record %lu (byte offset %llu): the 256 bytes "
-			     "after its samples are not a shot header (%s): "
-			     "does the data have shot headers (-H), and %zu "
-			     "samples a record (-n)? Stopped there", name,
-			     st->shots, at, why, o->n);
+			tools_shot_header_warn(name, "record", st->shots, at,
+					       r->sbytes, why, r->opts);
 			r->status = EXIT_BADINPUT;
 			return 0;
 		}
@@ -916,6 +896,11 @@ int main(int argc, char **argv)
 			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
 	name = rd.src.name;
 	name_of = name;
+	snprintf(rd.opts, sizeof(rd.opts), "-n %zu, -f %s%s%s", o.n,
+		 o.fmt_text, o.header ? ", -H" : "",
+		 o.timestamps ? ", -T" : "");
+	tools_source_check_raw(&rd.src, rd.frame, "record", rd.opts,
+			       o.header ? rd.sbytes : (size_t)-1);
 	if (rd.src.kind != TOOLS_RAW) {
 		size_t n = tools_source_samples(&rd.src);
 

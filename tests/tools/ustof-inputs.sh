@@ -113,3 +113,26 @@ expect 3 "t10.txt: times: 10 times, but there are more records: the rest skipped
 	"$BIN/ustof" --times "$TMPDIR/t10.txt" -p "$TMPDIR/p16" $G -q tof "$TMPDIR/a16"
 [ "$(grep -c '	tof	' "$TMPDIR/o")" -eq 20 ]
 expect 2 "--times and -T" "$BIN/ustof" -T --times "$TMPDIR/t.txt" -p "$TMPDIR/p16" $G "$TMPDIR/a16"
+
+# layouts that do not fit, named at the start: -H on records without shot
+# headers (what would be one is samples: no driver's header), stopped at
+# once (exit 3, no records), a wrong -n
+expect 3 "a16: record 0 (byte offset 0): the 256 bytes after its samples are not a shot header (.*; it would be at byte offset 2048)" \
+	"$BIN/ustof" -H -p "$TMPDIR/p16" $G "$TMPDIR/a16"
+[ ! -s "$TMPDIR/o" ]
+expect 3 "a16: 24576 bytes is not a whole number of 2000-byte records (-n 1000, -f le:s16): is the sample count right?" \
+	"$BIN/ustof" -n 1000 -p "$TMPDIR/p16" $G "$TMPDIR/a16"
+expect 3 "a16: block 0 (byte offset 0): the 256 bytes after its samples are not a shot header (.*; it would be at byte offset 2048)" \
+	"$BIN/aehits" -H "$TMPDIR/a16"
+[ ! -s "$TMPDIR/o" ]
+# a real header with its flags (saturated) and overruns set is one
+"$BIN/ussim" -N 3 -H >"$TMPDIR/ah"
+$PY - "$TMPDIR/ah" <<'PYEOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[2048 + 16] = 1        # flags: saturated
+b[2048 + 24] = 5        # overruns
+open(sys.argv[1], "wb").write(b)
+PYEOF
+"$BIN/ustof" -H -p "$TMPDIR/p16" $G -q tof "$TMPDIR/ah" >"$TMPDIR/o"
+[ "$(grep -c '	tof	' "$TMPDIR/o")" -eq 6 ]
