@@ -116,7 +116,9 @@ CS_API unsigned long cs_export_dropped(const struct cs_export *e);
 /*
  * The wavelength axis @nm (n points, increasing or decreasing) as a pixel
  * polynomial for cs_wavescale_eval(): the lowest order (1 to 3) whose
- * largest error is below 1% of the mean spacing. 0, or -EDOM when none
+ * largest error is below 1% of the mean spacing, or half the last decimal
+ * the values were written with if that is more (a file's rounding, which
+ * the least-squares fit averages out). 0, or -EDOM when none
  * is (*@max_err then says by how much the cubic missed, nm), -EINVAL for
  * fewer than 4 points or a non-finite one.
  */

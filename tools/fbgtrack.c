@@ -817,6 +817,9 @@ static int read_records(struct state *s, struct cs_input *r,
 		process(s, y, fibre, (int64_t)llround((double)s->spectra *
 						      1e9 / o->rate_hz));
 		s->spectra++;
+		/* a live text stream sees each spectrum's records at once;
+		 * parsing the text costs far more than the write */
+		out_flush(s->out);
 	}
 	if (cs_input_bad(r))
 		warn("%s: %lu bad lines or records skipped", name,

@@ -47,10 +47,27 @@ static int fit_order(const double *nm, size_t n, unsigned int order,
 	return 0;
 }
 
+/* The last decimal the axis was written with: 10^-k for the smallest k
+ * at which every value is a whole number of them (to 1e-6 of one). */
+static double written_quantum(const double *nm, size_t n)
+{
+	for (int k = 0; k <= 9; k++) {
+		double scale = pow(10.0, k);
+		size_t i = 0;
+
+		while (i < n && fabs(nm[i] * scale - round(nm[i] * scale)) <
+				1e-6 * fmax(1.0, fabs(nm[i] * scale) * 1e-9))
+			i++;
+		if (i == n)
+			return 1.0 / scale;
+	}
+	return 0.0;
+}
+
 int cs_wavescale_fit(const double *nm, size_t n, struct cs_wavescale *ws,
 		     double *max_err)
 {
-	double step, err = INFINITY;
+	double step, err = INFINITY, tol;
 
 	if (!nm || !ws || !max_err || n < 4)
 		return -EINVAL;
@@ -60,10 +77,14 @@ int cs_wavescale_fit(const double *nm, size_t n, struct cs_wavescale *ws,
 	step = fabs(nm[n - 1] - nm[0]) / (double)(n - 1);
 	if (!(step > 0.0))
 		return -EDOM;
+	/* a file rounds its wavelengths (8 pm steps written to 1 pm; 2.44
+	 * pm steps to 1 pm too): the fit goes through the rounding, each
+	 * point may be off by half the last digit */
+	tol = fmax(0.01 * step, 0.5 * written_quantum(nm, n) * 1.001);
 	for (unsigned int order = 1; order <= 3; order++) {
 		if (fit_order(nm, n, order, ws, &err))
 			continue;
-		if (err < 0.01 * step) {
+		if (err <= tol) {
 			*max_err = err;
 			return 0;
 		}

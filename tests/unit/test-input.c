@@ -72,7 +72,7 @@ static void text_rows(void **state)
 
 static void axis_fit(void **state)
 {
-	static double nm[20001];
+	static double nm[20001], big[65536];
 	struct cs_wavescale ws;
 	double err;
 
@@ -88,6 +88,15 @@ static void axis_fit(void **state)
 	assert_int_equal(cs_wavescale_fit(nm, 512, &ws, &err), 0);
 	assert_int_equal(ws.ncoeffs, 3);
 	assert_true(fabs(cs_wavescale_eval(&ws, 300.0) - nm[300]) < 1e-9);
+	/* 2.44 pm steps written to 1 pm, as a file rounds them: the fit
+	 * goes through the rounding and is better than it */
+	for (size_t i = 0; i < 65536; i++)
+		big[i] = round((1460.0 + 0.00244 * (double)i) * 1000) / 1000;
+	assert_int_equal(cs_wavescale_fit(big, 65536, &ws, &err), 0);
+	assert_int_equal(ws.ncoeffs, 2);
+	assert_true(fabs(cs_wavescale_eval(&ws, 40000.0) - 1557.6) < 2e-5);
+	for (size_t i = 0; i < 512; i++)
+		nm[i] = 1510.0 + 0.167 * (double)i - 1e-6 * (double)(i * i);
 	nm[100] += 0.1;		/* a jump: no polynomial */
 	assert_int_equal(cs_wavescale_fit(nm, 512, &ws, &err), -EDOM);
 	assert_true(err > 0.01);
@@ -180,6 +189,37 @@ static void export_reader(void **state)
 	cs_export_destroy(e);
 	cfg.channel = 99;
 	assert_null(cs_export_create(&cfg));
+
+	/* 65536 rows are a spectrum, 65537 are refused with their line */
+	cfg.channel = 1;
+	e = cs_export_create(&cfg);
+	assert_int_equal(cs_export_line(e, "Wvl (nm)\tCH 1"), 0);
+	for (unsigned int i = 0; i < 65537; i++) {
+		char row[64];
+		int ret;
+
+		snprintf(row, sizeof(row), "%.4f\t%d", 1500.0 + 0.001 * i,
+			 -40 + (i % 7));
+		ret = cs_export_line(e, row);
+		assert_int_equal(ret, i < 65536 ? 0 : -EBADMSG);
+	}
+	assert_non_null(strstr(cs_export_error(e, &line, &col),
+			       "more than 65536 rows"));
+	assert_int_equal(line, 65538);
+	cs_export_destroy(e);
+	e = cs_export_create(&cfg);
+	assert_int_equal(cs_export_line(e, "Wvl (nm)\tCH 1"), 0);
+	for (unsigned int i = 0; i < 65536; i++) {
+		char row[64];
+
+		snprintf(row, sizeof(row), "%.4f\t%d", 1500.0 + 0.001 * i,
+			 -40 + (i % 7));
+		assert_int_equal(cs_export_line(e, row), 0);
+	}
+	assert_int_equal(cs_export_finish(e), 0);
+	assert_non_null(cs_export_take(e, &n));
+	assert_int_equal(n, 65536);
+	cs_export_destroy(e);
 }
 
 static void npy_headers(void **state)
