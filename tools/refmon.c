@@ -777,6 +777,10 @@ int main(int argc, char **argv)
 	int status = EXIT_OK, started = 0, seen = 0, resting = 0;
 
 	tools_set_progname(argv[0]);
+	/* not read before the first record sets them (prev_q is NaN until
+	 * then), but gcc -O3 cannot see it */
+	for (int ch = 0; ch < CS_RE_NCH; ch++)
+		prev_e[ch] = prev_u[ch] = NAN;
 	parse_args(&o, argc, argv);
 	tools_install_signals();
 
