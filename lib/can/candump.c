@@ -74,7 +74,9 @@ static const char *parse_date(const char *p, int64_t *time_ns)
 	tm.tm_mon -= 1;
 	tm.tm_isdst = -1;
 	sec = mktime(&tm);
-	if (sec == (time_t)-1)
+	/* a date before 1970 or past 2262 (nanoseconds in int64_t) is no time */
+	if (sec == (time_t)-1 || sec < 0 ||
+	    sec > INT64_MAX / 1000000000 - 1)
 		return NULL;
 	*time_ns = (int64_t)sec * 1000000000 + frac;
 	return p + 1;
