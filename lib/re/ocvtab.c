@@ -197,7 +197,7 @@ double cs_re_ocvtab_soc(const struct cs_re_ocvtab *q, double cell_v)
 	double lo_v = q->cathode[0] - q->anode[0];
 	double hi_v = q->cathode[q->n - 1] - q->anode[q->n - 1];
 	size_t lo = 0, hi = q->n - 1;
-	double a, b;
+	double a, b, s;
 
 	if (!(cell_v >= lo_v && cell_v <= hi_v))
 		return NAN;
@@ -211,5 +211,8 @@ double cs_re_ocvtab_soc(const struct cs_re_ocvtab *q, double cell_v)
 	}
 	a = q->cathode[lo] - q->anode[lo];
 	b = q->cathode[hi] - q->anode[hi];
-	return q->soc[lo] + (cell_v - a) / (b - a) * (q->soc[hi] - q->soc[lo]);
+	s = q->soc[lo] + (cell_v - a) / (b - a) * (q->soc[hi] - q->soc[lo]);
+	/* rounding can put it a hair past the segment, and past the table's
+	 * end, where cs_re_ocvtab_eval() refuses it */
+	return fmin(fmax(s, q->soc[lo]), q->soc[hi]);
 }
