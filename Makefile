@@ -8,6 +8,9 @@
 # Userspace: C11, warnings are errors. Kernel: out of tree through Kbuild,
 # against Debian's linux-headers-amd64; KDIR=... to cross-build.
 
+# the first rule below is not 'all': say which goal plain 'make' builds
+.DEFAULT_GOAL := all
+
 VERSION    := 0.1.0
 SOVERSION  := 0
 BUILD      ?= build
