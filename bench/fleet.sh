@@ -8,6 +8,8 @@ set -eu
 BUILD=$1
 N=${2:-400000}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# the store runs in its own directory: a relative BUILD would not reach it
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BIN=$BUILD/bin
 TMPDIR=$(mktemp -d)
 export TMPDIR
