@@ -54,7 +54,7 @@ endif
 ALL_CFLAGS := $(STD_FLAGS) $(CFLAGS) -Ilib -DCS_VERSION='"$(VERSION)"' \
               -DCS_DATADIR='"$(PREFIX)/share/cellsense"'
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DCS_BUILDING_LIB
-LIB_LIBS   := -lliquid -lm
+LIB_LIBS   := -lliquid -liio -ljson-c -lcrypto -lm
 
 LIB_SRCS   := $(wildcard lib/*/*.c)
 PUBLIC_HDRS := lib/cellsense.h $(wildcard lib/cellsense-*.h)
@@ -80,6 +80,11 @@ LIBS_mqtt2pg := $(TOOLS_MQTT) -lmosquitto -lpq
 $(BUILD)/bin/sense2mqtt $(BUILD)/bin/mqtt2pg: $(TOOLS_MQTT)
 $(TOOLS_MQTT) $(BUILD)/obj/tools/sense2mqtt.o $(BUILD)/obj/tools/mqtt2pg.o: tools/tools-mqtt.h
 $(BUILD)/obj/tools/mqtt2pg.o: ALL_CFLAGS += -I$(shell pg_config --includedir 2>/dev/null)
+# csacq writes the run's sidecar with tools-runmeta.c (json-c)
+TOOLS_RUNMETA := $(BUILD)/obj/tools/tools-runmeta.o
+LIBS_csacq := $(TOOLS_RUNMETA) -liio -lgpiod -ljson-c
+$(BUILD)/bin/csacq: $(TOOLS_RUNMETA)
+$(TOOLS_RUNMETA) $(BUILD)/obj/tools/csacq.o: tools/tools-runmeta.h lib/cs-iioattr.h
 
 FUZZ_SRCS  := $(wildcard fuzz/fuzz-*.c)
 FUZZ_BINS  := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)

@@ -307,5 +307,7 @@ CS_API double cs_fbgsynth_uniform(struct cs_fbgsynth *q);
 #include "cellsense-fleet.h"
 /* The input layer: text, interrogator exports, .npy, kind detection. */
 #include "cellsense-io.h"
+/* Acquisition runs: plan files, sidecars read back, SHA-256. */
+#include "cellsense-run.h"
 
 #endif /* CELLSENSE_H */
