@@ -79,7 +79,8 @@ boot_modules="industrialio kfifo_buf industrialio-triggered-buffer can can-raw c
 extra_modules="regmap-spi spi-bitbang ${CELLSENSE_VM_MODULES:-}"
 host_bins="iio_info iio_readdev iio_writedev iio_attr iio_reg
 	candump cansend cangen canbusload cansniffer
-	gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind"
+	gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind
+	jq"
 
 # Our modules may need Debian modules we did not list: modpost records them.
 own_kos=$(ls "$top"/kernel/*.ko "$top"/kernel/*/*.ko 2>/dev/null || true)
@@ -213,6 +214,9 @@ done
 # the tools' data (DBC and map) where they look by default
 mkdir -p "$oroot/usr/local/share/cellsense"
 cp "$top"/dbc/* "$oroot/usr/local/share/cellsense/"
+# the example acquisition plans (csacq)
+mkdir -p "$oroot/usr/local/share/cellsense/plans"
+cp "$top"/docs/plans/*.plan "$oroot/usr/local/share/cellsense/plans/"
 
 own_bins=$(ls "$top"/build/bin/* 2>/dev/null || true)
 own_libs=$(ls "$top"/build/lib/*.so* 2>/dev/null || true)
