@@ -45,6 +45,7 @@ struct options {
 	int verbose;
 	int npix_set, scale_set;	/* -n, -w given: checked against a file */
 	struct cs_export_config exp;	/* --channel, --dbm, --linear */
+	char run_input[4096];	/* --run: the run's raw file */
 };
 
 static const char usage_text[] =
@@ -65,6 +66,9 @@ static const char usage_text[] =
 "                           optical-switch channel FIBRE (default 0);\n"
 "                           repeat for each grating\n"
 "  -c, --config=FILE        read options from FILE ('key = value' lines)\n"
+"      --run=DIR            read the fbg stream of a csacq run: file, layout,\n"
+"                           gratings and calibration from its sidecar\n"
+"                           (cellsense-run(5)); options after it override\n"
 "  -k, --calibration=FILE   gratings' calibration to temperature, strain,\n"
 "                           pressure (see cellsense-fbgcal(5))\n"
 "      --reference=NAME:NM  grating NAME is a wavelength reference at NM:\n"
@@ -107,7 +111,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
-	OPT_REFERENCE, OPT_HEALTH, OPT_CHANNEL, OPT_DBM, OPT_LINEAR,
+	OPT_REFERENCE, OPT_HEALTH, OPT_CHANNEL, OPT_DBM, OPT_LINEAR, OPT_RUN,
 };
 
 static const struct option longopts[] = {
@@ -116,6 +120,7 @@ static const struct option longopts[] = {
 	{ "scale", required_argument, NULL, 'w' },
 	{ "grating", required_argument, NULL, 'g' },
 	{ "config", required_argument, NULL, 'c' },
+	{ "run", required_argument, NULL, OPT_RUN },
 	{ "calibration", required_argument, NULL, 'k' },
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "health", required_argument, NULL, OPT_HEALTH },
@@ -228,6 +233,42 @@ static void set_source(struct options *o, const char *arg)
 static void apply_option(struct options *o, int c, const char *arg,
 			 const char *where);
 
+/* --run DIR: what the run's sidecar says, as if given as options. */
+static void apply_run(struct options *o, const char *dir)
+{
+	struct cs_run_stream s;
+	char err[512], note[512], buf[512];
+	int len = 0;
+
+	if (cs_run_load(dir, "fbg", &s, note, sizeof(note), err, sizeof(err)))
+		die("--run: %s", err);
+	if (note[0])
+		warn("%s", note);
+	o->npix = s.samples;
+	o->npix_set = 1;
+	set_format(o, s.format);
+	for (unsigned int i = 0; i < s.ncoeffs && len < (int)sizeof(buf) - 32; i++)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "%s%.17g",
+				i ? "," : "", s.coeffs[i]);
+	if (s.ncoeffs)
+		set_scale(o, buf);
+	o->scale_set = s.ncoeffs > 0;
+	o->timestamps = s.timestamps;
+	o->index = s.index;
+	o->block = s.block;
+	if (s.rate_hz > 0)
+		o->rate_hz = s.rate_hz;
+	set_source(o, s.device);
+	for (unsigned int i = 0; i < s.ngratings; i++) {
+		snprintf(buf, sizeof(buf), "%s:%.17g", s.gratings[i].name,
+			 s.gratings[i].nm);
+		add_grating(o, buf, "--run");
+	}
+	if (s.calibration[0])
+		strcpy(o->cal_path, s.calibration);
+	strcpy(o->run_input, s.path);
+}
+
 static void read_config(struct options *o, const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -317,6 +358,9 @@ static void apply_option(struct options *o, int c, const char *arg,
 	case 'c':
 		read_config(o, arg);
 		break;
+	case OPT_RUN:
+		apply_run(o, arg);
+		break;
 	case 'k':
 		/* copied: a config file's line buffer is reused */
 		if (strlen(arg) >= sizeof(o->cal_path))
@@ -395,6 +439,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
+	if (o->run_input[0] && argc > optind)
+		die_usage("--run names the input: no FILE with it");
 	if (o->index && (o->npix % o->block || o->block * 2 != 256 ||
 			 cs_sample_format_bytes(&o->fmt) != 2))
 		die_usage("--index is the cellsense_fbg layout: 16-bit pixels "
@@ -885,8 +931,8 @@ int main(int argc, char **argv)
 	in.name = "stdin";
 	in.before_block = out_flush;
 	in.ctx = &out;
-	if (optind < argc && strcmp(argv[optind], "-")) {
-		in.name = argv[optind];
+	if (o.run_input[0] || (optind < argc && strcmp(argv[optind], "-"))) {
+		in.name = o.run_input[0] ? o.run_input : argv[optind];
 		in.fd = open(in.name, O_RDONLY);
 		if (in.fd < 0)
 			die_perror("%s", in.name);

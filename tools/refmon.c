@@ -24,6 +24,7 @@ enum drift_mode { DRIFT_OFF, DRIFT_HOLD, DRIFT_EXTRAPOLATE };
 enum input_kind { IN_AUTO, IN_SCANS, IN_ECLAB };
 
 struct options {
+	char run_input[4096];	/* --run: the run's raw file */
 	struct cs_sample_format fmt;
 	double scale[CS_RE_NCH];	/* V or A per LSB */
 	char source[32];
@@ -76,6 +77,9 @@ static const char usage_text[] =
 "  -r, --rate=HZ            samples per second (default 1000)\n"
 "  -T, --timestamps         each scan ends with the IIO timestamp (ns)\n"
 "  -s, --source=NAME        source prefix of the records (default re0)\n"
+"      --run=DIR            read the re stream of a csacq run: file, format,\n"
+"                           scales, rate, timestamps from its sidecar\n"
+"                           (cellsense-run(5)); options after it override\n"
 "  -o, --output-rate=HZ     records per second per channel (default 10)\n"
 "      --pass=HZ            mains filter: pass band edge (default 10)\n"
 "      --stop=HZ            mains filter: stop band edge (default 40)\n"
@@ -122,6 +126,7 @@ enum {
 	OPT_HYST, OPT_HOLD, OPT_ALARM_PERIOD, OPT_DRIFT, OPT_REST_CURRENT,
 	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
 	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP, OPT_DVDQ,
+	OPT_RUN,
 };
 
 static const struct option longopts[] = {
@@ -135,6 +140,7 @@ static const struct option longopts[] = {
 	{ "rate", required_argument, NULL, 'r' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "source", required_argument, NULL, 's' },
+	{ "run", required_argument, NULL, OPT_RUN },
 	{ "output-rate", required_argument, NULL, 'o' },
 	{ "pass", required_argument, NULL, OPT_PASS },
 	{ "stop", required_argument, NULL, OPT_STOP },
@@ -215,6 +221,34 @@ static void check_drift(struct options *o)
 	o->drift.rest_current = o->rest_rate * o->capacity_ah;
 }
 
+/* --run DIR: what the run's sidecar says, as if given as options. */
+static void apply_run(struct options *o, const char *dir)
+{
+	struct cs_run_stream s;
+	char err[512], note[512], buf[256];
+	size_t pos;
+
+	if (cs_run_load(dir, "re", &s, note, sizeof(note), err, sizeof(err)))
+		die("--run: %s", err);
+	if (note[0])
+		warn("%s", note);
+	if (s.nscales != CS_RE_NCH)
+		die("--run %s: %u data channels, not the %d of voltage0 "
+		    "voltage1 voltage2 current3", dir, s.nscales, CS_RE_NCH);
+	if (cs_sample_format_parse(s.format, &o->fmt, &pos))
+		die("--run %s: format '%s' not understood", dir, s.format);
+	snprintf(buf, sizeof(buf), "%.17g,%.17g,%.17g,%.17g", s.scales[0],
+		 s.scales[1], s.scales[2], s.scales[3]);
+	set_scales(o, buf);
+	if (s.rate_hz > 0)
+		o->rate_hz = s.rate_hz;
+	o->timestamps = s.timestamps;
+	if (strlen(s.device) < sizeof(o->source))
+		strcpy(o->source, s.device);
+	o->input = IN_SCANS;
+	strcpy(o->run_input, s.path);
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
 	size_t pos;
@@ -290,6 +324,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 		case 'T':
 			o->timestamps = 1;
 			o->scan_only = "timestamps";
+			break;
+		case OPT_RUN:
+			apply_run(o, optarg);
 			break;
 		case 's':
 			if (!optarg[0] || strlen(optarg) >= sizeof(o->source) ||
@@ -390,6 +427,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
+	if (o->run_input[0] && argc > optind)
+		die_usage("--run names the input: no FILE with it");
 	o->drift.extrapolate = o->drift_mode == DRIFT_EXTRAPOLATE;
 	check_drift(o);
 	if (o->ir_step > 0.0 && o->ir != 2)
@@ -784,7 +823,8 @@ int main(int argc, char **argv)
 	parse_args(&o, argc, argv);
 	tools_install_signals();
 
-	input_open(&in, &o, optind < argc ? argv[optind] : NULL);
+	input_open(&in, &o, o.run_input[0] ? o.run_input :
+			    optind < argc ? argv[optind] : NULL);
 	plating = cs_plating_create(&o.plating);
 	if (!plating)
 		die_perror("plating detector");
