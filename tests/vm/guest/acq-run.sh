@@ -68,7 +68,7 @@ ts_stats() { # FILE SCAN_BYTES TS_WORD: scans, span and largest step (ms)
 set -- $(ts_stats /tmp/run1/fibre.raw 1280 129)
 echo "fibre: $1 scans over $2 ms, largest step $3 ms, $4 not increasing;" \
 	"overrun_count $(cat "$fbgdev/overrun_count")"
-expect_ge fibre-span-ms 9000 "$2"
+expect_ge fibre-span-ms 8500 "$2"
 expect_le fibre-span-ms-max 10500 "$2"
 expect_eq fibre-overruns "$ovf0" "$(cat "$fbgdev/overrun_count")"
 expect_eq fibre-ts-increasing 0 "$4"
@@ -77,7 +77,7 @@ expect_le fibre-scans-max 1010 "$nf"
 set -- $(ts_stats /tmp/run1/electrodes.raw 24 3)
 echo "electrodes: $1 scans over $2 ms, largest step $3 ms, $4 not increasing;" \
 	"overrun_count $(cat "$redev/overrun_count")"
-expect_ge electrode-span-ms 9000 "$2"
+expect_ge electrode-span-ms 8500 "$2"
 expect_le electrode-span-ms-max 10500 "$2"
 expect_eq electrode-overruns "$ovr0" "$(cat "$redev/overrun_count")"
 expect_eq electrode-ts-increasing 0 "$4"
