@@ -96,6 +96,19 @@ struct acq {
 	int progress;
 };
 
+/* A die() after a buffer was created must not leave the device streaming
+ * with its buffer enabled: exit() runs this. */
+static struct acq *cleanup_acq;
+
+static void destroy_buffers(void)
+{
+	for (size_t i = 0; cleanup_acq && i < cleanup_acq->n; i++)
+		if (cleanup_acq->fe[i].buf) {
+			iio_buffer_destroy(cleanup_acq->fe[i].buf);
+			cleanup_acq->fe[i].buf = NULL;
+		}
+}
+
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -488,6 +501,7 @@ static int finish(struct acq *a)
 
 		if (f->buf)
 			iio_buffer_destroy(f->buf);
+		f->buf = NULL;
 		if (f->raw && fclose(f->raw)) {
 			warn("%s/%s: %s", a->dir, f->meta->file, strerror(errno));
 			ret = -1;
@@ -610,6 +624,8 @@ int main(int argc, char **argv)
 	if (!a.ctx)
 		die_perror("libiio context %s", a.m.uri);
 	a.m.st = st;
+	cleanup_acq = &a;
+	atexit(destroy_buffers);
 	for (size_t i = 0; i < cs_plan_count(a.m.plan); i++) {
 		const struct cs_plan_section *s = cs_plan_at(a.m.plan, i);
 
