@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -462,6 +463,7 @@ struct stats {
 	unsigned long scans, records, alarms, saturated, gaps, missing;
 	unsigned long repeated;	/* readings at or before the previous time */
 	unsigned long bad;	/* text lines refused */
+	unsigned long step;	/* outputs whose filter spans a current step */
 };
 
 static void emit(const struct options *o, int64_t t, const char *chan,
@@ -758,6 +760,21 @@ static int input_next(struct input *q, const struct options *o,
 	}
 }
 
+/* A jump of the raw current from @prev to @now: more than 6 sigma of the
+ * noise of a difference (and 4 quantisation steps). While the noise is
+ * not known yet (its warm-up, when the records' uncertainty is nan too)
+ * nothing counts as a jump. */
+static int current_jump(const struct cs_re_noise *noise, double res,
+			double prev, double now)
+{
+	double n = cs_re_noise_rms(noise, CS_RE_CURRENT);
+
+	if (isnan(n) || isnan(prev) || isnan(now))
+		return 0;
+	return fabs(now - prev) > fmax(6.0 * M_SQRT2 * n,
+				       isnan(res) ? 0.0 : 4.0 * res);
+}
+
 /* The mains filter for @rate readings a second: NULL (a note on stderr)
  * when the rate is too low for anything at the mains to be told from the
  * signal, unless the user set the bands, which must then fit. */
@@ -810,7 +827,9 @@ int main(int argc, char **argv)
 	double probe_v[RATE_PROBE][CS_RE_NCH], rate, noise_gain = 1.0;
 	int64_t probe_t[RATE_PROBE], period_ns, last_t = 0, last_alarm = 0;
 	int64_t next_out = INT64_MIN, delay_ns = 0, last_tr = INT64_MIN;
-	double charge = 0.0, last_i = NAN, prev_q = NAN;
+	double charge = 0.0, last_i = NAN, prev_q = NAN, raw_i = NAN;
+	unsigned long since_jump = ULONG_MAX;	/* raw readings since a jump
+						 * of the current */
 	double prev_e[CS_RE_NCH], prev_u[CS_RE_NCH];
 	int nprobe = 0, iprobe = 0, sat[CS_RE_NCH] = { 0 };
 	int status = EXIT_OK, started = 0, seen = 0, resting = 0;
@@ -900,7 +919,7 @@ int main(int argc, char **argv)
 		struct cs_plating_event ev;
 		double v[CS_RE_NCH], y[CS_RE_NCH], uy[CS_RE_NCH];
 		int64_t t, tr;
-		int got;
+		int got, step;
 
 		if (iprobe < nprobe) {
 			t = probe_t[iprobe];
@@ -937,6 +956,12 @@ int main(int argc, char **argv)
 		seen = 1;
 		last_t = t;
 		cs_re_noise_execute(noise, v);
+		if (current_jump(noise, in.res[CS_RE_CURRENT], raw_i,
+				 v[CS_RE_CURRENT]))
+			since_jump = 0;
+		else if (since_jump < ULONG_MAX)
+			since_jump++;
+		raw_i = v[CS_RE_CURRENT];
 		if (filt) {
 			if (!cs_re_filter_execute_timed(filt, t, v, y, &tr))
 				continue;
@@ -1017,12 +1042,17 @@ int main(int argc, char **argv)
 			continue;
 		next_out = tr + (int64_t)llround(1e9 / o.out_rate) -
 			   period_ns / 2;
+		/* the filter's window spans a step of the current: every
+		 * channel is a blend of before and after, off by up to
+		 * half the step's jump (the filter rings) */
+		step = filt && since_jump < cs_re_filter_taps(filt) - 1;
+		st.step += step ? 1 : 0;
 		for (int ch = 0; ch < CS_RE_NCH; ch++) {
 			if (isnan(y[ch]))
 				continue;	/* a column the file lacks */
 			emit(&o, tr, cs_re_channel_name(ch), quantity[ch],
-			     y[ch], unit[ch], sat[ch] ? "saturated" : "ok",
-			     uy[ch], &st);
+			     y[ch], unit[ch], sat[ch] ? "saturated" :
+			     step ? "step" : "ok", uy[ch], &st);
 			st.saturated += sat[ch] ? 1 : 0;
 			sat[ch] = 0;
 		}
@@ -1074,11 +1104,12 @@ int main(int argc, char **argv)
 				 (double)delay_ns * 1e-9);
 		fprintf(stderr, "%s: %s: %lu %s, %lu records, %lu alarm "
 			"records, %lu saturated, %lu gaps (%lu scans missing), "
-			"%lu repeated times, %lu bad lines, %s, %s\n",
+			"%lu repeated times, %lu bad lines, %lu outputs across "
+			"a current step, %s, %s\n",
 			tools_progname(), in.name, st.scans,
 			in.kind == IN_SCANS ? "scans" : "readings", st.records,
 			st.alarms, st.saturated, st.gaps, st.missing,
-			st.repeated, st.bad, fl, dr);
+			st.repeated, st.bad, st.step, fl, dr);
 	}
 	if (irstep) {
 		double uc, ua, rc = cs_re_irstep_resistance(irstep, 0, &uc);

@@ -62,17 +62,18 @@ hits=$(awk -F '\t' '$3 == "counts"' "$TMPDIR/ae.tsv" | wc -l)
 [ "$(grep -c ' 328#' "$TMPDIR/ae.log")" -eq "$hits" ] ||
 	{ echo "AE_Hit frames: $(grep -c ' 328#' "$TMPDIR/ae.log"), hits $hits"; exit 1; }
 # fbgtrack's misfit and ambiguous (on spectra its model does not explain,
-# rare in the simulators' output) and refmon's low_rate and drifting have
+# rare in the simulators' output) and refmon's low_rate, drifting and step have
 # their own values in the DBC: they come back as themselves, not as other
 printf '%s\n' "time_ns	source	quantity	value	unit	status	uncertainty" \
 	"1000000	fbg0/g1	wavelength	1550.1	nm	misfit	0.001" \
 	"2000000	fbg0/g1	wavelength	nan	nm	ambiguous	nan" \
 	"3000000	re0/anode	potential	0.05	V	low_rate	0.001" \
-	"4000000	re0/anode	potential	0.05	V	drifting	0.001" >"$TMPDIR/rare.tsv"
+	"4000000	re0/anode	potential	0.05	V	drifting	0.001" \
+	"5000000	re0/anode	potential	0.05	V	step	0.001" >"$TMPDIR/rare.tsv"
 "$BIN/sense2can" -n -d "$SRC/dbc/cellsense.dbc" -m "$SRC/dbc/cellsense.map" \
 	"$TMPDIR/rare.tsv" 2>"$TMPDIR/rare.err" >"$TMPDIR/rare.log" || { cat "$TMPDIR/rare.err"; exit 1; }
 "$BIN/can2sense" -d "$SRC/dbc/cellsense.dbc" -m "$SRC/dbc/cellsense.map" \
 	"$TMPDIR/rare.log" >"$TMPDIR/rare.back"
-for s in misfit ambiguous low_rate drifting; do
+for s in misfit ambiguous low_rate drifting step; do
 	grep -q "	$s	" "$TMPDIR/rare.back" || { echo "status $s not read back"; cat "$TMPDIR/rare.back"; exit 1; }
 done
