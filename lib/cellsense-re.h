@@ -312,6 +312,94 @@ CS_API enum cs_plating_level cs_plating_level(const struct cs_plating *q,
 					      double *min_potential);
 
 /* ---------------------------------------------------------------------
+ * Lithium plating from the relaxation after a charge: a second indicator,
+ * independent of the potential's level during the charge. When a charge
+ * stops, plated lithium strips and re-intercalates into the graphite; while
+ * it lasts it holds the anode near 0 V vs Li/Li+ (and the cell voltage up),
+ * and when it is used up the potential moves on to the graphite's: a
+ * plateau, then a steepening. A clean relaxation (any sum of decaying
+ * exponentials with amplitudes of one sign, diffusion's t^-1/2) has a slope
+ * that only shrinks in magnitude: the potential is concave in time. So the
+ * indicator is a slope that grows again, significantly beyond the noise.
+ *
+ * The potential during the rest is averaged in bins spaced evenly in
+ * log-time (8 a decade, from skip_s on); slopes between bins (one, two and
+ * three bins apart) are compared, each later one against each earlier one
+ * that does not overlap it: z, the largest growth over its standard
+ * uncertainty. z >= z_plating: plating (for the anode: if the potential
+ * before the steepening is below plateau_max; above it, unsure; still below it
+ * at the end: plating, a plateau still going); z below
+ * z_unsure: none (no plateau longer than limit_s, the third bin's time),
+ * if the relaxation was seen well enough to show a plateau
+ * (at least min_bins bins; for the anode, ending at least 20 times a bin's
+ * median uncertainty above plateau_max, where a plateau that outlasts the rest
+ * would not be; for the cell voltage, a change of at least 20 times a
+ * bin's median uncertainty); unsure otherwise.
+ *
+ * A charge is a run of the current above charge_a for at least charge_s;
+ * its rest begins when |current| falls below rest_fraction of the charge's
+ * mean current, and ends when it rises above it again (after skip_s: till
+ * then a filtered current may still ring) or after max_rest_s.
+ */
+enum cs_relax_verdict {
+	CS_RELAX_NONE = 0,	/* a clean relaxation: no plateau */
+	CS_RELAX_PLATING = 1,	/* a plateau ended by a steepening */
+	CS_RELAX_UNSURE = 2,	/* not seen well enough to tell */
+};
+
+/* "none", "plating", "unsure" */
+CS_API const char *cs_relax_verdict_name(enum cs_relax_verdict v);
+
+struct cs_relax_config {
+	double charge_a;	/* A, > 0 */
+	double charge_s;	/* s, >= 0 */
+	double rest_fraction;	/* 0..1 (exclusive) */
+	double skip_s;		/* s, > 0: the first bin starts here */
+	double max_rest_s;	/* s, > skip_s */
+	double corr_samples;	/* >= 1: samples per independent one */
+	double floor_v;		/* V, >= 0: least uncertainty of a bin mean
+				 * (quantisation, the model's own error) */
+	double z_plating;	/* > z_unsure */
+	double z_unsure;	/* > 0 */
+	double plateau_max;	/* V vs Li/Li+, or NAN: no level check (the
+				 * cell voltage) */
+	unsigned int min_bins;	/* >= 4 */
+};
+
+struct cs_relax_result {
+	enum cs_relax_verdict verdict;
+	const char *why;	/* a few words for unsure and none */
+	int64_t rest_ns;	/* the rest's first reading */
+	double rest_s;		/* how long it was followed */
+	double charge_a;	/* the charge's mean current */
+	double z;		/* the largest growth of the slope, in u */
+	double end_s;		/* plating: when the steepening peaks (the
+				 * plateau's end), s after rest_ns; else NAN */
+	double end_u;		/* its standard uncertainty, s */
+	int ongoing;		/* plating, the anode still near 0 V when the
+				 * rest ended: end_s is the rest's length (a
+				 * lower bound), end_u NAN */
+	double plateau_v;	/* plating: the potential before it */
+	double limit_s;		/* none: no plateau longer than this (the
+				 * third bin's time: a shorter one is not
+				 * seen); NAN when not judged */
+	unsigned int bins;	/* bins with readings */
+};
+
+struct cs_relax;
+
+CS_API struct cs_relax *cs_relax_create(const struct cs_relax_config *cfg);
+CS_API void cs_relax_destroy(struct cs_relax *q);
+/* One reading: the potential @v (anode vs Li/Li+, or the cell voltage),
+ * its standard uncertainty @u, the current @i (> 0 charging); NANs are
+ * passed over. Returns 1 and fills @res when a rest after a charge ended
+ * (judged), 0 otherwise. */
+CS_API int cs_relax_execute(struct cs_relax *q, int64_t t_ns, double v,
+			    double u, double i, struct cs_relax_result *res);
+/* At the end of the data: 1 and @res when a rest was being followed. */
+CS_API int cs_relax_finish(struct cs_relax *q, struct cs_relax_result *res);
+
+/* ---------------------------------------------------------------------
  * Synthetic three-electrode cell with known truth, the model the VM's sim
  * board also follows: OCV curves above, ohmic/kinetic overpotentials from
  * Arrhenius resistances (R(T) = R25 exp(act_k (1/T - 1/298.15))), a
@@ -334,6 +422,22 @@ struct cs_resynth_config {
 	uint64_t seed;
 	double ref_potential;	/* the reference vs Li/Li+, V, -5..5: the
 				 * electrodes are measured against it */
+	/* Relaxation: each electrode's diffusion overpotential, a first-order
+	 * lag of tau_s behind current times r_diff (0: none) */
+	double tau_s;		/* s, >= 0 */
+	double r_diff;		/* ohm, >= 0 */
+	/* Lithium plating (0: off, the anode simply goes below 0 V): where
+	 * the anode would go below 0 V vs Li/Li+ the charge current splits
+	 * and lithium plates through r_plate; at rest (or whenever the
+	 * anode is above 0 V) the plated lithium re-intercalates into the
+	 * graphite through r_strip, driven by the graphite's potential, on
+	 * the fraction theta = Q / (Q + strip_knee_ah) of the surface it
+	 * still covers, and the anode reads the mix theta * (lithium's
+	 * potential) + (1 - theta) * (graphite's). */
+	int plating;
+	double r_plate;		/* ohm, > 0 with plating */
+	double r_strip;		/* ohm, > 0 with plating */
+	double strip_knee_ah;	/* > 0 with plating */
 };
 
 struct cs_resynth;
@@ -356,6 +460,8 @@ CS_API double cs_resynth_soc(const struct cs_resynth *q);
 /* Reference drift now, V (meas electrode = true - drift). */
 CS_API double cs_resynth_drift(const struct cs_resynth *q);
 CS_API double cs_resynth_randn(struct cs_resynth *q);
+/* Lithium plated now, Ah (0 without the plating model). */
+CS_API double cs_resynth_plated(const struct cs_resynth *q);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,9 @@ struct options {
 	double ref_potential;	/* the reference vs Li/Li+, V */
 	double ref_uncertainty;
 	const char *ref_option;	/* the option that set it, or NULL */
+	int relax;		/* the relaxation-after-charge indicator */
+	double relax_charge;	/* A, a charge above this; 0: default */
+	double relax_time;	/* s, the longest rest followed */
 	int verbose;
 };
 
@@ -115,6 +118,12 @@ static const char usage_text[] =
 "                           lfp (3.42 +- 0.02 V) or a number of volts;\n"
 "                           U its standard uncertainty (default li)\n"
 "      --ref-potential=V    the same as --reference=V\n"
+"      --relaxation=on|off  lithium plating from the relaxation after a\n"
+"                           charge, of the anode and of the cell voltage\n"
+"                           (default on)\n"
+"      --relax-charge=A     a charge is a current above this for 30 s\n"
+"                           (default C/50 with --capacity, else 0.05 A)\n"
+"      --relax-time=S       follow a rest this long at most (default 3600)\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -128,6 +137,7 @@ enum {
 	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
 	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP, OPT_DVDQ,
 	OPT_RUN,
+	OPT_RELAX, OPT_RELAX_CHARGE, OPT_RELAX_TIME,
 };
 
 static const struct option longopts[] = {
@@ -135,6 +145,9 @@ static const struct option longopts[] = {
 	{ "we", required_argument, NULL, OPT_WE },
 	{ "ir", required_argument, NULL, OPT_IR },
 	{ "dvdq", no_argument, NULL, OPT_DVDQ },
+	{ "relaxation", required_argument, NULL, OPT_RELAX },
+	{ "relax-charge", required_argument, NULL, OPT_RELAX_CHARGE },
+	{ "relax-time", required_argument, NULL, OPT_RELAX_TIME },
 	{ "ir-step", required_argument, NULL, OPT_IR_STEP },
 	{ "format", required_argument, NULL, 'f' },
 	{ "scale", required_argument, NULL, 'S' },
@@ -272,6 +285,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->drift.rest_s = 60.0;
 	o->drift.rate_limit = 1e-7;
 	o->drift_mode = DRIFT_OFF;
+	o->relax = 1;
+	o->relax_time = 3600.0;
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
@@ -297,6 +312,20 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case OPT_DVDQ:
 			o->dvdq = 1;
+			break;
+		case OPT_RELAX:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				die_usage("relaxation '%s': expected on or off",
+					  optarg);
+			o->relax = !strcmp(optarg, "on");
+			break;
+		case OPT_RELAX_CHARGE:
+			o->relax_charge = parse_double(optarg, "relax-charge",
+						       1e-12, 1e6);
+			break;
+		case OPT_RELAX_TIME:
+			o->relax_time = parse_double(optarg, "relax-time", 60,
+						     1e7);
 			break;
 		case OPT_IR_STEP:
 			o->ir_step = parse_double(optarg, "ir-step", 1e-12, 1e6);
@@ -434,6 +463,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 	check_drift(o);
 	if (o->ir_step > 0.0 && o->ir != 2)
 		die_usage("--ir-step is for --ir=auto");
+	if (!o->relax && (o->relax_charge > 0.0 || o->relax_time != 3600.0))
+		die_usage("--relax-charge and --relax-time are for "
+			  "--relaxation=on");
 	if (o->input == IN_ECLAB && o->scan_only)
 		die_usage("--%s is for binary scans; an EC-Lab export has its "
 			  "own times and units", o->scan_only);
@@ -464,6 +496,7 @@ struct stats {
 	unsigned long repeated;	/* readings at or before the previous time */
 	unsigned long bad;	/* text lines refused */
 	unsigned long step;	/* outputs whose filter spans a current step */
+	unsigned long relax[3];	/* relaxation verdicts: none, plating, unsure */
 };
 
 static void emit(const struct options *o, int64_t t, const char *chan,
@@ -490,6 +523,64 @@ static void emit_alarm(const struct options *o, enum cs_plating_level level,
 	emit(o, onset, "anode", "plating", (double)(now - onset) * 1e-9, "s",
 	     cs_plating_level_name(level), NAN, st);
 	st->alarms++;
+}
+
+/* The relaxation-after-charge indicators of the anode (near 0 V vs Li/Li+
+ * when plated) and of the cell voltage. */
+static struct cs_relax *relax_create(const struct options *o, double rate,
+				     double corr, int anode)
+{
+	struct cs_relax_config c = {
+		.charge_a = o->relax_charge > 0.0 ? o->relax_charge :
+			    o->capacity_ah > 0.0 ? o->capacity_ah / 50.0 : 0.05,
+		.charge_s = 30.0, .rest_fraction = 0.02,
+		/* past the filter's blend of the step, and one reading */
+		.skip_s = fmax(1.0, 1.5 / rate), .max_rest_s = o->relax_time,
+		.corr_samples = corr, .floor_v = 5e-6, .z_plating = 6.0,
+		.z_unsure = 3.0, .plateau_max = anode ? 0.05 : NAN,
+		.min_bins = 8,
+	};
+	struct cs_relax *q;
+
+	if (!o->relax)
+		return NULL;
+	if (c.max_rest_s <= c.skip_s)
+		c.max_rest_s = 2.0 * c.skip_s;
+	q = cs_relax_create(&c);
+	if (!q)
+		die_perror("relaxation indicator");
+	return q;
+}
+
+/* Its verdict: time_ns the rest's start; value the plateau's end (s after
+ * it) for plating, the longest plateau that could have gone unseen for
+ * none, nan for unsure. */
+static void emit_relax(const struct options *o, const char *chan,
+		       const struct cs_relax_result *r, struct stats *st)
+{
+	double v = r->verdict == CS_RELAX_PLATING ? r->end_s :
+		   r->verdict == CS_RELAX_NONE ? r->limit_s : NAN;
+
+	emit(o, r->rest_ns, chan, "relaxation", v, "s",
+	     cs_relax_verdict_name(r->verdict), r->end_u, st);
+	st->relax[r->verdict]++;
+	if (r->verdict == CS_RELAX_PLATING && r->ongoing)
+		warn("%s/%s: lithium plating indicated by the relaxation after "
+		     "the charge (%.3g A) that stopped at %.3f s: a plateau at "
+		     "%.4f V, steepening (%.1f sigma) but still going when the "
+		     "rest ended %.0f s later", o->source, chan, r->charge_a,
+		     (double)r->rest_ns * 1e-9, r->plateau_v, r->z, r->end_s);
+	else if (r->verdict == CS_RELAX_PLATING)
+		warn("%s/%s: lithium plating indicated by the relaxation after "
+		     "the charge (%.3g A) that stopped at %.3f s: a plateau at "
+		     "%.4f V ended %.0f s into the rest (steepening %.1f "
+		     "sigma)", o->source, chan, r->charge_a,
+		     (double)r->rest_ns * 1e-9, r->plateau_v, r->end_s, r->z);
+	else if (o->verbose)
+		warn("%s/%s: relaxation after the charge stopped at %.3f s "
+		     "(%.0f s followed): %s, %s (z %.1f)", o->source, chan,
+		     (double)r->rest_ns * 1e-9, r->rest_s,
+		     cs_relax_verdict_name(r->verdict), r->why, r->z);
 }
 
 /* Sensor health at the end of each rest: the reference's drift (the
@@ -760,6 +851,16 @@ static int input_next(struct input *q, const struct options *o,
 	}
 }
 
+/* A channel's noise through the filter (or its quantisation where finer):
+ * nan while not known. */
+static double noise_only(const struct cs_re_noise *noise,
+			 const struct input *in, unsigned int ch, double gain)
+{
+	double n = cs_re_noise_rms(noise, ch);
+
+	return isnan(n) ? NAN : fmax(n, in->res[ch] / sqrt(12.0)) * gain;
+}
+
 /* A jump of the raw current from @prev to @now: more than 6 sigma of the
  * noise of a difference (and 4 quantisation steps). While the noise is
  * not known yet (its warm-up, when the records' uncertainty is nan too)
@@ -824,6 +925,8 @@ int main(int argc, char **argv)
 	struct cs_re_noise *noise = NULL;
 	struct cs_plating *plating;
 	struct cs_re_irstep *irstep = NULL;
+	struct cs_relax *relax_anode, *relax_cell;
+	struct cs_relax_result rres;
 	double probe_v[RATE_PROBE][CS_RE_NCH], rate, noise_gain = 1.0;
 	int64_t probe_t[RATE_PROBE], period_ns, last_t = 0, last_alarm = 0;
 	int64_t next_out = INT64_MIN, delay_ns = 0, last_tr = INT64_MIN;
@@ -908,6 +1011,8 @@ int main(int argc, char **argv)
 		if (!irstep)
 			die_perror("iR steps");
 	}
+	relax_anode = relax_create(&o, rate, 1.0 / (noise_gain * noise_gain), 1);
+	relax_cell = relax_create(&o, rate, 1.0 / (noise_gain * noise_gain), 0);
 	if (fputs(cs_record_header(), stdout) < 0 || fputc('\n', stdout) < 0)
 		die_perror("stdout");
 	/* the raw noise over about 2 s, or 50 readings at a low rate */
@@ -1019,6 +1124,20 @@ int main(int argc, char **argv)
 				     ir.r[1], "ohm", why, ir.u[1], &st);
 			}
 		}
+		/* the relaxation indicators take the noise alone: the
+		 * reference's offset uncertainty does not change a shape */
+		if (relax_anode &&
+		    cs_relax_execute(relax_anode, tr, y[CS_RE_ANODE],
+				     noise_only(noise, &in, CS_RE_ANODE,
+						noise_gain),
+				     y[CS_RE_CURRENT], &rres) == 1)
+			emit_relax(&o, "anode", &rres, &st);
+		if (relax_cell &&
+		    cs_relax_execute(relax_cell, tr, y[CS_RE_CELL],
+				     noise_only(noise, &in, CS_RE_CELL,
+						noise_gain),
+				     y[CS_RE_CURRENT], &rres) == 1)
+			emit_relax(&o, "cell", &rres, &st);
 		if (cs_plating_execute(plating, tr, y[CS_RE_ANODE], &ev) == 1) {
 			emit_alarm(&o, ev.level, ev.onset_ns, tr, &st);
 			last_alarm = tr;
@@ -1083,6 +1202,10 @@ int main(int argc, char **argv)
 	}
 	if (drift && resting)
 		drift_health(&o, drift, last_t, &st);
+	if (relax_anode && cs_relax_finish(relax_anode, &rres))
+		emit_relax(&o, "anode", &rres, &st);
+	if (relax_cell && cs_relax_finish(relax_cell, &rres))
+		emit_relax(&o, "cell", &rres, &st);
 	if (fflush(stdout))
 		die_perror("stdout");
 	if (in.eclab && cs_eclab_bad(in.eclab)) {
@@ -1105,11 +1228,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %lu %s, %lu records, %lu alarm "
 			"records, %lu saturated, %lu gaps (%lu scans missing), "
 			"%lu repeated times, %lu bad lines, %lu outputs across "
-			"a current step, %s, %s\n",
+			"a current step, relaxations after a charge: %lu none, "
+			"%lu plating, %lu unsure, %s, %s\n",
 			tools_progname(), in.name, st.scans,
 			in.kind == IN_SCANS ? "scans" : "readings", st.records,
 			st.alarms, st.saturated, st.gaps, st.missing,
-			st.repeated, st.bad, st.step, fl, dr);
+			st.repeated, st.bad, st.step, st.relax[CS_RELAX_NONE],
+			st.relax[CS_RELAX_PLATING], st.relax[CS_RELAX_UNSURE],
+			fl, dr);
 	}
 	if (irstep) {
 		double uc, ua, rc = cs_re_irstep_resistance(irstep, 0, &uc);
@@ -1121,6 +1247,8 @@ int main(int argc, char **argv)
 			rc, uc, ra, ua);
 	}
 	cs_re_irstep_destroy(irstep);
+	cs_relax_destroy(relax_anode);
+	cs_relax_destroy(relax_cell);
 	cs_plating_destroy(plating);
 	cs_re_noise_destroy(noise);
 	cs_re_drift_destroy(drift);

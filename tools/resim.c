@@ -45,6 +45,20 @@ static const char usage_text[] =
 "      --drift=V/S          reference drift rate (default 0)\n"
 "      --ref-potential=V    the reference vs Li/Li+: the electrodes are\n"
 "                           measured against it (default 0, lithium)\n"
+"      --tau=S              relaxation: each electrode's diffusion\n"
+"                           overpotential lags the current by S seconds\n"
+"                           (default 0: none)\n"
+"      --r-diff=OHM         relaxation: its size, ohm (default 0.005 with\n"
+"                           --tau)\n"
+"      --plating            lithium plating: where the anode would go below\n"
+"                           0 V the current plates lithium, which strips\n"
+"                           back into the graphite at rest (a plateau in\n"
+"                           the relaxation)\n"
+"      --r-plate=OHM        plating's overpotential resistance (default\n"
+"                           0.005)\n"
+"      --r-strip=OHM        re-intercalation's resistance (default 1)\n"
+"      --strip-knee=AH      plated lithium below which it covers less of\n"
+"                           the surface (default 0.0005)\n"
 "      --noise=V            rms noise on each voltage (default 0.0005)\n"
 "      --mains=V            mains pickup amplitude (default 0.02)\n"
 "      --mains-hz=HZ        mains frequency (default 50)\n"
@@ -64,6 +78,7 @@ static const char usage_text[] =
 enum {
 	OPT_STEP = 1, OPT_SOC, OPT_CAP, OPT_RA, OPT_RC, OPT_DRIFT, OPT_NOISE,
 	OPT_MAINS, OPT_MAINS_HZ, OPT_SEED, OPT_TRUTH, OPT_REF, OPT_OCV_OUT, OPT_ECLAB, OPT_POINT,
+	OPT_TAU, OPT_RDIFF, OPT_PLATING, OPT_RPLATE, OPT_RSTRIP, OPT_KNEE,
 };
 
 static const struct option longopts[] = {
@@ -79,6 +94,12 @@ static const struct option longopts[] = {
 	{ "drift", required_argument, NULL, OPT_DRIFT },
 	{ "ref-potential", required_argument, NULL, OPT_REF },
 	{ "noise", required_argument, NULL, OPT_NOISE },
+	{ "tau", required_argument, NULL, OPT_TAU },
+	{ "r-diff", required_argument, NULL, OPT_RDIFF },
+	{ "plating", no_argument, NULL, OPT_PLATING },
+	{ "r-plate", required_argument, NULL, OPT_RPLATE },
+	{ "r-strip", required_argument, NULL, OPT_RSTRIP },
+	{ "strip-knee", required_argument, NULL, OPT_KNEE },
 	{ "mains", required_argument, NULL, OPT_MAINS },
 	{ "mains-hz", required_argument, NULL, OPT_MAINS_HZ },
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -207,7 +228,8 @@ int main(int argc, char **argv)
 		.fs = 1000.0, .capacity_ah = 5.0, .soc = 0.5, .temp_c = 25.0,
 		.r_anode = 0.010, .r_cathode = 0.008, .act_k = 4000.0,
 		.noise_v = 0.5e-3, .noise_a = 2e-3, .mains_v = 0.02,
-		.mains_hz = 50.0, .seed = 1,
+		.mains_hz = 50.0, .seed = 1, .r_diff = 0.005, .r_plate = 0.005,
+		.r_strip = 1.0, .strip_knee_ah = 0.0005,
 	};
 	static const char *const quantity[CS_RE_NCH] = {
 		"voltage", "potential", "potential", "current",
@@ -271,6 +293,25 @@ int main(int argc, char **argv)
 		case OPT_REF:
 			cfg.ref_potential = parse_double(optarg, "ref-potential",
 							 -5, 5);
+			break;
+		case OPT_TAU:
+			cfg.tau_s = parse_double(optarg, "tau", 0, 1e7);
+			break;
+		case OPT_RDIFF:
+			cfg.r_diff = parse_double(optarg, "r-diff", 0, 10);
+			break;
+		case OPT_PLATING:
+			cfg.plating = 1;
+			break;
+		case OPT_RPLATE:
+			cfg.r_plate = parse_double(optarg, "r-plate", 1e-6, 10);
+			break;
+		case OPT_RSTRIP:
+			cfg.r_strip = parse_double(optarg, "r-strip", 1e-6, 1e4);
+			break;
+		case OPT_KNEE:
+			cfg.strip_knee_ah = parse_double(optarg, "strip-knee",
+							 1e-9, 1e3);
 			break;
 		case OPT_NOISE:
 			cfg.noise_v = parse_double(optarg, "noise", 0, 1);
