@@ -3,7 +3,8 @@
  * libFuzzer target: EC-Lab text exports (cellsense-eclab.h, what refmon
  * reads), pushed line by line as refmon does: every reading returned has
  * a finite time, every refusal a reason, and after -EINVAL nothing more
- * is read.
+ * is read; the running charge (any kind of charge column, restarts
+ * included) is finite or NaN, never infinite.
  */
 #include <errno.h>
 #include <math.h>
@@ -35,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*nl = '\0';
 		ret = cs_eclab_line(q, p, row);
 		if (ret == 1 && !isfinite(row[CS_ECLAB_TIME]))
+			abort();
+		if (ret == 1 && isinf(cs_eclab_charge(q, row)))
 			abort();
 		if ((ret == -EBADMSG || ret == -EINVAL) &&
 		    !cs_eclab_error(q)[0])

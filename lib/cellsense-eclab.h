@@ -26,8 +26,8 @@ enum cs_eclab_column {
 	CS_ECLAB_EWE_ECE,	/* V: Ewe-Ece/V, <Ewe-Ece>/V, Ecell/V */
 	CS_ECLAB_CURRENT,	/* A: I/mA, <I>/mA, I/A, <I>/A; > 0 anodic
 				 * at the working electrode */
-	CS_ECLAB_CHARGE,	/* Ah: (Q-Qo)/mA.h, else Capacity/mA.h (or
-				 * /A.h) */
+	CS_ECLAB_CHARGE,	/* Ah: (Q-Qo)/mA.h, else Q charge/discharge/
+				 * mA.h, else Capacity/mA.h (or /A.h) */
 	CS_ECLAB_NCOL,
 };
 
@@ -59,6 +59,34 @@ CS_API int cs_eclab_has(const struct cs_eclab *q, unsigned int col);
 /* The coarsest step of the digits written in column @col so far, in its
  * SI unit (the export's quantisation); NAN before any reading. */
 CS_API double cs_eclab_resolution(const struct cs_eclab *q, unsigned int col);
+/* What the charge column is: (Q-Qo), a running total through the working
+ * electrode (> 0 oxidising it); Q charge/discharge, signed the same way
+ * but starting again at 0 with each half cycle; Capacity, the same
+ * without its sign. */
+enum cs_eclab_charge_kind {
+	CS_ECLAB_Q_NONE = 0,
+	CS_ECLAB_Q_TOTAL,	/* (Q-Qo) */
+	CS_ECLAB_Q_HALF_CYCLE,	/* Q charge/discharge */
+	CS_ECLAB_Q_CAPACITY,	/* Capacity */
+};
+CS_API enum cs_eclab_charge_kind cs_eclab_charge_kind(const struct cs_eclab *q);
+/* The column's name as the file wrote it ("" when none). */
+CS_API const char *cs_eclab_charge_name(const struct cs_eclab *q);
+/*
+ * The charge through the working electrode since the first reading, Ah
+ * (> 0 oxidising it), from a reading's @row whatever the column's kind:
+ * (Q-Qo) less its first value; Q charge/discharge and Capacity summed
+ * across their restarts (a value nearer 0 than the last by more than two
+ * of the column's resolution starts a half cycle; Capacity takes the sign
+ * of the current at the start of its half cycle, and without a current
+ * column it is refused).
+ * Call once per reading, in order. NAN when the file has no charge column
+ * (or Capacity without current), or the reading has none.
+ */
+CS_API double cs_eclab_charge(struct cs_eclab *q, const double *row);
+/* Half-cycle restarts seen by cs_eclab_charge(). */
+CS_API unsigned long cs_eclab_charge_restarts(const struct cs_eclab *q);
+
 /* 1 when the numbers seen had decimal commas. */
 CS_API int cs_eclab_decimal_comma(const struct cs_eclab *q);
 /* Readings returned, and lines refused with -EBADMSG. */

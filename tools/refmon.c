@@ -647,6 +647,8 @@ struct input {
 	unsigned long lineno;
 	struct cs_eclab *eclab;
 	double res[CS_RE_NCH];	/* each channel's quantisation step */
+	double charge;		/* the export's charge into the cell, Ah,
+				 * at the last reading; NAN: none */
 };
 
 /* Text, not samples: printable bytes, TABs and line ends only (a 24-bit
@@ -832,6 +834,9 @@ static int input_next(struct input *q, const struct options *o,
 		if (ret == 1) {
 			*t = (int64_t)llround(row[CS_ECLAB_TIME] * 1e9);
 			eclab_channels(q, o->we_anode, row, v);
+			/* through the working electrode -> into the cell */
+			q->charge = (o->we_anode ? -1.0 : 1.0) *
+				    cs_eclab_charge(q->eclab, row);
 			eclab_resolution(q, o->we_anode);
 			return 1;
 		}
@@ -859,6 +864,29 @@ static double noise_only(const struct cs_re_noise *noise,
 	double n = cs_re_noise_rms(noise, ch);
 
 	return isnan(n) ? NAN : fmax(n, in->res[ch] / sqrt(12.0)) * gain;
+}
+
+/* The export's charge at the reading of time @t among the last ones kept;
+ * NAN when none. */
+static double ring_charge(const int64_t *rt, const double *rq, size_t n,
+			  int64_t t)
+{
+	for (size_t k = 0; k < n; k++)
+		if (rt[k] == t)
+			return rq[k];
+	return NAN;
+}
+
+/* The export's charge @qe and the current's integral @qi disagree beyond
+ * 1 % of the charge and two of the column's last digits; the largest
+ * difference kept in *@max. */
+static int charge_differ(double qe, double qi, double res, double *max)
+{
+	double d = fabs(qe - qi);
+
+	if (d > *max)
+		*max = d;
+	return d > 0.01 * fabs(qe) + 2.0 * (isnan(res) ? 0.0 : res);
 }
 
 /* A jump of the raw current from @prev to @now: more than 6 sigma of the
@@ -928,9 +956,14 @@ int main(int argc, char **argv)
 	struct cs_relax *relax_anode, *relax_cell;
 	struct cs_relax_result rres;
 	double probe_v[RATE_PROBE][CS_RE_NCH], rate, noise_gain = 1.0;
+	double probe_q[RATE_PROBE];
 	int64_t probe_t[RATE_PROBE], period_ns, last_t = 0, last_alarm = 0;
 	int64_t next_out = INT64_MIN, delay_ns = 0, last_tr = INT64_MIN;
 	double charge = 0.0, last_i = NAN, prev_q = NAN, raw_i = NAN;
+	double *qring_q, q_exp0 = NAN, q_int0 = NAN, q_maxdiff = 0.0;
+	int64_t *qring_t;
+	size_t qring_n, qring_pos = 0;
+	unsigned long q_compared = 0, q_differ = 0;
 	unsigned long since_jump = ULONG_MAX;	/* raw readings since a jump
 						 * of the current */
 	double prev_e[CS_RE_NCH], prev_u[CS_RE_NCH];
@@ -961,6 +994,7 @@ int main(int argc, char **argv)
 		       (got = input_next(&in, &o, st.scans, &probe_t[nprobe],
 					 probe_v[nprobe], sat)) == 1) {
 			st.scans++;
+			probe_q[nprobe] = in.charge;
 			if (nprobe && probe_t[nprobe] <= probe_t[nprobe - 1]) {
 				st.repeated++;
 				continue;
@@ -982,6 +1016,15 @@ int main(int argc, char **argv)
 			in.name, cs_eclab_decimal_comma(in.eclab) ?
 			"decimal commas" : "decimal points", rate,
 			o.we_anode ? "anode" : "cathode");
+		if (o.dvdq && cs_eclab_charge_kind(in.eclab))
+			fprintf(stderr, "%s: %s: charge from the export's "
+				"%s, compared with the current's integral\n",
+				tools_progname(), in.name,
+				cs_eclab_charge_name(in.eclab));
+		else if (o.dvdq)
+			fprintf(stderr, "%s: %s: charge integrated from the "
+				"current (the export has no charge column)\n",
+				tools_progname(), in.name);
 	}
 	period_ns = (int64_t)llround(1e9 / rate);
 	filt = design_filter(&o, rate, in.name);
@@ -989,6 +1032,15 @@ int main(int argc, char **argv)
 		noise_gain = cs_re_filter_noise_gain(filt);
 		delay_ns = (int64_t)cs_re_filter_delay(filt) * period_ns;
 	}
+	/* the export's charge at the filter's output times: the readings'
+	 * (time, charge) of one filter length */
+	qring_n = filt ? cs_re_filter_taps(filt) + 1 : 1;
+	qring_t = calloc(qring_n, sizeof(*qring_t));
+	qring_q = calloc(qring_n, sizeof(*qring_q));
+	if (!qring_t || !qring_q)
+		die_perror("malloc");
+	for (size_t k = 0; k < qring_n; k++)
+		qring_t[k] = INT64_MIN;
 	if (o.drift_mode != DRIFT_OFF) {
 		ocv = load_ocv(o.ocv_path);
 		o.drift.ocv = ocv;
@@ -1028,6 +1080,7 @@ int main(int argc, char **argv)
 
 		if (iprobe < nprobe) {
 			t = probe_t[iprobe];
+			in.charge = probe_q[iprobe];
 			memcpy(v, probe_v[iprobe++], sizeof(v));
 		} else {
 			got = input_next(&in, &o, st.scans, &t, v, sat);
@@ -1060,6 +1113,9 @@ int main(int argc, char **argv)
 		}
 		seen = 1;
 		last_t = t;
+		qring_t[qring_pos] = t;
+		qring_q[qring_pos] = in.kind == IN_SCANS ? NAN : in.charge;
+		qring_pos = (qring_pos + 1) % qring_n;
 		cs_re_noise_execute(noise, v);
 		if (current_jump(noise, in.res[CS_RE_CURRENT], raw_i,
 				 v[CS_RE_CURRENT]))
@@ -1176,10 +1232,28 @@ int main(int argc, char **argv)
 			sat[ch] = 0;
 		}
 		if (o.dvdq) {
-			emit(&o, tr, "cell", "charge", charge, "Ah", "ok", NAN,
+			double qe = ring_charge(qring_t, qring_q, qring_n, tr),
+			       q = charge;
+
+			if (!isnan(qe)) {
+				/* both from the first record on */
+				if (isnan(q_exp0)) {
+					q_exp0 = qe;
+					q_int0 = charge;
+				}
+				q = qe - q_exp0;
+				q_compared++;
+				if (charge_differ(q, charge - q_int0,
+						  cs_eclab_resolution(
+							  in.eclab,
+							  CS_ECLAB_CHARGE),
+						  &q_maxdiff))
+					q_differ++;
+			}
+			emit(&o, tr, "cell", "charge", q, "Ah", "ok", NAN,
 			     &st);
 			for (int ch = CS_RE_CATHODE; ch <= CS_RE_ANODE; ch++) {
-				double dq = charge - prev_q;
+				double dq = q - prev_q;
 
 				/* between this record and the last, where
 				 * charge passed */
@@ -1192,7 +1266,7 @@ int main(int argc, char **argv)
 				prev_e[ch] = y[ch];
 				prev_u[ch] = uy[ch];
 			}
-			prev_q = charge;
+			prev_q = q;
 		}
 		if (o.ir)
 			emit_ir_free(&o, irstep, !irstep || filt, tr, y, uy,
@@ -1237,6 +1311,16 @@ int main(int argc, char **argv)
 			st.relax[CS_RELAX_PLATING], st.relax[CS_RELAX_UNSURE],
 			fl, dr);
 	}
+	if (q_compared)
+		fprintf(stderr, "%s: %s: charge from the export's %s: %lu of "
+			"%lu records differ from the current's integral by "
+			"more than 1 %% + 2 digits (largest %.3g Ah)%s\n",
+			tools_progname(), in.name,
+			cs_eclab_charge_name(in.eclab), q_differ, q_compared,
+			q_maxdiff, cs_eclab_charge_restarts(in.eclab) ?
+			", across half-cycle restarts" : "");
+	free(qring_t);
+	free(qring_q);
 	if (irstep) {
 		double uc, ua, rc = cs_re_irstep_resistance(irstep, 0, &uc);
 		double ra = cs_re_irstep_resistance(irstep, 1, &ua);

@@ -67,7 +67,8 @@ static const char usage_text[] =
 "  -T, --timestamps         append the 64-bit LE ns timestamp to each scan\n"
 "      --eclab              write an EC-Lab text export instead of scans:\n"
 "                           header block, decimal commas, the cathode as\n"
-"                           working electrode (Ewe), the anode as Ece\n"
+"                           working electrode (Ewe), the anode as Ece,\n"
+"                           (Q-Qo)/mA.h the true current's integral\n"
 "      --decimal-point      with --eclab, decimal points, no header block\n"
 "      --truth=FILE         write the true values there as records\n"
 "      --ocv-out=FILE       write the model cell's open-circuit curves there\n"
@@ -190,7 +191,8 @@ static void eclab_number(char *buf, size_t size, double v, int digits,
 static void eclab_header(int point)
 {
 	static const char names[] = "mode\tox/red\terror\ttime/s\tEwe/V\t"
-				    "I/mA\tEce/V\tCapacity/mA.h\tEwe-Ece/V\t";
+				    "I/mA\tEce/V\tCapacity/mA.h\tEwe-Ece/V\t"
+				    "(Q-Qo)/mA.h\t";
 
 	if (!point)
 		printf("EC-Lab ASCII FILE\r\nNb header lines : 6\r\n\r\n"
@@ -201,7 +203,8 @@ static void eclab_header(int point)
 }
 
 /* One reading; 1 when the reader went away. */
-static int eclab_line(int point, int64_t t, const double *mv, double qmah)
+static int eclab_line(int point, int64_t t, const double *mv, double qmah,
+		      double q_qo_mah)
 {
 	char f[5][32];
 	double i_ma = mv[CS_RE_CURRENT] * 1e3;
@@ -217,7 +220,8 @@ static int eclab_line(int point, int64_t t, const double *mv, double qmah)
 	/* EC-Lab's Ewe-Ece is the difference of the two it measured */
 	eclab_number(f[0], sizeof(f[0]), mv[CS_RE_CATHODE] - mv[CS_RE_ANODE],
 		     7, point);
-	if (printf("%s\t\r\n", f[0]) < 0)
+	eclab_number(f[1], sizeof(f[1]), q_qo_mah, 7, point);
+	if (printf("%s\t%s\t\r\n", f[0], f[1]) < 0)
 		return errno == EPIPE ? 1 : (die_perror("stdout"), 1);
 	return 0;
 }
@@ -240,7 +244,7 @@ int main(int argc, char **argv)
 	double scale[CS_RE_NCH], amps = 0.0;
 	unsigned long count = 1000;
 	int timestamps = 0, c, eclab = 0, point = 0;
-	double charge_mah = 0.0;
+	double charge_mah = 0.0, q_qo_mah = 0.0;
 	const char *truth_path = NULL;
 	FILE *truth = NULL;
 	struct cs_resynth *q;
@@ -382,8 +386,11 @@ int main(int argc, char **argv)
 		if (eclab) {
 			charge_mah += fabs(mv[CS_RE_CURRENT]) * 1e3 / 3600.0 /
 				      cfg.fs;
-			if (eclab_line(point, t, mv, charge_mah))
+			/* EC-Lab integrates its own finer samples: the
+			 * charge to this reading, of the true current */
+			if (eclab_line(point, t, mv, charge_mah, q_qo_mah))
 				break;
+			q_qo_mah += tv[CS_RE_CURRENT] * 1e3 / 3600.0 / cfg.fs;
 			goto truth;
 		}
 		memset(scan, 0, sizeof(scan));

@@ -45,6 +45,8 @@ static const struct name {
 	{ "<I>/A", CS_ECLAB_CURRENT, 1.0 },
 	{ "(Q-Qo)/mA.h", CS_ECLAB_CHARGE, 1e-3 },
 	{ "(Q-Qo)/A.h", CS_ECLAB_CHARGE, 1.0 },
+	{ "Q charge/discharge/mA.h", CS_ECLAB_CHARGE, 1e-3 },
+	{ "Q charge/discharge/A.h", CS_ECLAB_CHARGE, 1.0 },
 	{ "Capacity/mA.h", CS_ECLAB_CHARGE, 1e-3 },
 	{ "Capacity/A.h", CS_ECLAB_CHARGE, 1.0 },
 };
@@ -63,6 +65,10 @@ struct cs_eclab {
 	int comma;
 	unsigned long rows, bad;
 	char error[160];
+	/* the running charge */
+	int q_started, q_sign;
+	double q_first, q_last, q_base;
+	unsigned long q_restarts;
 };
 
 const char *cs_eclab_column_name(unsigned int col)
@@ -144,6 +150,68 @@ unsigned long cs_eclab_rows(const struct cs_eclab *q)
 unsigned long cs_eclab_bad(const struct cs_eclab *q)
 {
 	return q->bad;
+}
+
+enum cs_eclab_charge_kind cs_eclab_charge_kind(const struct cs_eclab *q)
+{
+	const char *name = cs_eclab_charge_name(q);
+
+	if (!*name)
+		return CS_ECLAB_Q_NONE;
+	if (name[0] == '(')
+		return CS_ECLAB_Q_TOTAL;
+	return name[0] == 'Q' ? CS_ECLAB_Q_HALF_CYCLE : CS_ECLAB_Q_CAPACITY;
+}
+
+const char *cs_eclab_charge_name(const struct cs_eclab *q)
+{
+	return q->field[CS_ECLAB_CHARGE] < 0 ? "" :
+	       names[q->rank[CS_ECLAB_CHARGE]].text;
+}
+
+unsigned long cs_eclab_charge_restarts(const struct cs_eclab *q)
+{
+	return q->q_restarts;
+}
+
+double cs_eclab_charge(struct cs_eclab *q, const double *row)
+{
+	enum cs_eclab_charge_kind kind = cs_eclab_charge_kind(q);
+	double v = row[CS_ECLAB_CHARGE], i = row[CS_ECLAB_CURRENT];
+	double res = q->res[CS_ECLAB_CHARGE];
+
+	if (kind == CS_ECLAB_Q_NONE || isnan(v))
+		return NAN;
+	if (kind == CS_ECLAB_Q_CAPACITY && !q->q_sign && isnan(i))
+		return NAN;
+	if (!q->q_started) {
+		q->q_started = 1;
+		q->q_sign = i < 0.0 ? -1 : 1;
+		if (kind == CS_ECLAB_Q_CAPACITY)
+			v = q->q_sign * fabs(v);
+		q->q_first = v;
+		q->q_last = v;
+		return 0.0;
+	}
+	if (kind == CS_ECLAB_Q_TOTAL) {
+		q->q_last = v;
+		v -= q->q_first;
+		return isfinite(v) ? v : NAN;
+	}
+	/* a half cycle starting again: nearer 0 than the last by more than
+	 * the digits' noise; Capacity's sign is its current's then (at
+	 * rest, the noise would flip it) */
+	if (fabs(v) < fabs(q->q_last) - 2.0 * (isnan(res) ? 0.0 : res)) {
+		q->q_base += q->q_last;
+		q->q_restarts++;
+		if (kind == CS_ECLAB_Q_CAPACITY && !isnan(i))
+			q->q_sign = i < 0.0 ? -1 : 1;
+	}
+	if (kind == CS_ECLAB_Q_CAPACITY)
+		v = q->q_sign * fabs(v);
+	q->q_last = v;
+	v = q->q_base + v - q->q_first;
+	return isfinite(v) ? v : NAN;	/* no charge sums past a double */
 }
 
 /* The line's length without its line end. */

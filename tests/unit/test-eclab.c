@@ -149,6 +149,76 @@ static void detection(void **state)
 	assert_false(cs_eclab_detect(NULL, 0));
 }
 
+/* The charge column of each kind as a running total through the working
+ * electrode: (Q-Qo) less its first value, Q charge/discharge and Capacity
+ * across their restarts at each half cycle (Capacity signed by the current
+ * at the start of its half cycle, a rest's noise not flipping it). */
+static double charge_after(const char *names, const char *const *lines,
+			   int n, enum cs_eclab_charge_kind kind,
+			   unsigned long restarts)
+{
+	struct cs_eclab *q = cs_eclab_create();
+	double row[CS_ECLAB_NCOL], c = NAN;
+
+	assert_int_equal(cs_eclab_line(q, names, row), 0);
+	assert_int_equal(cs_eclab_charge_kind(q), kind);
+	for (int k = 0; k < n; k++) {
+		assert_int_equal(cs_eclab_line(q, lines[k], row), 1);
+		c = cs_eclab_charge(q, row);
+	}
+	assert_int_equal(cs_eclab_charge_restarts(q), restarts);
+	cs_eclab_destroy(q);
+	return c;
+}
+
+static void charge_kinds(void **state)
+{
+	/* charge 2 mAh, rest, discharge 0.5 mAh */
+	static const char *const total[] = {
+		"0\t1.0\t1.000", "1\t1.0\t2.000", "2\t1.0\t3.000",
+		"3\t0.0\t3.000", "4\t-1.0\t2.500",
+	};
+	static const char *const half[] = {
+		"0\t1.0\t0.000", "1\t1.0\t1.000", "2\t1.0\t2.000",
+		"3\t-0.0001\t2.000", "4\t-1.0\t-0.250", "5\t-1.0\t-0.500",
+	};
+	static const char *const cap[] = {
+		"0\t1.0\t0.000", "1\t1.0\t1.000", "2\t1.0\t2.000",
+		"3\t-0.0001\t2.000", "4\t-1.0\t0.250", "5\t-1.0\t0.500",
+	};
+	struct cs_eclab *q = cs_eclab_create();
+	double row[CS_ECLAB_NCOL];
+
+	(void)state;
+	assert_true(fabs(charge_after("time/s\tI/mA\t(Q-Qo)/mA.h", total, 5,
+				      CS_ECLAB_Q_TOTAL, 0) - 1.5e-3) < 1e-12);
+	assert_true(fabs(charge_after("time/s\tI/mA\tQ charge/discharge/mA.h",
+				      half, 6, CS_ECLAB_Q_HALF_CYCLE, 1) -
+			 1.5e-3) < 1e-12);
+	assert_true(fabs(charge_after("time/s\tI/mA\tCapacity/mA.h", cap, 6,
+				      CS_ECLAB_Q_CAPACITY, 1) - 1.5e-3) < 1e-12);
+	/* (Q-Qo) wins over the others, whatever the order */
+	assert_int_equal(cs_eclab_line(q, "time/s\tCapacity/mA.h\t"
+				       "Q charge/discharge/mA.h\t(Q-Qo)/mA.h",
+				       row), 0);
+	assert_string_equal(cs_eclab_charge_name(q), "(Q-Qo)/mA.h");
+	cs_eclab_destroy(q);
+	/* Capacity without a current: no sign, no charge */
+	q = cs_eclab_create();
+	assert_int_equal(cs_eclab_line(q, "time/s\tCapacity/mA.h", row), 0);
+	assert_int_equal(cs_eclab_line(q, "0\t1.0", row), 1);
+	assert_true(isnan(cs_eclab_charge(q, row)));
+	cs_eclab_destroy(q);
+	/* none */
+	q = cs_eclab_create();
+	assert_int_equal(cs_eclab_line(q, "time/s\tEwe/V", row), 0);
+	assert_int_equal(cs_eclab_charge_kind(q), CS_ECLAB_Q_NONE);
+	assert_string_equal(cs_eclab_charge_name(q), "");
+	assert_int_equal(cs_eclab_line(q, "0\t1.0", row), 1);
+	assert_true(isnan(cs_eclab_charge(q, row)));
+	cs_eclab_destroy(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +226,7 @@ int main(void)
 		cmocka_unit_test(plain_points_and_bad_lines),
 		cmocka_unit_test(unusable_headers),
 		cmocka_unit_test(detection),
+		cmocka_unit_test(charge_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
