@@ -400,6 +400,41 @@ CS_API int cs_relax_execute(struct cs_relax *q, int64_t t_ns, double v,
 CS_API int cs_relax_finish(struct cs_relax *q, struct cs_relax_result *res);
 
 /* ---------------------------------------------------------------------
+ * Readings of a three-electrode cell from records (cellsense-records(5)),
+ * as refmon writes them or resim --truth: PREFIX/cell voltage, PREFIX/
+ * cathode and PREFIX/anode potential (vs Li/Li+), PREFIX/current current,
+ * the records of one time_ns making one reading. The first prefix seen is
+ * the cell's; other prefixes, other quantities (plating, charge, ...) and
+ * records with no value are passed over and counted; a saturated status is
+ * kept. Lines are pushed one at a time.
+ */
+struct cs_re_records;
+
+CS_API struct cs_re_records *cs_re_records_create(void);
+CS_API void cs_re_records_destroy(struct cs_re_records *q);
+/*
+ * The next line (its newline optional). 1: the reading of the time before
+ * this line's is complete: *@t, @v (CS_RE_NCH values, NAN for a channel
+ * without a record) and @sat (CS_RE_NCH flags) filled; 0: nothing yet;
+ * -EBADMSG: not a record (cs_re_records_error() says why), counted,
+ * reading goes on.
+ */
+CS_API int cs_re_records_line(struct cs_re_records *q, const char *line,
+			      int64_t *t, double *v, int *sat);
+/* At the end: 1 and the last reading, or 0. */
+CS_API int cs_re_records_finish(struct cs_re_records *q, int64_t *t,
+				double *v, int *sat);
+CS_API const char *cs_re_records_error(const struct cs_re_records *q);
+/* The prefix taken ("" before the first record of a cell). */
+CS_API const char *cs_re_records_prefix(const struct cs_re_records *q);
+/* Records passed over (other cells, quantities, no value), lines refused. */
+CS_API unsigned long cs_re_records_ignored(const struct cs_re_records *q);
+CS_API unsigned long cs_re_records_bad(const struct cs_re_records *q);
+/* 1 when @head (its first @len bytes, 15 are enough) starts like records:
+ * the header's "time_ns<TAB>source<TAB>". */
+CS_API int cs_re_records_detect(const void *head, size_t len);
+
+/* ---------------------------------------------------------------------
  * Synthetic three-electrode cell with known truth, the model the VM's sim
  * board also follows: OCV curves above, ohmic/kinetic overpotentials from
  * Arrhenius resistances (R(T) = R25 exp(act_k (1/T - 1/298.15))), a

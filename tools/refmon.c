@@ -22,7 +22,7 @@
 #define DEF_SCALES "0.000572205,0.000572205,0.000286102,0.143051147"
 
 enum drift_mode { DRIFT_OFF, DRIFT_HOLD, DRIFT_EXTRAPOLATE };
-enum input_kind { IN_AUTO, IN_SCANS, IN_ECLAB };
+enum input_kind { IN_AUTO, IN_SCANS, IN_ECLAB, IN_RECORDS };
 
 struct options {
 	char run_input[4096];	/* --run: the run's raw file */
@@ -70,7 +70,7 @@ static const char usage_text[] =
 "first line; other text is refused).\n"
 "\n"
 "Options:\n"
-"  -i, --input=KIND         auto, scans or eclab (default auto)\n"
+"  -i, --input=KIND         auto, scans, eclab or records (default auto)\n"
 "      --we=ELECTRODE       EC-Lab: the working electrode, cathode or\n"
 "                           anode (default cathode; Ece is the other)\n"
 "  -f, --format=FMT         sample format, libiio notation\n"
@@ -297,9 +297,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 				o->input = IN_SCANS;
 			else if (!strcmp(optarg, "eclab"))
 				o->input = IN_ECLAB;
+			else if (!strcmp(optarg, "records"))
+				o->input = IN_RECORDS;
 			else
-				die_usage("input '%s': expected auto, scans or "
-					  "eclab", optarg);
+				die_usage("input '%s': expected auto, scans, "
+					  "eclab or records", optarg);
 			break;
 		case OPT_IR:
 			if (!strcmp(optarg, "auto")) {
@@ -466,6 +468,12 @@ static void parse_args(struct options *o, int argc, char **argv)
 	if (!o->relax && (o->relax_charge > 0.0 || o->relax_time != 3600.0))
 		die_usage("--relax-charge and --relax-time are for "
 			  "--relaxation=on");
+	if (o->input == IN_RECORDS && o->scan_only)
+		die_usage("--%s is for binary scans; records have their own "
+			  "times and units", o->scan_only);
+	if (o->input == IN_RECORDS && o->ref_option)
+		die_usage("--%s: records carry potentials vs Li/Li+ already",
+			  o->ref_option);
 	if (o->input == IN_ECLAB && o->scan_only)
 		die_usage("--%s is for binary scans; an EC-Lab export has its "
 			  "own times and units", o->scan_only);
@@ -646,6 +654,8 @@ struct input {
 	size_t cap;
 	unsigned long lineno;
 	struct cs_eclab *eclab;
+	struct cs_re_records *records;
+	int records_done;
 	double res[CS_RE_NCH];	/* each channel's quantisation step */
 	double charge;		/* the export's charge into the cell, Ah,
 				 * at the last reading; NAN: none */
@@ -681,12 +691,26 @@ static void input_open(struct input *q, const struct options *o,
 	q->kind = o->input;
 	if (q->kind == IN_AUTO) {
 		q->kind = IN_SCANS;
-		if (cs_eclab_detect(q->head, q->hlen))
+		if (cs_re_records_detect(q->head, q->hlen))
+			q->kind = IN_RECORDS;
+		else if (cs_eclab_detect(q->head, q->hlen))
 			q->kind = IN_ECLAB;
 		else if (looks_like_text(q->head, q->hlen))
 			q->kind = IN_ECLAB;	/* the header will say */
 	}
-	if (q->kind == IN_ECLAB) {
+	if (q->kind == IN_RECORDS) {
+		if (o->scan_only)
+			die_usage("%s is records: --%s is for binary scans",
+				  q->name, o->scan_only);
+		if (o->ref_option)
+			die_usage("%s is records, whose potentials are vs "
+				  "Li/Li+ already: --%s does not apply",
+				  q->name, o->ref_option);
+		q->records = cs_re_records_create();
+		if (!q->records)
+			die_perror("records reader");
+		q->charge = NAN;
+	} else if (q->kind == IN_ECLAB) {
 		if (o->scan_only)
 			die_usage("%s is an EC-Lab export: --%s is for binary "
 				  "scans", q->name, o->scan_only);
@@ -701,6 +725,7 @@ static void input_open(struct input *q, const struct options *o,
 
 static void input_close(struct input *q)
 {
+	cs_re_records_destroy(q->records);
 	cs_eclab_destroy(q->eclab);
 	free(q->line);
 	free(q->head);
@@ -823,6 +848,30 @@ static int input_next(struct input *q, const struct options *o,
 		}
 		return 1;
 	}
+	while (q->kind == IN_RECORDS) {
+		long len;
+		int ret;
+
+		if (q->records_done)
+			return 0;
+		len = next_line(q);
+		if (len < 0) {
+			q->records_done = 1;
+			return cs_re_records_finish(q->records, t, v, sat);
+		}
+		ret = cs_re_records_line(q->records, q->line, t, v, sat);
+		if (ret == 1) {
+			/* ten significant digits: the records' quantisation */
+			for (int ch = 0; ch < CS_RE_NCH; ch++)
+				if (isfinite(v[ch]))
+					q->res[ch] = fmax(q->res[ch],
+							  fabs(v[ch]) * 1e-9);
+			return 1;
+		}
+		if (ret == -EBADMSG)
+			warn("%s:%lu: not a record (%s); line skipped", q->name,
+			     q->lineno, cs_re_records_error(q->records));
+	}
 	for (;;) {
 		double row[CS_ECLAB_NCOL];
 		long len = next_line(q);
@@ -844,8 +893,8 @@ static int input_next(struct input *q, const struct options *o,
 			if (o->input == IN_AUTO && q->lineno == 1)
 				die("%s: text, not binary scans nor an EC-Lab "
 				    "export (line 1: %s); refmon reads scans "
-				    "as iio_readdev writes them, or EC-Lab "
-				    "exports", q->name,
+				    "as iio_readdev writes them, EC-Lab "
+				    "exports or records", q->name,
 				    cs_eclab_error(q->eclab));
 			die("%s:%lu: %s", q->name, q->lineno,
 			    cs_eclab_error(q->eclab));
@@ -1011,12 +1060,25 @@ int main(int argc, char **argv)
 			qsort(dt, (size_t)nprobe - 1, sizeof(dt[0]), cmp_i64);
 			rate = 1e9 / (double)dt[(nprobe - 1) / 2];
 		}
-		fprintf(stderr, "%s: %s: EC-Lab export (%s), %.4g readings a "
-			"second; working electrode the %s\n", tools_progname(),
-			in.name, cs_eclab_decimal_comma(in.eclab) ?
-			"decimal commas" : "decimal points", rate,
-			o.we_anode ? "anode" : "cathode");
-		if (o.dvdq && cs_eclab_charge_kind(in.eclab))
+		if (in.records)
+			fprintf(stderr, "%s: %s: records of %s, %.4g readings "
+				"a second%s\n", tools_progname(), in.name,
+				cs_re_records_prefix(in.records)[0] ?
+				cs_re_records_prefix(in.records) :
+				"no cell (no PREFIX/cell voltage, cathode or "
+				"anode potential, current)", rate,
+				o.dvdq ? "; charge integrated from the "
+				"current" : "");
+		else
+			fprintf(stderr, "%s: %s: EC-Lab export (%s), %.4g "
+				"readings a second; working electrode the "
+				"%s\n", tools_progname(), in.name,
+				cs_eclab_decimal_comma(in.eclab) ?
+				"decimal commas" : "decimal points", rate,
+				o.we_anode ? "anode" : "cathode");
+		if (in.records)
+			;
+		else if (o.dvdq && cs_eclab_charge_kind(in.eclab))
 			fprintf(stderr, "%s: %s: charge from the export's "
 				"%s, compared with the current's integral\n",
 				tools_progname(), in.name,
@@ -1286,6 +1348,15 @@ int main(int argc, char **argv)
 		st.bad = cs_eclab_bad(in.eclab);
 		status = EXIT_BADINPUT;
 	}
+	if (in.records && cs_re_records_bad(in.records)) {
+		st.bad = cs_re_records_bad(in.records);
+		status = EXIT_BADINPUT;
+	}
+	if (in.records && cs_re_records_ignored(in.records))
+		fprintf(stderr, "%s: %s: %lu records passed over (other cells' "
+			"or quantities, or without a value)\n",
+			tools_progname(), in.name,
+			cs_re_records_ignored(in.records));
 	if (o.verbose || st.gaps || st.repeated || status || !started) {
 		char dr[128] = "drift off", fl[64] = "filter off";
 

@@ -66,9 +66,11 @@ grep -q "bad.mpt:100: field 5 (Ewe) 'XXX' is not a number; line skipped" "$TMPDI
 grep -q "1 bad lines" "$TMPDIR/err"
 
 # text that is neither: refused, naming the file (it used to decode the
-# bytes as scans and exit 0)
-expect 1 "truth.tsv: text, not binary scans nor an EC-Lab export" \
-	"$BIN/refmon" "$TMPDIR/lo-truth.tsv"
+# bytes as scans and exit 0); records are read as records now
+# (refmon-records.sh)
+printf 'voltage,current\n3.7,0.5\n' >"$TMPDIR/other.csv"
+expect 1 "other.csv: text, not binary scans nor an EC-Lab export" \
+	"$BIN/refmon" "$TMPDIR/other.csv"
 [ ! -s "$TMPDIR/o" ]
 expect 2 "is an EC-Lab export: --rate is for binary scans" \
 	"$BIN/refmon" -r 1000 "$TMPDIR/lo.mpt"
