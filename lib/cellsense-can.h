@@ -185,7 +185,8 @@ CS_API int cs_dbc_value_lookup(const struct cs_dbc_signal *sig,
  * deg C is degC, percent is %); values convert between units of one kind
  * through SI prefixes (p n u m c h k M G) and the battery units: V, A, Ah,
  * As, W, Wh, J, Ohm, s, min, h, Hz, Pa, bar, psi, m, K, degC, degF,
- * strain, %, dB, 1.
+ * strain, %, dB, 1; acoustic emission's dB_AE (re 1 uV), eu (1e-14 V^2 s)
+ * and V2s, count2 and count2.s, each a kind of its own but eu and V2s.
  */
 /* @unit in the spelling records use (degC, ustrain, u for micro, 1 for
  * none) into @buf: 0, -ENAMETOOLONG, -EINVAL. */

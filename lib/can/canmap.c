@@ -867,20 +867,50 @@ int cs_canmap_line(const struct cs_canmap *map, size_t i,
 	return 0;
 }
 
+static const struct cs_dbc_signal *sig_of(const struct mapline *ml, int which,
+					  const long long *vals);
+
+/* Does @rec's unit convert to that of the signal @ml sends it in? */
+static int unit_fits(const struct mapline *ml, const long long *vals,
+		     const struct cs_record *rec)
+{
+	const struct cs_dbc_signal *vs = sig_of(ml, T_VALUE, vals);
+	double scale, offset;
+
+	if (ml->unit)
+		return !cs_can_unit_convert(rec->unit, ml->unit, &scale,
+					    &offset);
+	return vs && !cs_can_unit_convert(rec->unit, vs->unit, &scale,
+					  &offset);
+}
+
+/* The first line for @rec's source and quantity whose signal takes its
+ * unit, else the first for its source and quantity (which refuses it, and
+ * says why), else NULL. @vals gets the line's numbers. */
 static const struct mapline *find_line(const struct cs_canmap *map,
 				       const struct cs_record *rec,
 				       long long *vals)
 {
+	const struct mapline *first = NULL;
+	long long first_vals[MAX_CAPTURES];
 	size_t i;
 
 	for (i = 0; i < map->n; i++) {
 		const struct mapline *ml = &map->lines[i];
 
-		if (!strcmp(ml->quantity, rec->quantity) &&
-		    match(ml->source, rec->source, ml, 0, vals))
+		if (strcmp(ml->quantity, rec->quantity) ||
+		    !match(ml->source, rec->source, ml, 0, vals))
+			continue;
+		if (unit_fits(ml, vals, rec))
 			return ml;
+		if (!first) {
+			first = ml;
+			memcpy(first_vals, vals, sizeof(first_vals));
+		}
 	}
-	return NULL;
+	if (first)
+		memcpy(vals, first_vals, sizeof(first_vals));
+	return first;
 }
 
 static const struct cs_dbc_signal *resolve(const struct mapline *ml,

@@ -16,7 +16,7 @@
 enum kind {
 	K_NONE = 1, K_PERCENT, K_VOLT, K_AMP, K_CHARGE, K_POWER, K_ENERGY,
 	K_OHM, K_TIME, K_FREQ, K_PRESSURE, K_LENGTH, K_TEMP, K_STRAIN,
-	K_DECIBEL,
+	K_DECIBEL, K_DB_AE, K_V2S, K_COUNT2, K_COUNT2S,
 };
 
 struct unit {
@@ -50,6 +50,14 @@ static const struct unit units[] = {
 	{ "degF", K_TEMP, 5.0 / 9, 273.15 - 32 * 5.0 / 9, 0 },
 	{ "strain", K_STRAIN, 1, 0, 1 },
 	{ "dB", K_DECIBEL, 1, 0, 0 },
+	/* acoustic emission: dB_AE is re 1 uV at the sensor, a dB re 1
+	 * count is not (only the digitiser's scale relates them); eu is
+	 * 1e-14 V^2 s, count2.s the digitiser's counts squared over time */
+	{ "dB_AE", K_DB_AE, 1, 0, 0 },
+	{ "V2s", K_V2S, 1, 0, 0 },
+	{ "eu", K_V2S, 1e-14, 0, 0 },
+	{ "count2", K_COUNT2, 1, 0, 0 },
+	{ "count2.s", K_COUNT2S, 1, 0, 0 },
 };
 
 /* Other spellings of the same unit (after the encoding is normalised). */
@@ -63,6 +71,9 @@ static const struct {
 	{ "degreeF", "degF" }, { "degK", "K" }, { "Kelvin", "K" },
 	{ "ohm", "Ohm" }, { "Ohms", "Ohm" }, { "ohms", "Ohm" },
 	{ "mohm", "mOhm" }, { "kohm", "kOhm" },
+	{ "dBAE", "dB_AE" }, { "V^2s", "V2s" }, { "V2.s", "V2s" },
+	{ "V^2.s", "V2s" }, { "counts2", "count2" }, { "count^2", "count2" },
+	{ "count2s", "count2.s" }, { "count^2.s", "count2.s" },
 	{ "sec", "s" }, { "msec", "ms" }, { "usec", "us" },
 };
 

@@ -367,13 +367,66 @@ static void units(void **state)
 	assert_int_equal(cs_can_unit_convert("V", "A", &k, &o), -EDOM);
 	assert_int_equal(cs_can_unit_convert("%", "1", &k, &o), -EDOM);
 	assert_int_equal(cs_can_unit_convert("count2", "count2.s", &k, &o),
+			 -EDOM);
+	assert_int_equal(cs_can_unit_convert("furlong", "count2.s", &k, &o),
 			 -ENOENT);
+	/* acoustic emission: eu is 1e-14 V^2 s; dB_AE is no dB re 1 count,
+	 * eu no count2.s (only the digitiser's scale relates them) */
+	assert_int_equal(cs_can_unit_convert("V\xc2\xb2s", "eu", &k, &o), 0);
+	assert_true(fabs(k - 1e14) < 1);
+	assert_int_equal(cs_can_unit_convert("dBAE", "dB_AE", &k, &o), 0);
+	assert_int_equal(cs_can_unit_convert("dB_AE", "dB", &k, &o), -EDOM);
+	assert_int_equal(cs_can_unit_convert("eu", "count2.s", &k, &o), -EDOM);
 	assert_int_equal(cs_can_unit_convert("count2", "count2", &k, &o), 0);
 	assert_int_equal(cs_can_unit_normalise("deg C", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "degC");
 	assert_int_equal(cs_can_unit_normalise("\xb5" "m", buf, sizeof(buf)),
 			 0);
 	assert_string_equal(buf, "um");
+}
+
+/* Two lines for one quantity in units that do not convert: the record's
+ * unit picks the line; one that fits neither is refused by the first. */
+static void lines_by_unit(void **state)
+{
+	struct cs_dbc *dbc = load(
+		"BO_ 300 Hit: 8 X\n"
+		" SG_ Amp : 0|8@1+ (0.5,0) [0|127] \"dB\" X\n"
+		"BO_ 301 HitAE: 8 X\n"
+		" SG_ Amp : 0|8@1+ (0.5,0) [0|127] \"dB_AE\" X\n"
+		" SG_ E : 32|32@1+ (1,0) [0|0] \"eu\" X\n"
+		"SIG_VALTYPE_ 301 E : 1;\n");
+	struct cs_canmap *map = map_of(
+		"ae amplitude Hit Amp\n"
+		"ae amplitude HitAE Amp\n"
+		"ae energy HitAE E\n", dbc);
+	struct cs_can_frame f;
+	struct cs_record r, back[2];
+	const char *why = NULL;
+	float e;
+
+	(void)state;
+	rec(&r, "ae", "amplitude", 60, "dB", "ok");
+	assert_int_equal(cs_canmap_encode(map, &r, &f, NULL), 0);
+	assert_int_equal(f.id, 300);
+	assert_int_equal(f.data[0], 120);
+	rec(&r, "ae", "amplitude", 70, "dB_AE", "ok");
+	assert_int_equal(cs_canmap_encode(map, &r, &f, NULL), 0);
+	assert_int_equal(f.id, 301);
+	assert_int_equal(f.data[0], 140);
+	assert_int_equal(cs_canmap_decode(map, &f, 0, back, 2), 2);
+	assert_string_equal(back[0].unit, "dB_AE");
+	assert_true(back[0].value == 70);
+	/* 2e-9 V^2 s is 200 000 eu */
+	rec(&r, "ae", "energy", 2e-9, "V2s", "ok");
+	assert_int_equal(cs_canmap_encode(map, &r, &f, NULL), 0);
+	memcpy(&e, f.data + 4, sizeof(e));
+	assert_true(fabsf(e - 2e5f) < 0.1f);
+	rec(&r, "ae", "amplitude", 1, "V", "ok");
+	assert_int_equal(cs_canmap_encode(map, &r, &f, &why), -EBADMSG);
+	assert_non_null(strstr(why, "another kind"));
+	cs_canmap_destroy(map);
+	cs_dbc_destroy(dbc);
 }
 
 int main(void)
@@ -386,6 +439,7 @@ int main(void)
 		cmocka_unit_test(plain_in_multiplexed),
 		cmocka_unit_test(names_and_text),
 		cmocka_unit_test(units),
+		cmocka_unit_test(lines_by_unit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
