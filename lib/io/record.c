@@ -567,32 +567,141 @@ int cs_record_write(FILE *out, const struct cs_record *rec)
 	return 0;
 }
 
-static int parse_double(const char *s, double *v)
-{
-	char *end;
+/* 10^0 .. 10^22: exactly representable in a double */
+static const double exact_pow10[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
 
-	if (!strcmp(s, "nan") || !strcmp(s, "NaN") || !strcmp(s, "-")) {
+/*
+ * The plain decimals tools write ([-+]digits[.digits][e[-+]digits]) in
+ * @s (@len bytes) with at most 2^53 as their digits and a power of ten of
+ * at most 22 either way: the quotient or product of two exact doubles, so
+ * rounded once, as strtod() rounds it (Clinger's fast path). 0, or -1
+ * for anything else (strtod() then decides).
+ */
+static int fast_double(const char *s, size_t len, double *v)
+{
+	const char *end = s + len, *first;
+	uint64_t m = 0;
+	int exp10 = 0, neg = 0, any = 0;
+	long digits = 0;
+
+	if (s < end && (*s == '-' || *s == '+'))
+		neg = *s++ == '-';
+	for (; s < end && *s == '0'; s++)
+		any = 1;
+	for (first = s; s < end && (unsigned int)(*s - '0') < 10; s++)
+		m = m * 10 + (uint64_t)(*s - '0');
+	digits = s - first;
+	any |= digits > 0;
+	if (s < end && *s == '.') {
+		s++;
+		if (!m) {
+			for (; s < end && *s == '0'; s++, exp10--)
+				any = 1;
+		}
+		for (first = s; s < end && (unsigned int)(*s - '0') < 10; s++)
+			m = m * 10 + (uint64_t)(*s - '0');
+		digits += s - first;
+		exp10 -= (int)(s - first);
+		any |= s > first;
+	}
+	if (!any || digits > 19)
+		return -1;
+	if (s < end && (*s == 'e' || *s == 'E')) {
+		int e = 0, eneg = 0;
+
+		if (++s < end && (*s == '-' || *s == '+'))
+			eneg = *s++ == '-';
+		for (first = s; s < end && (unsigned int)(*s - '0') < 10; s++)
+			e = e * 10 + (*s - '0');
+		if (s == first || s - first > 4)
+			return -1;
+		exp10 += eneg ? -e : e;
+	}
+	if (s != end || m > (1ULL << 53) || exp10 < -22 || exp10 > 22)
+		return -1;
+	*v = exp10 < 0 ? (double)m / exact_pow10[-exp10] :
+			 (double)m * exact_pow10[exp10];
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
+/* The number in @s (@len bytes, not terminated): 0, or -1. */
+static int parse_double(const char *s, size_t len, double *v)
+{
+	char buf[512], *end;
+
+	if (!fast_double(s, len, v))
+		return 0;
+	memcpy(buf, s, len);	/* len < 512: the line is */
+	buf[len] = '\0';
+	if (!strcmp(buf, "nan") || !strcmp(buf, "NaN") || !strcmp(buf, "-")) {
 		*v = NAN;
 		return 0;
 	}
 	errno = 0;
-	*v = strtod(s, &end);
-	if (end == s || *end || errno == ERANGE || !isfinite(*v))
+	*v = strtod(buf, &end);
+	if (end == buf || *end || errno == ERANGE || !isfinite(*v))
 		return -1;
 	return 0;
 }
 
+/* A decimal time_ns of at most 18 digits; else strtoll() decides. */
+static int parse_time(const char *s, size_t len, long long *t)
+{
+	const char *p = s, *end = s + len;
+	char buf[512], *e;
+	long long v = 0;
+	int neg = len && *p == '-';
+
+	p += neg;
+	if (p < end && end - p <= 18) {
+		while (p < end && (unsigned int)(*p - '0') < 10)
+			v = v * 10 + (*p++ - '0');
+		if (p == end && p > s + neg) {
+			*t = neg ? -v : v;
+			return 0;
+		}
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	*t = strtoll(buf, &e, 10);
+	return e == buf || *e || errno ? -1 : 0;
+}
+
+/* A text column into @dst of @size bytes: 0, or -1 when it is empty, too
+ * long, or holds a line break. */
+static int take_field(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i;
+
+	if (!len || len >= size)
+		return -1;
+	/* short fields: a loop beats two memchr() calls and a memcpy() */
+	for (i = 0; i < len; i++) {
+		if (src[i] == '\n' || src[i] == '\r')
+			return -1;
+		dst[i] = src[i];
+	}
+	dst[len] = '\0';
+	return 0;
+}
+
 /*
- * Splits @line at tabs in place. Columns after the seventh are allowed and
- * ignored, so a later format can add columns without breaking readers;
- * status and uncertainty may be missing (then "ok" and NAN).
+ * Splits @line at tabs where it is, one pass. Columns after the seventh
+ * are allowed and ignored, so a later format can add columns without
+ * breaking readers; status and uncertainty may be missing (then "ok" and
+ * NAN).
  */
 int cs_record_parse(const char *line, struct cs_record *rec,
 		    unsigned int *column, const char **why)
 {
-	char buf[512];
-	char *col[NCOLUMNS] = { 0 };
-	char *p, *end;
+	const char *col[NCOLUMNS] = { 0 }, *p, *end;
+	size_t clen[NCOLUMNS] = { 0 };
 	unsigned int n = 0;
 	size_t len;
 	long long t;
@@ -601,63 +710,87 @@ int cs_record_parse(const char *line, struct cs_record *rec,
 	if (line[0] == '#' || !strncmp(line, "time_ns\t", 8))
 		return -ENOMSG;
 	len = strlen(line);
-	if (len >= sizeof(buf)) {
+	if (len >= 512) {
 		*why = "line too long";
 		return -EBADMSG;
 	}
-	memcpy(buf, line, len + 1);
-	for (p = buf; n < NCOLUMNS; n++) {
-		col[n] = p;
-		p = strchr(p, '\t');
-		if (!p) {
-			n++;
-			break;
+	/* the columns are short: tabs found eight bytes at a time beat a
+	 * memchr() call a column, and a byte loop */
+	col[0] = line;
+	p = line;
+	end = line + len;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; p + 8 <= end && n < NCOLUMNS; p += 8) {
+		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
+		uint64_t w, x, tabs;
+
+		memcpy(&w, p, 8);
+		x = w ^ 0x0909090909090909ull;	/* tab bytes: 0 */
+		tabs = ~(((x & lo7) + lo7) | x | lo7);	/* 0x80 each */
+		while (tabs && n < NCOLUMNS) {
+			const char *tab = p + __builtin_ctzll(tabs) / 8;
+
+			tabs &= tabs - 1;
+			clen[n] = (size_t)(tab - col[n]);
+			if (++n < NCOLUMNS)
+				col[n] = tab + 1;
 		}
-		*p++ = '\0';
+	}
+#endif
+	for (; p < end && n < NCOLUMNS; p++) {
+		if (*p != '\t')
+			continue;
+		clen[n] = (size_t)(p - col[n]);
+		if (++n < NCOLUMNS)
+			col[n] = p + 1;
+	}
+	if (n < NCOLUMNS) {
+		clen[n] = (size_t)(end - col[n]);
+		n++;
 	}
 	if (n < 5) {
 		*column = n;
 		*why = "fewer than 5 tab-separated columns";
 		return -EBADMSG;
 	}
-	errno = 0;
-	t = strtoll(col[0], &end, 10);
-	if (end == col[0] || *end || errno) {
+	if (parse_time(col[0], clen[0], &t)) {
 		*why = "time_ns is not an integer";
 		return -EBADMSG;
 	}
 	rec->time_ns = t;
 	*column = 2;
-	if (copy_field(rec->source, sizeof(rec->source), col[1])) {
+	if (take_field(rec->source, sizeof(rec->source), col[1], clen[1])) {
 		*why = "source empty or too long";
 		return -EBADMSG;
 	}
 	*column = 3;
-	if (copy_field(rec->quantity, sizeof(rec->quantity), col[2])) {
+	if (take_field(rec->quantity, sizeof(rec->quantity), col[2],
+		       clen[2])) {
 		*why = "quantity empty or too long";
 		return -EBADMSG;
 	}
 	*column = 4;
-	if (parse_double(col[3], &rec->value)) {
+	if (parse_double(col[3], clen[3], &rec->value)) {
 		*why = "value is not a number";
 		return -EBADMSG;
 	}
 	*column = 5;
-	if (copy_field(rec->unit, sizeof(rec->unit), col[4])) {
+	if (take_field(rec->unit, sizeof(rec->unit), col[4], clen[4])) {
 		*why = "unit empty or too long";
 		return -EBADMSG;
 	}
 	*column = 6;
-	if (n < 6 || !col[5][0])
+	if (n < 6 || !clen[5])
 		strcpy(rec->status, "ok");
-	else if (copy_field(rec->status, sizeof(rec->status), col[5])) {
+	else if (take_field(rec->status, sizeof(rec->status), col[5],
+			    clen[5])) {
 		*why = "status too long";
 		return -EBADMSG;
 	}
 	*column = 7;
-	if (n < 7 || !col[6][0])
+	if (n < 7 || !clen[6])
 		rec->uncertainty = NAN;
-	else if (parse_double(col[6], &rec->uncertainty)) {
+	else if (parse_double(col[6], clen[6], &rec->uncertainty)) {
 		*why = "uncertainty is not a number";
 		return -EBADMSG;
 	}

@@ -402,6 +402,67 @@ static void stem_refuses(void **state)
 			 -EINVAL);
 }
 
+/* Values as tools write them, and others: the parser's fast path for
+ * plain decimals gives strtod()'s double, bit for bit. */
+static void values_as_strtod(void **state)
+{
+	static const char *const fixed[] = {
+		"0", "-0", "1520.000497", "0.0006373", "25.04968507", "1e-22",
+		"9007199254740993", "9007199254740992", "123456789012345678",
+		"1.7976931348623157e308", "4.9e-324", "0.1", "-2.5e+3", "1.",
+		".5", "00012.5000", "1e22", "1e23", "3.14159265358979323846",
+		"+7", "0x10", " 5", "1e0400", "12345678901234567890",
+	};
+	struct cs_record r;
+	unsigned int col, seed = 12345;
+	const char *why;
+	char line[128], num[64];
+
+	(void)state;
+	for (int i = 0; i < 20000 + (int)(sizeof(fixed) / sizeof(*fixed));
+	     i++) {
+		double want;
+		char *end;
+		int ret;
+
+		if (i < (int)(sizeof(fixed) / sizeof(*fixed))) {
+			snprintf(num, sizeof(num), "%s", fixed[i]);
+		} else {
+			/* digits, a point somewhere, an exponent at times */
+			int nd = 1 + (int)((seed = seed * 1103515245 + 12345) >>
+					  16) % 20, k = 0, dot;
+
+			dot = (int)((seed = seed * 1103515245 + 12345) >> 16) %
+			      (nd + 1);
+			if (seed & 0x100)
+				num[k++] = '-';
+			for (int d = 0; d < nd; d++) {
+				if (d == dot)
+					num[k++] = '.';
+				seed = seed * 1103515245 + 12345;
+				num[k++] = (char)('0' + (seed >> 16) % 10);
+			}
+			if (seed & 0x200)
+				k += snprintf(num + k, sizeof(num) - (size_t)k,
+					      "e%d", (int)((seed >> 20) % 61) - 30);
+			num[k] = '\0';
+		}
+		errno = 0;
+		want = strtod(num, &end);
+		snprintf(line, sizeof(line), "1\ts\tq\t%s\tV\tok\t%s", num,
+			 num);
+		ret = cs_record_parse(line, &r, &col, &why);
+		if (end == num || *end || errno == ERANGE || !isfinite(want)) {
+			assert_int_equal(ret, -EBADMSG);
+			continue;
+		}
+		if (ret || memcmp(&r.value, &want, sizeof(want)) ||
+		    memcmp(&r.uncertainty, &want, sizeof(want)))
+			fail_msg("'%s': %.17g, strtod %.17g", num, r.value,
+				 want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +475,7 @@ int main(void)
 		cmocka_unit_test(format_times),
 		cmocka_unit_test(stem_matches_format),
 		cmocka_unit_test(stem_refuses),
+		cmocka_unit_test(values_as_strtod),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
