@@ -22,6 +22,34 @@ int cs_canmap_encode_part(const struct cs_canmap *map,
 			  uint8_t *key, uint8_t *own, int *line,
 			  const char **why);
 /*
+ * What checking a further record of one source, quantity and unit against
+ * its line needs (the line found, its signals resolved, the unit's
+ * conversion): made by cs_canmap_encode_prep(), used by cs_canmap_check().
+ */
+struct cs_canmap_prep {
+	int line;
+	size_t len;			/* the message's length */
+	char unit[CS_RECORD_UNIT_MAX];	/* the records' unit */
+	char status[CS_RECORD_STATUS_MAX]; /* one known to have a VAL_ */
+	const struct cs_dbc_signal *value, *status_sig, *unc, *flag;
+	double scale, offset;		/* record unit -> signal unit */
+};
+
+/* cs_canmap_encode_part() that also fills @prep (may be NULL) when the
+ * record fits its line. */
+int cs_canmap_encode_prep(const struct cs_canmap *map,
+			  const struct cs_record *rec, struct cs_can_frame *f,
+			  uint8_t *key, uint8_t *own, int *line,
+			  const char **why, struct cs_canmap_prep *prep);
+/*
+ * The checks cs_canmap_encode() makes of @rec, a record of @prep's
+ * source, quantity and unit (the caller makes sure): its value, status and
+ * uncertainty against their signals. 0 or CS_CAN_CLAMPED, or -EBADMSG
+ * with *@why; as cs_canmap_encode() would say, with less work.
+ */
+int cs_canmap_check(struct cs_canmap_prep *prep, const struct cs_record *rec,
+		    const char **why);
+/*
  * @f (id, length and the key bits set) with every other signal it carries
  * marked absent: the "not available" code, validity flags at "invalid".
  * Returns how many signals have no way to say so (left at raw 0; *@unfilled

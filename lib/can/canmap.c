@@ -948,10 +948,73 @@ static const struct cs_dbc_signal *sig_of(const struct mapline *ml, int which,
 	return resolve(ml, t, vals);
 }
 
+/* A message's signals sorted by name (and by long name), so that the
+ * 256 names of each template a line's table holds (most of them not in
+ * the message) are looked up by bisection, not by a scan each. */
+struct sorted_names {
+	size_t n, nlong;
+	const struct cs_dbc_signal **by_name, **by_long;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct cs_dbc_signal *const *)a)->name,
+		      (*(const struct cs_dbc_signal *const *)b)->name);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	return strcmp((*(const struct cs_dbc_signal *const *)a)->long_name,
+		      (*(const struct cs_dbc_signal *const *)b)->long_name);
+}
+
+static int sort_names(const struct cs_dbc_message *msg,
+		      struct sorted_names *sn)
+{
+	size_t i;
+
+	sn->n = msg->nsignals;
+	sn->nlong = 0;
+	sn->by_name = calloc(sn->n + 1, sizeof(*sn->by_name));
+	sn->by_long = calloc(sn->n + 1, sizeof(*sn->by_long));
+	if (!sn->by_name || !sn->by_long) {
+		free(sn->by_name);
+		free(sn->by_long);
+		return -1;
+	}
+	for (i = 0; i < sn->n; i++) {
+		sn->by_name[i] = &msg->signals[i];
+		if (msg->signals[i].long_name)
+			sn->by_long[sn->nlong++] = &msg->signals[i];
+	}
+	/* names are unique in a message (the DBC reader sees to it) */
+	qsort(sn->by_name, sn->n, sizeof(*sn->by_name), cmp_name);
+	qsort(sn->by_long, sn->nlong, sizeof(*sn->by_long), cmp_long);
+	return 0;
+}
+
+/* cs_dbc_signal_by_name() through @sn: a name first, then a long name. */
+static const struct cs_dbc_signal *find_sorted(const struct sorted_names *sn,
+					       const char *name)
+{
+	struct cs_dbc_signal key;
+	const struct cs_dbc_signal *kp = &key, **hit;
+
+	key.name = name;
+	key.long_name = name;
+	hit = bsearch(&kp, sn->by_name, sn->n, sizeof(*sn->by_name),
+		      cmp_name);
+	if (!hit)
+		hit = bsearch(&kp, sn->by_long, sn->nlong,
+			      sizeof(*sn->by_long), cmp_long);
+	return hit ? *hit : NULL;
+}
+
 /* The table of sig_of(), when the templates use one capture. */
 static int fill_cache(struct mapline *ml)
 {
 	long long vals[MAX_CAPTURES] = { 0 };
+	struct sorted_names sn;
 	int key = -1;
 
 	for (int w = 0; w < T_N; w++) {
@@ -972,13 +1035,20 @@ static int fill_cache(struct mapline *ml)
 	ml->tcache = calloc(CACHE_N, sizeof(*ml->tcache));
 	if (!ml->tcache)
 		return -1;
+	if (sort_names(ml->msg, &sn))
+		return -1;
 	for (int v = 0; v < CACHE_N; v++) {
 		vals[ml->tkey] = v;
-		for (int w = 0; w < T_N; w++)
-			if (tmpl_of(ml, w))
-				ml->tcache[v][w] = resolve(ml, tmpl_of(ml, w),
-							   vals);
+		for (int w = 0; w < T_N; w++) {
+			char name[NAME_MAX_LEN];
+
+			if (tmpl_of(ml, w) && !expand(ml, tmpl_of(ml, w), vals,
+						      name, sizeof(name)))
+				ml->tcache[v][w] = find_sorted(&sn, name);
+		}
 	}
+	free(sn.by_name);
+	free(sn.by_long);
 	return 0;
 }
 
@@ -1237,13 +1307,14 @@ static int encode_line(const struct mapline *ml, const long long *vals,
 	return flags;
 }
 
-int cs_canmap_encode_part(const struct cs_canmap *map,
+int cs_canmap_encode_prep(const struct cs_canmap *map,
 			  const struct cs_record *rec, struct cs_can_frame *f,
 			  uint8_t *key, uint8_t *own, int *line,
-			  const char **why)
+			  const char **why, struct cs_canmap_prep *prep)
 {
 	long long vals[MAX_CAPTURES] = { 0 };
 	const struct mapline *ml;
+	int ret;
 
 	if (!map || !rec || !f)
 		return -EINVAL;
@@ -1252,7 +1323,65 @@ int cs_canmap_encode_part(const struct cs_canmap *map,
 		return -ENOENT;
 	if (line)
 		*line = (int)(ml - map->lines);
-	return encode_line(ml, vals, rec, f, key, own, 0, why);
+	ret = encode_line(ml, vals, rec, f, key, own, 0, why);
+	if (ret < 0 || !prep)
+		return ret;
+	/* encode_line() found all of these, and the unit converts */
+	memset(prep, 0, sizeof(*prep));
+	prep->line = (int)(ml - map->lines);
+	prep->len = f->len;
+	strcpy(prep->unit, rec->unit);
+	strcpy(prep->status, rec->status);
+	prep->value = sig_of(ml, T_VALUE, vals);
+	prep->status_sig = ml->status_sig ? sig_of(ml, T_STATUS, vals) : NULL;
+	prep->unc = ml->unc_sig ? sig_of(ml, T_UNC, vals) : NULL;
+	if (ml->valid_sig || ml->invalid_sig)
+		prep->flag = sig_of(ml, T_FLAG, vals);
+	cs_can_unit_convert(rec->unit, ml->unit ? ml->unit : prep->value->unit,
+			    &prep->scale, &prep->offset);
+	return ret;
+}
+
+int cs_canmap_encode_part(const struct cs_canmap *map,
+			  const struct cs_record *rec, struct cs_can_frame *f,
+			  uint8_t *key, uint8_t *own, int *line,
+			  const char **why)
+{
+	return cs_canmap_encode_prep(map, rec, f, key, own, line, why, NULL);
+}
+
+int cs_canmap_check(struct cs_canmap_prep *p, const struct cs_record *rec,
+		    const char **why)
+{
+	uint8_t data[CS_CAN_MAX_DLEN] = { 0 };
+	int64_t raw;
+	int flags, ret;
+
+	/* in encode_line()'s order, with its words */
+	ret = cs_dbc_signal_encode(p->value, data, p->len,
+				   rec->value * p->scale + p->offset);
+	if (ret == -EDOM && p->flag)
+		ret = 0;
+	if (ret == -EDOM)
+		WHY("no value (nan), and the signal has no code for that");
+	if (ret < 0)
+		return ret;
+	flags = ret;
+	if (p->status_sig && strcmp(rec->status, p->status)) {
+		if (cs_dbc_value_lookup(p->status_sig, rec->status, &raw))
+			WHY("status has no value name (VAL_) in the DBC");
+		strcpy(p->status, rec->status);
+	}
+	if (p->unc) {
+		ret = cs_dbc_signal_encode(p->unc, data, p->len,
+					   rec->uncertainty * fabs(p->scale));
+		if (ret == -EDOM)
+			ret = cs_dbc_signal_encode(p->unc, data, p->len, 0);
+		if (ret < 0)
+			return ret;
+		flags |= ret;
+	}
+	return flags;
 }
 
 int cs_canmap_encode(const struct cs_canmap *map, const struct cs_record *rec,
