@@ -452,6 +452,64 @@ static void slots_full_and_bad(void **state)
 	unmake(fx);
 }
 
+/* A further record of a kind already seen is checked as the first was
+ * (against the signals found then): a status without a VAL_ name refused,
+ * a value beyond the signal clamped, a not-available value sent as such,
+ * another unit converted (or refused when it does not convert). */
+static void later_records_checked(void **state)
+{
+	static const char dbc[] =
+		"BO_ 700 T: 8 GW\n"
+		" SG_ Ch : 0|4@1+ (1,0) [0|14] \"\" BMS\n"
+		" SG_ St : 4|4@1+ (1,0) [0|14] \"\" BMS\n"
+		" SG_ Temp : 8|16@1- (0.01,0) [-300|300] \"degC\" BMS\n"
+		" SG_ TempU : 24|16@1+ (0.01,0) [0|655.34] \"degC\" BMS\n"
+		"VAL_ 700 St 0 \"ok\" 1 \"lost\" ;\n";
+	static const char map[] =
+		"t{Ch} temperature T Temp status=St uncertainty=TempU\n";
+	struct cs_canplan_config c = config();
+	struct cs_can_error err;
+	struct cs_dbc *d = cs_dbc_create(dbc, strlen(dbc), &err);
+	struct cs_canmap *m = d ? cs_canmap_create(map, strlen(map), d, &err) :
+			      NULL;
+	struct cs_canplan *p;
+	struct cs_record r;
+	const char *why;
+
+	(void)state;
+	assert_non_null(m);
+	p = cs_canplan_create(m, &c);
+	assert_non_null(p);
+	assert_int_equal(cs_record_set(&r, 0, "t1", "temperature", 25, "degC",
+				       "ok", 0.1), 0);
+	assert_int_equal(cs_canplan_push(p, &r, 0, NULL), 0);
+	why = NULL;
+	strcpy(r.status, "bogus");
+	assert_int_equal(cs_canplan_push(p, &r, 1, &why), -EBADMSG);
+	assert_non_null(strstr(why, "VAL_"));
+	strcpy(r.status, "lost");
+	assert_int_equal(cs_canplan_push(p, &r, 2, NULL), 0);
+	r.value = 400;
+	assert_int_equal(cs_canplan_push(p, &r, 3, NULL), CS_CAN_CLAMPED);
+	r.value = 20;
+	r.uncertainty = 1000;
+	assert_int_equal(cs_canplan_push(p, &r, 4, NULL), CS_CAN_CLAMPED);
+	r.value = NAN;
+	r.uncertainty = NAN;
+	assert_int_equal(cs_canplan_push(p, &r, 5, NULL), 0);
+	r.value = 573.15;	/* 300 degC: in range once converted */
+	strcpy(r.unit, "K");
+	assert_int_equal(cs_canplan_push(p, &r, 6, NULL), 0);
+	r.value = 0.1;
+	strcpy(r.unit, "V");
+	why = NULL;
+	assert_int_equal(cs_canplan_push(p, &r, 7, &why), -EBADMSG);
+	assert_non_null(strstr(why, "another kind"));
+	cs_canplan_destroy(p);
+	cs_canmap_destroy(m);
+	cs_dbc_destroy(d);
+}
+
 /* The records of one frame gathered: one frame for both cells of a mux
  * value; a cell without a fresh record sent as not available, or with its
  * last value within hold=; the plan counts frames. */
@@ -538,6 +596,7 @@ int main(void)
 		cmocka_unit_test(on_change),
 		cmocka_unit_test(slots_full_and_bad),
 		cmocka_unit_test(gathered_frames),
+		cmocka_unit_test(later_records_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
