@@ -205,8 +205,12 @@ struct cs_fbgpeak_finder;
 struct cs_fbgpeak_config {
 	double min_snr;		/* amplitude / noise, below: no peak. > 0 */
 	double saturation;	/* counts at or above which a pixel is clipped */
-	double fwhm_guess;	/* expected FWHM in pixels, >= 1 */
+	double fwhm_guess;	/* expected FWHM in pixels, 1..FWHM_MAX */
 };
+
+/* The widest reflection the finder and the tracker take, pixels (FWHM):
+ * their fit windows are bounded (see fbgtrack(1)). */
+#define CS_FBGPEAK_FWHM_MAX 200.0
 
 CS_API struct cs_fbgpeak_finder *
 cs_fbgpeak_finder_create(const struct cs_fbgpeak_config *cfg);
@@ -222,6 +226,20 @@ CS_API int cs_fbgpeak_finder_execute(struct cs_fbgpeak_finder *q,
 				     const double *y, size_t n,
 				     size_t lo, size_t hi, double noise,
 				     struct cs_fbgpeak *peak);
+/* A new expected width for the finder's next peaks; -EINVAL outside
+ * 1..CS_FBGPEAK_FWHM_MAX. */
+CS_API int cs_fbgpeak_finder_set_fwhm(struct cs_fbgpeak_finder *q,
+				      double fwhm);
+/*
+ * The full width at half maximum, pixels, of the highest reflection whose
+ * top is in pixels [lo, hi] of @y, whatever its shape: its half-maximum
+ * crossings above a baseline read two to three widths out, found together
+ * with the width. NAN when there is none higher than @min_snr times
+ * @noise over its baseline, or its flanks do not fall to half before the
+ * spectrum ends.
+ */
+CS_API double cs_fbgpeak_width(const double *y, size_t n, size_t lo,
+			       size_t hi, double noise, double min_snr);
 /* Robust noise estimate (counts, 1 sigma) of a spectrum, from the median
  * absolute difference of neighbours. */
 CS_API double cs_spectrum_noise(const double *y, size_t n);

@@ -15,8 +15,10 @@
 #include "cs-linalg.h"
 
 #define NPAR 5		/* b0, b1, amplitude, centre, sigma */
-#define MAX_FIT 256	/* pixels in one fit window */
+#define MAX_FIT 1024	/* pixels in one fit window */
 #define FWHM_PER_SIGMA 2.3548200450309493
+/* MAX_FIT holds the window of the widest reflection, 2 (1.5 FWHM + 2) + 1
+ * pixels at CS_FBGPEAK_FWHM_MAX */
 
 struct cs_fbgpeak_finder {
 	struct cs_fbgpeak_config cfg;
@@ -28,7 +30,8 @@ cs_fbgpeak_finder_create(const struct cs_fbgpeak_config *cfg)
 	struct cs_fbgpeak_finder *q;
 
 	if (!cfg || !(cfg->min_snr > 0.0) || !(cfg->fwhm_guess >= 1.0) ||
-	    cfg->fwhm_guess > MAX_FIT / 8 || !(cfg->saturation > 0.0)) {
+	    !(cfg->fwhm_guess <= CS_FBGPEAK_FWHM_MAX) ||
+	    !(cfg->saturation > 0.0)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -37,6 +40,14 @@ cs_fbgpeak_finder_create(const struct cs_fbgpeak_config *cfg)
 		return NULL;
 	q->cfg = *cfg;
 	return q;
+}
+
+int cs_fbgpeak_finder_set_fwhm(struct cs_fbgpeak_finder *q, double fwhm)
+{
+	if (!q || !(fwhm >= 1.0 && fwhm <= CS_FBGPEAK_FWHM_MAX))
+		return -EINVAL;
+	q->cfg.fwhm_guess = fwhm;
+	return 0;
 }
 
 void cs_fbgpeak_finder_destroy(struct cs_fbgpeak_finder *q)

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cellsense.h"
+#include "fbg-shapes.h"
 
 #define NPIX 512
 #define FWHM_PER_SIGMA 2.3548200450309493
@@ -177,11 +178,65 @@ static void lost_saturated_and_refused(void **state)
 	cs_fbgpeak_finder_destroy(pf);
 }
 
+/* A reflection's width from the data, whatever its shape, 3-150 px wide,
+ * within 10 % (a Lorentzian's wings lift the baseline it reads: ~5 %;
+ * at 3 px within 25 %, a crossing's noise being 0.1-0.3 px);
+ * nothing where there is no reflection; the finder's width refused
+ * outside 1..CS_FBGPEAK_FWHM_MAX. */
+static void width_from_data(void **state)
+{
+	static const double widths[] = { 3, 17, 40, 80, 150 };
+	static double y[SH_NPIX];
+	struct sh_rng g = { 17 };
+	struct cs_fbgpeak_config pcfg = { .min_snr = 6, .saturation = 1e15,
+					  .fwhm_guess = 3.0 };
+	struct cs_fbgpeak_finder *pf = cs_fbgpeak_finder_create(&pcfg);
+
+	(void)state;
+	for (int k = SH_GAUSS; k <= SH_ASYM; k++)
+		for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]);
+		     i++) {
+			struct sh_case c = { "w", (enum sh_kind)k, widths[i],
+					     30, 16 };
+			struct sh_rig r = sh_rig(&c);
+			double worst = 0;
+
+			for (int t = 0; t < 20; t++) {
+				double w;
+
+				sh_spectrum(&c, &r, SH_PX0 + 0.37 * t, &g, y);
+				w = cs_fbgpeak_width(y, SH_NPIX, 813, 1187,
+						     cs_spectrum_noise(y,
+								       SH_NPIX),
+						     6);
+				assert_false(isnan(w));
+				worst = fmax(worst, fabs(w / c.fwhm_px - 1));
+			}
+			print_message("shape %d, %3.0f px: worst %.1f %%\n", k,
+				      c.fwhm_px, 100 * worst);
+			/* 3 px: a crossing's noise is a tenth of a pixel */
+			assert_true(worst < (c.fwhm_px < 10 ? 0.25 : 0.1));
+		}
+	/* noise only: no width */
+	for (int i = 0; i < SH_NPIX; i++)
+		y[i] = 1000 + 10 * sh_randn(&g);
+	assert_true(isnan(cs_fbgpeak_width(y, SH_NPIX, 813, 1187,
+					   cs_spectrum_noise(y, SH_NPIX), 6)));
+	assert_true(isnan(cs_fbgpeak_width(y, SH_NPIX, 900, 800, 10, 6)));
+	assert_int_equal(cs_fbgpeak_finder_set_fwhm(pf, 0.5), -EINVAL);
+	assert_int_equal(cs_fbgpeak_finder_set_fwhm(pf, 201), -EINVAL);
+	assert_int_equal(cs_fbgpeak_finder_set_fwhm(pf, 200), 0);
+	pcfg.fwhm_guess = 201;
+	assert_null(cs_fbgpeak_finder_create(&pcfg));
+	cs_fbgpeak_finder_destroy(pf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(near_the_bound),
 		cmocka_unit_test(lost_saturated_and_refused),
+		cmocka_unit_test(width_from_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
