@@ -88,7 +88,8 @@ static const char usage_text[] =
 "                           taken from there, its sequence gaps counted\n"
 "      --min-snr=X          a peak lower than X times the noise is lost\n"
 "                           (default 8)\n"
-"      --fwhm=PX            expected peak width in pixels (default 3)\n"
+"      --fwhm=PX            peak width in pixels, 1..200, for every grating\n"
+"                           (default: each measured when first found)\n"
 "      --no-learn           fit Gaussians, do not learn reflection shapes\n"
 "      --health=N           every N spectra of its fibre (the first one\n"
 "                           too), each grating's peak_power (counts) and\n"
@@ -392,7 +393,8 @@ static void apply_option(struct options *o, int c, const char *arg,
 		o->min_snr = parse_double(arg, "min-snr", 0.1, 1e6);
 		break;
 	case OPT_FWHM:
-		o->fwhm_px = parse_double(arg, "fwhm", 1.0, 32.0);
+		o->fwhm_px = parse_double(arg, "fwhm", 1.0,
+					  CS_FBGPEAK_FWHM_MAX);
 		break;
 	case OPT_NO_LEARN:
 		o->learn = 0;
@@ -420,7 +422,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	strcpy(o->source, "fbg0");
 	o->rate_hz = 1.0;
 	o->min_snr = 8.0;
-	o->fwhm_px = 3.0;
+	o->fwhm_px = 0.0;	/* measured */
 	o->block = 128;
 	o->fibres = 1;
 	o->learn = 1;
@@ -690,7 +692,8 @@ static void emit_calibrated(struct state *s, unsigned int i, double nm,
 }
 
 /* Once a grating: its reflection's width, as the tracker measured it,
- * against --fwhm's (half or twice as wide is worth saying). */
+ * against --fwhm's when that is given (half or twice as wide is worth
+ * saying); without --fwhm the tracker measures each. */
 static void check_width(struct state *s, unsigned int i,
 			const struct cs_fbg_result *r)
 {
@@ -699,11 +702,13 @@ static void check_width(struct state *s, unsigned int i,
 		    fabs(cs_wavescale_slope(&o->scale, r->position));
 
 	s->gs[i].width_said = 1;
-	if (px > 1.5 * o->fwhm_px || px < o->fwhm_px / 1.5)
+	if (o->fwhm_px > 0.0 &&
+	    (px > 1.5 * o->fwhm_px || px < o->fwhm_px / 1.5))
 		warn("%s/%s: its reflection is %.1f pixels wide (%.3f nm), "
 		     "--fwhm says %.1f: fitted with the width found, in "
-		     "windows sized by --fwhm (give --fwhm %.1f)", o->source,
-		     o->g[i].name, px, r->fwhm_nm, o->fwhm_px, px);
+		     "windows sized by --fwhm (give --fwhm %.1f, or none to "
+		     "have each measured)", o->source, o->g[i].name, px,
+		     r->fwhm_nm, o->fwhm_px, px);
 }
 
 /* Every --health spectra of @fibre: each of its gratings' reflection,

@@ -28,7 +28,9 @@
 
 #define NPAR 4			/* b0, b1, a, mu of one grating */
 #define BINS_PER_PX 8
-#define MAX_HALF 80		/* fit half-window, pixels */
+/* fit half-window, pixels: 2.5 widths up to 102 px wide, wider ones
+ * (to CS_FBGPEAK_FWHM_MAX) in +-256 px, 1.28 widths and more */
+#define MAX_HALF 256
 #define TMPL_MARGIN 3		/* template reaches this far past the window */
 #define MAX_NODES (2 * (MAX_HALF + TMPL_MARGIN) * BINS_PER_PX + 1)
 #define LEARN_EVERY 4		/* learn from one spectrum in this many */
@@ -144,6 +146,12 @@ struct track {
 	double pred;
 	int lo0, j0;
 	double frac0;
+	/* the width that sizes its windows: --fwhm's, or measured when it
+	 * is first found; the fit's half-window, pixels;
+	 * closer than merge_px to another's, the two peaks are one */
+	double width;
+	int half;
+	double newton_k2;	/* (width / 15)^2: see fit_single() */
 };
 
 struct cs_fbgtracker {
@@ -151,12 +159,9 @@ struct cs_fbgtracker {
 	struct cs_fbg_grating *gratings;
 	struct track *t;
 	struct cs_fbgpeak_finder *finder;
-	int half;		/* fit half-window, pixels */
-	double merge_px;	/* closer than this, two peaks are one */
 	double *work;		/* a spectrum with neighbours taken out */
 	unsigned int *order;	/* tracked gratings by position */
 	double noise;		/* this spectrum's noise, NAN until needed */
-	double newton_k2;	/* (FWHM / 15)^2: see fit_single() */
 	/* the chi-square test's constants for the last dof seen (a
 	 * window's pixel count hardly ever changes) */
 	double chi2_nu, chi2_rnu, chi2_lim;
@@ -379,6 +384,11 @@ static void shape_rebuild(struct track *tr)
 		s->d[j] = (s->t[b] - s->t[a]) * BINS_PER_PX / (double)(b - a);
 	}
 	shape_planes(s);
+	/* what the Gaussian did not explain says nothing of the learned
+	 * shape: its fits start afresh (else their uncertainty keeps the
+	 * Gaussian's misfit for ~1000 spectra) */
+	if (!tr->shape_learned)
+		tr->chi2_mean = fmin(tr->chi2_mean, 1.0);
 	tr->shape_learned = 1;
 	tr->fwhm_px = shape_fwhm(s);
 }
@@ -420,11 +430,21 @@ static double centre_spread(struct track *tr)
 		}
 	if (jm < 1 || !(peak > 0.0))
 		return -1.0;
-	{	/* the maximum between nodes, by a parabola */
+	{	/* its top: the maximum between nodes, by a parabola; on
+		 * a flat top (within 2 % of the maximum over more than 2
+		 * pixels) the middle of the flat part, where the highest
+		 * node is the noise's */
 		double den = sm[jm - 1] - 2.0 * sm[jm] + sm[jm + 1];
+		int fa = jm, fb = jm;
 
+		while (fa > 0 && sm[fa - 1] > 0.98 * peak)
+			fa--;
+		while (fb + 1 < s->n && sm[fb + 1] > 0.98 * peak)
+			fb++;
 		um = s->u0 + (double)jm / BINS_PER_PX;
-		if (den < 0.0)
+		if (fb - fa > 2 * BINS_PER_PX)
+			um = s->u0 + 0.5 * (fa + fb) / BINS_PER_PX;
+		else if (den < 0.0)
 			um += 0.5 * (sm[jm - 1] - sm[jm + 1]) / den /
 			      BINS_PER_PX;
 	}
@@ -464,6 +484,7 @@ struct fit {
 	/* a single fit's shape at its pixels, as of its last iteration
 	 * (and room for a vector's worth past the last) */
 	float t[2 * MAX_HALF + 1 + FIT_LANES];
+	double last_step;	/* a single fit's last centre step, pixels */
 };
 
 /*
@@ -901,6 +922,7 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		for (int u = 0; u < NPAR; u++)
 			p[u] += step[u];
 		f->var_mu[0] = inv;
+		f->last_step = step[3];
 		f->n = n;
 		/* at the new parameters, to second order (A step = b) */
 		f->chi2 = srr - (b[0] * step[0] + b[1] * step[1] +
@@ -915,7 +937,8 @@ static int fit_single(const struct cs_fbgtracker *q, const double *y, int lo,
 		 * nothing.
 		 */
 		d2 = step[3] * step[3];
-		if (d2 * d2 <= q->newton_k2 * inv || fabs(step[3]) < 1e-7)
+		if (d2 * d2 <= f->tr[0]->newton_k2 * inv ||
+		    fabs(step[3]) < 1e-7)
 			break;
 		/* still walking after 8 steps: it started too far from the
 		 * peak, and where it stopped is no centre */
@@ -1032,6 +1055,44 @@ static inline int round_int(double v)
 	return (int)(v < 0.0 ? v - 0.5 : v + 0.5);
 }
 
+/*
+ * Windows for a reflection @width pixels wide: the fit's half-window (2.5
+ * widths, within MAX_HALF), the Newton rule's scale, and, for a shape not
+ * learned yet, a Gaussian template of @fwhm (the width when 0) on as many
+ * nodes. A new half-window drops shape samples taken on the old nodes.
+ */
+static void track_size(struct track *tr, double width, double fwhm)
+{
+	int half;
+
+	width = fmax(1.0, fmin(width, CS_FBGPEAK_FWHM_MAX));
+	half = (int)ceil(2.5 * width);
+	if (half > MAX_HALF)
+		half = MAX_HALF;
+	tr->width = width;
+	tr->newton_k2 = (width / 15.0) * (width / 15.0);
+	if (tr->shape_learned)
+		return;
+	if (half != tr->half) {
+		memset(tr->acc, 0, sizeof(tr->acc));
+		memset(tr->accn, 0, sizeof(tr->accn));
+		memset(tr->phase_n, 0, sizeof(tr->phase_n));
+		tr->batch = 0;
+		tr->learned = 0;
+		tr->prev_n = 0;
+		tr->half = half;
+	}
+	shape_gaussian(&tr->shape, half,
+		       (fwhm > 0.0 ? fwhm : width) / FWHM_PER_SIGMA);
+	tr->fwhm_px = fwhm > 0.0 ? fwhm : width;
+}
+
+/* The peaks of @a and @b are one when closer than about their width. */
+static inline double merge_px(const struct track *a, const struct track *b)
+{
+	return 0.5 * (a->width + b->width);
+}
+
 static void track_reset(const struct cs_fbgtracker *q, struct track *tr)
 {
 	const struct cs_fbg_grating *g = tr->g;
@@ -1046,7 +1107,9 @@ static void track_reset(const struct cs_fbgtracker *q, struct track *tr)
 	tr->state = SEARCHING;
 	tr->search_lo = fmin(a, b);
 	tr->search_hi = fmax(a, b);
-	shape_gaussian(&tr->shape, q->half, q->cfg.fwhm_px / FWHM_PER_SIGMA);
+	tr->half = -1;
+	track_size(tr, q->cfg.fwhm_px > 0.0 ? q->cfg.fwhm_px : 3.0,
+		   q->cfg.fwhm_px);
 }
 
 void cs_fbgtracker_reset(struct cs_fbgtracker *q)
@@ -1064,7 +1127,8 @@ struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cf
 	    cfg->scale.ncoeffs < 2 ||
 	    cfg->scale.ncoeffs > CS_WAVESCALE_MAX_ORDER + 1 ||
 	    !(cfg->min_snr > 0.0) || !(cfg->saturation > 0.0) ||
-	    !(cfg->fwhm_px >= 1.0 && cfg->fwhm_px <= 32.0) ||
+	    !(cfg->fwhm_px == 0.0 ||
+	      (cfg->fwhm_px >= 1.0 && cfg->fwhm_px <= CS_FBGPEAK_FWHM_MAX)) ||
 	    cfg->ngratings < 1 || cfg->ngratings > CS_FBGTRACKER_MAX ||
 	    !cfg->gratings) {
 		errno = EINVAL;
@@ -1093,7 +1157,7 @@ struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cf
 	q->order = calloc(cfg->ngratings, sizeof(*q->order));
 	pcfg.min_snr = cfg->min_snr;
 	pcfg.saturation = cfg->saturation;
-	pcfg.fwhm_guess = cfg->fwhm_px;
+	pcfg.fwhm_guess = cfg->fwhm_px > 0.0 ? cfg->fwhm_px : 3.0;
 	q->finder = cs_fbgpeak_finder_create(&pcfg);
 	if (!q->gratings || !q->t || !q->work || !q->order || !q->finder) {
 		cs_fbgtracker_destroy(q);
@@ -1103,11 +1167,6 @@ struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cf
 	memcpy(q->gratings, cfg->gratings,
 	       cfg->ngratings * sizeof(*q->gratings));
 	q->cfg.gratings = q->gratings;
-	q->half = (int)ceil(2.5 * cfg->fwhm_px);
-	if (q->half > MAX_HALF)
-		q->half = MAX_HALF;
-	q->merge_px = 1.0 * cfg->fwhm_px;
-	q->newton_k2 = (cfg->fwhm_px / 15.0) * (cfg->fwhm_px / 15.0);
 	for (unsigned int i = 0; i < cfg->ngratings; i++) {
 		q->t[i].g = &q->gratings[i];
 		track_reset(q, &q->t[i]);
@@ -1244,6 +1303,28 @@ static int pure_noise(struct track *tr, int n, int lo, const struct fit *f,
 }
 
 /*
+ * The shape in f->t is the last iteration's, before its step: where that
+ * step was more than 4 sigma (a fit that started far off, as after a
+ * jump), it is evaluated again at the centre found, or the residuals
+ * learn() takes for noise hold the step's misfit (on jumping gratings the
+ * noise came out 5x its variance, the uncertainty 2x too wide). Smaller
+ * steps are left as they were: their share is what keeps undersampled
+ * reflections (1.5 px) covered, and re-evaluating costs a pass.
+ */
+static void fit_refresh_shape(struct fit *f, int lo, int hi)
+{
+	double t[2 * MAX_HALF + 1], d[2 * MAX_HALF + 1];
+	const int n = hi - lo + 1;
+
+	if (f->last_step * f->last_step <= 16.0 * f->var_mu[0] ||
+	    n > 2 * MAX_HALF + 1)
+		return;
+	shape_row(&f->tr[0]->shape, f->p[3], lo, n, t, d);
+	for (int k = 0; k < n; k++)
+		f->t[k] = (float)t[k];
+}
+
+/*
  * Learning from one unsaturated single fit, in one pass over its pixels:
  * the noise model from its residuals (decaying sums), and with @shape the
  * reflection's samples, baseline out and scaled to a peak of 1, onto the
@@ -1335,15 +1416,17 @@ static const double *without_neighbours(struct cs_fbgtracker *q,
 		struct track *o = &q->t[j];
 
 		if (j == self || o->g->fibre != fibre || o->state != TRACKING ||
-		    o->pred < lo - q->half - TMPL_MARGIN ||
-		    o->pred > hi + q->half + TMPL_MARGIN)
+		    o->pred < lo - o->half - TMPL_MARGIN ||
+		    o->pred > hi + o->half + TMPL_MARGIN)
 			continue;
 		if (!copied) {
 			memcpy(q->work + lo, y + lo,
 			       (size_t)(hi - lo + 1) * sizeof(*y));
 			copied = 1;
 		}
-		for (int i = lo; i <= hi; i++) {
+		/* its template's reach only */
+		for (int i = (int)fmax(lo, o->pred - o->half - TMPL_MARGIN);
+		     i <= (int)fmin(hi, o->pred + o->half + TMPL_MARGIN); i++) {
 			double t, d;
 
 			shape_eval(&o->shape, i - o->pred, &t, &d);
@@ -1371,7 +1454,7 @@ static int second_reflection(struct cs_fbgtracker *q, unsigned int idx,
 			     const double *ys, int lo, int hi,
 			     const struct cs_fbgpeak *pk)
 {
-	const double gap = 2.0 * fmax(pk->fwhm, q->cfg.fwhm_px);
+	const double gap = 2.0 * fmax(pk->fwhm, q->t[idx].width);
 	const int a = (int)floor(pk->position - gap);
 	const int b = (int)ceil(pk->position + gap);
 
@@ -1407,6 +1490,8 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 	int lo = (int)ceil(tr->search_lo), hi = (int)floor(tr->search_hi);
 	struct cs_fbgpeak pk;
 	const double *ys;
+	double width = q->cfg.fwhm_px;
+	const int ext = MAX_HALF + TMPL_MARGIN;
 
 	if (lo < 1)
 		lo = 1;
@@ -1414,19 +1499,34 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 		hi = npix - 2;
 	if (hi < lo)
 		return;
-	/* neighbours out over the window and the finder's reach */
-	ys = without_neighbours(q, y, idx, fibre,
-				lo > q->half ? lo - q->half : 0,
-				hi + q->half < npix ? hi + q->half : npix - 1);
+	/* neighbours out over the window and the finder's reach (and the
+	 * width measurement's) */
+	ys = without_neighbours(q, y, idx, fibre, lo > ext ? lo - ext : 0,
+				hi + ext < npix ? hi + ext : npix - 1);
 	if (ys != y) {
 		/* the finder reads the whole spectrum: complete the copy */
-		int a = lo > q->half ? lo - q->half : 0;
-		int b = hi + q->half < npix ? hi + q->half : npix - 1;
+		int a = lo > ext ? lo - ext : 0;
+		int b = hi + ext < npix ? hi + ext : npix - 1;
 
 		memcpy(q->work, y, (size_t)a * sizeof(*y));
 		memcpy(q->work + b + 1, y + b + 1,
 		       (size_t)(npix - b - 1) * sizeof(*y));
 	}
+	/* the width, from the data unless --fwhm says it or the shape is
+	 * learned (then it stands): it sizes the finder's reach and fit */
+	if (!(width > 0.0)) {
+		width = tr->width;
+		if (!tr->shape_learned) {
+			double w = cs_fbgpeak_width(ys, q->cfg.npix, (size_t)lo,
+						    (size_t)hi,
+						    spectrum_noise(q, y),
+						    q->cfg.min_snr);
+
+			if (w > 0.0)
+				width = fmin(w, CS_FBGPEAK_FWHM_MAX);
+		}
+	}
+	cs_fbgpeak_finder_set_fwhm(q->finder, fmax(width, 1.0));
 	/* nothing left once the neighbours are out: then the peak there
 	 * (if any) is a neighbour's, checked below as one */
 	if (cs_fbgpeak_finder_execute(q->finder, ys, q->cfg.npix, (size_t)lo,
@@ -1447,7 +1547,8 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 
 		if (j != idx && o->g->fibre == fibre &&
 		    o->state != SEARCHING &&
-		    fabs(o->pred - pk.position) < q->merge_px) {
+		    fabs(o->pred - pk.position) <
+			    0.5 * (fmax(width, 1.0) + o->width)) {
 			if (o->state == TRACKING) {
 				o->state = COASTING;
 				o->pos = o->pred;
@@ -1470,11 +1571,8 @@ static void search(struct cs_fbgtracker *q, unsigned int idx, const double *y,
 	tr->amp = pk.amplitude;
 	tr->b0 = pk.baseline;
 	tr->b1 = 0.0;
-	if (!tr->shape_learned) {
-		shape_gaussian(&tr->shape, q->half,
-			       fmax(pk.fwhm, 1.0) / FWHM_PER_SIGMA);
-		tr->fwhm_px = fmax(pk.fwhm, 1.0);
-	}
+	/* windows by the width; the first template, the Gaussian fitted */
+	track_size(tr, width, fmax(pk.fwhm, 1.0));
 	if (tr->nweight < NOISE_WARMUP) {
 		double nz = spectrum_noise(q, y);
 
@@ -1552,8 +1650,8 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 	f.v0 = f.k = 0.0;
 	/* 2 half pixels a member, the two around its prediction in the
 	 * middle (an even count: for 3 px FWHM, four whole vectors) */
-	lo = round_int(members[0]->pred - 0.5) - q->half + 1;
-	hi = round_int(members[m - 1]->pred - 0.5) + q->half;
+	lo = round_int(members[0]->pred - 0.5) - members[0]->half + 1;
+	hi = round_int(members[m - 1]->pred - 0.5) + members[m - 1]->half;
 	centre = round_int(0.5 * (members[0]->pred + members[m - 1]->pred));
 	if (lo < 0)
 		lo = 0;
@@ -1595,7 +1693,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		/* gone, or it ran off: lost, never a made-up value */
 		if (!(a > q->cfg.min_snr * noise) || !(mu >= 0.0) ||
 		    !(mu <= npix - 1.0) ||
-		    fabs(mu - tr->pred) > 0.75 * q->cfg.fwhm_px + 1.0) {
+		    fabs(mu - tr->pred) > 0.75 * tr->width + 1.0) {
 			if (m == 1 && !retry &&
 			    !reacquire(q, tr, idx[0], y)) {
 				measure(q, members, 1, idx, y, out, 1);
@@ -1620,8 +1718,11 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 			const double pred = tr->pred, amp = tr->amp;
 			const double vel = tr->vel;
 
+			/* only a top off this reflection is another: on a
+			 * flat or asymmetric one (a shape not learned yet)
+			 * the highest pixel is anywhere on its top */
 			if (!reacquire(q, tr, idx[0], y) &&
-			    fabs(tr->pred - mu) > 1.0) {
+			    fabs(tr->pred - mu) > 0.5 * tr->width + 1.0) {
 				measure(q, members, 1, idx, y, out, 1);
 				return;
 			}
@@ -1638,6 +1739,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * in LEARN_EVERY costs a fraction and loses nothing */
 		if (m == 1 && !f.saturated && ++tr->learn_tick >= LEARN_EVERY) {
 			tr->learn_tick = 0;
+			fit_refresh_shape(&f, lo, hi);
 			learn(tr, y, lo, hi, (double)centre, &f,
 			      q->cfg.learn_shape && a > 10.0 * noise);
 		}
@@ -1653,9 +1755,13 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		tr->chi2_mean += (ratio - tr->chi2_mean) * (1.0 / 512);
 		if (ratio > 1.0)
 			var *= ratio;
-		/* the spread where the shape is seen not to fit: in noise
-		 * that explains the fits, it is mostly noise itself */
-		if (tr->noise_pure && tr->chi2_mean > 1.05)
+		/* the spread where the shape is seen not to fit (in noise
+		 * that explains the fits, it is mostly noise itself), or
+		 * where it is over twice the fit's noise whatever the fits
+		 * show: a wide reflection skewed by a sloped source fits
+		 * well, its maximum 0.03 px off the grating's wavelength */
+		if ((tr->noise_pure && tr->chi2_mean > 1.05) ||
+		    tr->spread2 > 4.0 * var)
 			var += tr->spread2;
 		/* until a noise model is learned (~128 spectra), the noise
 		 * is the spectrum's, without the shot noise of the peak:
@@ -1723,7 +1829,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 			continue;
 		}
 		tr->pred = tr->pos + tr->vel;
-		tr->lo0 = round_int(tr->pred - 0.5) - q->half + 1;
+		tr->lo0 = round_int(tr->pred - 0.5) - tr->half + 1;
 		tr->j0 = row_node(&tr->shape, tr->pred, tr->lo0, &tr->frac0);
 		tr->state = TRACKING;
 	}
@@ -1735,7 +1841,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 	for (int a = 0; a + 1 < count; a++) {
 		struct track *tr = &q->t[order[a]], *o = &q->t[order[a + 1]];
 
-		if (fabs(o->pred - tr->pred) < q->merge_px) {
+		if (fabs(o->pred - tr->pred) < merge_px(tr, o)) {
 			tr->state = o->state = COASTING;
 			coasting = 1;
 		}
@@ -1763,7 +1869,7 @@ int cs_fbgtracker_execute(struct cs_fbgtracker *q, const double *y,
 		members[0] = &q->t[order[a]];
 		while (a + m < count && m < MAX_CLUSTER &&
 		       q->t[order[a + m]].pred - members[m - 1]->pred <
-			       2.0 * q->half) {
+			       members[m - 1]->half + q->t[order[a + m]].half) {
 			members[m] = &q->t[order[a + m]];
 			m++;
 		}

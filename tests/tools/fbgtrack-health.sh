@@ -1,6 +1,7 @@
 # Sensor health: with --health N, every N spectra each grating's peak
 # power and width as records; a grating gone dark has neither (nan,
-# lost); a reflection unlike --fwhm is warned about once, with both widths.
+# lost); a reflection unlike --fwhm is warned about once, with both widths
+# (without --fwhm, each width is measured: nothing to say).
 set -eu
 "$BIN/fbgsim" -N 300 -g 1530 -g 1560:0.3 --fwhm 0.6 --drop=1:100:199 |
 	"$BIN/fbgtrack" -g a:1530 -g b:1560 --fwhm 3.6 --health 50 \
@@ -20,6 +21,11 @@ awk -F'\t' '
 	}' "$TMPDIR/out.tsv"
 ! grep -q "wide" "$TMPDIR/err"
 # told 3 px, the reflection is 7: said once a grating, with both numbers
-"$BIN/fbgsim" -N 30 -g 1530 --fwhm 1.2 |
-	"$BIN/fbgtrack" -g a:1530 > /dev/null 2>"$TMPDIR/err"
+"$BIN/fbgsim" -N 30 -g 1530 --fwhm 1.2 >"$TMPDIR/s7.raw"
+"$BIN/fbgtrack" --fwhm 3 -g a:1530 "$TMPDIR/s7.raw" > /dev/null 2>"$TMPDIR/err"
 test "$(grep -c "fbg0/a: its reflection is 7.2 pixels wide.*--fwhm says 3.0" "$TMPDIR/err")" = 1
+# not told: measured, and its health records say 7.2 pixels (1.2 nm)
+"$BIN/fbgtrack" --health 10 -g a:1530 "$TMPDIR/s7.raw" > "$TMPDIR/out.tsv" 2>"$TMPDIR/err"
+! grep -q "wide" "$TMPDIR/err"
+awk -F'\t' '$3 == "fwhm" { n++; if (!($4 > 1.1 && $4 < 1.3)) bad++ }
+	END { exit !(n == 3 && !bad) }' "$TMPDIR/out.tsv"
