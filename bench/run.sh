@@ -38,6 +38,11 @@ cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbghonesty" \
 	"$SRC/bench/bench-fbghonesty.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
 "$BUILD/bench/bench-fbghonesty"
 
+echo "== fbg tracker, widths measured, on shapes fbgsynth does not make (3-80 px, 8 pm pixels)"
+cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbgshapes" \
+	"$SRC/bench/bench-fbgshapes.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
+"$BUILD/bench/bench-fbgshapes"
+
 echo "== fbg tracker on jumping gratings: lost, RMS/bound, bias; cost against a drifting stream"
 cc $CFLAGS -I"$SRC/tests/unit" -o "$BUILD/bench/bench-fbgjump" \
 	"$SRC/bench/bench-fbgjump.c" "$BUILD/lib/libcellsense.a" -lliquid -lm
