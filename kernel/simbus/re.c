@@ -125,6 +125,8 @@ struct re_sim {
 	u64 conversions;
 	u64 frames;
 	u64 rx_crc_errors;
+	u64 overwritten;	/* conversions made before the last was read */
+	u64 stale_reads;	/* NULL frames with no new conversion */
 	ktime_t t0;
 	struct rnd_state rnd;
 	struct simbus_board board;
@@ -317,6 +319,8 @@ static void re_sim_frame(struct re_sim *re, const u8 *tx, u8 *rx,
 	}
 
 	/* Reading the frame clears DRDY */
+	if (cmd == ADS131M04_CMD_NULL && !re->unread)
+		re->stale_reads++;
 	re->unread = false;
 	resp = 0;
 	addr = ADS131M04_CMD_ADDR(cmd);
@@ -407,6 +411,8 @@ static int re_sim_thread(void *data)
 
 		mutex_lock(&re->lock);
 		re_sim_convert(re, next, ktime_to_ns(ktime_sub(next, last)));
+		if (re->unread)
+			re->overwritten++;
 		re->unread = true;
 		mutex_unlock(&re->lock);
 		last = next;
@@ -535,18 +541,20 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
 	struct re_sim *re = simbus_board_priv(dev);
-	u64 conv, frames, inj, rxerr;
+	u64 conv, frames, inj, rxerr, over, stale;
 
 	mutex_lock(&re->lock);
 	conv = re->conversions;
 	frames = re->frames;
 	inj = re->crc_injected;
 	rxerr = re->rx_crc_errors;
+	over = re->overwritten;
+	stale = re->stale_reads;
 	mutex_unlock(&re->lock);
 
-	/* conversions frames crc_injected rx_crc_errors */
-	return sysfs_emit(buf, "%llu %llu %llu %llu\n", conv, frames, inj,
-			  rxerr);
+	/* conversions frames crc_injected rx_crc_errors overwritten stale */
+	return sysfs_emit(buf, "%llu %llu %llu %llu %llu %llu\n", conv, frames,
+			  inj, rxerr, over, stale);
 }
 static DEVICE_ATTR_RO(stats);
 
