@@ -4,6 +4,8 @@
 #   make demo       the whole pipeline on the simulated front-end, in a VM
 #   make check      every test; ends in "N passed, N failed"
 #   make bench      benchmarks, each a ratio against a baseline
+#   make soak       minutes of every front-end to the CAN bus under faults,
+#                   in a VM (SOAK_MINUTES, default 5); not part of check
 #
 # Userspace: C11, warnings are errors. Kernel: out of tree through Kbuild,
 # against Debian's linux-headers-amd64; KDIR=... to cross-build.
@@ -92,7 +94,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all lib tools modules unit deps demo check bench clean install \
-        install-modules overlays lint fuzz vm-test
+        install-modules overlays lint fuzz vm-test soak
 .DELETE_ON_ERROR:
 # keep objects: they are intermediates of pattern chains
 .SECONDARY:
@@ -169,7 +171,7 @@ lint:
 	scripts/check-bindings.sh
 
 # The VM tests alone (make check runs them too): VM=name.sh for one.
-VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh %/demo-cell.sh $(wildcard tests/vm/guest/selftest-*) $(wildcard tests/vm/guest/bench-*),\
+VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh %/demo-cell.sh %/soak.sh $(wildcard tests/vm/guest/selftest-*) $(wildcard tests/vm/guest/bench-*),\
 	$(wildcard tests/vm/guest/*.sh)))
 vm-test: lib tools modules
 	@for s in $(VM); do tests/vm/run.sh $$s || exit 1; done
@@ -188,6 +190,10 @@ check: deps
 	$(MAKE) BUILD=$(BUILD)/clang CC=clang lib tools
 	$(MAKE) BUILD=$(BUILD)/O3 CFLAGS="-O3 -g" lib tools
 	tests/run-all.sh $(BUILD)
+
+# Minutes, so not in check: SOAK_MINUTES=1 for a short one.
+soak: lib tools modules
+	scripts/soak.sh
 
 bench: deps
 	$(MAKE) lib tools unit modules

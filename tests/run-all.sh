@@ -86,7 +86,8 @@ run_test install/install "$SRC/tests/install/install.sh" "$BUILD"
 echo "== VM (Debian's kernel in qemu)"
 for s in "$SRC"/tests/vm/guest/*.sh; do
 	n=$(basename "$s" .sh)
-	case $n in lib|selftest-*|demo|demo-*|bench-*) continue ;; esac
+	# soak: make soak (minutes)
+	case $n in lib|selftest-*|demo|demo-*|bench-*|soak) continue ;; esac
 	run_test "vm/$n" "$SRC/tests/vm/run.sh" "$s"
 done
 run_test vm/harness-selftest "$SRC/tests/vm/selftest.sh"
