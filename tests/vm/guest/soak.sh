@@ -147,14 +147,19 @@ sampler() {
 }
 sampler &
 smp=$!
-# A heartbeat: the guest's clock twice a second. A step of 2 s or more
-# means the guest did not run for a second or more (the host busy: seen
-# on a 2-core host at a load of 17); a frame gap inside one is the
-# machine's, not a pipeline's, and is counted as such.
+# A heartbeat: /proc/uptime (10 ms steps) four times a second, put on the
+# frame logs' clock (realtime) by an offset taken where `date +%s` ticks.
+# A step of 1 s or more means the guest did not run for that long (the
+# host busy: seen on a 2-core host at a load of 17); a frame gap inside
+# one is the machine's, not a pipeline's, and is counted as such.
+up() { cut -d' ' -f1 /proc/uptime; }
+s0=$(date +%s)
+while [ "$(date +%s)" = "$s0" ]; do :; done
+rt_off=$(awk -v s=$((s0 + 1)) -v u="$(up)" 'BEGIN { printf "%.2f", s - u }')
 heartbeat() {
 	while [ ! -e sampler.stop ]; do
-		date +%s
-		usleep 500000	# the beat, not a synchronisation
+		up
+		usleep 250000	# the beat, not a synchronisation
 	done >beats.txt
 }
 heartbeat &
@@ -247,8 +252,8 @@ sleep "$EVERY"			# a quiet stretch before the end
 touch sampler.stop
 wait "$smp"
 wait "$hb"
-awk 'NR > 1 && $1 - p >= 2 { print p, $1 } { p = $1 }' beats.txt >stalls.txt
-stalls="guest stalls (no heartbeat for 1 s or more): $(grep -c . stalls.txt), $(awk '{ s += $2 - $1 - 1 } END { print s + 0 }' stalls.txt) s in all"
+awk -v o="$rt_off" 'NR > 1 && $1 - p >= 1 { printf "%.2f %.2f\n", p + o, $1 + o } { p = $1 }' beats.txt >stalls.txt
+stalls="guest stalls (no heartbeat for 1 s or more): $(grep -c . stalls.txt), $(awk '{ s += $2 - $1 } END { print s + 0 }' stalls.txt) s in all"
 
 # --- the end: the sources stop, every stage drains and exits ------------------
 r_conv1=$(cut -d' ' -f1 "$SR/stats")
@@ -343,7 +348,7 @@ for p in fbg us re; do
 					if ((sc[j] == p || sc[j] == "all") && t[i - 1] >= s[j] - 1 && t[i] <= e[j] + 2) ok = 1
 				if (ok) { expl++; continue }
 				for (j = 1; j <= nh; j++)
-					if (t[i - 1] >= ha[j] - 1 && t[i] <= hb[j] + 1) ok = 1
+					if (t[i - 1] >= ha[j] - 0.5 && t[i] <= hb[j] + 0.5) ok = 1
 				if (ok) { hstall++; continue }
 				if (p == "re") {
 					ok = 1
