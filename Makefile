@@ -56,7 +56,7 @@ endif
 ALL_CFLAGS := $(STD_FLAGS) $(CFLAGS) -Ilib -DCS_VERSION='"$(VERSION)"' \
               -DCS_DATADIR='"$(PREFIX)/share/cellsense"'
 LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden -DCS_BUILDING_LIB
-LIB_LIBS   := -lliquid -liio -ljson-c -lcrypto -lm
+LIB_LIBS   := -lliquid -liio -ljson-c -lcrypto -lpthread -lm
 
 LIB_SRCS   := $(wildcard lib/*/*.c)
 PUBLIC_HDRS := lib/cellsense.h $(wildcard lib/cellsense-*.h)

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config
-libiio-dev libiio-utils libjson-c-dev libssl-dev jq libcmocka-dev libliquid-dev libgpiod-dev gpiod
+libiio-dev libiio-utils iiod libjson-c-dev libssl-dev jq libcmocka-dev libliquid-dev libgpiod-dev gpiod
 libsocketcan-dev can-utils
 linux-headers-amd64 kmod sparse device-tree-compiler dt-schema
 qemu-system-x86 busybox-static cpio gzip linux-source-6.1
