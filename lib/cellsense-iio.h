@@ -78,7 +78,7 @@ struct cs_iiodev;
  * Open device @device (its label first, else its name, else its id
  * "iio:deviceN") in the context at @uri (cs_iio_uri_normalise() form).
  * NULL with errno and @err set: the context cannot be reached ("cannot
- * reach the IIO context ip:rig7: Connection refused ..."), or no such device
+ * reach the IIO context 'ip:rig7': Connection refused ..."), or no such device
  * (the message lists what the context has: "no device 'fbg9' in local:
  * (it has: fbg0 [fbg-interrogator], iio:device1 [re-adc])").
  */
@@ -93,7 +93,10 @@ CS_API const char *cs_iiodev_label(const struct cs_iiodev *d);
 CS_API const char *cs_iiodev_name(const struct cs_iiodev *d);
 
 /* A device attribute as text (trailing newline removed) into @buf: its
- * length, or -errno (-ENOENT when the device has no such attribute). */
+ * length, or -errno (-ENOENT when the device has no such attribute).
+ * @attr is the sysfs file name ("sampling_frequency",
+ * "in_intensity_wavelength_coeffs"): where libiio files it under a
+ * channel, it is found there. */
 CS_API int cs_iiodev_attr_read(struct cs_iiodev *d, const char *attr,
 			       char *buf, size_t len);
 /* The same as a number: 0, -errno, -EINVAL when it is not one. */

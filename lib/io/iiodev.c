@@ -140,7 +140,7 @@ CS_API struct cs_iiodev *cs_iiodev_open(const char *uri, const char *device,
 	if (!d->ctx) {
 		e = errno ? errno : EIO;
 		iio_strerror(e, msg, sizeof(msg));
-		set_err(err, errlen, "cannot reach the IIO context %s: %s%s",
+		set_err(err, errlen, "cannot reach the IIO context '%s': %s%s",
 			d->uri, msg,
 			!strncmp(d->uri, "ip:", 3) ?
 			" (is iiod running there, and the port right?)" : "");
@@ -195,16 +195,51 @@ CS_API const char *cs_iiodev_name(const struct cs_iiodev *d)
 	return s ? s : "";
 }
 
+/*
+ * libiio files sysfs names that start with in_ or out_ under a channel
+ * (in_intensity_wavelength_coeffs is channel "intensity", attribute
+ * "wavelength_coeffs"): find @attr as a device attribute, else as the
+ * file name of a channel's. NULL when neither; *@ch NULL for a device's.
+ */
+static const char *find_attr(struct cs_iiodev *d, const char *attr,
+			     struct iio_channel **ch)
+{
+	unsigned int n = iio_device_get_channels_count(d->dev);
+
+	*ch = NULL;
+	if (iio_device_find_attr(d->dev, attr))
+		return attr;
+	for (unsigned int i = 0; i < n; i++) {
+		struct iio_channel *c = iio_device_get_channel(d->dev, i);
+
+		for (unsigned int k = 0; k < iio_channel_get_attrs_count(c);
+		     k++) {
+			const char *a = iio_channel_get_attr(c, k);
+			const char *f = iio_channel_attr_get_filename(c, a);
+
+			if (f && !strcmp(f, attr)) {
+				*ch = c;
+				return a;
+			}
+		}
+	}
+	return NULL;
+}
+
 CS_API int cs_iiodev_attr_read(struct cs_iiodev *d, const char *attr,
 			       char *buf, size_t len)
 {
+	struct iio_channel *ch;
+	const char *name;
 	ssize_t n;
 
 	if (!attr || !buf || len < 2)
 		return -EINVAL;
-	if (!iio_device_find_attr(d->dev, attr))
+	name = find_attr(d, attr, &ch);
+	if (!name)
 		return -ENOENT;
-	n = iio_device_attr_read(d->dev, attr, buf, len);
+	n = ch ? iio_channel_attr_read(ch, name, buf, len) :
+		 iio_device_attr_read(d->dev, name, buf, len);
 	if (n < 0)
 		return (int)n;
 	buf[len - 1] = '\0';
@@ -232,13 +267,17 @@ CS_API int cs_iiodev_attr_double(struct cs_iiodev *d, const char *attr,
 CS_API int cs_iiodev_attr_write(struct cs_iiodev *d, const char *attr,
 				const char *value)
 {
+	struct iio_channel *ch;
+	const char *name;
 	ssize_t n;
 
 	if (!attr || !value)
 		return -EINVAL;
-	if (!iio_device_find_attr(d->dev, attr))
+	name = find_attr(d, attr, &ch);
+	if (!name)
 		return -ENOENT;
-	n = iio_device_attr_write(d->dev, attr, value);
+	n = ch ? iio_channel_attr_write(ch, name, value) :
+		 iio_device_attr_write(d->dev, name, value);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -350,7 +389,8 @@ static void stream_fail(struct cs_iiodev *d, const char *what, int err)
 			 err == ENODEV || err == EBADF || err == ENOENT ||
 			 err == EPIPE || err == ECONNRESET ?
 			 " (the device or the rig went away)" :
-			 err == ETIMEDOUT ? " (no scan came: stopped?)" : "");
+			 err == ETIMEDOUT ? " (no scan for 5 s: the device "
+			 "stopped or went away)" : "");
 	pthread_mutex_unlock(&d->lock);
 }
 

@@ -150,7 +150,7 @@ static void unreachable(void **state)
 	assert_null(cs_iiodev_open("ip:127.0.0.1:1", "fbg0", err,
 				   sizeof(err)));
 	assert_non_null(strstr(err, "cannot reach the IIO context "
-				    "ip:127.0.0.1:1: "));
+				    "'ip:127.0.0.1:1': "));
 	assert_null(cs_iiodev_open("ip:", "fbg0", err, sizeof(err)));
 	assert_non_null(strstr(err, "URI 'ip:'"));
 	assert_null(cs_iiodev_open(NULL, "", err, sizeof(err)));
