@@ -27,7 +27,7 @@ CS_API int cs_iio_attr_write(struct iio_device *dev, const char *attr,
  * index; they must share one format. 0, or -EINVAL with the reason in
  * @err.
  */
-CS_API int cs_iio_layout(struct iio_device *dev, struct cs_run_stream *s,
-			 char *err, size_t errlen);
+CS_API int cs_iio_stream_layout(struct iio_device *dev, struct cs_run_stream *s,
+				 char *err, size_t errlen);
 
 #endif /* CS_IIOATTR_H */

@@ -334,7 +334,7 @@ static void setup_frontend(struct acq *a, struct frontend *f)
 				       json_object_new_string(rb));
 	}
 	enable_channels(f);
-	if (cs_iio_layout(f->dev, &m->s, err, sizeof(err)))
+	if (cs_iio_stream_layout(f->dev, &m->s, err, sizeof(err)))
 		die("[frontend %s]: %s: %s", s->name, m->s.device, err);
 	m->data_keys = data_keys(f->dev);
 	if ((v = cs_plan_get(s, "buffer")))

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "cellsense.h"
+#include "cellsense-iio.h"
 #include "tools-common.h"
 
 #define MAX_GRATINGS CS_FBGTRACKER_MAX
@@ -46,6 +48,10 @@ struct options {
 	int npix_set, scale_set;	/* -n, -w given: checked against a file */
 	struct cs_export_config exp;	/* --channel, --dbm, --linear */
 	char run_input[4096];	/* --run: the run's raw file */
+	char uri[256];		/* -u; "" local: */
+	char device[64];	/* -d; "" read FILE or stdin */
+	unsigned long long scans;	/* --scans, 0: until stopped */
+	int source_set, rate_set, block_set, fmt_set;
 };
 
 static const char usage_text[] =
@@ -98,6 +104,13 @@ static const char usage_text[] =
 "                           interrogator export (default 1)\n"
 "      --dbm                an export's power is dBm (default: detected)\n"
 "      --linear             an export's power is linear (default: detected)\n"
+"  -d, --device=DEV         read IIO device DEV (label, name or id) through\n"
+"                           libiio instead of FILE: pixels, format, scale,\n"
+"                           tag, timestamps, rate and source from it\n"
+"  -u, --uri=URI            its libiio context: local: (default),\n"
+"                           ip:HOST[:PORT] for a rig running iiod\n"
+"      --scans=N            with -d: stop after N spectra (default: run\n"
+"                           until interrupted)\n"
 "  -v, --verbose            a summary per grating on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -113,6 +126,7 @@ static const char usage_text[] =
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
 	OPT_REFERENCE, OPT_HEALTH, OPT_CHANNEL, OPT_DBM, OPT_LINEAR, OPT_RUN,
+	OPT_SCANS,
 };
 
 static const struct option longopts[] = {
@@ -137,13 +151,16 @@ static const struct option longopts[] = {
 	{ "channel", required_argument, NULL, OPT_CHANNEL },
 	{ "dbm", no_argument, NULL, OPT_DBM },
 	{ "linear", no_argument, NULL, OPT_LINEAR },
+	{ "uri", required_argument, NULL, 'u' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "scans", required_argument, NULL, OPT_SCANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char shortopts[] = "n:f:w:g:c:k:s:r:TIvhV";
+static const char shortopts[] = "n:f:w:g:c:k:s:r:TIu:d:vhV";
 
 static int valid_name(const char *s, size_t max)
 {
@@ -339,6 +356,7 @@ static void apply_option(struct options *o, int c, const char *arg,
 		break;
 	case 'f':
 		set_format(o, arg);
+		o->fmt_set = 1;
 		break;
 	case 'w':
 		set_scale(o, arg);
@@ -373,15 +391,33 @@ static void apply_option(struct options *o, int c, const char *arg,
 		break;
 	case 's':
 		set_source(o, arg);
+		o->source_set = 1;
 		break;
 	case 'r':
 		o->rate_hz = parse_double(arg, "rate", 1e-6, 1e9);
+		o->rate_set = 1;
+		break;
+	case 'u':
+		if (strlen(arg) >= sizeof(o->uri))
+			die_usage("%s: URI too long", where);
+		strcpy(o->uri, arg);
+		break;
+	case 'd':
+		if (!arg[0] || strlen(arg) >= sizeof(o->device))
+			die_usage("%s: device '%s' empty or too long", where,
+				  arg);
+		strcpy(o->device, arg);
+		break;
+	case OPT_SCANS:
+		o->scans = (unsigned long long)parse_long(arg, "scans", 1,
+							  LONG_MAX);
 		break;
 	case 'T':
 		o->timestamps = 1;
 		break;
 	case OPT_BLOCK:
 		o->block = (size_t)parse_long(arg, "block", 1, 65536);
+		o->block_set = 1;
 		break;
 	case OPT_FIBRES:
 		o->fibres = (unsigned int)parse_long(arg, "fibres", 1, 256);
@@ -443,6 +479,19 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	if (o->run_input[0] && argc > optind)
 		die_usage("--run names the input: no FILE with it");
+	if (o->run_input[0] && o->device[0])
+		die_usage("--run and -d %s: one input or the other", o->device);
+	if (o->device[0] && argc > optind)
+		die_usage("-d %s and input file %s: one or the other",
+			  o->device, argv[optind]);
+	if (!o->device[0] && o->uri[0])
+		die_usage("-u %s without -d: which device?", o->uri);
+	if (!o->device[0] && o->scans)
+		die_usage("--scans is for -d");
+	if (o->device[0] && (o->npix_set || o->fmt_set || o->block_set ||
+			     o->timestamps || o->index))
+		die_usage("-d %s: -n, -f, --block, -T and -I come from the "
+			  "device", o->device);
 	if (o->index && (o->npix % o->block || o->block * 2 != 256 ||
 			 cs_sample_format_bytes(&o->fmt) != 2))
 		die_usage("--index is the cellsense_fbg layout: 16-bit pixels "
@@ -470,6 +519,69 @@ static void check_gratings(const struct options *o)
 			die_usage("grating %s is on fibre %u, but --fibres is "
 				  "%u", g->name, g->fibre, o->fibres);
 	}
+}
+
+/* ---- input: a device through libiio ----------------------------------- */
+
+/* -d: the layout, scale, rate and source from the device, said on stderr;
+ * its pixels, tag and timestamp enabled. */
+static struct cs_iiodev *from_device(struct options *o)
+{
+	struct cs_iiodev *d = tools_iio_open(o->uri, o->device);
+	const char *label = cs_iiodev_label(d);
+	const struct cs_iio_element *el, *e;
+	size_t nel, scan, npix, sbytes, pos;
+	char attr[256];
+	double hz;
+	int contig;
+
+	tools_iio_enable(d, "intensity", 1);
+	o->index = tools_iio_enable(d, "index", 0) > 0;
+	o->timestamps = tools_iio_enable(d, "timestamp", 0) > 0;
+	nel = cs_iiodev_elements(d, &el, &scan);
+	cs_iio_elements_prefix(el, nel, "intensity", &npix, &contig);
+	if (!contig || el[0].offset != 0 || npix < 16 || npix > 65536)
+		die("%s: its %zu intensity samples are not one run of 16 to "
+		    "65536 pixels at the start of a scan", label, npix);
+	o->npix = npix;
+	o->fmt = el[0].fmt;
+	snprintf(o->fmt_text, sizeof(o->fmt_text), "%s:%c%u/%u>>%u",
+		 o->fmt.big_endian ? "be" : "le", o->fmt.is_signed ? 's' : 'u',
+		 o->fmt.bits, o->fmt.storage, o->fmt.shift);
+	o->block = el[0].repeat;
+	sbytes = npix * cs_sample_format_bytes(&o->fmt);
+	e = cs_iio_element_find(el, nel, "index");
+	if (o->index && (!e || e->offset != sbytes ||
+			 e->fmt.storage / 8 * e->repeat != 256 ||
+			 o->block * 2 != 256 || npix % o->block))
+		die("%s: its index element is not the cellsense_fbg tag (256 "
+		    "bytes after 16-bit pixels in blocks of 128)", label);
+	e = cs_iio_element_find(el, nel, "timestamp");
+	if (o->timestamps &&
+	    e->offset != (sbytes + (o->index ? 256 : 0) + 7) / 8 * 8)
+		die("%s: its timestamp is at byte %zu of a scan, not where "
+		    "fbgtrack reads it", label, e->offset);
+	if (!o->scale_set) {
+		if (cs_iiodev_attr_read(d, "in_intensity_wavelength_coeffs",
+					attr, sizeof(attr)) < 0)
+			die("%s has no in_intensity_wavelength_coeffs: give "
+			    "its scale with -w", label);
+		if (cs_iio_wavescale_parse(attr, &o->scale, &pos))
+			die("%s: in_intensity_wavelength_coeffs '%s' not "
+			    "understood at character %zu", label, attr,
+			    pos + 1);
+	}
+	if (!o->rate_set && !cs_iiodev_attr_double(d, "sampling_frequency",
+						   &hz) && hz > 0)
+		o->rate_hz = hz;
+	if (!o->source_set)
+		set_source(o, label);
+	warn("%s on %s: %zu pixels %s in blocks of %zu%s%s, %zu bytes a "
+	     "scan, %g spectra/s, scale %s", label, cs_iiodev_uri(d),
+	     o->npix, o->fmt_text, o->block, o->index ? ", tag" : "",
+	     o->timestamps ? ", timestamp" : "", scan, o->rate_hz,
+	     o->scale_set ? "from -w" : "from the board");
+	return d;
 }
 
 /* ---- input: whole spectra from a file descriptor ---------------------- */
@@ -924,10 +1036,14 @@ int main(int argc, char **argv)
 	struct stat st;
 	enum cs_input_kind kind;
 	struct cs_input *reader = NULL;
+	struct cs_iiodev *dev = NULL;
+	char dev_name[512];
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
+	if (o.device[0])
+		dev = from_device(&o);
 
 	in.buf = malloc(IN_BUF);
 	if (!in.buf)
@@ -942,9 +1058,19 @@ int main(int argc, char **argv)
 		if (in.fd < 0)
 			die_perror("%s", in.name);
 	}
-	read_head(&in, cs_scan_bytes(o.npix * cs_sample_format_bytes(&o.fmt) +
-				     (o.index ? 256 : 0), 1, o.timestamps));
-	kind = cs_input_sniff(in.buf, in.end);
+	if (dev) {
+		snprintf(dev_name, sizeof(dev_name), "%s on %s",
+			 cs_iiodev_label(dev), cs_iiodev_uri(dev));
+		in.name = dev_name;
+		in.fd = tools_iio_start(dev, o.scans);
+		kind = CS_INPUT_RAW;	/* scans, whatever they look like */
+	} else {
+		read_head(&in, cs_scan_bytes(o.npix *
+					     cs_sample_format_bytes(&o.fmt) +
+					     (o.index ? 256 : 0), 1,
+					     o.timestamps));
+		kind = cs_input_sniff(in.buf, in.end);
+	}
 	if (kind != CS_INPUT_RAW && (o.index || o.timestamps))
 		die("%s: %s, not raw scans: --index and -T are for what "
 		    "iio_readdev writes", in.name, cs_input_kind_name(kind));
@@ -1016,6 +1142,14 @@ int main(int argc, char **argv)
 				      cs_sample_format_bytes(&o.fmt),
 			      o.timestamps);
 	tsoff = (sbytes + (o.index ? 256 : 0) + 7) / 8 * 8;
+	if (dev) {
+		size_t scan;
+
+		cs_iiodev_elements(dev, NULL, &scan);
+		if (scan != frame)
+			die("%s: %zu bytes a scan, fbgtrack's layout %zu",
+			    in.name, scan, frame);
+	}
 	/* a file that is no whole number of spectra: -n or -f is wrong */
 	if (!reader && !fstat(in.fd, &st) && S_ISREG(st.st_mode) &&
 	    st.st_size % (off_t)frame)
@@ -1091,6 +1225,11 @@ int main(int argc, char **argv)
 	}
 	out_flush(&out);
 	summary(&s, in.name, o.verbose);
+	if (dev && tools_iio_end(dev)) {
+		/* the device failed mid-stream: said, with its scan count */
+		warn("%s: %lu spectra read before that", in.name, s.spectra);
+		status = EXIT_FAIL;
+	}
 	if (nonfinite) {
 		warn("%s: %lu spectra with NaN or infinite pixels skipped (no "
 		     "records for them)", in.name, nonfinite);
@@ -1118,7 +1257,7 @@ int main(int argc, char **argv)
 	free(in.buf);
 	if (reader)
 		cs_input_destroy(reader);	/* its FILE stays: exit closes */
-	else if (in.fd != STDIN_FILENO)
+	else if (in.fd != STDIN_FILENO && !dev)
 		close(in.fd);
 	return status;
 }

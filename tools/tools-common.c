@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cellsense.h"
+#include "cellsense-iio.h"
 #include "tools-common.h"
 
 volatile sig_atomic_t tools_stop;
@@ -591,4 +592,53 @@ void tools_can_load(const char *dbc_path, const char *map_path,
 				   sizeof(mbuf));
 	*dbc = tools_dbc_load(dbc_path);
 	*map = tools_canmap_load(map_path, *dbc);
+}
+
+/* ---- devices through libiio (-u, -d) ---- */
+
+struct cs_iiodev *tools_iio_open(const char *uri, const char *device)
+{
+	char err[1024];
+	struct cs_iiodev *d = cs_iiodev_open(uri, device, err, sizeof(err));
+
+	if (!d)
+		die("%s", err);
+	return d;
+}
+
+int tools_iio_enable(struct cs_iiodev *d, const char *prefix, int required)
+{
+	int n = cs_iiodev_enable(d, prefix);
+
+	if (n < 0)
+		die("%s on %s: enabling its %s elements: %s", cs_iiodev_label(d),
+		    cs_iiodev_uri(d), prefix, strerror(-n));
+	if (n == 0 && required)
+		die("%s on %s (%s) has no %s scan element: not a front-end "
+		    "this tool reads", cs_iiodev_label(d), cs_iiodev_uri(d),
+		    cs_iiodev_name(d), prefix);
+	return n;
+}
+
+int tools_iio_start(struct cs_iiodev *d, unsigned long long max_scans)
+{
+	int fd = cs_iiodev_start(d, 0, max_scans);
+
+	if (fd < 0)
+		die("%s", cs_iiodev_error(d) ? cs_iiodev_error(d) :
+		    strerror(-fd));
+	return fd;
+}
+
+int tools_iio_end(struct cs_iiodev *d)
+{
+	const char *why = cs_iiodev_error(d);
+	int status = EXIT_OK;
+
+	if (why && !tools_stop) {
+		warn("%s", why);
+		status = EXIT_FAIL;
+	}
+	cs_iiodev_destroy(d);
+	return status;
 }

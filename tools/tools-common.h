@@ -197,4 +197,21 @@ struct cs_canmap *tools_canmap_load(const char *path,
 void tools_can_load(const char *dbc_path, const char *map_path,
 		    struct cs_dbc **dbc, struct cs_canmap **map);
 
+/* ---- devices through libiio (-u URI -d DEVICE) ---- */
+
+struct cs_iiodev;
+/* Device @device (label, name or id) at @uri (NULL: local:); dies with
+ * why (unreachable, or no such device: what there is). */
+struct cs_iiodev *tools_iio_open(const char *uri, const char *device);
+/* Enable its @prefix elements (intensity, index, timestamp...): how many;
+ * with @required, none is fatal (named). */
+int tools_iio_enable(struct cs_iiodev *d, const char *prefix, int required);
+/* Start streaming @max_scans (0: until stopped): the descriptor to read
+ * scans from, as from iio_readdev; dies naming why it cannot. */
+int tools_iio_start(struct cs_iiodev *d, unsigned long long max_scans);
+/* After the end of the stream: if the device failed (vanished, stopped,
+ * the rig went away), say so with the scans read: EXIT_FAIL, else
+ * EXIT_OK. Frees @d. */
+int tools_iio_end(struct cs_iiodev *d);
+
 #endif

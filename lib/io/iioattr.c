@@ -54,8 +54,8 @@ static unsigned int read_numbers(const struct iio_channel *ch,
 	return n;
 }
 
-int cs_iio_layout(struct iio_device *dev, struct cs_run_stream *s,
-		  char *err, size_t errlen)
+int cs_iio_stream_layout(struct iio_device *dev, struct cs_run_stream *s,
+			 char *err, size_t errlen)
 {
 	unsigned int nch = iio_device_get_channels_count(dev);
 	char fmt[32];

@@ -1,0 +1,24 @@
+# -u and -d without a device: what goes with them and what does not (exit
+# 2), a context that cannot be reached and a URI that is not one (exit 1),
+# each named. Reading a real device, locally and through iiod, is
+# tests/vm/remote.sh.
+set -eu
+. "$SRC/tests/tools/common/expect.sh"
+expect 2 "-d fbg0 and input file x.bin: one or the other" \
+	"$BIN/fbgtrack" -d fbg0 -g a:1530 x.bin
+expect 2 "-u ip:rig7 without -d: which device?" \
+	"$BIN/fbgtrack" -u ip:rig7 -g a:1530
+expect 2 "--scans is for -d" "$BIN/fbgtrack" --scans 10 -g a:1530
+expect 2 "-n, -f, --block, -T and -I come from the device" \
+	"$BIN/fbgtrack" -d fbg0 -n 512 -g a:1530
+expect 2 "scans: 0 is out of range" "$BIN/fbgtrack" -d fbg0 --scans 0 -g a:1530
+expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1': Connection refused" \
+	"$BIN/fbgtrack" -u ip:127.0.0.1:1 -d fbg0 -g a:1530
+expect 1 "URI 'ip:': no host after ip:" \
+	"$BIN/fbgtrack" -u ip: -d fbg0 -g a:1530
+expect 1 "URI 'ip:rig7:99999': port is not a number 1..65535" \
+	"$BIN/fbgtrack" -u ip:rig7:99999 -d fbg0 -g a:1530
+# a config file may name the device too
+printf 'device = fbg0\nuri = ip:127.0.0.1:1\ngrating = a:1530\n' >"$TMPDIR/rig.conf"
+expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1'" \
+	"$BIN/fbgtrack" -c "$TMPDIR/rig.conf"
