@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cellsense.h"
+#include "cellsense-iio.h"
 #include "tools-common.h"
 
 /* The driver's defaults at PGA gain 1 (mV or mA per LSB, as in sysfs):
@@ -46,6 +48,10 @@ struct options {
 	int we_anode;		/* EC-Lab: the anode is the working electrode */
 	const char *scan_only;	/* an option only binary scans take */
 	int filter_set;		/* --pass or --stop given */
+	char uri[256];		/* -u; "" local: */
+	char device[64];	/* -d; "" read FILE or stdin */
+	unsigned long long scans;	/* --scans, 0: until stopped */
+	int source_set;
 	int dvdq;		/* charge and dV/dQ records */
 	int ir;			/* 0 off, 1 given resistances, 2 from steps */
 	double ir_r[2];		/* ohm, cathode and anode, when given */
@@ -124,6 +130,13 @@ static const char usage_text[] =
 "      --relax-charge=A     a charge is a current above this for 30 s\n"
 "                           (default C/50 with --capacity, else 0.05 A)\n"
 "      --relax-time=S       follow a rest this long at most (default 3600)\n"
+"  -d, --device=DEV         read IIO device DEV (label, name or id) through\n"
+"                           libiio instead of FILE: format, scales,\n"
+"                           timestamps, rate and source from it\n"
+"  -u, --uri=URI            its libiio context: local: (default),\n"
+"                           ip:HOST[:PORT] for a rig running iiod\n"
+"      --scans=N            with -d: stop after N scans (default: run\n"
+"                           until interrupted)\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -138,6 +151,7 @@ enum {
 	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP, OPT_DVDQ,
 	OPT_RUN,
 	OPT_RELAX, OPT_RELAX_CHARGE, OPT_RELAX_TIME,
+	OPT_SCANS,
 };
 
 static const struct option longopts[] = {
@@ -173,13 +187,16 @@ static const struct option longopts[] = {
 	{ "drift-limit", required_argument, NULL, OPT_DRIFT_LIMIT },
 	{ "ref-potential", required_argument, NULL, OPT_REF_POTENTIAL },
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
+	{ "uri", required_argument, NULL, 'u' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "scans", required_argument, NULL, OPT_SCANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char shortopts[] = "i:f:S:r:Ts:o:vhV";
+static const char shortopts[] = "i:f:S:r:Ts:o:u:d:vhV";
 
 static void set_scales(struct options *o, const char *arg)
 {
@@ -366,6 +383,23 @@ static void parse_args(struct options *o, int argc, char **argv)
 				die_usage("source '%s': empty, too long or has "
 					  "a blank or '/'", optarg);
 			strcpy(o->source, optarg);
+			o->source_set = 1;
+			break;
+		case 'u':
+			if (strlen(optarg) >= sizeof(o->uri))
+				die_usage("URI too long");
+			strcpy(o->uri, optarg);
+			break;
+		case 'd':
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->device))
+				die_usage("device '%s' empty or too long",
+					  optarg);
+			strcpy(o->device, optarg);
+			break;
+		case OPT_SCANS:
+			o->scans = (unsigned long long)parse_long(optarg,
+								  "scans", 1,
+								  LONG_MAX);
 			break;
 		case 'o':
 			o->out_rate = parse_double(optarg, "output-rate", 1e-3,
@@ -461,6 +495,18 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	if (o->run_input[0] && argc > optind)
 		die_usage("--run names the input: no FILE with it");
+	if (o->run_input[0] && o->device[0])
+		die_usage("--run and -d %s: one input or the other", o->device);
+	if (o->device[0] && argc > optind)
+		die_usage("-d %s and input file %s: one or the other",
+			  o->device, argv[optind]);
+	if (!o->device[0] && o->uri[0])
+		die_usage("-u %s without -d: which device?", o->uri);
+	if (!o->device[0] && o->scans)
+		die_usage("--scans is for -d");
+	if (o->device[0] && (o->scan_only || o->input == IN_ECLAB))
+		die_usage("-d %s: -f, -S, -r, -T and -i come from the device",
+			  o->device);
 	o->drift.extrapolate = o->drift_mode == DRIFT_EXTRAPOLATE;
 	check_drift(o);
 	if (o->ir_step > 0.0 && o->ir != 2)
@@ -659,7 +705,59 @@ struct input {
 	double res[CS_RE_NCH];	/* each channel's quantisation step */
 	double charge;		/* the export's charge into the cell, Ah,
 				 * at the last reading; NAN: none */
+	struct cs_iiodev *dev;	/* -d, else NULL */
+	char dev_name[512];
 };
+
+/* -d: format, scales (sysfs mV, mA per LSB), timestamp, rate and source
+ * from the device, said on stderr; its four channels and timestamp
+ * enabled. */
+static struct cs_iiodev *from_device(struct options *o)
+{
+	struct cs_iiodev *d = tools_iio_open(o->uri, o->device);
+	const char *label = cs_iiodev_label(d);
+	const struct cs_iio_element *el, *ts;
+	size_t nel, scan, step;
+	double hz;
+
+	tools_iio_enable(d, "voltage", 1);
+	tools_iio_enable(d, "current", 1);
+	o->timestamps = tools_iio_enable(d, "timestamp", 0) > 0;
+	nel = cs_iiodev_elements(d, &el, &scan);
+	ts = cs_iio_element_find(el, nel, "timestamp");
+	step = el[0].fmt.storage / 8;
+	if (nel != (size_t)CS_RE_NCH + (ts != NULL) ||
+	    (ts && ts != &el[CS_RE_NCH]))
+		die("%s: %zu scan elements; refmon reads cell, cathode, anode "
+		    "and current, then a timestamp", label, nel);
+	for (int ch = 0; ch < CS_RE_NCH; ch++)
+		if (el[ch].repeat != 1 || el[ch].offset != ch * step ||
+		    memcmp(&el[ch].fmt, &el[0].fmt, sizeof(el[0].fmt)))
+			die("%s: its element %s is not one sample like the "
+			    "first's right after it", label, el[ch].id);
+	if (ts && ts->offset != (CS_RE_NCH * step + 7) / 8 * 8)
+		die("%s: its timestamp is at byte %zu, not where refmon reads "
+		    "it", label, ts->offset);
+	o->fmt = el[0].fmt;
+	for (int ch = 0; ch < CS_RE_NCH; ch++)
+		o->scale[ch] = el[ch].scale / 1000.0;
+	if (!cs_iiodev_attr_double(d, "sampling_frequency", &hz) && hz > 0)
+		o->rate_hz = hz;
+	if (!o->source_set) {
+		if (strlen(label) >= sizeof(o->source) ||
+		    strpbrk(label, "\t\n /"))
+			die("%s: label unfit for a source: give -s", label);
+		strcpy(o->source, label);
+	}
+	warn("%s on %s: %s:%c%u/%u>>%u %s %s %s %s, scales %g %g %g %g "
+	     "(V, A per LSB)%s, %zu bytes a scan, %g scans/s", label,
+	     cs_iiodev_uri(d), o->fmt.big_endian ? "be" : "le",
+	     o->fmt.is_signed ? 's' : 'u', o->fmt.bits, o->fmt.storage,
+	     o->fmt.shift, el[0].id, el[1].id, el[2].id, el[3].id,
+	     o->scale[0], o->scale[1], o->scale[2], o->scale[3],
+	     ts ? ", timestamp" : "", scan, o->rate_hz);
+	return d;
+}
 
 /* Text, not samples: printable bytes, TABs and line ends only (a 24-bit
  * sample in 32 bits always has a 0x00 or 0xff byte). */
@@ -673,10 +771,23 @@ static int looks_like_text(const unsigned char *p, size_t n)
 }
 
 static void input_open(struct input *q, const struct options *o,
-		       const char *path)
+		       const char *path, struct cs_iiodev *dev)
 {
 	memset(q, 0, sizeof(*q));
-	q->in = tools_open_input(path, &q->name);
+	q->dev = dev;
+	if (dev) {
+		/* a copy: the FILE's close must not close the device's */
+		int fd = dup(tools_iio_start(dev, o->scans));
+
+		snprintf(q->dev_name, sizeof(q->dev_name), "%s on %s",
+			 cs_iiodev_label(dev), cs_iiodev_uri(dev));
+		q->name = q->dev_name;
+		q->in = fd < 0 ? NULL : fdopen(fd, "rb");
+		if (!q->in)
+			die_perror("%s", q->name);
+	} else {
+		q->in = tools_open_input(path, &q->name);
+	}
 	q->sbytes = CS_RE_NCH * cs_sample_format_bytes(&o->fmt);
 	q->frame = cs_scan_bytes(q->sbytes, cs_sample_format_bytes(&o->fmt),
 				 o->timestamps);
@@ -688,7 +799,7 @@ static void input_open(struct input *q, const struct options *o,
 	q->hlen = fread(q->head, 1, q->frame, q->in);
 	if (q->hlen < q->frame && ferror(q->in))
 		die_perror("%s: read error at byte %zu", q->name, q->hlen);
-	q->kind = o->input;
+	q->kind = dev ? IN_SCANS : o->input;
 	if (q->kind == IN_AUTO) {
 		q->kind = IN_SCANS;
 		if (cs_re_records_detect(q->head, q->hlen))
@@ -1028,7 +1139,8 @@ int main(int argc, char **argv)
 	tools_install_signals();
 
 	input_open(&in, &o, o.run_input[0] ? o.run_input :
-			    optind < argc ? argv[optind] : NULL);
+			    optind < argc ? argv[optind] : NULL,
+		   o.device[0] ? from_device(&o) : NULL);
 	plating = cs_plating_create(&o.plating);
 	if (!plating)
 		die_perror("plating detector");
@@ -1409,6 +1521,11 @@ int main(int argc, char **argv)
 	cs_re_drift_destroy(drift);
 	cs_re_ocvtab_destroy(ocv);
 	cs_re_filter_destroy(filt);
+	if (in.dev && tools_iio_end(in.dev)) {
+		/* the device failed mid-stream: said, with its scan count */
+		warn("%s: %lu scans read before that", in.name, st.scans);
+		status = EXIT_FAIL;
+	}
 	input_close(&in);
 	return status;
 }

@@ -1,4 +1,4 @@
-# -u and -d without a device: what goes with them and what does not (exit
+# fbgtrack and refmon: -u and -d without a device: what goes with them and what does not (exit
 # 2), a context that cannot be reached and a URI that is not one (exit 1),
 # each named. Reading a real device, locally and through iiod, is
 # tests/vm/remote.sh.
@@ -22,3 +22,11 @@ expect 1 "URI 'ip:rig7:99999': port is not a number 1..65535" \
 printf 'device = fbg0\nuri = ip:127.0.0.1:1\ngrating = a:1530\n' >"$TMPDIR/rig.conf"
 expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1'" \
 	"$BIN/fbgtrack" -c "$TMPDIR/rig.conf"
+
+# refmon takes the same -u, -d and --scans
+expect 2 "-d re0: -f, -S, -r, -T and -i come from the device" \
+	"$BIN/refmon" -d re0 -r 1000
+expect 2 "-u ip:rig7 without -d: which device?" "$BIN/refmon" -u ip:rig7
+expect 2 "--scans is for -d" "$BIN/refmon" --scans 5
+expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1'" \
+	"$BIN/refmon" -u ip:127.0.0.1:1 -d re0
