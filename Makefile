@@ -171,7 +171,7 @@ lint:
 	scripts/check-bindings.sh
 
 # The VM tests alone (make check runs them too): VM=name.sh for one.
-VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh %/demo-cell.sh %/soak.sh $(wildcard tests/vm/guest/selftest-*) $(wildcard tests/vm/guest/bench-*),\
+VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh %/demo-cell.sh %/soak.sh $(wildcard tests/vm/guest/selftest-*) $(wildcard tests/vm/guest/bench-*) $(wildcard tests/vm/guest/remote-*),\
 	$(wildcard tests/vm/guest/*.sh)))
 vm-test: lib tools modules
 	@for s in $(VM); do tests/vm/run.sh $$s || exit 1; done

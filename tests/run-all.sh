@@ -86,10 +86,13 @@ run_test install/install "$SRC/tests/install/install.sh" "$BUILD"
 echo "== VM (Debian's kernel in qemu)"
 for s in "$SRC"/tests/vm/guest/*.sh; do
 	n=$(basename "$s" .sh)
-	# soak: make soak (minutes)
-	case $n in lib|selftest-*|demo|demo-*|bench-*|soak) continue ;; esac
+	# soak: make soak (minutes); remote-*: the guest half of a host-side
+	# test, run below
+	case $n in lib|selftest-*|demo|demo-*|bench-*|soak|remote-*) continue ;; esac
 	run_test "vm/$n" "$SRC/tests/vm/run.sh" "$s"
 done
+# iiod in the guest, fbgtrack on this host through a forwarded port
+run_test vm/remote-iiod env BIN="$BUILD/bin" "$SRC/tests/vm/remote.sh" "$BUILD"
 run_test vm/harness-selftest "$SRC/tests/vm/selftest.sh"
 
 echo

@@ -43,6 +43,7 @@ need modprobe kmod
 need modinfo kmod
 need ldd libc-bin
 need iio_info libiio-utils
+need iiod iiod
 need candump can-utils
 need gpioget gpiod
 [ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 || true)
@@ -76,8 +77,9 @@ fi
 # Debian modules loaded at boot (in this order, dependencies first).
 boot_modules="industrialio kfifo_buf industrialio-triggered-buffer can can-raw can-dev vcan vxcan"
 # Debian modules included but only loaded on demand (modprobe in the guest).
-extra_modules="regmap-spi spi-bitbang ${CELLSENSE_VM_MODULES:-}"
-host_bins="iio_info iio_readdev iio_writedev iio_attr iio_reg
+# e1000: the NIC of run.sh --hostfwd (qemu user-mode network, remote rigs)
+extra_modules="regmap-spi spi-bitbang e1000 ${CELLSENSE_VM_MODULES:-}"
+host_bins="iio_info iio_readdev iio_writedev iio_attr iio_reg iiod
 	candump cansend cangen canbusload cansniffer
 	gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind
 	jq"

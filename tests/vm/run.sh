@@ -15,6 +15,10 @@
 #                  again, once, with a note; a second hang fails the run
 #   --name NAME    log name: build/vm/NAME.log (default: first script's name)
 #   --append ARGS  extra kernel command line, e.g. "cellsense.rate=1000"
+#   --hostfwd SPEC a NIC on qemu's user-mode network (restrict=on: the
+#                  guest reaches nothing outside) forwarding a host port to
+#                  the guest, e.g. tcp:127.0.0.1:30500-:30431; repeat for
+#                  more; the guest configures it with net_up (lib.sh)
 #   -v             show the console while the VM runs
 #   --shell        interactive: console on this terminal, a shell after the
 #                  scripts instead of poweroff (Ctrl-A X quits qemu); no verdict
@@ -40,6 +44,7 @@ tmo="${CELLSENSE_VM_TIMEOUT:-300}"
 boot_tmo="${CELLSENSE_VM_BOOT_TIMEOUT:-60}"
 name=""
 append=""
+hostfwd=""
 verbose=0
 shell=0
 while [ $# -gt 0 ]; do
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--boot-timeout) boot_tmo=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
 	--append) append="$append $2"; shift 2 ;;
+	--hostfwd) hostfwd="$hostfwd,hostfwd=$2"; shift 2 ;;
 	-v) verbose=1; shift ;;
 	--shell) shell=1; shift ;;
 	-h|--help) usage ;;
@@ -89,6 +95,12 @@ rm -f "$log" "$res" "$log.hung"
 : >"$res"
 
 tests_arg=$(echo "$scripts" | tr ' ' ',')
+# no NIC unless asked: the guest is offline, as the tests assume
+net_args=""
+if [ -n "$hostfwd" ]; then
+	net_args="-netdev user,id=net0,restrict=on$hostfwd -device e1000,netdev=net0"
+	append="$append cellsense.net=1"
+fi
 cmdline="console=ttyS0 panic=-1 loglevel=5 cellsense.tests=$tests_arg$append"
 
 if [ "$shell" = 1 ]; then
@@ -96,7 +108,7 @@ if [ "$shell" = 1 ]; then
 		-m "${CELLSENSE_VM_MEM:-1024}" -smp "${CELLSENSE_VM_SMP:-2}" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kdir/boot/vmlinuz-$abi" -initrd "$initrd" \
-		-append "$cmdline cellsense.shell=1" \
+		-append "$cmdline cellsense.shell=1" $net_args \
 		-serial mon:stdio -serial "file:$res"
 fi
 
@@ -115,7 +127,7 @@ while :; do
 		-m "${CELLSENSE_VM_MEM:-1024}" -smp "${CELLSENSE_VM_SMP:-2}" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kdir/boot/vmlinuz-$abi" -initrd "$initrd" \
-		-append "$cmdline" \
+		-append "$cmdline" $net_args \
 		-serial "file:$log" -serial "file:$res" \
 		-monitor none </dev/null &
 	qpid=$!

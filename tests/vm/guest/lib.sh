@@ -123,6 +123,16 @@ wait_for() {
 	return 0
 }
 
+# net_up: the NIC that run.sh --hostfwd gives (e1000 on qemu's user-mode
+# network, where the guest is 10.0.2.15), and the loopback.
+net_up() {
+	modprobe e1000 || { fail net-e1000 "modprobe e1000"; return 1; }
+	wait_for net-eth0 10 test -e /sys/class/net/eth0 || return 1
+	ip link set lo up &&
+		ip addr add 10.0.2.15/24 dev eth0 &&
+		ip link set eth0 up || { fail net-up "ip: eth0 not up"; return 1; }
+}
+
 # iio_dir LABEL: the sysfs directory of the IIO device labelled LABEL.
 iio_dir() {
 	dirname "$(grep -lx "$1" /sys/bus/iio/devices/iio:device*/label)"
