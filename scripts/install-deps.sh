@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install the Debian 12 packages cellsense needs to build, test and demo,
 # but only those that are missing. Safe to run again: a no-op when all are there.
+#   --debug-kernel   also what building the VM tests' debug kernel from
+#                    linux-source-6.1 needs (make check-debug)
 set -eu
 
 PKGS="build-essential pkg-config
@@ -11,6 +13,10 @@ qemu-system-x86 busybox-static cpio gzip linux-source-6.1
 gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev
 dkms systemd man-db
 mosquitto mosquitto-clients libmosquitto-dev postgresql libpq-dev openssl time"
+if [ "${1:-}" = --debug-kernel ]; then
+	# (linux-source-6.1 is in the list above: checkpatch comes from it)
+	PKGS="$PKGS bc bison flex libelf-dev libssl-dev xz-utils"
+fi
 
 missing=""
 for p in $PKGS; do
