@@ -3,6 +3,7 @@
 #   make            library (static, shared, pkg-config), tools, kernel modules
 #   make demo       the whole pipeline on the simulated front-end, in a VM
 #   make check      every test; ends in "N passed, N failed"
+#   make check-debug  the VM tests on a KASAN/lockdep/kmemleak kernel (slow)
 #   make bench      benchmarks, each a ratio against a baseline
 #   make soak       minutes of every front-end to the CAN bus under faults,
 #                   in a VM (SOAK_MINUTES, default 5); not part of check
@@ -94,7 +95,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all lib tools modules unit deps demo check bench clean install \
-        install-modules overlays lint fuzz vm-test soak
+        install-modules overlays lint fuzz vm-test soak check-debug
 .DELETE_ON_ERROR:
 # keep objects: they are intermediates of pattern chains
 .SECONDARY:
@@ -175,6 +176,13 @@ VM ?= $(notdir $(filter-out %/lib.sh %/demo.sh %/demo-cell.sh %/soak.sh $(wildca
 	$(wildcard tests/vm/guest/*.sh)))
 vm-test: lib tools modules
 	@for s in $(VM); do tests/vm/run.sh $$s || exit 1; done
+
+# The VM tests on a debug kernel (KASAN, lockdep, kmemleak) built from
+# linux-source once per machine (far more than 25 min on 2 shared cores;
+# cached outside the tree): not in `make check`. Figures in README.md.
+check-debug: lib tools
+	scripts/install-deps.sh --debug-kernel
+	tests/vm/run-debug.sh $(VM)
 
 deps:
 	scripts/install-deps.sh

@@ -20,6 +20,9 @@
 #   CELLSENSE_VM_MODULES  extra Debian modules to include (names, space separated)
 #   CELLSENSE_CACHE       kernel cache root (see scripts/fetch-kernel.sh)
 #   CELLSENSE_VM_FORCE=1  rebuild the base archive even if its key matches
+#   CELLSENSE_VM_KERNEL   debian (default) or debug: see scripts/vm-kernel.sh
+#   CELLSENSE_VM_KO_DIR   take our modules from DIR/kernel/ (default: the
+#                         tree's own kernel/; the debug kernel's are elsewhere)
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -59,7 +62,7 @@ if command -v flock >/dev/null 2>&1; then
 	flock 9
 fi
 
-kdir=$("$top/scripts/fetch-kernel.sh")
+kdir=$("$top/scripts/vm-kernel.sh")
 abi=$(basename "$kdir")
 kmods="$kdir/lib/modules/$abi"
 
@@ -85,7 +88,8 @@ host_bins="iio_info iio_readdev iio_writedev iio_attr iio_reg iiod
 	jq"
 
 # Our modules may need Debian modules we did not list: modpost records them.
-own_kos=$(ls "$top"/kernel/*.ko "$top"/kernel/*/*.ko 2>/dev/null || true)
+kodir="${CELLSENSE_VM_KO_DIR:-$top}"
+own_kos=$(ls "$kodir"/kernel/*.ko "$kodir"/kernel/*/*.ko 2>/dev/null || true)
 own_deps=""
 for ko in $own_kos; do
 	own_deps="$own_deps $(modinfo -F depends "$ko" | tr ',' ' ')"

@@ -27,6 +27,9 @@
 # script ran and exited 0, passed at least one check and printed no FAIL, and
 # the kernel log has no BUG:/WARNING:/Oops/Call Trace/panic.
 #
+# On the debug kernel (CELLSENSE_VM_KERNEL=debug, see scripts/vm-kernel.sh)
+# also lockdep reports and kmemleak's (scanned at the end by /init) fail it.
+#
 # Environment: CELLSENSE_VM_ACCEL (default tcg; "kvm" where it works),
 # CELLSENSE_VM_MEM (default 1024), CELLSENSE_VM_SMP (default 2),
 # CELLSENSE_VM_KERNEL_ALLOW (extended regex of kernel log lines to ignore).
@@ -77,7 +80,7 @@ scripts=${scripts# }
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	die "missing qemu-system-x86_64: install package 'qemu-system-x86'"
 
-kdir=$("$top/scripts/fetch-kernel.sh")
+kdir=$("$top/scripts/vm-kernel.sh")
 abi=$(basename "$kdir")
 mkdir -p "$out_dir"
 
@@ -181,11 +184,17 @@ rd() { { tr -d '\r' <"$1"; } 2>/dev/null || true; }
 
 # --- verdict --------------------------------------------------------------------
 kernel_bad='BUG:|WARNING:|Oops|Call Trace|Kernel panic|kernel BUG|general protection fault|Unable to handle|UBSAN:|KASAN:|list_(add|del) corruption|refcount_t:|INFO: task .* blocked|rcu.*stall|hung_task|soft lockup|hard LOCKUP'
+# the debug kernel's checkers: lockdep, and kmemleak's report read by /init
+# (its periodic scan's "suspected memory leaks" line may be about boot)
+kernel_bad="$kernel_bad"'|possible (circular|recursive) locking|inconsistent lock state|INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|unreferenced object'
+# on the debug kernel, kmemleak must have scanned (see /init)
+need_kmemleak=0
+[ "${CELLSENSE_VM_KERNEL:-debian}" != debug ] || need_kmemleak=1
 allow="${CELLSENSE_VM_KERNEL_ALLOW:-^\$^}"
 
 verdict=$(rd "$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
 	-v boot_hung="$boot_hung" -v boot_tmo="$boot_tmo" \
-	-v bad="$kernel_bad" -v allow="$allow" '
+	-v bad="$kernel_bad" -v allow="$allow" -v need_kmemleak="$need_kmemleak" '
 	BEGIN {
 		n = split(scripts, s, " ")
 		for (i = 1; i <= n; i++) want[s[i]] = 1
@@ -193,6 +202,8 @@ verdict=$(rd "$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
 	}
 	/^VMTEST-DMESG-BEGIN/ { indmesg = 1; next }
 	/^VMTEST-DMESG-END/ { indmesg = 0; next }
+	/^VMTEST-KMEMLEAK-BEGIN/ { indmesg = 1; next }
+	/^VMTEST-KMEMLEAK-END/ { indmesg = 0; kmemleak = 1; next }
 	indmesg {
 		if ($0 ~ bad && $0 !~ allow) kern[++nk] = $0
 		next
@@ -211,6 +222,7 @@ verdict=$(rd "$res" | awk -v scripts="$scripts" -v qrc="$qrc" -v tmo="$tmo" \
 		if (boot_hung) print "FAIL guest did not reach /init within " boot_tmo "s, twice"
 		if (!booted) { print "FAIL guest never reached /init"; bad_run = 1 }
 		if (!ended) { print "FAIL guest did not finish (no VMTEST-END)"; bad_run = 1 }
+		else if (need_kmemleak && !kmemleak) print "FAIL debug kernel: no kmemleak scan (is /sys/kernel/debug/kmemleak there?)"
 		for (i = 1; i <= nf; i++) print "FAIL " fails[i]
 		for (i = 1; i <= n; i++) {
 			t = s[i]

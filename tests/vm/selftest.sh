@@ -5,7 +5,7 @@
 #
 #   1. one boot, three scripts: a failing check (selftest-fail.sh), a script
 #      dying under set -e without a FAIL line (selftest-exit.sh), a kernel
-#      "WARNING:" in dmesg (selftest-warn.sh)
+#      "WARNING:", a lockdep and a kmemleak line in dmesg (selftest-warn.sh)
 #   2. the guest's per-script limit (cellsense.script_timeout) kills a hung
 #      script, the next script still runs
 #   3. the host's hard timeout kills a guest that never finishes
@@ -55,7 +55,7 @@ expect_fail() {
 }
 
 expect_fail report \
-	'FAIL selftest-fail.sh: selftest-false exit 1|FAIL selftest-exit.sh: exited 1|FAIL kernel log: .*fake warning|vm test selftest-report: FAILED' \
+	'FAIL selftest-fail.sh: selftest-false exit 1|FAIL selftest-exit.sh: exited 1|FAIL kernel log: .*fake warning|FAIL kernel log: .*fake lockdep|FAIL kernel log: .*fake kmemleak|vm test selftest-report: FAILED' \
 	-- selftest-fail.sh selftest-exit.sh selftest-warn.sh
 
 expect_fail guest-timeout \
