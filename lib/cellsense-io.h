@@ -12,6 +12,7 @@
 #define CELLSENSE_IO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cellsense.h"
@@ -56,6 +57,50 @@ CS_API size_t cs_input_first_binary(const void *head, size_t len);
  */
 CS_API long cs_text_row_parse(const char *line, double *out, size_t max,
 			      size_t *column, const char **why);
+
+/*
+ * A stream's own sequence numbers (a block's first sample index, a shot
+ * number), checked before they drive a count or a loop. cs_seq_init():
+ * @max_gap the largest gap taken as lost data. cs_seq_check(): a block
+ * numbered @first holding @len numbers; *@gap set for CS_SEQ_GAP.
+ * IN_STEP: as expected (the first block is). GAP: *@gap numbers lost
+ * before it. BEHIND (before the expected number) and JUMP (more than
+ * max_gap past it): the number is not believed, skip the block. RESTART:
+ * this block continues the one skipped just before it: the counter
+ * started again (a reset); take the block, what was lost is unknown.
+ */
+struct cs_seq {
+	uint64_t next, pending, max_gap;
+	unsigned long restarts;
+	int started, pending_set;
+};
+
+enum cs_seq_verdict {
+	CS_SEQ_IN_STEP = 0,
+	CS_SEQ_GAP,
+	CS_SEQ_BEHIND,
+	CS_SEQ_JUMP,
+	CS_SEQ_RESTART,
+};
+
+CS_API int cs_seq_init(struct cs_seq *s, uint64_t max_gap);
+CS_API enum cs_seq_verdict cs_seq_check(struct cs_seq *s, uint64_t first,
+					uint64_t len, uint64_t *gap);
+
+/*
+ * Bounded reading, for every loader and line reader of outside input.
+ * cs_line_read(): the next line of @in into *@buf (grown with realloc as
+ * needed, *@cap its size; NUL-terminated, the newline kept), at most @max
+ * bytes (1..). The length, 0 at the end of the input, -EFBIG when the line
+ * is longer than @max (its first @max bytes in *@buf, the rest unread),
+ * -ENOMEM, or -errno of a read error (-EIO where the C library set none:
+ * a directory, a failing disk): never an error taken for the end.
+ * cs_file_read(): the whole file at @path, NUL-terminated, its length in
+ * *@len; NULL with errno set: fopen()'s, a read error's (EISDIR, EIO),
+ * EFBIG when it holds more than @max bytes (/dev/zero), ENOMEM. Free it.
+ */
+CS_API long cs_line_read(FILE *in, char **buf, size_t *cap, size_t max);
+CS_API char *cs_file_read(const char *path, size_t max, size_t *len);
 
 /* ---------------------------------------------------------------------
  * Wavelength/power exports, fed a line at a time. A header (a block of

@@ -151,8 +151,9 @@ CS_API void cs_record_reader_destroy(struct cs_record_reader *r);
 /*
  * Next record: 1 when @rec is filled, 0 at end of input, -EBADMSG for a line
  * that is not a record (cs_record_reader_error() says why and where; the
- * line is counted as skipped and reading may go on), -errno on a read error.
- * Comments (#...) and header lines are passed over.
+ * line is counted as skipped and reading may go on), -errno on a read error
+ * (never taken for the end), -EFBIG for a line over 64 KiB (no records: the
+ * stream is not read on). Comments (#...) and header lines are passed over.
  */
 CS_API int cs_record_reader_next(struct cs_record_reader *r,
 				 struct cs_record *rec);

@@ -10,7 +10,7 @@ libiio-dev libiio-utils iiod libjson-c-dev libssl-dev jq libcmocka-dev libliquid
 libsocketcan-dev can-utils
 linux-headers-amd64 kmod sparse device-tree-compiler dt-schema
 qemu-system-x86 busybox-static cpio gzip linux-source-6.1
-gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev
+gnuplot-nox python3 python3-numpy python3-scipy clang libclang-rt-14-dev valgrind
 dkms systemd man-db
 mosquitto mosquitto-clients libmosquitto-dev postgresql libpq-dev openssl time"
 if [ "${1:-}" = --debug-kernel ]; then

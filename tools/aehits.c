@@ -15,6 +15,10 @@
 #include "tools-common.h"
 
 #define HEADER_BYTES 256
+/* a gap in the sample index longer than this is no overrun but a corrupt
+ * header: its interval records alone would run to gigabytes */
+#define MAX_GAP_S 60.0
+#define MAX_GAP_TEXT "60 s"
 
 struct options {
 	size_t n;
@@ -275,7 +279,7 @@ static void hit_out(struct state *s, const struct cs_aehit *h)
 /* interval records for every interval that ended before sample @now */
 static void intervals(struct state *s, uint64_t now)
 {
-	while (now >= s->next_report) {
+	while (now >= s->next_report && !tools_stop) {
 		int64_t t = at(s, s->next_report);
 
 		rec(s->o, t, "hit_rate", (double)s->interval_hits /
@@ -304,6 +308,7 @@ int main(int argc, char **argv)
 	unsigned char *raw;
 	double *x;
 	struct tools_source src;
+	struct cs_seq seq;
 	int status = EXIT_OK;
 
 	tools_set_progname(argv[0]);
@@ -319,6 +324,7 @@ int main(int argc, char **argv)
 	if (!d)
 		die_perror("hit detector");
 	s.o = &o;
+	cs_seq_init(&seq, (uint64_t)(MAX_GAP_S * o.fs_hz));
 	s.interval = (uint64_t)fmax(1.0, llround(o.interval_s * o.fs_hz));
 	s.next_report = s.interval;
 	bps = cs_sample_format_bytes(&o.fmt);
@@ -421,25 +427,42 @@ int main(int argc, char **argv)
 		else if (o.waveforms)
 			s.t0 = llround((double)blocks * 1e9 / o.rate_hz);
 		if (o.header && !o.waveforms) {
-			uint64_t first = tools_get_le64(raw + sbytes + 8);
-			uint64_t now = cs_aehit_detector_samples(d);
+			uint64_t first = tools_get_le64(raw + sbytes + 8), gap;
+			unsigned long at_byte = blocks * (unsigned long)frame;
 
-			if (first > now) {
+			switch (cs_seq_check(&seq, first, got < frame ?
+					     got / bps : o.n, &gap)) {
+			case CS_SEQ_IN_STEP:
+				break;
+			case CS_SEQ_GAP:
 				warn("%s: %llu samples lost before sample %llu "
 				     "(byte offset %lu); a hit open then is "
 				     "ended there", name,
-				     (unsigned long long)(first - now),
-				     (unsigned long long)first,
-				     blocks * (unsigned long)frame);
-				lost += first - now;
-				if (cs_aehit_detector_gap(d, first - now, &h))
+				     (unsigned long long)gap,
+				     (unsigned long long)first, at_byte);
+				lost += gap;
+				if (cs_aehit_detector_gap(d, gap, &h))
 					hit_out(&s, &h);
-			} else if (first < now && blocks) {
+				break;
+			case CS_SEQ_RESTART:
+				warn("%s: block %lu at byte offset %lu: the "
+				     "sample index starts again at %llu (the "
+				     "block before began it): a board reset; "
+				     "samples lost unknown", name, blocks,
+				     at_byte, (unsigned long long)first);
+				if (cs_aehit_detector_gap(d, 0, &h))
+					hit_out(&s, &h);
+				break;
+			case CS_SEQ_BEHIND:
+			case CS_SEQ_JUMP:
 				warn("%s: block %lu at byte offset %lu starts "
-				     "at sample %llu, before %llu: skipped",
-				     name, blocks, blocks * (unsigned long)frame,
+				     "at sample %llu where %llu was next (%s): "
+				     "its header is not believed, block "
+				     "skipped", name, blocks, at_byte,
 				     (unsigned long long)first,
-				     (unsigned long long)now);
+				     (unsigned long long)seq.next,
+				     first < seq.next ? "going back" :
+				     "more than " MAX_GAP_TEXT " ahead");
 				status = EXIT_BADINPUT;
 				blocks++;
 				continue;

@@ -58,6 +58,8 @@ static const char *const err_classes[] = {
 	"transceiver", "no-ack", "bus-off", "bus-error", "restarted",
 	"counters",
 };
+/* a candump line is under 200 bytes; far longer is no candump log */
+#define CANDUMP_LINE_MAX 4096u
 #define NCLASSES (sizeof(err_classes) / sizeof(*err_classes))
 
 struct stats {
@@ -168,7 +170,7 @@ static void read_log(const struct options *o, const struct cs_canmap *map,
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned long lineno = 0;
-	ssize_t len;
+	long len;
 
 	while (!tools_stop) {
 		struct cs_can_frame f;
@@ -178,15 +180,20 @@ static void read_log(const struct options *o, const struct cs_canmap *map,
 		int64_t t;
 		int ret;
 
-		errno = 0;
-		len = getline(&line, &cap, in);
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			if (ferror(in))
-				die_perror("%s", name);
-			break;
+		len = cs_line_read(in, &line, &cap, CANDUMP_LINE_MAX);
+		if (len == -EINTR) {
+			clearerr(in);
+			continue;
 		}
+		if (len == -EFBIG)
+			die("%s:%lu: line longer than %u bytes: not a candump "
+			    "log", name, lineno + 1, CANDUMP_LINE_MAX);
+		if (len < 0) {
+			errno = (int)-len;
+			die_perror("%s: line %lu", name, lineno + 1);
+		}
+		if (!len)
+			break;
 		lineno++;
 		if ((size_t)len != strlen(line)) {
 			warn("%s:%lu:%zu: NUL byte in line", name, lineno,

@@ -287,21 +287,41 @@ static void apply_run(struct options *o, const char *dir)
 	strcpy(o->run_input, s.path);
 }
 
+/* a config file is a few dozen lines; anything far longer is not one */
+#define CONFIG_LINE_MAX 4096u
+#define CONFIG_LINES_MAX 100000u
+
 static void read_config(struct options *o, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, where[512];
 	size_t cap = 0;
 	unsigned long lineno = 0;
+	long len;
 
 	if (!f)
 		die_perror("config %s", path);
-	while (getline(&line, &cap, f) >= 0) {
+	/* a read error (a directory, EIO) or an endless line is an error,
+	 * never the end of the file */
+	while ((len = cs_line_read(f, &line, &cap, CONFIG_LINE_MAX)) != 0) {
 		char *key = line, *val, *end;
 		char joined[sizeof(o->cal_path)];	/* -k relative to here */
 		const struct option *opt;
 
 		lineno++;
+		if (len == -EFBIG)
+			die("config %s: line %lu is longer than %u bytes", path,
+			    lineno, CONFIG_LINE_MAX);
+		if (len < 0) {
+			errno = (int)-len;
+			die_perror("config %s: line %lu", path, lineno);
+		}
+		if (lineno > CONFIG_LINES_MAX)
+			die("config %s: more than %u lines", path,
+			    CONFIG_LINES_MAX);
+		if (strlen(line) != (size_t)len)
+			die_usage("config %s:%lu: a NUL byte: not a text file",
+				  path, lineno);
 		snprintf(where, sizeof(where), "%s:%lu", path, lineno);
 		key += strspn(key, " \t");
 		end = key + strcspn(key, "#\r\n");
@@ -852,6 +872,15 @@ static void emit_health(struct state *s, unsigned int fibre)
 	}
 }
 
+/* Whether any grating is on @fibre. */
+static int fibre_used(const struct options *o, unsigned int fibre)
+{
+	for (unsigned int i = 0; i < o->ngratings; i++)
+		if (o->g[i].fibre == fibre)
+			return 1;
+	return 0;
+}
+
 static void process(struct state *s, const double *y, unsigned int fibre,
 		    int64_t t)
 {
@@ -1028,7 +1057,7 @@ int main(int argc, char **argv)
 	struct state s = { 0 };
 	struct input in = { 0 };
 	size_t sbytes, frame, got, tsoff, idxoff;
-	unsigned long missing = 0, restarts = 0, nonfinite = 0;
+	unsigned long missing = 0, restarts = 0, nonfinite = 0, unused = 0;
 	long prev_seq = -1;
 	unsigned long never_found = 0;
 	double *y;
@@ -1199,6 +1228,19 @@ int main(int argc, char **argv)
 				missing += (unsigned long)((seq - prev_seq - 1) &
 							   0xffff);
 			prev_seq = seq;
+			/* a fibre no grating is on: its spectra give no
+			 * records, which is said, never dropped silently */
+			if (!fibre_used(&o, fibre)) {
+				if (!unused++)
+					warn("%s: spectrum %lu (byte offset "
+					     "%llu) is from fibre %u, which no "
+					     "-g grating is on: such spectra "
+					     "are counted, not tracked",
+					     in.name, s.spectra,
+					     in.offset - frame, fibre);
+				s.spectra++;
+				continue;
+			}
 		}
 		cs_sample_format_decode(&o.fmt, raw, o.npix, y);
 		if (o.fmt.is_float &&
@@ -1234,6 +1276,10 @@ int main(int argc, char **argv)
 		warn("%s: %lu spectra with NaN or infinite pixels skipped (no "
 		     "records for them)", in.name, nonfinite);
 		status = EXIT_BADINPUT;
+	}
+	if (unused) {
+		warn("%s: %lu spectra from fibres with no grating on them "
+		     "(--index) gave no records", in.name, unused);
 	}
 	if (missing)
 		warn("%s: %lu spectra missing before they reached us (gaps in "

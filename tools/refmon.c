@@ -548,6 +548,7 @@ static struct cs_re_ocvtab *load_ocv(const char *path)
 struct stats {
 	unsigned long scans, records, alarms, saturated, gaps, missing;
 	unsigned long repeated;	/* readings at or before the previous time */
+	unsigned long jumps;	/* times more than MAX_GAP_NS ahead */
 	unsigned long bad;	/* text lines refused */
 	unsigned long step;	/* outputs whose filter spans a current step */
 	unsigned long relax[3];	/* relaxation verdicts: none, plating, unsure */
@@ -707,6 +708,7 @@ struct input {
 				 * at the last reading; NAN: none */
 	struct cs_iiodev *dev;	/* -d, else NULL */
 	char dev_name[512];
+	unsigned long bad_times;	/* scans skipped: their time is none */
 };
 
 /* -d: format, scales (sysfs mV, mA per LSB), timestamp, rate and source
@@ -844,6 +846,9 @@ static void input_close(struct input *q)
 		fclose(q->in);
 }
 
+/* an EC-Lab row is a few hundred bytes: far longer is no export */
+#define LINE_MAX_BYTES 65536u
+
 /* The next line of text (the peeked bytes first), NUL-terminated in
  * q->line: its length, or -1 at the end. */
 static long next_line(struct input *q)
@@ -867,6 +872,10 @@ static long next_line(struct input *q)
 		q->line[n++] = (char)c;
 		if (c == '\n')
 			break;
+		if (n >= LINE_MAX_BYTES)
+			die("%s: line %lu is longer than %u bytes: not an "
+			    "EC-Lab export", q->name, q->lineno + 1,
+			    LINE_MAX_BYTES);
 	}
 	if (ferror(q->in))
 		die_perror("%s: read error at line %lu", q->name,
@@ -917,7 +926,7 @@ static void eclab_resolution(struct input *q, int we_anode)
 /* The next reading: 1, 0 at the end, -1 when the input ended inside a
  * scan (reported). Text lines that are not readings are reported with
  * their line number and counted; an unusable header is fatal. */
-static int input_next(struct input *q, const struct options *o,
+static int input_read(struct input *q, const struct options *o,
 		      unsigned long index, int64_t *t, double *v, int *sat)
 {
 	if (q->kind == IN_SCANS) {
@@ -1062,6 +1071,35 @@ static int current_jump(const struct cs_re_noise *noise, double res,
 		return 0;
 	return fabs(now - prev) > fmax(6.0 * M_SQRT2 * n,
 				       isnan(res) ? 0.0 : 4.0 * res);
+}
+
+/*
+ * The next reading (as input_read()) whose time is a time: a device
+ * timestamp or an export's time outside 0..TIME_MAX_NS is a corrupt scan,
+ * skipped and counted; differences of times that are (gaps, rates) then
+ * cannot overflow.
+ */
+#define TIME_MAX_NS (INT64_C(1) << 62)	/* 146 years */
+/* a step in time longer than this is the clock's, not readings lost */
+#define MAX_GAP_NS (INT64_C(3600) * 1000000000)
+
+static int input_next(struct input *q, const struct options *o,
+		      unsigned long index, int64_t *t, double *v, int *sat)
+{
+	int got;
+
+	while ((got = input_read(q, o, index, t, v, sat)) == 1 &&
+	       (*t < 0 || *t > TIME_MAX_NS) && !tools_stop) {
+		/* @index counts the readings taken, not those skipped */
+		if (q->bad_times < 10)
+			warn("%s: reading %lu: time %lld ns is no time (before "
+			     "0 or past 2^62): skipped%s", q->name,
+			     index + q->bad_times, (long long)*t,
+			     q->bad_times == 9 ?
+			     "; more are counted, not shown" : "");
+		q->bad_times++;
+	}
+	return got;
 }
 
 /* The mains filter for @rate readings a second: NULL (a note on stderr)
@@ -1271,7 +1309,13 @@ int main(int argc, char **argv)
 				continue;
 			}
 		}
-		if (seen && t - last_t > period_ns * 3 / 2) {
+		if (seen && t - last_t > MAX_GAP_NS) {
+			/* the clock stepped (set, or a reset of the
+			 * board): no readings to count as missing */
+			st.jumps++;
+			if (filt)
+				cs_re_filter_reset(filt);
+		} else if (seen && t - last_t > period_ns * 3 / 2) {
 			/* readings missing (a CRC error, a pause): counted;
 			 * after a long gap the filter starts again */
 			st.gaps++;
@@ -1469,7 +1513,10 @@ int main(int argc, char **argv)
 			"or quantities, or without a value)\n",
 			tools_progname(), in.name,
 			cs_re_records_ignored(in.records));
-	if (o.verbose || st.gaps || st.repeated || status || !started) {
+	if (in.bad_times)
+		status = EXIT_BADINPUT;
+	if (o.verbose || st.gaps || st.repeated || st.jumps || status ||
+	    !started) {
 		char dr[128] = "drift off", fl[64] = "filter off";
 
 		if (drift)
@@ -1484,15 +1531,16 @@ int main(int argc, char **argv)
 				 (double)delay_ns * 1e-9);
 		fprintf(stderr, "%s: %s: %lu %s, %lu records, %lu alarm "
 			"records, %lu saturated, %lu gaps (%lu scans missing), "
-			"%lu repeated times, %lu bad lines, %lu outputs across "
-			"a current step, relaxations after a charge: %lu none, "
-			"%lu plating, %lu unsure, %s, %s\n",
+			"%lu repeated times, %lu bad lines, %lu bad times, "
+			"%lu clock steps, %lu outputs across a current step, "
+			"relaxations after a charge: %lu none, %lu plating, "
+			"%lu unsure, %s, %s\n",
 			tools_progname(), in.name, st.scans,
 			in.kind == IN_SCANS ? "scans" : "readings", st.records,
 			st.alarms, st.saturated, st.gaps, st.missing,
-			st.repeated, st.bad, st.step, st.relax[CS_RELAX_NONE],
-			st.relax[CS_RELAX_PLATING], st.relax[CS_RELAX_UNSURE],
-			fl, dr);
+			st.repeated, st.bad, in.bad_times, st.jumps, st.step,
+			st.relax[CS_RELAX_NONE], st.relax[CS_RELAX_PLATING],
+			st.relax[CS_RELAX_UNSURE], fl, dr);
 	}
 	if (q_compared)
 		fprintf(stderr, "%s: %s: charge from the export's %s: %lu of "

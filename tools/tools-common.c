@@ -280,27 +280,14 @@ FILE *tools_open_input(const char *path, const char **name)
 
 char *tools_read_file(const char *path, const char *what, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap);
+	char *buf = cs_file_read(path, TOOLS_FILE_MAX, len);
 
+	if (!buf && errno == EFBIG)
+		die("%s%s%s: larger than %u MiB: not a file this tool reads",
+		    what ? what : "", what ? " " : "", path,
+		    TOOLS_FILE_MAX >> 20);
 	if (!buf)
-		die_perror("malloc");
-	if (!f)
 		die_perror("%s%s%s", what ? what : "", what ? " " : "", path);
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			buf = realloc(buf, cap *= 2);
-			if (!buf)
-				die_perror("malloc");
-		}
-	}
-	if (ferror(f))
-		die_perror("%s%s%s", what ? what : "", what ? " " : "", path);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
 	return buf;
 }
 

@@ -85,7 +85,9 @@ int tools_nonfinite(const double *x, size_t n, const char *name,
  * cannot be opened. */
 FILE *tools_open_input(const char *path, const char **name);
 /* All of @path, NUL-terminated, in a buffer to free(); *@len its bytes
- * without the NUL. Dies naming the file (after @what, if not NULL). */
+ * without the NUL. Dies naming the file (after @what, if not NULL) on a
+ * read error (a directory: EISDIR) and past TOOLS_FILE_MAX bytes. */
+#define TOOLS_FILE_MAX (256u << 20)
 char *tools_read_file(const char *path, const char *what, size_t *len);
 /* @len bytes at @buf to standard output: 0, or 1 when the reader went
  * away (EPIPE); dies on any other error. */

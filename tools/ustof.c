@@ -469,10 +469,17 @@ static double *read_pulse(struct options *o, size_t *len)
 		if (!r)
 			die_perror("%s", o->pulse_path);
 		ret = cs_input_start(r);
-		if (ret)
+		if (ret) {
+			char why[256];
+
+			/* freed before dying: the leak check runs at exit */
+			snprintf(why, sizeof(why), "%s", ret == -EBADMSG ?
+				 cs_input_error(r) : strerror(-ret));
+			cs_input_destroy(r);
+			free(raw);
 			die("%s: read as %s: %s", o->pulse_path,
-			    cs_input_kind_name(kind), ret == -EBADMSG ?
-			    cs_input_error(r) : strerror(-ret));
+			    cs_input_kind_name(kind), why);
+		}
 		warn("%s: pulse: %s", o->pulse_path, cs_input_describe(r));
 		*len = cs_input_samples(r);
 		if (cs_input_format(r) && !cs_input_format(r)->is_signed)
@@ -480,8 +487,15 @@ static double *read_pulse(struct options *o, size_t *len)
 		p = malloc((*len ? *len : 1) * sizeof(*p));
 		if (!p)
 			die_perror("malloc");
-		if (cs_input_next(r, p) != 1)
-			die("%s: %s", o->pulse_path, cs_input_error(r));
+		if (cs_input_next(r, p) != 1) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", cs_input_error(r));
+			cs_input_destroy(r);
+			free(raw);
+			free(p);
+			die("%s: %s", o->pulse_path, why);
+		}
 		cs_input_destroy(r);
 		free(raw);
 		raw = NULL;

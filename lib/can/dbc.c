@@ -1241,54 +1241,23 @@ struct cs_dbc *cs_dbc_create(const char *text, size_t len,
 	return dbc;
 }
 
+/* a DBC or a map of a whole vehicle is a few MiB: far more is no such file */
+#define TEXT_FILE_MAX (64u << 20)
+
 static char *slurp(const char *path, size_t *len, struct cs_can_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n = 0;
-	char *buf = NULL;
-	int e;
+	char *buf = cs_file_read(path, TEXT_FILE_MAX, len);
+	int e = errno;
 
-	if (!f) {
-		e = errno;
-		if (err)
-			snprintf(err->why, sizeof(err->why), "fopen: %s",
+	if (!buf && err) {
+		if (e == EFBIG)
+			snprintf(err->why, sizeof(err->why),
+				 "larger than %u MiB", TEXT_FILE_MAX >> 20);
+		else
+			snprintf(err->why, sizeof(err->why), "%s",
 				 strerror(e));
-		errno = e;
-		return NULL;
 	}
-	for (;;) {
-		size_t got;
-
-		if (n == cap) {
-			char *t;
-
-			cap = cap ? 2 * cap : 65536;
-			t = realloc(buf, cap);
-			if (!t) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = t;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		e = errno ? errno : EIO;
-		if (err)
-			snprintf(err->why, sizeof(err->why), "read: %s",
-				 strerror(e));
-		free(buf);
-		fclose(f);
-		errno = e;
-		return NULL;
-	}
-	fclose(f);
-	*len = n;
+	errno = e;
 	return buf;
 }
 

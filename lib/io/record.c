@@ -830,17 +830,25 @@ void cs_record_reader_destroy(struct cs_record_reader *r)
 	free(r);
 }
 
+#define RECORD_READ_MAX 65536
+
 int cs_record_reader_next(struct cs_record_reader *r, struct cs_record *rec)
 {
 	ssize_t len;
 	int ret;
 
 	for (;;) {
-		errno = 0;
-		len = getline(&r->line, &r->cap, r->in);
-		if (len < 0)
-			return errno && errno != EAGAIN ? -errno :
-			       (ferror(r->in) ? -EIO : 0);
+		/* a line past RECORD_READ_MAX is no record (nor comment):
+		 * an error, not a buffer that grows until memory runs out */
+		len = cs_line_read(r->in, &r->line, &r->cap, RECORD_READ_MAX);
+		if (len == -EFBIG) {
+			r->lineno++;
+			r->err_column = RECORD_READ_MAX;
+			r->err_why = "line too long: not records";
+			return -EFBIG;
+		}
+		if (len <= 0)
+			return (int)len;
 		r->lineno++;
 		while (len > 0 && (r->line[len - 1] == '\n' ||
 				   r->line[len - 1] == '\r'))
