@@ -30,6 +30,15 @@ struct cs_fbg_grating {
 	unsigned int fibre;	/* optical switch channel, 0 with no switch */
 };
 
+/*
+ * A grating as tools take it: "NAME:NM[:HALF[:FIBRE]]" (name without
+ * blanks, '/' or ':', under CS_FBG_NAME_MAX bytes; 100..10000 nm; half-width
+ * 0.01..1000 nm, @default_halfwidth_nm when left out or empty; fibre
+ * 0..255, 0 when left out). 0 with @g filled, or -EINVAL with *@why set.
+ */
+CS_API int cs_fbg_grating_parse(const char *spec, double default_halfwidth_nm,
+				struct cs_fbg_grating *g, const char **why);
+
 struct cs_fbgtracker_config {
 	size_t npix;		/* pixels per spectrum, 16..65536 */
 	struct cs_wavescale scale;

@@ -88,6 +88,14 @@ CS_API enum cs_seq_verdict cs_seq_check(struct cs_seq *s, uint64_t first,
 					uint64_t len, uint64_t *gap);
 
 /*
+ * One line of a "key = value" config file (NUL-terminated, changed in
+ * place): '#' starts a comment, blanks around key and value go. 0 for a
+ * line with no key (blank, comment), else 1 with *@key set and *@val the
+ * value, or NULL when the line has no '='.
+ */
+CS_API int cs_config_line_split(char *line, char **key, char **val);
+
+/*
  * Bounded reading, for every loader and line reader of outside input.
  * cs_line_read(): the next line of @in into *@buf (grown with realloc as
  * needed, *@cap its size; NUL-terminated, the newline kept), at most @max

@@ -74,7 +74,7 @@ for f in "$BUILD"/fuzz/fuzz-*; do
 	# issue 17's targets run a few seconds each: make check stays short
 	secs=${CELLSENSE_FUZZ_SECONDS:-20}
 	case $n in
-	fuzz-streams|fuzz-dsp) secs=${CELLSENSE_FUZZ_SECONDS:-5} ;;
+	fuzz-streams|fuzz-dsp|fuzz-fbgconfig) secs=${CELLSENSE_FUZZ_SECONDS:-5} ;;
 	esac
 	run_test "fuzz/$n" "$f" -max_total_time="$secs" \
 		-max_len=4096 "$corpus" $seeds

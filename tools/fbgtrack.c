@@ -162,49 +162,20 @@ static const struct option longopts[] = {
 
 static const char shortopts[] = "n:f:w:g:c:k:s:r:TIu:d:vhV";
 
-static int valid_name(const char *s, size_t max)
-{
-	return s[0] && strlen(s) < max && !strpbrk(s, "\t\n /:");
-}
-
 static void add_grating(struct options *o, const char *arg, const char *where)
 {
 	struct cs_fbg_grating *g;
-	char buf[160], *f[4];
-	unsigned int n = 0;
+	const char *why;
 
 	if (o->ngratings >= MAX_GRATINGS)
 		die_usage("%s: more than %d gratings", where, MAX_GRATINGS);
-	if (strlen(arg) >= sizeof(buf))
-		die_usage("%s: grating '%s' too long", where, arg);
-	strcpy(buf, arg);
-	for (char *p = buf; n < 4; n++) {
-		f[n] = p;
-		p = strchr(p, ':');
-		if (!p) {
-			n++;
-			break;
-		}
-		*p++ = '\0';
-	}
-	if (n < 2 || strchr(f[n - 1], ':'))
-		die_usage("%s: grating '%s': expected NAME:NM[:HALF[:FIBRE]]",
-			  where, arg);
-	if (!valid_name(f[0], CS_FBG_NAME_MAX))
-		die_usage("%s: grating name '%s' empty, too long or has a "
-			  "blank, '/' or ':'", where, f[0]);
-	for (unsigned int i = 0; i < o->ngratings; i++)
-		if (!strcmp(o->g[i].name, f[0]))
-			die_usage("%s: grating '%s' given twice", where, f[0]);
 	g = &o->g[o->ngratings];
-	memset(g, 0, sizeof(*g));
-	strcpy(g->name, f[0]);
-	g->centre_nm = parse_double(f[1], "grating wavelength", 100, 10000);
-	g->halfwidth_nm = n > 2 && f[2][0] ?
-		parse_double(f[2], "grating half-width", 0.01, 1000) :
-		DEFAULT_HALFWIDTH_NM;
-	g->fibre = n > 3 ? (unsigned int)parse_long(f[3], "grating fibre", 0,
-						    255) : 0;
+	if (cs_fbg_grating_parse(arg, DEFAULT_HALFWIDTH_NM, g, &why))
+		die_usage("%s: grating '%s': %s", where, arg, why);
+	for (unsigned int i = 0; i < o->ngratings; i++)
+		if (!strcmp(o->g[i].name, g->name))
+			die_usage("%s: grating '%s' given twice", where,
+				  g->name);
 	o->ngratings++;
 }
 
@@ -304,7 +275,7 @@ static void read_config(struct options *o, const char *path)
 	/* a read error (a directory, EIO) or an endless line is an error,
 	 * never the end of the file */
 	while ((len = cs_line_read(f, &line, &cap, CONFIG_LINE_MAX)) != 0) {
-		char *key = line, *val, *end;
+		char *key, *val;
 		char joined[sizeof(o->cal_path)];	/* -k relative to here */
 		const struct option *opt;
 
@@ -323,22 +294,8 @@ static void read_config(struct options *o, const char *path)
 			die_usage("config %s:%lu: a NUL byte: not a text file",
 				  path, lineno);
 		snprintf(where, sizeof(where), "%s:%lu", path, lineno);
-		key += strspn(key, " \t");
-		end = key + strcspn(key, "#\r\n");
-		*end = '\0';
-		while (end > key && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (!*key)
+		if (!cs_config_line_split(line, &key, &val))
 			continue;
-		val = strchr(key, '=');
-		if (val) {
-			char *k = val;
-
-			*val++ = '\0';
-			while (k > key && (k[-1] == ' ' || k[-1] == '\t'))
-				*--k = '\0';
-			val += strspn(val, " \t");
-		}
 		for (opt = longopts; opt->name; opt++)
 			if (!strcmp(opt->name, key))
 				break;
