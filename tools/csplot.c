@@ -362,7 +362,10 @@ static void read_records(const struct options *o, struct plot *p,
 
 	if (!r)
 		die("out of memory");
-	while ((ret = cs_record_reader_next(r, &rec)) != 0) {
+	/* SIGINT/SIGTERM: plot what was read (a read it broke is EINTR) */
+	while (!tools_stop && (ret = cs_record_reader_next(r, &rec)) != 0) {
+		if (ret == -EINTR)
+			continue;
 		if (ret == -EBADMSG) {
 			unsigned int col;
 			const char *why = cs_record_reader_error(r, &col);

@@ -849,7 +849,7 @@ static double *pulse_from_data(struct reading *r, double *hold,
 			  "the %zu-sample record", o->pulse_start_us,
 			  o->pulse_end_us, o->n);
 	*held = 0;
-	while (r->st->shots <= o->pulse_shot) {
+	while (r->st->shots <= o->pulse_shot && !tools_stop) {
 		ret = next_record(r, hold + *held * o->n, &times[*held]);
 		if (!ret && r->status)
 			die("%s: pulse-from: the input stopped before record "
@@ -867,6 +867,9 @@ static double *pulse_from_data(struct reading *r, double *hold,
 		r->st->shots++;
 		(*held)++;
 	}
+	if (tools_stop)
+		die("%s: pulse-from: stopped before record %lu", r->src.name,
+		    o->pulse_shot);
 	*len = hi - lo + 1;
 	p = malloc(*len * sizeof(*p));
 	if (!p)

@@ -132,6 +132,16 @@ case $BIN in
 	cat "$TMPDIR/e"
 	[ "$rc" -eq 1 ]
 	grep -q "notpulse: read as text: line 1, column 1: not a number" "$TMPDIR/e"
+	# fbgtrack's input buffer when a grating check refuses the settings
+	set +e
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 "$BIN/fbgtrack" -g a:1400 </dev/null \
+		>/dev/null 2>"$TMPDIR/e"
+	rc=$?
+	set -e
+	cat "$TMPDIR/e"
+	[ "$rc" -eq 2 ]
+	grep -q "grating a at 1400 nm is outside the sensor" "$TMPDIR/e"
 	;;
 esac
 echo ok
