@@ -251,6 +251,38 @@ cs_input_format(const struct cs_input *q);
 CS_API unsigned long cs_input_bad(const struct cs_input *q);
 CS_API unsigned long cs_input_comments(const struct cs_input *q);
 
+/* ---- waterfall: A-scans stacked over time, bounded for a picture ---- */
+
+/*
+ * An image of at most @max_rows x @max_cols values from shots of @samples
+ * samples, however many shots come: each column holds the sample of
+ * largest magnitude (its sign kept) of ceil(@samples / @max_cols)
+ * neighbours, each row that of a run of shots; when the rows are full,
+ * neighbouring rows are merged the same way and a row takes twice the
+ * shots. Echoes of one sample or one shot so stay visible. Memory:
+ * @max_rows x @max_cols doubles, allocated here. NULL on a zero size or
+ * no memory.
+ */
+struct cs_waterfall;
+CS_API struct cs_waterfall *cs_waterfall_create(size_t samples,
+						size_t max_cols,
+						size_t max_rows);
+CS_API void cs_waterfall_destroy(struct cs_waterfall *w);
+/* Add a shot of @time_ns: 0, or -EINVAL when a sample is not finite
+ * (the shot is not added). */
+CS_API int cs_waterfall_add(struct cs_waterfall *w, const double *x,
+			    int64_t time_ns);
+/* The image, row after row (*@rows x *@cols values). */
+CS_API const double *cs_waterfall_image(const struct cs_waterfall *w,
+					size_t *cols, size_t *rows);
+/* Samples per column, shots per row (the last row may hold fewer), and
+ * the shots added. */
+CS_API size_t cs_waterfall_col_samples(const struct cs_waterfall *w);
+CS_API size_t cs_waterfall_row_shots(const struct cs_waterfall *w);
+CS_API unsigned long cs_waterfall_shots(const struct cs_waterfall *w);
+/* The time of row @r's first shot. */
+CS_API int64_t cs_waterfall_row_time(const struct cs_waterfall *w, size_t r);
+
 #ifdef __cplusplus
 }
 #endif
