@@ -18,13 +18,19 @@
 static const char usage[] =
 "Usage: csplot [OPTIONS] -o OUT.svg|OUT.png [FILE...]\n"
 "       csplot --spectrum [OPTIONS] -o OUT.svg|OUT.png [-r RECORDS] [SCANS]\n"
+"       csplot --waterfall [OPTIONS] -o OUT.svg|OUT.png [-r RECORDS] [SHOTS]\n"
+"       csplot --potentials [OPTIONS] -o OUT.svg|OUT.png [FILE...]\n"
 "Draw measurement records (the output of any cellsense tool, from the\n"
 "FILEs or standard input) against time through gnuplot: one panel per\n"
 "quantity and unit, one line per source, records whose status is not ok\n"
 "as red markers. With --spectrum, one raw spectrum (from the SCANS file\n"
 "or standard input, laid out as fbgtrack reads it) against wavelength,\n"
 "with the wavelength records of its time as vertical marks and the search\n"
-"windows shaded. The picture's format is OUT's extension.\n"
+"windows shaded. With --waterfall, the A-scans of a raw ultrasonic stream\n"
+"(laid out as ustof reads it) stacked over time as an image, ustof's\n"
+"gates and tof records drawn over it. With --potentials, refmon's\n"
+"electrode potentials with the plating threshold and its alarms.\n"
+"The picture's format is OUT's extension.\n"
 "\n"
 "Options:\n"
 "  -o, --output=FILE      the picture: FILE.svg or FILE.png (required)\n"
@@ -54,6 +60,27 @@ static const char usage[] =
 "      --block=N          pixels per IIO channel element (default 128)\n"
 "      --rate=HZ          spectra per second without -T (default 1)\n"
 "\n"
+"Waterfall (--waterfall):\n"
+"      --waterfall        A-scans stacked over time (at most --width\n"
+"                         columns and --panel-height rows: neighbours\n"
+"                         merged, the largest magnitude kept)\n"
+"  -r, --records=FILE     ustof's tof records drawn over it; -s selects\n"
+"  -g, --gate=NAME:START_US:END_US  a gate drawn, as ustof's -g takes it\n"
+"  -n, --samples=N        samples per shot (default 1024)\n"
+"  -f, --format=FMT       sample format (default le:s16)\n"
+"  -F, --fs=HZ            sampling frequency (default 20000000)\n"
+"      --offset=auto|VALUE  taken off every sample, as ustof's\n"
+"  -H, --header           each shot is followed by the driver's header\n"
+"  -T, --timestamps       ... and/or its 64-bit timestamp element\n"
+"      --rate=HZ          shots per second without -T (default 1)\n"
+"\n"
+"Potentials (--potentials):\n"
+"      --potentials       potential records only, a line at the plating\n"
+"                         threshold and one at threshold + margin, the\n"
+"                         onsets of refmon's warning and plating alarms\n"
+"      --threshold=V      plating threshold vs Li/Li+ (default 0, refmon's)\n"
+"      --margin=V         warning limit above it (default 0.010, refmon's)\n"
+"\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
@@ -64,7 +91,8 @@ static const char usage[] =
 "skipped.\n";
 
 enum { OPT_HLINE = 256, OPT_TITLE, OPT_WIDTH, OPT_PANEL_HEIGHT,
-       OPT_SPECTRUM, OPT_SCAN, OPT_BLOCK, OPT_RATE };
+       OPT_SPECTRUM, OPT_SCAN, OPT_BLOCK, OPT_RATE, OPT_WATERFALL,
+       OPT_OFFSET, OPT_POTENTIALS, OPT_THRESHOLD, OPT_MARGIN };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -84,6 +112,15 @@ static const struct option longopts[] = {
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "block", required_argument, NULL, OPT_BLOCK },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "waterfall", no_argument, NULL, OPT_WATERFALL },
+	{ "gate", required_argument, NULL, 'g' },
+	{ "samples", required_argument, NULL, 'n' },
+	{ "fs", required_argument, NULL, 'F' },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "header", no_argument, NULL, 'H' },
+	{ "potentials", no_argument, NULL, OPT_POTENTIALS },
+	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -123,6 +160,15 @@ struct options {
 	double rate_hz;
 	struct cs_sample_format fmt;
 	struct cs_wavescale scale;
+	/* --waterfall */
+	int waterfall, header, n_set, fmt_set;
+	double fs_hz;
+	struct tools_offset offset;
+	const char *gate_args[MAX_WINDOWS];
+	int ngates;
+	/* --potentials */
+	int potentials;
+	double threshold, margin;
 };
 
 /* One line of the picture: a source's quantity in one unit. */
@@ -141,7 +187,15 @@ struct point {
 	int ok;
 };
 
+/* The onset of one of refmon's alarms (--potentials). */
+struct alarm {
+	int64_t time_ns;
+	int plating;		/* else a warning */
+};
+
 struct plot {
+	struct alarm *alarms;
+	size_t nalarms, cap_alarms;
 	struct series *series;
 	size_t nseries, cap_series;
 	struct point *points;
@@ -204,6 +258,31 @@ static void parse_window(const char *arg, struct options *o)
 	o->nwindows++;
 }
 
+/* A gate as ustof's -g gives it: NAME:START_US:END_US, kept in a window
+ * (centre and half-width in us). */
+static void parse_gate(const char *arg, struct window *w)
+{
+	char buf[160], *a, *b;
+	double start, end;
+
+	if (strlen(arg) >= sizeof(buf))
+		die_usage("gate '%s' too long", arg);
+	strcpy(buf, arg);
+	a = strchr(buf, ':');
+	b = a ? strchr(a + 1, ':') : NULL;
+	if (!a || !b || a == buf || (size_t)(a - buf) >= sizeof(w->name))
+		die_usage("gate '%s': expected NAME:START_US:END_US", arg);
+	*a++ = '\0';
+	*b++ = '\0';
+	start = parse_double(a, "gate start", 0, 1e9);
+	end = parse_double(b, "gate end", 0, 1e9);
+	if (end <= start)
+		die_usage("gate '%s': END_US must be after START_US", arg);
+	strcpy(w->name, buf);
+	w->nm = (start + end) / 2;
+	w->half = (end - start) / 2;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	size_t pos;
@@ -215,9 +294,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->npix = 512;
 	o->block = 128;
 	o->rate_hz = 1.0;
+	o->fs_hz = 20e6;
+	o->margin = 0.010;
 	cs_sample_format_parse("le:u16", &o->fmt, &pos);
 	cs_wavescale_parse("1510,0.167,-0.000001", &o->scale, &pos);
-	while ((c = getopt_long(argc, argv, "o:q:s:r:g:n:f:w:ThV", longopts,
+	while ((c = getopt_long(argc, argv, "o:q:s:r:g:n:f:w:F:HThV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -252,16 +333,45 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->records = optarg;
 			break;
 		case 'g':
-			parse_window(optarg, o);
+			/* a window or a gate: told apart once the mode is
+			 * known */
+			if (o->ngates == MAX_WINDOWS)
+				die_usage("more than %d gratings or gates",
+					  MAX_WINDOWS);
+			o->gate_args[o->ngates++] = optarg;
 			break;
 		case 'n':
 			o->npix = (size_t)parse_long(optarg, "pixels", 16,
 						     65536);
+			o->n_set = 1;
 			break;
 		case 'f':
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
 				die_usage("format '%s': not understood at "
 					  "character %zu", optarg, pos + 1);
+			o->fmt_set = 1;
+			break;
+		case 'F':
+			o->fs_hz = parse_double(optarg, "fs", 1, 1e12);
+			break;
+		case 'H':
+			o->header = 1;
+			break;
+		case OPT_WATERFALL:
+			o->waterfall = 1;
+			break;
+		case OPT_OFFSET:
+			tools_offset_parse(&o->offset, optarg);
+			break;
+		case OPT_POTENTIALS:
+			o->potentials = 1;
+			break;
+		case OPT_THRESHOLD:
+			o->threshold = parse_double(optarg, "threshold", -10,
+						    10);
+			break;
+		case OPT_MARGIN:
+			o->margin = parse_double(optarg, "margin", 0, 10);
 			break;
 		case 'w':
 			if (cs_wavescale_parse(optarg, &o->scale, &pos))
@@ -297,13 +407,46 @@ static void parse_args(int argc, char **argv, struct options *o)
 			  o->output);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
+	if (o->spectrum + o->waterfall + o->potentials > 1)
+		die_usage("one of --spectrum, --waterfall, --potentials");
 	if (o->spectrum && o->nfiles > 1)
 		die_usage("--spectrum reads one input of scans");
-	if (!o->spectrum && (o->records || o->nwindows))
-		die_usage("-r and -g need --spectrum");
-	if (o->spectrum && o->quantity)
-		die_usage("-q does not go with --spectrum (its marks are "
-			  "wavelength records)");
+	if (o->waterfall && o->nfiles > 1)
+		die_usage("--waterfall reads one input of shots");
+	if (!o->spectrum && !o->waterfall && (o->records || o->ngates))
+		die_usage("-r and -g need --spectrum or --waterfall");
+	if ((o->spectrum || o->waterfall || o->potentials) && o->quantity)
+		die_usage("-q does not go with --spectrum, --waterfall or "
+			  "--potentials (they choose their quantity)");
+	if (o->header && !o->waterfall)
+		die_usage("-H needs --waterfall");
+	if (o->waterfall) {
+		if (!o->n_set)
+			o->npix = 1024;
+		if (!o->fmt_set)
+			cs_sample_format_parse("le:s16", &o->fmt, &pos);
+	}
+	for (int i = 0; i < o->ngates; i++)
+		if (o->waterfall)
+			parse_gate(o->gate_args[i], &o->windows[o->nwindows++]);
+		else
+			parse_window(o->gate_args[i], o);
+	if (o->potentials) {
+		static char plating[64], warning[64];
+
+		if (o->nhlines + 2 > MAX_HLINES)
+			die_usage("hline: more than %d lines with "
+				  "--potentials' two", MAX_HLINES - 2);
+		o->quantity = "potential";
+		snprintf(plating, sizeof(plating), "plating threshold %.4g V",
+			 o->threshold);
+		snprintf(warning, sizeof(warning), "warning %.4g V",
+			 o->threshold + o->margin);
+		o->hlines[o->nhlines++] = (struct hline){ o->threshold,
+							  plating };
+		o->hlines[o->nhlines++] = (struct hline){ o->threshold +
+							  o->margin, warning };
+	}
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
@@ -323,7 +466,8 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 
 /* The series of @rec, added (with a new panel when its quantity and unit
  * are new) if not there yet. */
-static size_t series_of(struct plot *p, const struct cs_record *rec)
+static size_t series_of(const struct options *o, struct plot *p,
+			const struct cs_record *rec)
 {
 	size_t i, panel = p->npanels;
 
@@ -335,7 +479,10 @@ static size_t series_of(struct plot *p, const struct cs_record *rec)
 			continue;
 		if (!strcmp(s->source, rec->source))
 			return i;
-		panel = s->panel;
+		/* --potentials: a panel per electrode, the anode's ~0 V
+		 * not squeezed by the cathode's ~4 V */
+		if (!o->potentials)
+			panel = s->panel;
 	}
 	p->series = grow(p->series, &p->cap_series, p->nseries + 1,
 			 sizeof(*p->series));
@@ -349,6 +496,23 @@ static size_t series_of(struct plot *p, const struct cs_record *rec)
 	if (panel == p->npanels)
 		p->npanels++;
 	return p->nseries++;
+}
+
+/* A warning or plating record: its onset, once (refmon repeats an active
+ * alarm with its growing duration, same onset). "none" clears: no mark. */
+static void add_alarm(struct plot *p, const struct cs_record *rec)
+{
+	int plating = !strcmp(rec->status, "plating");
+
+	if (!plating && strcmp(rec->status, "warning"))
+		return;
+	for (size_t i = 0; i < p->nalarms; i++)
+		if (p->alarms[i].time_ns == rec->time_ns &&
+		    p->alarms[i].plating == plating)
+			return;
+	p->alarms = grow(p->alarms, &p->cap_alarms, p->nalarms + 1,
+			 sizeof(*p->alarms));
+	p->alarms[p->nalarms++] = (struct alarm){ rec->time_ns, plating };
 }
 
 static void read_records(const struct options *o, struct plot *p,
@@ -380,6 +544,10 @@ static void read_records(const struct options *o, struct plot *p,
 			die_perror("%s", name);
 		}
 		p->read++;
+		if (o->potentials && !strcmp(rec.quantity, "plating")) {
+			add_alarm(p, &rec);
+			continue;
+		}
 		if ((o->quantity && strcmp(rec.quantity, o->quantity)) ||
 		    (o->source && fnmatch(o->source, rec.source, 0))) {
 			p->filtered++;
@@ -390,7 +558,7 @@ static void read_records(const struct options *o, struct plot *p,
 		p->points[p->npoints++] = (struct point){
 			.time_ns = rec.time_ns,
 			.value = rec.value,
-			.series = series_of(p, &rec),
+			.series = series_of(o, p, &rec),
 			.ok = strcmp(rec.status, "ok") == 0,
 		};
 	}
@@ -439,7 +607,8 @@ static double panel_floor(const struct plot *p, size_t panel)
 
 /* Inline data blocks: $s<N> the ok points of series N, $bad<P> the not-ok
  * points of panel P. */
-static void write_data(FILE *f, const struct plot *p, int64_t t0)
+static void write_data(FILE *f, const struct options *o,
+		       const struct plot *p, int64_t t0)
 {
 	for (size_t s = 0; s < p->nseries; s++) {
 		fprintf(f, "$s%zu << EOD\n", s);
@@ -468,6 +637,25 @@ static void write_data(FILE *f, const struct plot *p, int64_t t0)
 		}
 		fputs("EOD\n", f);
 	}
+	for (int plating = 0; plating < 2 && o->potentials; plating++) {
+		fprintf(f, "$%s << EOD\n", plating ? "plating" : "warning");
+		for (size_t i = 0; i < p->nalarms; i++)
+			if (p->alarms[i].plating == plating)
+				fprintf(f, "%.9f %.10g\n",
+					(double)(p->alarms[i].time_ns - t0) /
+					1e9, plating ? o->threshold
+						     : o->threshold + o->margin);
+		fputs("EOD\n", f);
+	}
+}
+
+static size_t alarms_of(const struct plot *p, int plating)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nalarms; i++)
+		n += p->alarms[i].plating == plating;
+	return n;
 }
 
 /* Whether series @s has an ok point with a value (a line to draw). */
@@ -497,10 +685,13 @@ static void write_panel(FILE *f, const struct options *o,
 	const struct series *first = NULL;
 	size_t nbad = bad_in_panel(p, panel);
 	const char *sep = "plot ";
+	int anode;
 
 	for (size_t s = 0; s < p->nseries && !first; s++)
 		if (p->series[s].panel == panel)
 			first = &p->series[s];
+	/* --potentials: the threshold and the alarms are the anode's */
+	anode = !o->potentials || has_suffix(first->source, "anode");
 	fputs("set ylabel ", f);
 	{
 		char label[CS_RECORD_QUANTITY_MAX + CS_RECORD_UNIT_MAX + 4];
@@ -512,7 +703,15 @@ static void write_panel(FILE *f, const struct options *o,
 	fputc('\n', f);
 	fputs(panel + 1 == p->npanels ? "set xlabel 'time (s)'\n"
 				      : "unset xlabel\n", f);
-	for (int h = 0; h < o->nhlines; h++) {
+	if (o->potentials) {
+		char label[CS_RECORD_SOURCE_MAX + 16];
+
+		snprintf(label, sizeof(label), "%s (V)", first->source);
+		fputs("set ylabel ", f);
+		put_quoted(f, label);
+		fputc('\n', f);
+	}
+	for (int h = 0; h < o->nhlines && anode; h++) {
 		fprintf(f, "%s%.10g with lines dt 2 lw 1.5 lc rgb '#404040' "
 			"%stitle ", sep, o->hlines[h].value,
 			o->hlines[h].label ? "" : "no");
@@ -542,6 +741,15 @@ static void write_panel(FILE *f, const struct options *o,
 		fprintf(f, "%s$bad%zu using 1:2 with points pt 2 ps 1.2 "
 			"lw 2 lc rgb 'red' title 'not ok (%zu)'", sep, panel,
 			nbad);
+	/* alarm onsets: a tall mark where the alarm began */
+	if (o->potentials && anode && alarms_of(p, 0))
+		fprintf(f, ", $warning using 1:2 with points pt 11 ps 2 "
+			"lc rgb '#e08000' title 'warning onset (%zu)'",
+			alarms_of(p, 0));
+	if (o->potentials && anode && alarms_of(p, 1))
+		fprintf(f, ", $plating using 1:2 with points pt 9 ps 2 "
+			"lc rgb '#c00000' title 'plating onset (%zu)'",
+			alarms_of(p, 1));
 	fputc('\n', f);
 }
 
@@ -565,7 +773,7 @@ static void write_script(FILE *f, const struct options *o, const void *ctx)
 
 	write_terminal(f, o, o->panel_height * (long)p->npanels +
 			     (o->title ? 40 : 0));
-	write_data(f, p, first_time(p));
+	write_data(f, o, p, first_time(p));
 	fprintf(f, "set multiplot layout %zu,1", p->npanels);
 	if (o->title) {
 		fputs(" title ", f);
@@ -820,6 +1028,242 @@ static int plot_spectrum(const struct options *o)
 	return recs.skipped ? EXIT_BADINPUT : EXIT_OK;
 }
 
+/* ---- --waterfall ---- */
+
+#define SHOT_HEADER_BYTES 256	/* the driver's in_index shot header */
+
+struct waterfall {
+	struct cs_waterfall *w;
+	int64_t t0;			/* the first shot's time */
+	const struct plot *records;	/* tof records drawn over it */
+	unsigned long skipped;
+};
+
+/* A shot's time: its timestamp element with -T, else from --rate. */
+static int64_t shot_time(const struct options *o, const unsigned char *raw,
+			 size_t sbytes, unsigned long shot)
+{
+	if (o->timestamps)
+		return (int64_t)tools_get_le64(raw + (o->header ?
+				sbytes + SHOT_HEADER_BYTES :
+				(sbytes + 7) / 8 * 8));
+	return (int64_t)llround((double)shot * 1e9 / o->rate_hz);
+}
+
+/* Every shot of the input into wf->w; bad shots said and skipped. */
+static void read_shots(struct options *o, struct waterfall *wf)
+{
+	size_t bps = cs_sample_format_bytes(&o->fmt);
+	size_t sbytes = o->npix * bps;
+	size_t frame = cs_scan_bytes(sbytes + (o->header ? SHOT_HEADER_BYTES
+							 : 0),
+				     (o->npix % o->block ? 1 : o->block) * bps,
+				     o->timestamps);
+	struct tools_source src;
+	unsigned char *raw;
+	double *x;
+	unsigned long shot = 0;
+	char opts[96];
+
+	tools_source_open(&src, o->nfiles ? o->files[0] : NULL, frame,
+			  o->n_set ? o->npix : 0,
+			  o->header ? "-H" : o->timestamps ? "-T" : NULL);
+	snprintf(opts, sizeof(opts), "-n %zu, -f, %s%s", o->npix,
+		 o->header ? "-H, " : "", o->timestamps ? "-T" : "");
+	tools_source_check_raw(&src, frame, "shot", opts,
+			       o->header ? sbytes : (size_t)-1);
+	if (src.kind != TOOLS_RAW) {
+		size_t n = tools_source_samples(&src);
+
+		if (o->n_set && n != o->npix)
+			die_usage("%s: -n %zu, but its shots have %zu samples",
+				  src.name, o->npix, n);
+		o->npix = n;
+	}
+	tools_offset_resolve(&o->offset, src.kind == TOOLS_RAW ?
+			     (o->fmt.is_signed ? 0 : o->fmt.bits) :
+			     src.npy_unsigned_bits, src.name);
+	wf->w = cs_waterfall_create(o->npix, (size_t)o->width,
+				    (size_t)o->panel_height);
+	raw = malloc(frame);
+	x = malloc(o->npix * sizeof(*x));
+	if (!wf->w || !raw || !x)
+		die("out of memory");
+	for (;; shot++) {
+		unsigned long long at = (unsigned long long)shot * frame;
+		int64_t t;
+
+		if (src.kind != TOOLS_RAW) {
+			int ret = tools_source_next(&src, x);
+
+			if (!ret)
+				break;
+			if (ret < 0) {
+				wf->skipped++;
+				continue;
+			}
+			t = shot_time(o, NULL, 0, shot);
+			at = 0;
+		} else {
+			size_t got = tools_source_read(&src, raw, frame);
+
+			if (got < frame && ferror(src.in) && errno != EINTR)
+				die_perror("%s: read error at byte %llu",
+					   src.name, at + got);
+			if (!got)
+				break;
+			if (got < frame) {
+				warn("%s: input ends inside shot %lu at byte "
+				     "offset %llu (%zu of %zu bytes: %s "
+				     "right?); 1 partial shot skipped",
+				     src.name, shot, at, got, frame, opts);
+				wf->skipped++;
+				break;
+			}
+			cs_sample_format_decode(&o->fmt, raw, o->npix, x);
+			t = shot_time(o, raw, sbytes, shot);
+		}
+		if (tools_nonfinite(x, o->npix, src.name, "shot", shot, at)) {
+			wf->skipped++;
+			continue;
+		}
+		tools_offset_apply(&o->offset, x, o->npix, src.name, "shot");
+		if (!cs_waterfall_shots(wf->w))
+			wf->t0 = t;
+		if (cs_waterfall_add(wf->w, x, t))
+			die("%s: shot %lu: not finite after the offset",
+			    src.name, shot);
+	}
+	free(raw);
+	free(x);
+	tools_source_close(&src);
+	if (!cs_waterfall_shots(wf->w))
+		die("%s: no shot to draw (%lu read, %lu skipped; %s, %zu "
+		    "bytes a shot)", src.name, shot, wf->skipped, opts, frame);
+}
+
+static void write_waterfall(FILE *f, const struct options *o,
+			    const void *ctx)
+{
+	const struct waterfall *wf = ctx;
+	const struct plot *r = wf->records;
+	size_t cols, rows;
+	const double *img = cs_waterfall_image(wf->w, &cols, &rows);
+	double us = (double)cs_waterfall_col_samples(wf->w) / o->fs_hz * 1e6;
+	double t_last = (double)(cs_waterfall_row_time(wf->w, rows - 1) -
+				 wf->t0) / 1e9;
+	/* rows evenly spaced from the first to the last row's time */
+	double dt = rows > 1 ? t_last / (double)(rows - 1) : 1.0;
+	double top = 0;
+
+	for (size_t i = 0; i < cols * rows; i++)
+		if (fabs(img[i]) > top)
+			top = fabs(img[i]);
+	write_terminal(f, o, o->panel_height + 160 + (o->title ? 40 : 0));
+	if (o->title) {
+		fputs("set title ", f);
+		put_quoted(f, o->title);
+		fputc('\n', f);
+	}
+	fprintf(f, "set xlabel 'time in the A-scan (us)'\n"
+		"set ylabel 'time (s)'\nset cblabel 'sample'\n"
+		"set palette defined (-1 '#2040c0', 0 'white', 1 '#c02020')\n"
+		"set cbrange [%.10g:%.10g]\nset grid front\n"
+		"set xrange [0:%.10g]\nset yrange [%.10g:%.10g]\n",
+		top > 0 ? -top : -1.0, top > 0 ? top : 1.0,
+		(double)o->npix / o->fs_hz * 1e6, -dt / 2, t_last + dt / 2);
+	fputs("$wf << EOD\n", f);
+	for (size_t row = 0; row < rows; row++) {
+		for (size_t c = 0; c < cols; c++)
+			fprintf(f, "%.9g %.9g %.6g\n", ((double)c + 0.5) * us,
+				(double)row * dt, img[row * cols + c]);
+		fputc('\n', f);
+	}
+	fputs("EOD\n", f);
+	for (size_t s = 0; r && s < r->nseries; s++) {
+		fprintf(f, "$tof%zu << EOD\n", s);
+		for (size_t i = 0; i < r->npoints; i++) {
+			const struct point *pt = &r->points[i];
+
+			if (pt->series == s && pt->ok && isfinite(pt->value)) {
+				fprintf(f, "%.10g %.9f\n", pt->value / 1e3,
+					(double)(pt->time_ns - wf->t0) / 1e9);
+			}
+		}
+		fputs("EOD\n", f);
+	}
+	/* each gate's two edges, from the first row to the last */
+	for (int g = 0; g < o->nwindows; g++) {
+		const struct window *w = &o->windows[g];
+
+		fprintf(f, "$gate%d << EOD\n%.10g %.10g\n%.10g %.10g\n\n"
+			"%.10g %.10g\n%.10g %.10g\nEOD\n", g,
+			w->nm - w->half, -dt / 2, w->nm - w->half,
+			t_last + dt / 2, w->nm + w->half, -dt / 2,
+			w->nm + w->half, t_last + dt / 2);
+	}
+	fprintf(f, "set rmargin 14\nset key below horizontal\n"
+		"plot $wf using 1:2:3 with image title '%lu shots, %zu a "
+		"row; %zu samples, %zu a column'", cs_waterfall_shots(wf->w),
+		cs_waterfall_row_shots(wf->w), o->npix,
+		cs_waterfall_col_samples(wf->w));
+	for (int g = 0; g < o->nwindows; g++) {
+		const struct window *w = &o->windows[g];
+		char title[64];
+
+		snprintf(title, sizeof(title), "gate %s", w->name);
+		fprintf(f, ", $gate%d using 1:2 with lines lw 1.5 dt 2 "
+			"lc rgb '#606060' title ", g);
+		put_quoted(f, title);
+	}
+	for (size_t s = 0; r && s < r->nseries; s++) {
+		static const char *const colour[] = {
+			"#000000", "#008000", "#8000a0", "#a06000" };
+
+		fprintf(f, ", $tof%zu using 1:2 with lines lw 2 lc rgb '%s' "
+			"title ", s, colour[s % 4]);
+		put_quoted(f, r->series[s].source);
+	}
+	fputc('\n', f);
+	fputs("set output\n", f);
+}
+
+static int plot_waterfall(struct options *o)
+{
+	struct options ro = *o;
+	struct plot recs;
+	struct waterfall wf;
+	size_t cols, rows, ntof = 0;
+
+	memset(&recs, 0, sizeof(recs));
+	memset(&wf, 0, sizeof(wf));
+	read_shots(o, &wf);
+	ro.quantity = "tof";
+	if (o->records)
+		read_records(&ro, &recs, o->records);
+	for (size_t i = 0; i < recs.npoints; i++)
+		ntof += recs.points[i].ok && isfinite(recs.points[i].value);
+	if (o->records && !ntof)
+		warn("%s: no ok tof record to draw (%lu read, %lu not tof or "
+		     "not matching -s)", o->records, recs.read, recs.filtered);
+	wf.records = &recs;
+	run_gnuplot(o, write_waterfall, &wf);
+	cs_waterfall_image(wf.w, &cols, &rows);
+	warn("%s: %lu shots in %zu rows x %zu columns (%zu shots a row, %zu "
+	     "samples a column), %d gate%s, %zu tof records of %zu source%s; "
+	     "%lu bad shot%s, %lu bad line%s skipped", o->output,
+	     cs_waterfall_shots(wf.w), rows, cols,
+	     cs_waterfall_row_shots(wf.w), cs_waterfall_col_samples(wf.w),
+	     o->nwindows, o->nwindows == 1 ? "" : "s", ntof, recs.nseries,
+	     recs.nseries == 1 ? "" : "s", wf.skipped,
+	     wf.skipped == 1 ? "" : "s", recs.skipped,
+	     recs.skipped == 1 ? "" : "s");
+	cs_waterfall_destroy(wf.w);
+	free(recs.points);
+	free(recs.series);
+	return wf.skipped || recs.skipped ? EXIT_BADINPUT : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -831,6 +1275,8 @@ int main(int argc, char **argv)
 	tools_install_signals();
 	if (o.spectrum)
 		return plot_spectrum(&o);
+	if (o.waterfall)
+		return plot_waterfall(&o);
 	memset(&p, 0, sizeof(p));
 	if (o.nfiles == 0)
 		read_records(&o, &p, NULL);
@@ -848,7 +1294,12 @@ int main(int argc, char **argv)
 	     p.npoints, p.npoints == 1 ? "" : "s", p.nseries,
 	     p.nseries == 1 ? "" : "s", p.npanels, p.npanels == 1 ? "" : "s",
 	     nbad, p.filtered, p.skipped, p.skipped == 1 ? "" : "s");
+	if (o.potentials)
+		warn("%s: %zu warning and %zu plating alarm onset%s marked",
+		     o.output, alarms_of(&p, 0), alarms_of(&p, 1),
+		     alarms_of(&p, 1) == 1 ? "" : "s");
 	free(p.points);
 	free(p.series);
+	free(p.alarms);
 	return p.skipped ? EXIT_BADINPUT : EXIT_OK;
 }
