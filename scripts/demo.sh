@@ -41,6 +41,9 @@ section info >"$OUT/info.txt"
 section records >"$OUT/records.tsv"
 section can >"$OUT/can.log"
 section spectrum >"$OUT/spectrum.txt"
+section re-records >"$OUT/re-records.tsv"
+section us-shots | base64 -d >"$OUT/us-shots.bin"
+section us-records >"$OUT/us-records.tsv"
 "$BIN/can2sense" "$OUT/can.log" >"$OUT/decoded.tsv"
 
 bold "the device (iio_info would say the same)"
@@ -107,6 +110,25 @@ cat <<'TXT'
 TXT
 section us | sed 's/^/  /'
 
+bold "8. pictures (csplot, through gnuplot)"
+# refmon's records of both phases: the anode crossing 0 V, the alarms
+if "$BIN/csplot" --potentials --title 'refmon: electrode potentials, plating threshold and alarms' \
+	-o "$OUT/potentials.svg" "$OUT/re-records.tsv" 2>"$OUT/csplot.err"; then
+	sed 's/^csplot: /  /' "$OUT/csplot.err"
+else
+	cat "$OUT/csplot.err"
+fi
+# the guest's 24 shots at 0, 50 and 100 % SoC, with ustof's gates and tofs
+if "$BIN/csplot" --waterfall -n 1024 -H -T -g front:0.5:3 -g back:7:13 \
+	-r "$OUT/us-records.tsv" --title 'ultrasound: A-scans at 0, 50, 100 % SoC' \
+	-o "$OUT/waterfall.svg" "$OUT/us-shots.bin" 2>"$OUT/csplot.err"; then
+	sed 's/^csplot: /  /' "$OUT/csplot.err"
+else
+	cat "$OUT/csplot.err"
+fi
+
 bold "files"
-echo "build/demo/: records.tsv, can.log, decoded.tsv, spectrum.txt, shift.png;"
+echo "build/demo/: records.tsv, can.log, decoded.tsv, spectrum.txt, shift.png,"
+echo "  potentials.svg (refmon's anode and cathode, threshold, alarm onsets),"
+echo "  waterfall.svg (the ultrasonic shots with ustof's gates and tofs);"
 echo "the VM's console: build/vm/demo.log"

@@ -42,9 +42,10 @@ kill $dump
 ussim -F 20000000 --f0 5000000 --bandwidth 0.6 --pulse-out /tmp/pulse -N 0 >/dev/null
 for soc in 0 500 1000; do
 	echo $soc >"$US/soc_permille"
-	usacq -N 8 -r 20 2>/dev/null |
+	usacq -N 8 -r 20 2>/dev/null | tee /tmp/us-$soc.bin |
 		ustof -n 1024 -H -T -p /tmp/pulse -g front:0.5:3 -g back:7:13 -q tof \
-		2>/dev/null | awk -v soc=$soc 'NR > 1 && $2 ~ /back/ { s += $4; n++ }
+		2>/dev/null | tee /tmp/us-$soc.tsv |
+		awk -v soc=$soc 'NR > 1 && $2 ~ /back/ { s += $4; n++ }
 			END { printf "%.1f %% SoC: back-wall echo at %.2f ns (%d shots)\n",
 			      soc / 10, s / n, n }'
 done >/tmp/us.txt
@@ -63,5 +64,16 @@ grep ' 300#' /tmp/re-can.log | head -n 3
 echo "DEMO-END"
 echo "DEMO-BEGIN us"
 cat /tmp/us.txt
+echo "DEMO-END"
+# for the host's pictures (csplot): refmon's records, the shots (raw,
+# base64 over the console) and ustof's records of them
+echo "DEMO-BEGIN re-records"
+awk 'FNR > 1 || NR == 1' /tmp/re-warm.tsv /tmp/re-cold.tsv
+echo "DEMO-END"
+echo "DEMO-BEGIN us-shots"
+cat /tmp/us-0.bin /tmp/us-500.bin /tmp/us-1000.bin | base64
+echo "DEMO-END"
+echo "DEMO-BEGIN us-records"
+awk 'FNR > 1 || NR == 1' /tmp/us-0.tsv /tmp/us-500.tsv /tmp/us-1000.tsv
 echo "DEMO-END"
 pass demo-cell
