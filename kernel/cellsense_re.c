@@ -13,7 +13,9 @@
  * not fit regmap's SPI bus (responses one frame late, CRC on both ways).
  * Conversions are read on the falling edge of DRDY with a NULL frame and
  * pushed with a timestamp; a frame whose CRC fails is counted in
- * crc_error_count and dropped, never pushed.
+ * crc_error_count and dropped, never pushed, and so is one whose STATUS
+ * word has no DRDY flag set (counted in stale_frames): a DRDY answered
+ * late, after the conversion it signalled was read already.
  */
 
 #include <linux/bitfield.h>
@@ -84,6 +86,8 @@ struct re_state {
 	/* Statistics (debugfs "re_stats") */
 	u64 samples;
 	u64 errors;
+	/* Frames read on a DRDY whose STATUS said no new conversion */
+	u64 stale_frames;
 	/* Watchdog: samples seen at its last look, board declared dead */
 	struct delayed_work watchdog;
 	bool streaming;
@@ -672,6 +676,16 @@ static irqreturn_t re_irq_thread(int irq, void *private)
 		/* the part saw a bad CRC on an earlier command of ours */
 		st->crc_errors++;
 	}
+	/*
+	 * No new conversion in this frame: a DRDY answered late, whose
+	 * conversion an earlier read took. Not a new scan; a direct read
+	 * waits for the next one.
+	 */
+	if (!ret && (status & ADS131M04_STATUS_DRDY) !=
+		    ADS131M04_STATUS_DRDY) {
+		st->stale_frames++;
+		goto out;
+	}
 
 	if (st->want_sample) {
 		st->sample_err = ret;
@@ -812,7 +826,8 @@ static int re_stats_show(struct seq_file *s, void *unused)
 		   st->samples, st->crc_errors, st->overruns);
 	seq_printf(s, "errors %llu\nboard_dead %d\nboard_resets %llu\n",
 		   st->errors, st->dead, st->board_resets);
-	seq_printf(s, "reset_lost %llu\n", st->reset_lost);
+	seq_printf(s, "reset_lost %llu\nstale_frames %llu\n", st->reset_lost,
+		   st->stale_frames);
 	mutex_unlock(&st->lock);
 
 	return 0;

@@ -106,6 +106,8 @@ struct re_sim {
 	u16 regs[RE_SIM_NREGS];
 	bool standby;
 	u16 next_resp;		/* response word of the next frame */
+	/* next_resp is STATUS as it stands when the next frame starts */
+	bool resp_status;
 	s32 conv[ADS131M04_NUM_CH];	/* latest conversion, 24-bit codes */
 	bool unread;		/* DRDY low: a conversion not yet read */
 	/* Cell, set through sysfs */
@@ -121,6 +123,7 @@ struct re_sim {
 	s64 drift_nv;
 	/* Faults and statistics */
 	unsigned int crc_inject;	/* corrupt this many output frames */
+	unsigned int stale_drdy;	/* DRDY pulses with no new conversion */
 	u64 crc_injected;
 	u64 conversions;
 	u64 frames;
@@ -281,7 +284,16 @@ static void re_sim_frame(struct re_sim *re, const u8 *tx, u8 *rx,
 	bool ok = true;
 
 	re->frames++;
-	/* This frame carries the response to the previous command */
+	/*
+	 * This frame carries the response to the previous command; a NULL's
+	 * is STATUS as the frame starts, its DRDY bits saying whether the
+	 * conversions in this frame are new.
+	 */
+	if (re->resp_status) {
+		re->next_resp = re_sim_status(re);
+		/* STATUS read clears the CRC error flag */
+		re->regs[ADS131M04_REG_STATUS] &= ~ADS131M04_STATUS_CRC_ERR;
+	}
 	re_sim_put_word(out, (u32)re->next_resp << 8);
 	for (ch = 0; ch < ADS131M04_NUM_CH; ch++)
 		re_sim_put_word(out + (ch + 1) * ADS131M04_WORD_BYTES,
@@ -315,6 +327,7 @@ static void re_sim_frame(struct re_sim *re, const u8 *tx, u8 *rx,
 		re->rx_crc_errors++;
 		re->regs[ADS131M04_REG_STATUS] |= ADS131M04_STATUS_CRC_ERR;
 		re->next_resp = re_sim_status(re);
+		re->resp_status = false;
 		return;
 	}
 
@@ -323,11 +336,11 @@ static void re_sim_frame(struct re_sim *re, const u8 *tx, u8 *rx,
 		re->stale_reads++;
 	re->unread = false;
 	resp = 0;
+	re->resp_status = false;
 	addr = ADS131M04_CMD_ADDR(cmd);
 	if (cmd == ADS131M04_CMD_NULL) {
-		resp = re_sim_status(re);
-		/* STATUS read clears the CRC error flag */
-		re->regs[ADS131M04_REG_STATUS] &= ~ADS131M04_STATUS_CRC_ERR;
+		/* STATUS, taken when the next frame starts */
+		re->resp_status = true;
 	} else if (cmd == ADS131M04_CMD_RESET) {
 		re_sim_reset(re);
 		resp = ADS131M04_RESP_RESET;
@@ -410,12 +423,18 @@ static int re_sim_thread(void *data)
 			continue;
 
 		mutex_lock(&re->lock);
-		re_sim_convert(re, next, ktime_to_ns(ktime_sub(next, last)));
-		if (re->unread)
-			re->overwritten++;
-		re->unread = true;
+		if (re->stale_drdy) {
+			/* a DRDY pulse, no conversion: the data stay as read */
+			re->stale_drdy--;
+		} else {
+			re_sim_convert(re, next,
+				       ktime_to_ns(ktime_sub(next, last)));
+			if (re->unread)
+				re->overwritten++;
+			re->unread = true;
+			last = next;
+		}
 		mutex_unlock(&re->lock);
-		last = next;
 
 		/* not read since the last one: DRDY pulses high first */
 		simbus_set_line(&re->board, SIMBUS_LINE_RE_DRDY, 1);
@@ -486,6 +505,7 @@ RE_SIM_INT_ATTR(noise_uv, (int *)&re_sim->noise_uv, 0, 100000);
 RE_SIM_INT_ATTR(mains_uv, (int *)&re_sim->mains_uv, 0, 500000);
 RE_SIM_INT_ATTR(mains_hz, (int *)&re_sim->mains_hz, 1, 1000);
 RE_SIM_INT_ATTR(crc_inject, (int *)&re_sim->crc_inject, 0, 1000000);
+RE_SIM_INT_ATTR(stale_drdy, (int *)&re_sim->stale_drdy, 0, 1000000);
 
 static ssize_t soc_ppm_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -579,6 +599,7 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
 	re_sim_reset(re);
 	/* Its first frame after a reset answers 0xff24, as after RESET */
 	re->next_resp = ADS131M04_RESP_RESET;
+	re->resp_status = false;
 	mutex_unlock(&re->lock);
 
 	return count;
@@ -594,6 +615,7 @@ static struct attribute *re_sim_attrs[] = {
 	&dev_attr_mains_uv.attr,
 	&dev_attr_mains_hz.attr,
 	&dev_attr_crc_inject.attr,
+	&dev_attr_stale_drdy.attr,
 	&dev_attr_truth.attr,
 	&dev_attr_stats.attr,
 	&dev_attr_reset.attr,
