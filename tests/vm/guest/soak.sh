@@ -430,6 +430,12 @@ say "  re:  sim made $r_conv conversions = $r_read read + driver overruns $r_ovr
 expect_ge re-nothing-unaccounted -125 "$r_left"
 expect_le re-in-flight-at-stop 125 "$r_left"
 expect_le re-stale-frames-seen-by-sim "$r_stale" "$r_sf"
+# none pushed again as a new scan: four codes (with noise) equal to the
+# scan before happen only when a conversion is read twice
+r_dups=$(od -An -v -t d4 -w24 re.bin | awk '{ k = $1 " " $2 " " $3 " " $4 }
+	NR > 1 && k == p { n++ } { p = k } END { print n + 0 }')
+say "  re:  scans repeating the one before: $r_dups"
+expect_eq re-no-repeated-scan 0 "$r_dups"
 expect_eq re-refmon-read-all "$(($(wc -c <re.bin) / 24))" "$r_scans"
 expect_ge re-lost-seen-by-refmon $((r_ovr + r_rl)) "$r_missing"
 expect_eq re-resets-counted "$n_rres" "$r_res"
