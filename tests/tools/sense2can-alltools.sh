@@ -3,7 +3,8 @@
 # strain with a lost compensating grating: uncompensated, pressure;
 # --health: peak_power, fwhm),
 # ustof, aehits (in counts, and in dB_AE and eu with --volts-per-count)
-# and refmon (with a plating alarm; with --dvdq --ir=auto), each output through
+# and refmon (with a plating alarm; with --dvdq --ir=auto; relaxations after
+# a charge: plating, none, unsure), each output through
 # sense2can's dry run; no record is refused (for a unit, a status or
 # anything else) and none is unmapped, and can2sense reads every frame.
 set -eu
@@ -35,10 +36,22 @@ CAL
 # potentials (a current step), in Ah, V/Ah, ohm, V
 "$BIN/resim" -N 4000 -T -t -10 --soc 0.7 --noise 0.001 -c 1 --step 2:5 |
 	"$BIN/refmon" -T --hold 0.5 --dvdq --ir=auto >"$TMPDIR/red.tsv" 2>/dev/null
+# lithium plating from the relaxation after a charge: a rest after a cold
+# charge (plating), after a warm one (none), and an EC-Lab export at a
+# reading every 30 s whose cell voltage cannot tell (unsure)
+for t in -10:relp 25:reln; do
+	"$BIN/resim" -r 10 -N 38000 -t "${t%:*}" --soc 0.7 -c 5 --step 60:0 \
+		--tau 20 --plating --noise 0.0002 |
+		"$BIN/refmon" -r 10 -o 0.1 >"$TMPDIR/${t#*:}.tsv" 2>/dev/null
+done
+"$BIN/resim" --eclab -r 0.0333333333 -N 400 --soc 0.6 -c 2 \
+	--step 1500:5 --step 1620:0 --tau 100 --plating --noise 0.0002 \
+	>"$TMPDIR/relu.mpt"
+"$BIN/refmon" "$TMPDIR/relu.mpt" >"$TMPDIR/relu.tsv" 2>/dev/null
 
 # what the tools wrote: every status and unit the test means to cover
 cat "$TMPDIR"/fbg.tsv "$TMPDIR"/us.tsv "$TMPDIR"/ae.tsv "$TMPDIR"/aev.tsv \
-	"$TMPDIR"/re.tsv "$TMPDIR"/red.tsv |
+	"$TMPDIR"/re.tsv "$TMPDIR"/red.tsv "$TMPDIR"/rel[pnu].tsv |
 	awk -F '\t' '$1 != "time_ns" && !/^#/ { print $3 "\t" $5 "\t" $6 }' |
 	sort -u >"$TMPDIR/kinds"
 cat "$TMPDIR/kinds"
@@ -48,11 +61,12 @@ for want in 'strain	ustrain	uncompensated' 'temperature	degC	lost' \
 	'energy	eu	ok' 'cumulative_energy	eu	ok' 'plating	s	plating' \
 	'current	A	ok' 'potential	V	ok' 'peak_power	counts	ok' \
 	'fwhm	nm	ok' 'charge	Ah	ok' 'dvdq	V/Ah	ok' 'resistance	ohm	ok' \
-	'potential_ir_free	V	ok'; do
+	'potential_ir_free	V	ok' 'relaxation	s	plating' 'relaxation	s	none' \
+	'relaxation	s	unsure'; do
 	grep -q "^$want$" "$TMPDIR/kinds" || { echo "no '$want' written"; exit 1; }
 done
 
-for t in fbg us ae aev re red; do
+for t in fbg us ae aev re red relp reln relu; do
 	"$BIN/sense2can" -n -b 1000000 -L 0 vcan0 "$TMPDIR/$t.tsv" \
 		>"$TMPDIR/$t.log" 2>"$TMPDIR/$t.err" ||
 		{ echo "$t: exit $?"; cat "$TMPDIR/$t.err"; exit 1; }
@@ -95,6 +109,25 @@ awk -F '\t' 'NR == FNR { if ($3 == "amplitude" || $3 == "energy") w[int($1 / 100
 	}
 	END { if (bad || n < 20) { print n " compared, " bad " off"; exit 1 } }' \
 	"$TMPDIR/aev.tsv" "$TMPDIR/aev.back"
+# the relaxation verdicts in RE_Relaxation (0x332), one frame each, back
+# as themselves: status, value (float; nan for unsure), uncertainty within
+# its 0.1 s (nan: not available). The frame goes out when the verdict is
+# made, at the rest's end: its time is then, not the rest's start.
+for t in relp reln relu; do
+	n=$(awk -F '\t' '$3 == "relaxation"' "$TMPDIR/$t.tsv" | wc -l)
+	[ "$n" -eq 2 ] && [ "$(grep -c ' 332#' "$TMPDIR/$t.log")" -eq "$n" ] ||
+		{ echo "$t: $n relaxation records, frames:"; grep ' 332#' "$TMPDIR/$t.log"; exit 1; }
+	awk -F '\t' 'NR == FNR { if ($3 == "relaxation") w[$2] = $4 " " $6 " " $7; next }
+		$3 == "relaxation" { k = $2; n++
+			split(w[k], a, " ")
+			if (!(k in w) || $6 != a[2]) { print k ": " $0 " vs " w[k]; bad++; next }
+			if ((a[1] == "nan") != ($4 == "nan") || (a[3] == "nan") != ($7 == "nan")) { print k ": nan " $0 " vs " w[k]; bad++; next }
+			if (a[1] != "nan" && (d = $4 - a[1]) * d > (1e-6 * a[1]) ^ 2) { print k ": value " $4 " vs " a[1]; bad++ }
+			if (a[3] != "nan" && (d = $7 - a[3]) * d > 0.05 ^ 2) { print k ": uncertainty " $7 " vs " a[3]; bad++ }
+			print "  " $2 " " $3 " " $4 " " $6 " " $7 " (sent " w[k] ")" }
+		END { if (bad || n != 2) { print n " read back, " bad " off"; exit 1 } }' \
+		"$TMPDIR/$t.tsv" "$TMPDIR/$t.back"
+done
 # fbgtrack's misfit and ambiguous (on spectra its model does not explain,
 # rare in the simulators' output) and refmon's low_rate, drifting and step have
 # their own values in the DBC: they come back as themselves, not as other
