@@ -69,6 +69,8 @@ struct options {
 	int pulse_from;			/* --pulse-from given */
 	unsigned long pulse_shot;
 	double pulse_start_us, pulse_end_us;
+	char run_input[4096];		/* --run: the run's raw file */
+	size_t run_scan_bytes;		/* --run: bytes a scan, as recorded */
 };
 
 static const char usage_text[] =
@@ -116,6 +118,10 @@ static const char usage_text[] =
 "                           256-byte shot header (in_index)\n"
 "  -T, --timestamps         ... and/or its 64-bit timestamp element\n"
 "      --block=N            samples per IIO channel element (default 128)\n"
+"      --run=DIR            read the us stream of a csacq run: file, format,\n"
+"                           samples, block, -H, -T, sampling frequency and\n"
+"                           source from its sidecar (checked by SHA-256);\n"
+"                           options after it override\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -147,6 +153,7 @@ static const struct option longopts[] = {
 	{ "offset", required_argument, NULL, 6 },
 	{ "pulse-from", required_argument, NULL, 7 },
 	{ "times", required_argument, NULL, 8 },
+	{ "run", required_argument, NULL, 9 },
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -231,6 +238,43 @@ static void set_pulse_from(struct options *o, const char *arg)
 	o->pulse_from = 1;
 }
 
+/* --run DIR: what the run's sidecar says, as if given as options. */
+static void apply_run(struct options *o, const char *dir)
+{
+	struct cs_run_stream s;
+	char err[512], note[512];
+	size_t pos;
+
+	if (cs_run_load(dir, "us", &s, note, sizeof(note), err, sizeof(err)))
+		die("--run: %s", err);
+	if (note[0])
+		warn("%s", note);
+	if (s.samples < 16 || s.samples > 1048576 || s.block < 1 ||
+	    s.block > 65536)
+		die("--run %s: %zu samples a record in blocks of %zu: ustof "
+		    "takes 16-1048576 in blocks of 1-65536", dir, s.samples,
+		    s.block);
+	if (cs_sample_format_parse(s.format, &o->fmt, &pos))
+		die("--run %s: format '%s' not understood", dir, s.format);
+	snprintf(o->fmt_text, sizeof(o->fmt_text), "%s", s.format);
+	o->n = s.samples;
+	o->n_set = 1;
+	o->block = s.block;
+	o->header = s.index;	/* cellsense_us's in_index: the shot header */
+	o->timestamps = s.timestamps;
+	/* the us front-end's sampling_frequency is its ADC's */
+	if (s.rate_hz > 0 && !(s.rate_hz >= 1.0 && s.rate_hz <= 1e12))
+		die("--run %s: sampling frequency %g Hz out of range", dir,
+		    s.rate_hz);
+	if (s.rate_hz > 0)
+		o->fs_hz = s.rate_hz;
+	if (s.device[0] && strlen(s.device) < sizeof(o->source) &&
+	    !strpbrk(s.device, "\t\n "))
+		strcpy(o->source, s.device);
+	o->run_scan_bytes = s.scan_bytes;
+	strcpy(o->run_input, s.path);
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
 	size_t pos;
@@ -264,6 +308,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 8:
 			o->times_path = optarg;
+			break;
+		case 9:
+			apply_run(o, optarg);
 			break;
 		case 'f':
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
@@ -337,6 +384,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
+	if (o->run_input[0] && argc > optind)
+		die_usage("--run names the input: no FILE with it");
 	if (!o->pulse_path && !o->pulse_from)
 		die_usage("no reference pulse: use --pulse=FILE or "
 			  "--pulse-from=SHOT:START_US:END_US");
@@ -908,7 +957,13 @@ int main(int argc, char **argv)
 	rd.frame = cs_scan_bytes(rd.sbytes + (o.header ? HEADER_BYTES : 0),
 				 (o.n % o.block ? 1 : o.block) * bps,
 				 o.timestamps);
-	tools_source_open(&rd.src, optind < argc ? argv[optind] : NULL,
+	if (o.run_scan_bytes && rd.frame != o.run_scan_bytes)
+		die("--run: the sidecar says %zu bytes a scan, but -n %zu, -f "
+		    "%s%s%s make %zu", o.run_scan_bytes, o.n, o.fmt_text,
+		    o.header ? ", -H" : "", o.timestamps ? ", -T" : "",
+		    rd.frame);
+	tools_source_open(&rd.src, o.run_input[0] ? o.run_input :
+			  optind < argc ? argv[optind] : NULL,
 			  rd.frame, o.n_set ? o.n : 0,
 			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
 	name = rd.src.name;

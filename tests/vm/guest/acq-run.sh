@@ -2,7 +2,8 @@
 # acq-run.sh - csacq on the simulated fibre and reference-electrode
 # front-ends (issue 18's "Done when"): a 10-second run from the example
 # plan, its sidecar checked with jq (documents, counts, SHA-256 of every
-# file against sha256sum), read back with fbgtrack --run and refmon --run,
+# file against sha256sum), read back with fbgtrack --run, refmon --run and
+# ustof --run (the ultrasonic run, shots fired through libgpiod),
 # the former compared with
 # what the same fbgtrack made live during the run; a run stopped by SIGINT
 # says so and is intact; a bad plan is refused before anything starts.
@@ -211,6 +212,23 @@ expect_eq us-triggers-seen "$shots" $(($(cat $USSIM/triggers) - tr0))
 expect_eq us-trigger-line us-trigger "$(jq -r '.descriptors[0].trigger' $SU)"
 expect_eq us-bytes $((12 * $(jq .descriptors[0].layout.scan_bytes $SU))) \
 	"$(wc -c </tmp/run-us/pulse.raw)"
+# read back with ustof --run: the same records as ustof given by hand the
+# layout the sidecar holds (samples, format, shot header, timestamps, the
+# digitiser's rate), the sim cell's front and back-wall echoes found
+ussim -F 20000000 --f0 5000000 --bandwidth 0.6 --pulse-out /tmp/pulse -N 0 >/dev/null
+ustof --run /tmp/run-us -p /tmp/pulse -g front:0.5:3 -g back:7:13 -q tof \
+	>/tmp/us1.tsv 2>/tmp/us1.err
+expect_eq ustof-run-exit 0 "$?"
+cat /tmp/us1.err
+LU='.descriptors[0].layout'
+ustof -n "$(jq "$LU.samples" $SU)" -f "$(jq -r "$LU.format" $SU)" \
+	-F "$(jq "$LU.rate_hz" $SU)" -H -T -s us0 -p /tmp/pulse \
+	-g front:0.5:3 -g back:7:13 -q tof /tmp/run-us/pulse.raw \
+	>/tmp/us1-hand.tsv 2>/dev/null
+check ustof-run-equals-options cmp /tmp/us1.tsv /tmp/us1-hand.tsv
+nok=$(grep -c '	us0/[a-z]*	tof	.*	ok	' /tmp/us1.tsv)
+echo "ustof --run: $nok ok times of flight from 12 shots"
+expect_ge ustof-run-ok 24 "$nok"
 
 # --- SIGTERM stops it the same way -------------------------------------------
 csacq -o /tmp/run4 /tmp/open.plan 2>/tmp/run4.err &
