@@ -111,6 +111,11 @@ CS_API int cs_iiodev_attr_write(struct cs_iiodev *d, const char *attr,
  * were enabled (0: the device has none), or -errno.
  */
 CS_API int cs_iiodev_enable(struct cs_iiodev *d, const char *prefix);
+/* As cs_iiodev_enable(), only @prefix0 .. @prefix{@count - 1} (>= 1): the
+ * blocks a record fills when the device has more (cellsense_us: its
+ * record_length / 128 of in_voltage0..31). */
+CS_API int cs_iiodev_enable_first(struct cs_iiodev *d, const char *prefix,
+				  unsigned int count);
 /* The enabled elements in scan order with their offsets (valid until the
  * next cs_iiodev_enable()), and the scan's bytes. */
 CS_API size_t cs_iiodev_elements(struct cs_iiodev *d,

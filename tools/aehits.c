@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cellsense.h"
+#include "cellsense-iio.h"
 #include "tools-common.h"
 
 #define HEADER_BYTES 256
@@ -32,6 +34,10 @@ struct options {
 	size_t block;
 	int n_set;
 	struct tools_offset offset;	/* --offset */
+	char uri[256], device[64];	/* -u, -d */
+	unsigned long long scans;	/* --scans, 0: until stopped */
+	int source_set;
+	const char *layout_opt;		/* -n, -f, -F, -H, -T, --block given */
 };
 
 static const char usage_text[] =
@@ -74,6 +80,15 @@ static const char usage_text[] =
 "                           mid-scale for unsigned integer samples, else\n"
 "                           each block's mean (default: none, and a\n"
 "                           warning when the first block is far off 0)\n"
+"  -d, --device=DEV         read the ultrasonic board DEV (label or name)\n"
+"                           through libiio instead of FILE: block length,\n"
+"                           format, shot header, timestamp, sampling\n"
+"                           frequency and source from the device (its\n"
+"                           mode continuous: no shots needed)\n"
+"  -u, --uri=URI            its libiio context: local: (default),\n"
+"                           ip:HOST[:PORT] for a rig running iiod\n"
+"      --scans=N            with -d: stop after N blocks (default: run\n"
+"                           until interrupted)\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -104,11 +119,16 @@ static const struct option longopts[] = {
 	{ "waveforms", no_argument, NULL, 'w' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "offset", required_argument, NULL, 9 },
+	{ "scans", required_argument, NULL, 10 },
+	{ "device", required_argument, NULL, 'd' },
+	{ "uri", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static void check_times(struct options *o);
 
 static void parse_args(struct options *o, int argc, char **argv)
 {
@@ -129,12 +149,29 @@ static void parse_args(struct options *o, int argc, char **argv)
 	strcpy(o->source, "ae0");
 	o->block = 128;
 	o->rate_hz = 1;
-	while ((c = getopt_long(argc, argv, "n:f:F:t:i:s:wr:HTvhV", longopts,
+	while ((c = getopt_long(argc, argv, "n:f:F:t:i:s:wr:HTd:u:vhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->n = (size_t)parse_long(optarg, "samples", 1, 1048576);
 			o->n_set = 1;
+			o->layout_opt = "-n";
+			break;
+		case 10:
+			o->scans = (unsigned long long)parse_long(optarg,
+								  "scans", 1,
+								  LONG_MAX);
+			break;
+		case 'd':
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->device))
+				die_usage("device '%s' empty or too long",
+					  optarg);
+			strcpy(o->device, optarg);
+			break;
+		case 'u':
+			if (strlen(optarg) >= sizeof(o->uri))
+				die_usage("URI too long");
+			strcpy(o->uri, optarg);
 			break;
 		case 9:
 			tools_offset_parse(&o->offset, optarg);
@@ -143,9 +180,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
 				die_usage("format '%s': not understood at "
 					  "character %zu", optarg, pos + 1);
+			o->layout_opt = "-f";
 			break;
 		case 'F':
 			o->fs_hz = parse_double(optarg, "fs", 1.0, 1e12);
+			o->layout_opt = "-F";
 			break;
 		case 't':
 			o->threshold_db = parse_double(optarg, "threshold",
@@ -193,15 +232,19 @@ static void parse_args(struct options *o, int argc, char **argv)
 				die_usage("source '%s': empty, too long or has "
 					  "a blank", optarg);
 			strcpy(o->source, optarg);
+			o->source_set = 1;
 			break;
 		case 'H':
 			o->header = 1;
+			o->layout_opt = "-H";
 			break;
 		case 'T':
 			o->timestamps = 1;
+			o->layout_opt = "-T";
 			break;
 		case 6:
 			o->block = (size_t)parse_long(optarg, "block", 1, 65536);
+			o->layout_opt = "--block";
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -216,6 +259,24 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
+	if (o->device[0] && argc > optind)
+		die_usage("-d %s and input file %s: one or the other",
+			  o->device, argv[optind]);
+	if (!o->device[0] && o->uri[0])
+		die_usage("-u %s without -d: which device?", o->uri);
+	if (!o->device[0] && o->scans)
+		die_usage("--scans is for -d");
+	if (o->device[0] && o->layout_opt)
+		die_usage("-d %s: %s: -n, -f, -F, -H, -T and --block come from "
+			  "the device", o->device, o->layout_opt);
+	if (o->device[0])
+		return;		/* the checks below once fs is known */
+	check_times(o);
+}
+
+/* What needs the sampling frequency: after the device's, with -d. */
+static void check_times(struct options *o)
+{
 	if (o->hdt_us * 1e-6 * o->fs_hz < 1.0)
 		die_usage("hdt %g us is shorter than one sample at %g Hz",
 			  o->hdt_us, o->fs_hz);
@@ -226,6 +287,33 @@ static void parse_args(struct options *o, int argc, char **argv)
 			  "a scale, 0 dB is 1 uV at the sensor)");
 	if (o->scale.volts_per_count > 0.0)
 		o->ref = cs_ae_dbae_to_counts(0.0, &o->scale);
+}
+
+/* -d: the board's layout, sampling frequency and label into @o. */
+static struct cs_iiodev *from_device(struct options *o)
+{
+	struct tools_us_layout l = { .fmt = &o->fmt };
+	struct cs_iiodev *d = tools_us_open(o->uri, o->device, &l);
+	const char *label = cs_iiodev_label(d);
+
+	if (strcmp(l.mode, "continuous") && !o->waveforms)
+		warn("%s: mode %s: blocks come only with shots fired on its "
+		     "trigger (mode continuous streams; -w for triggered "
+		     "waveforms)", label, l.mode);
+	o->n = l.n;
+	o->n_set = 1;
+	o->block = l.block;
+	o->header = l.header;
+	o->timestamps = l.timestamps;
+	o->fs_hz = l.fs_hz;
+	if (!o->source_set) {
+		if (strlen(label) >= sizeof(o->source) ||
+		    strpbrk(label, "\t\n "))
+			die("%s: label unfit for a source: give -s", label);
+		strcpy(o->source, label);
+	}
+	check_times(o);
+	return d;
 }
 
 struct state {
@@ -309,11 +397,14 @@ int main(int argc, char **argv)
 	double *x;
 	struct tools_source src;
 	struct cs_seq seq;
+	struct cs_iiodev *dev = NULL;
 	int status = EXIT_OK;
 
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
+	if (o.device[0])
+		dev = from_device(&o);
 	hc.rate_hz = o.fs_hz;
 	hc.threshold = cs_ae_db_to_counts(o.threshold_db, o.ref);
 	hc.pdt_s = o.pdt_us * 1e-6;
@@ -333,9 +424,23 @@ int main(int argc, char **argv)
 		cs_scan_bytes(sbytes + (o.header ? HEADER_BYTES : 0),
 			      (o.n % o.block ? 1 : o.block) * bps,
 			      o.timestamps) : sbytes;
-	tools_source_open(&src, optind < argc ? argv[optind] : NULL, frame,
-			  o.n_set ? o.n : 0,
-			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
+	if (dev) {
+		const struct cs_iio_element *el;
+		size_t scan;
+
+		cs_iiodev_elements(dev, &el, &scan);
+		if (scan != frame)
+			die("%s: %zu bytes a scan, aehits would read %zu",
+			    cs_iiodev_label(dev), scan, frame);
+		/* about 0.1 s of blocks a buffer, 1 to 64 */
+		tools_source_open_device(&src, dev, (size_t)fmin(64.0,
+					 fmax(1.0, o.fs_hz / (double)o.n /
+					      10.0)), o.scans);
+	} else {
+		tools_source_open(&src, optind < argc ? argv[optind] : NULL,
+				  frame, o.n_set ? o.n : 0,
+				  o.header ? "-H" : o.timestamps ? "-T" : NULL);
+	}
 	name = src.name;
 	if (o.header || o.timestamps)
 		tools_source_check_raw(&src, frame, "block",
@@ -523,6 +628,11 @@ int main(int argc, char **argv)
 	cs_aehit_detector_destroy(d);
 	free(raw);
 	free(x);
+	if (dev && tools_iio_end(dev)) {
+		/* the device failed mid-stream: said, with its block count */
+		warn("%s: %lu blocks read before that", name, blocks);
+		status = EXIT_FAIL;
+	}
 	tools_source_close(&src);
 	return status;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cellsense.h"
 #include "cellsense-iio.h"
@@ -628,4 +629,90 @@ int tools_iio_end(struct cs_iiodev *d)
 	}
 	cs_iiodev_destroy(d);
 	return status;
+}
+
+struct cs_iiodev *tools_us_open(const char *uri, const char *device,
+				struct tools_us_layout *l)
+{
+	struct cs_iiodev *d = tools_iio_open(uri, device);
+	const char *label = cs_iiodev_label(d);
+	const struct cs_iio_element *el, *e;
+	size_t nel, samples, sbytes;
+	double rec;
+	int contig;
+
+	if (cs_iiodev_attr_double(d, "record_length", &rec) || rec < 1 ||
+	    rec > 1048576)
+		die("%s on %s (%s) has no record_length: not the ultrasonic "
+		    "board (cellsense_us)", label, cs_iiodev_uri(d),
+		    cs_iiodev_name(d));
+	/* one block first, to learn the samples an element holds */
+	if (cs_iiodev_enable_first(d, "voltage", 1) < 1)
+		die("%s on %s (%s) has no voltage scan element: not the "
+		    "ultrasonic board", label, cs_iiodev_uri(d),
+		    cs_iiodev_name(d));
+	cs_iiodev_elements(d, &el, NULL);
+	l->block = el[0].repeat;
+	if ((size_t)rec % l->block)
+		die("%s: record_length %g is not a whole number of %zu-sample "
+		    "blocks", label, rec, l->block);
+	if (cs_iiodev_enable_first(d, "voltage",
+				   (unsigned int)((size_t)rec / l->block)) < 0)
+		die("%s: enabling its voltage blocks failed", label);
+	l->header = tools_iio_enable(d, "index", 0) > 0;
+	l->timestamps = tools_iio_enable(d, "timestamp", 0) > 0;
+	nel = cs_iiodev_elements(d, &el, &l->scan_bytes);
+	cs_iio_elements_prefix(el, nel, "voltage", &samples, &contig);
+	if (!contig || el[0].offset != 0 || samples != (size_t)rec)
+		die("%s: its voltage blocks are not one run of record_length "
+		    "(%g) samples at the start of a scan (%zu)", label, rec,
+		    samples);
+	*l->fmt = el[0].fmt;
+	l->n = samples;
+	sbytes = samples * cs_sample_format_bytes(l->fmt);
+	e = cs_iio_element_find(el, nel, "index");
+	if (l->header && (e->offset != sbytes ||
+			  e->fmt.storage / 8 * e->repeat != 256))
+		die("%s: its index element is not the 256-byte shot header "
+		    "right after the samples", label);
+	e = cs_iio_element_find(el, nel, "timestamp");
+	if (l->timestamps && e->offset != (l->header ? sbytes + 256 :
+					   (sbytes + 7) / 8 * 8))
+		die("%s: its timestamp is at byte %zu of a scan, not where it "
+		    "is read", label, e->offset);
+	if (cs_iiodev_attr_double(d, "sampling_frequency", &l->fs_hz) ||
+	    !(l->fs_hz > 0))
+		die("%s has no sampling_frequency", label);
+	if (cs_iiodev_attr_read(d, "mode", l->mode, sizeof(l->mode)) < 0)
+		snprintf(l->mode, sizeof(l->mode), "?");
+	warn("%s on %s: %zu samples %s:%c%u/%u>>%u in blocks of %zu%s%s, "
+	     "%zu bytes a scan, %g samples/s, mode %s", label,
+	     cs_iiodev_uri(d), l->n, l->fmt->big_endian ? "be" : "le",
+	     l->fmt->is_signed ? 's' : 'u', l->fmt->bits, l->fmt->storage,
+	     l->fmt->shift, l->block, l->header ? ", shot header" : "",
+	     l->timestamps ? ", timestamp" : "", l->scan_bytes, l->fs_hz,
+	     l->mode);
+	return d;
+}
+
+void tools_source_open_device(struct tools_source *s, struct cs_iiodev *d,
+			      size_t buffer_scans,
+			      unsigned long long max_scans)
+{
+	int fd = cs_iiodev_start(d, buffer_scans, max_scans);
+
+	if (fd < 0)
+		die("%s", cs_iiodev_error(d) ? cs_iiodev_error(d) :
+		    strerror(-fd));
+	/* a copy: the FILE's close must not close the device's */
+	fd = dup(fd);
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->dev_name, sizeof(s->dev_name), "%s on %s",
+		 cs_iiodev_label(d), cs_iiodev_uri(d));
+	s->name = s->dev_name;
+	s->kind = TOOLS_RAW;
+	s->in = fd < 0 ? NULL : fdopen(fd, "rb");
+	if (!s->in)
+		die_perror("%s", s->name);
 }

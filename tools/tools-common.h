@@ -109,6 +109,7 @@ struct tools_source {
 	unsigned char head[65536 + 512];
 	size_t head_len, head_used;
 	unsigned int npy_unsigned_bits;	/* .npy of unsigned integers: bits */
+	char dev_name[320];		/* -d: "us0 on local:" */
 };
 /*
  * Open @path (NULL or "-": standard input), read its first record (at
@@ -215,5 +216,29 @@ int tools_iio_start(struct cs_iiodev *d, unsigned long long max_scans);
  * the rig went away), say so with the scans read: EXIT_FAIL, else
  * EXIT_OK. Frees @d. */
 int tools_iio_end(struct cs_iiodev *d);
+
+/*
+ * -d: the cellsense_us board's layout as ustof and aehits read it: blocks
+ * in_voltage0..(record_length / block - 1), the shot header (in_index)
+ * and the timestamp when the device has them, each enabled; the sampling
+ * frequency, label and mode. Dies naming what does not fit.
+ */
+struct tools_us_layout {
+	size_t n;			/* samples a record */
+	size_t block;			/* samples an element */
+	struct cs_sample_format *fmt;	/* filled in */
+	int header, timestamps;
+	double fs_hz;
+	size_t scan_bytes;
+	char mode[32];			/* "pulse-echo", "continuous"... */
+};
+struct cs_iiodev *tools_us_open(const char *uri, const char *device,
+				struct tools_us_layout *l);
+/* -d: @s reads the device's stream of @max_scans (0: until stopped) as
+ * raw records, named "LABEL on URI", through libiio buffers of
+ * @buffer_scans (1 to 4096: a scan per shot is passed on as it comes). */
+void tools_source_open_device(struct tools_source *s, struct cs_iiodev *d,
+			      size_t buffer_scans,
+			      unsigned long long max_scans);
 
 #endif

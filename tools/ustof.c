@@ -7,12 +7,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cellsense.h"
+#include "cellsense-iio.h"
 #include "tools-common.h"
 
 #define MAX_GATES 32
@@ -71,6 +73,10 @@ struct options {
 	double pulse_start_us, pulse_end_us;
 	char run_input[4096];		/* --run: the run's raw file */
 	size_t run_scan_bytes;		/* --run: bytes a scan, as recorded */
+	char uri[256], device[64];	/* -u, -d */
+	unsigned long long scans;	/* --scans, 0: until stopped */
+	int source_set;
+	const char *layout_opt;		/* -n, -f, -H, -T, --block, -F given */
 };
 
 static const char usage_text[] =
@@ -122,10 +128,20 @@ static const char usage_text[] =
 "                           samples, block, -H, -T, sampling frequency and\n"
 "                           source from its sidecar (checked by SHA-256);\n"
 "                           options after it override\n"
+"  -d, --device=DEV         read the ultrasonic board DEV (label or name)\n"
+"                           through libiio instead of FILE: record\n"
+"                           length, format, shot header, timestamp,\n"
+"                           sampling frequency and source from the device\n"
+"  -u, --uri=URI            its libiio context: local: (default),\n"
+"                           ip:HOST[:PORT] for a rig running iiod\n"
+"      --scans=N            with -d: stop after N records (default: run\n"
+"                           until interrupted)\n"
 "  -v, --verbose            a summary on stderr at the end\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
+"With -d the shots are fired by whoever drives the board's trigger line\n"
+"(csacq, gpioset): ustof reads the records they make.\n"
 "Text (one record a line) and NumPy .npy (records x samples) are told\n"
 "from raw samples by their first bytes and said on stderr.\n"
 "\n"
@@ -154,6 +170,9 @@ static const struct option longopts[] = {
 	{ "pulse-from", required_argument, NULL, 7 },
 	{ "times", required_argument, NULL, 8 },
 	{ "run", required_argument, NULL, 9 },
+	{ "scans", required_argument, NULL, 10 },
+	{ "device", required_argument, NULL, 'd' },
+	{ "uri", required_argument, NULL, 'u' },
 	{ "header", no_argument, NULL, 'H' },
 	{ "timestamps", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -293,12 +312,29 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->quantities = Q_TOF | Q_SHIFT | Q_AMPLITUDE | Q_ENERGY | Q_COUPLING;
 	o->block = 128;
 
-	while ((c = getopt_long(argc, argv, "n:f:p:g:F:r:s:q:HTvhV", longopts,
+	while ((c = getopt_long(argc, argv, "n:f:p:g:F:r:s:q:HTd:u:vhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->n = (size_t)parse_long(optarg, "samples", 16, 1048576);
 			o->n_set = 1;
+			o->layout_opt = "-n";
+			break;
+		case 10:
+			o->scans = (unsigned long long)parse_long(optarg,
+								  "scans", 1,
+								  LONG_MAX);
+			break;
+		case 'd':
+			if (!optarg[0] || strlen(optarg) >= sizeof(o->device))
+				die_usage("device '%s' empty or too long",
+					  optarg);
+			strcpy(o->device, optarg);
+			break;
+		case 'u':
+			if (strlen(optarg) >= sizeof(o->uri))
+				die_usage("URI too long");
+			strcpy(o->uri, optarg);
 			break;
 		case 6:
 			tools_offset_parse(&o->offset, optarg);
@@ -318,6 +354,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 					  "character %zu (expected e.g. le:s16)",
 					  optarg, pos + 1);
 			snprintf(o->fmt_text, sizeof(o->fmt_text), "%s", optarg);
+			o->layout_opt = "-f";
 			break;
 		case 'p':
 			o->pulse_path = optarg;
@@ -327,6 +364,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 'F':
 			o->fs_hz = parse_double(optarg, "fs", 1.0, 1e12);
+			o->layout_opt = "-F";
 			break;
 		case 'r':
 			o->rate_hz = parse_double(optarg, "rate", 1e-6, 1e9);
@@ -337,6 +375,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 				die_usage("source '%s': empty, too long or has "
 					  "a blank", optarg);
 			strcpy(o->source, optarg);
+			o->source_set = 1;
 			break;
 		case 'q':
 			o->quantities = parse_quantities(optarg);
@@ -357,6 +396,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 3:
 			o->block = (size_t)parse_long(optarg, "block", 1, 65536);
+			o->layout_opt = "--block";
 			break;
 		case 4:
 			o->false_alarm = parse_double(optarg, "false-alarm", 0,
@@ -367,9 +407,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 			break;
 		case 'H':
 			o->header = 1;
+			o->layout_opt = "-H";
 			break;
 		case 'T':
 			o->timestamps = 1;
+			o->layout_opt = "-T";
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -386,6 +428,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	if (o->run_input[0] && argc > optind)
 		die_usage("--run names the input: no FILE with it");
+	if (o->run_input[0] && o->device[0])
+		die_usage("--run and -d %s: one input or the other", o->device);
 	if (!o->pulse_path && !o->pulse_from)
 		die_usage("no reference pulse: use --pulse=FILE or "
 			  "--pulse-from=SHOT:START_US:END_US");
@@ -395,6 +439,51 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("no gate given: use -g NAME:START_US:END_US");
 	if (o->times_path && o->timestamps)
 		die_usage("--times and -T: the records' times from one only");
+	if (o->device[0] && argc > optind)
+		die_usage("-d %s and input file %s: one or the other",
+			  o->device, argv[optind]);
+	if (!o->device[0] && o->uri[0])
+		die_usage("-u %s without -d: which device?", o->uri);
+	if (!o->device[0] && o->scans)
+		die_usage("--scans is for -d");
+	if (o->device[0] && o->layout_opt)
+		die_usage("-d %s: %s: -n, -f, -F, -H, -T and --block come from "
+			  "the device", o->device, o->layout_opt);
+	if (o->device[0] && o->times_path)
+		die_usage("-d %s: --times: the records' times come from the "
+			  "device", o->device);
+}
+
+/* -d: the board's layout, sampling frequency and label into @o. */
+static struct cs_iiodev *from_device(struct options *o)
+{
+	struct tools_us_layout l = { .fmt = &o->fmt };
+	struct cs_iiodev *d = tools_us_open(o->uri, o->device, &l);
+	const char *label = cs_iiodev_label(d);
+
+	if (l.n < 16)
+		die("%s: records of %zu samples; ustof needs 16 or more",
+		    label, l.n);
+	if (!strcmp(l.mode, "continuous"))
+		warn("%s: mode continuous: acoustic-emission blocks, not "
+		     "echoes of shots (set mode pulse-echo or through)",
+		     label);
+	o->n = l.n;
+	o->n_set = 1;
+	o->block = l.block;
+	o->header = l.header;
+	o->timestamps = l.timestamps;
+	o->fs_hz = l.fs_hz;
+	snprintf(o->fmt_text, sizeof(o->fmt_text), "%s:%c%u/%u>>%u",
+		 o->fmt.big_endian ? "be" : "le", o->fmt.is_signed ? 's' : 'u',
+		 o->fmt.bits, o->fmt.storage, o->fmt.shift);
+	if (!o->source_set) {
+		if (strlen(label) >= sizeof(o->source) ||
+		    strpbrk(label, "\t\n "))
+			die("%s: label unfit for a source: give -s", label);
+		strcpy(o->source, label);
+	}
+	return d;
 }
 
 /* --times: every number of the file, a record's time in seconds each. */
@@ -937,6 +1026,7 @@ int main(int argc, char **argv)
 	struct cs_ustof *q;
 	struct stats st = { 0 };
 	struct reading rd = { 0 };
+	struct cs_iiodev *dev = NULL;
 	const char *name;
 	size_t plen, bps, held = 0;
 	double *x, *pulse, *hold = NULL;
@@ -949,6 +1039,8 @@ int main(int argc, char **argv)
 	tools_install_signals();
 	if (o.times_path)
 		read_times(&o);
+	if (o.device[0])
+		dev = from_device(&o);
 
 	bps = cs_sample_format_bytes(&o.fmt);
 	rd.o = &o;
@@ -962,10 +1054,23 @@ int main(int argc, char **argv)
 		    "%s%s%s make %zu", o.run_scan_bytes, o.n, o.fmt_text,
 		    o.header ? ", -H" : "", o.timestamps ? ", -T" : "",
 		    rd.frame);
-	tools_source_open(&rd.src, o.run_input[0] ? o.run_input :
-			  optind < argc ? argv[optind] : NULL,
-			  rd.frame, o.n_set ? o.n : 0,
-			  o.header ? "-H" : o.timestamps ? "-T" : NULL);
+	if (dev) {
+		const struct cs_iio_element *el;
+		size_t scan;
+
+		cs_iiodev_elements(dev, &el, &scan);
+		if (scan != rd.frame)
+			die("%s: %zu bytes a scan, ustof would read %zu",
+			    cs_iiodev_label(dev), scan, rd.frame);
+		/* a shot's record as it comes: the shots' rate is not the
+		 * device's to know */
+		tools_source_open_device(&rd.src, dev, 1, o.scans);
+	} else {
+		tools_source_open(&rd.src, o.run_input[0] ? o.run_input :
+				  optind < argc ? argv[optind] : NULL,
+				  rd.frame, o.n_set ? o.n : 0,
+				  o.header ? "-H" : o.timestamps ? "-T" : NULL);
+	}
 	name = rd.src.name;
 	name_of = name;
 	snprintf(rd.opts, sizeof(rd.opts), "-n %zu, -f %s%s%s", o.n,
@@ -1055,6 +1160,11 @@ int main(int argc, char **argv)
 	free(hold);
 	free(times);
 	free(o.times_s);
+	if (dev && tools_iio_end(dev)) {
+		/* the device failed mid-stream: said, with its record count */
+		warn("%s: %lu records read before that", name, st.shots);
+		rd.status = EXIT_FAIL;
+	}
 	tools_source_close(&rd.src);
 	return rd.status;
 }

@@ -344,25 +344,45 @@ static int collect(struct cs_iiodev *d)
 	return 0;
 }
 
-CS_API int cs_iiodev_enable(struct cs_iiodev *d, const char *prefix)
+/* Enable @prefix elements numbered below @below (0: any, and @prefix
+ * itself); the count or -errno. */
+static int enable(struct cs_iiodev *d, const char *prefix, unsigned int below)
 {
 	unsigned int n = iio_device_get_channels_count(d->dev);
+	size_t len;
 	int count = 0, ret;
 
 	if (!prefix || !*prefix || d->running)
 		return -EINVAL;
+	len = strlen(prefix);
 	for (unsigned int i = 0; i < n; i++) {
 		struct iio_channel *ch = iio_device_get_channel(d->dev, i);
+		const char *id = iio_channel_get_id(ch);
 
 		if (!iio_channel_is_scan_element(ch) ||
-		    iio_channel_is_output(ch) ||
-		    !numbered(iio_channel_get_id(ch), prefix))
+		    iio_channel_is_output(ch) || !numbered(id, prefix))
+			continue;
+		if (below && (!id[len] || strlen(id + len) > 6 ||
+			      strtoul(id + len, NULL, 10) >= below))
 			continue;
 		iio_channel_enable(ch);
 		count++;
 	}
 	ret = collect(d);
 	return ret ? ret : count;
+}
+
+CS_API int cs_iiodev_enable(struct cs_iiodev *d, const char *prefix)
+{
+	return enable(d, prefix, 0);
+}
+
+CS_API int cs_iiodev_enable_first(struct cs_iiodev *d, const char *prefix,
+				  unsigned int count)
+{
+	if (!count)
+		return -EINVAL;
+	return enable(d, prefix, count);
 }
 
 CS_API size_t cs_iiodev_elements(struct cs_iiodev *d,

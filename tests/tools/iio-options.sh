@@ -1,7 +1,8 @@
-# fbgtrack and refmon: -u and -d without a device: what goes with them and what does not (exit
-# 2), a context that cannot be reached and a URI that is not one (exit 1),
-# each named. Reading a real device, locally and through iiod, is
-# tests/vm/remote.sh.
+# fbgtrack, refmon, ustof and aehits: -u and -d without a device: what goes
+# with them and what does not (exit 2), a context that cannot be reached
+# and a URI that is not one (exit 1), each named. Reading a real device,
+# locally and through iiod, is tests/vm/remote.sh (fbgtrack) and
+# tests/vm/guest/us-stream.sh (ustof and aehits, and a missing device).
 set -eu
 . "$SRC/tests/tools/common/expect.sh"
 expect 2 "-d fbg0 and input file x.bin: one or the other" \
@@ -30,3 +31,33 @@ expect 2 "-u ip:rig7 without -d: which device?" "$BIN/refmon" -u ip:rig7
 expect 2 "--scans is for -d" "$BIN/refmon" --scans 5
 expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1'" \
 	"$BIN/refmon" -u ip:127.0.0.1:1 -d re0
+
+# ustof and aehits read the ultrasonic board the same way
+expect 2 "-d us0 and input file x.bin: one or the other" \
+	"$BIN/ustof" -d us0 -p p.raw -g back:7:13 x.bin
+expect 2 "-u ip:rig7 without -d: which device?" \
+	"$BIN/ustof" -u ip:rig7 -p p.raw -g back:7:13
+expect 2 "--scans is for -d" "$BIN/ustof" --scans 5 -p p.raw -g back:7:13
+for opt in "-n 1024" "-f le:s16" "-F 20000000" "-H" "-T" "--block 128"; do
+	expect 2 "-n, -f, -F, -H, -T and --block come from the device" \
+		"$BIN/ustof" -d us0 $opt -p p.raw -g back:7:13
+done
+expect 2 "--times: the records' times come from the device" \
+	"$BIN/ustof" -d us0 --times t.txt -p p.raw -g back:7:13
+expect 2 "scans: 0 is out of range" \
+	"$BIN/ustof" -d us0 --scans 0 -p p.raw -g back:7:13
+expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1': Connection refused" \
+	"$BIN/ustof" -u ip:127.0.0.1:1 -d us0 -p p.raw -g back:7:13
+expect 1 "URI 'ip:': no host after ip:" \
+	"$BIN/ustof" -u ip: -d us0 -p p.raw -g back:7:13
+
+expect 2 "-d us0 and input file x.bin: one or the other" \
+	"$BIN/aehits" -d us0 x.bin
+expect 2 "-u ip:rig7 without -d: which device?" "$BIN/aehits" -u ip:rig7
+expect 2 "--scans is for -d" "$BIN/aehits" --scans 5
+for opt in "-n 4096" "-f le:s16" "-F 625000" "-H" "-T" "--block 128"; do
+	expect 2 "-n, -f, -F, -H, -T and --block come from the device" \
+		"$BIN/aehits" -d us0 $opt
+done
+expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1': Connection refused" \
+	"$BIN/aehits" -u ip:127.0.0.1:1 -d us0

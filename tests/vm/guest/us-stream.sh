@@ -3,7 +3,9 @@
 # device and attributes, shots fired on the us-trigger GPIO line (usacq)
 # and their layout, time of flight following the state of charge set in
 # the sim (ustof), acoustic-emission hits against the sim's burst count
-# (aehits), settings while streaming, a dead board, unbind while streaming.
+# (aehits), both also read through libiio (ustof -d against
+# iio_readdev | ustof, aehits -d), settings while streaming, a dead board,
+# unbind while streaming.
 . /tests/lib.sh
 
 SIM=/sys/devices/platform/cellsense-sim/us
@@ -69,6 +71,55 @@ check tof-soc100 close "$m100" "$truth100" 1
 check tof-shift close "$(awk -v a="$m100" -v b="$m0" 'BEGIN { print a - b }')" \
 	"$(awk -v a="$truth100" -v b="$truth0" 'BEGIN { print a - b }')" 1
 
+# ustof -d: the same board through libiio (layout, rate and label from the
+# device), against iio_readdev | ustof, 12 shots each fired with gpioset
+# (each waited for in the sim's record count), at 100 % as above.
+set -- $(gpiofind us-trigger)
+tchip=$1 toff=$2
+shots() { # N: fire N shots once the reader's buffer is on, one at a time
+	wait_for "$2-streaming" 10 grep -qx 1 "$dev/buffer/enable" || return 1
+	_k=0
+	while [ $_k -lt "$1" ]; do
+		_r=$(cat $SIM/records)
+		gpioset "$tchip" "$toff=1" && gpioset "$tchip" "$toff=0" || return 1
+		wait_for "$2-shot" 5 sh -c "[ \$(cat $SIM/records) -gt $_r ]" || return 1
+		_k=$((_k + 1))
+	done
+}
+backtof() { # FILE: ok back-wall records and their mean tof, ns
+	awk -F'\t' '$2 == "us0/back" && $6 == "ok" { s += $4; n++ }
+		END { if (n) printf "%d %.3f\n", n, s / n; else print "0 x" }' "$1"
+}
+o0=$(cat "$dev/overrun_count")
+blocks=$(seq -s ' ' 0 7 | sed 's/[0-9]*/voltage&/g')
+run_bg rdpipe sh -c "iio_readdev -b 1 -s 12 us0 $blocks index timestamp |
+	ustof -n 1024 -H -T -p /tmp/pulse -g front:0.5:3 -g back:7:13 -q tof >/tmp/rd.rec"
+shots 12 readdev
+wait_bg readdev-ustof rdpipe
+run_bg devrun sh -c "ustof -d us0 --scans 12 -p /tmp/pulse -g front:0.5:3 \
+	-g back:7:13 -q tof >/tmp/dev.rec 2>/tmp/dev.err"
+shots 12 ustof-d
+wait_bg ustof-d devrun
+cat /tmp/dev.err
+expect_match ustof-d-layout 'us0 on local:: 1024 samples le:s16/16>>0 in blocks of 128, shot header, timestamp, 2560 bytes a scan, 2e\+07 samples/s, mode pulse-echo' "$(cat /tmp/dev.err)"
+set -- $(backtof /tmp/rd.rec)
+nrd=$1 mrd=$2
+set -- $(backtof /tmp/dev.rec)
+ndev=$1 mdev=$2
+echo "back wall: iio_readdev | ustof $nrd shots, $mrd ns; ustof -d $ndev shots, $mdev ns; truth $truth100 ns"
+expect_eq readdev-shots 12 "$nrd"
+expect_eq ustof-d-shots 12 "$ndev"
+expect_eq ustof-d-overruns "$o0" "$(cat "$dev/overrun_count")"
+check ustof-d-truth close "$mdev" "$truth100" 1
+check ustof-d-vs-readdev close "$mdev" "$mrd" 1
+# same records, same columns: the time_ns from the timestamps, both
+expect_eq ustof-d-header "$(head -n 1 /tmp/rd.rec)" "$(head -n 1 /tmp/dev.rec)"
+# a missing device is named, with what there is
+rc=0
+ustof -d us9 -p /tmp/pulse -g back:7:13 >/dev/null 2>/tmp/miss.err || rc=$?
+expect_eq ustof-d-missing-rc 1 "$rc"
+expect_match ustof-d-missing "no device 'us9' in local: \(it has: .*us0 \[us-digitiser\]" "$(cat /tmp/miss.err)"
+
 # Through-transmission: the direct arrival at half the round trip.
 echo 500 >$SIM/soc_permille
 check usacq-through sh -c "usacq -m through -N 4 -r 20 >/tmp/thr.bin"
@@ -96,6 +147,23 @@ expect_eq ae-bytes $((400 * (32 * BLK + 2 * BLK))) "$(wc -c </tmp/ae.bin)"
 hits=$(aehits -n 4096 -H -T -F 625000 -t 44 /tmp/ae.bin | grep -c '	amplitude	')
 echo "AE: $bursts bursts injected, $hits hits"
 expect_eq ae-hits "$bursts" "$hits"
+
+# aehits -d: the continuous stream through libiio, block length, rate and
+# label from the device; bursts until 10 have come, every one a hit.
+b0=$(cat $SIM/ae_bursts)
+o0=$(cat "$dev/overrun_count")
+echo 20 >$SIM/ae_rate_hz
+run_bg aedev sh -c "aehits -d us0 --scans 400 -t 44 >/tmp/aed.rec 2>/tmp/aed.err"
+wait_for aehits-d-bursts 30 sh -c "[ \$(cat $SIM/ae_bursts) -ge $((b0 + 10)) ]"
+echo 0 >$SIM/ae_rate_hz
+bursts=$(($(cat $SIM/ae_bursts) - b0))
+wait_bg aehits-d aedev
+cat /tmp/aed.err
+expect_match aehits-d-layout 'us0 on local:: 4096 samples .*, shot header, timestamp, 8704 bytes a scan, 625000 samples/s, mode continuous' "$(cat /tmp/aed.err)"
+hits=$(grep -c '	us0	amplitude	' /tmp/aed.rec)
+echo "aehits -d: $bursts bursts injected, $hits hits"
+expect_eq aehits-d-hits "$bursts" "$hits"
+expect_eq aehits-d-overruns "$o0" "$(cat "$dev/overrun_count")"
 
 # Settings while streaming: the time base is refused, the receiver is not.
 echo 0 >$SIM/ae_rate_hz
