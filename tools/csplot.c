@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cellsense.h"
+#include "cellsense-iio.h"
 #include "tools-common.h"
 
 static const char usage[] =
@@ -59,6 +60,11 @@ static const char usage[] =
 "  -T, --timestamps       each spectrum is followed by a 64-bit timestamp\n"
 "      --block=N          pixels per IIO channel element (default 128)\n"
 "      --rate=HZ          spectra per second without -T (default 1)\n"
+"  -d, --device=DEV       the spectrum from the fibre front-end DEV (label\n"
+"                         or name) through libiio: pixels, format, block,\n"
+"                         timestamp, rate and scale (unless -w) from it\n"
+"  -u, --uri=URI          its libiio context: local: (default),\n"
+"                         ip:HOST[:PORT] for a rig running iiod\n"
 "\n"
 "Waterfall (--waterfall):\n"
 "      --waterfall        A-scans stacked over time (at most --width\n"
@@ -121,6 +127,8 @@ static const struct option longopts[] = {
 	{ "potentials", no_argument, NULL, OPT_POTENTIALS },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "margin", required_argument, NULL, OPT_MARGIN },
+	{ "device", required_argument, NULL, 'd' },
+	{ "uri", required_argument, NULL, 'u' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -169,6 +177,10 @@ struct options {
 	/* --potentials */
 	int potentials;
 	double threshold, margin;
+	const char *device, *uri;	/* -d, -u */
+	const char *layout_opt;		/* -n, -f, -T, --block, --rate given */
+	int scale_set;
+	struct cs_iiodev *dev;		/* -d, opened */
 };
 
 /* One line of the picture: a source's quantity in one unit. */
@@ -298,7 +310,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->margin = 0.010;
 	cs_sample_format_parse("le:u16", &o->fmt, &pos);
 	cs_wavescale_parse("1510,0.167,-0.000001", &o->scale, &pos);
-	while ((c = getopt_long(argc, argv, "o:q:s:r:g:n:f:w:F:HThV", longopts,
+	while ((c = getopt_long(argc, argv, "o:q:s:r:g:n:f:w:F:HTd:u:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -344,12 +356,22 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->npix = (size_t)parse_long(optarg, "pixels", 16,
 						     65536);
 			o->n_set = 1;
+			o->layout_opt = "-n";
 			break;
 		case 'f':
 			if (cs_sample_format_parse(optarg, &o->fmt, &pos))
 				die_usage("format '%s': not understood at "
 					  "character %zu", optarg, pos + 1);
 			o->fmt_set = 1;
+			o->layout_opt = "-f";
+			break;
+		case 'd':
+			if (!optarg[0])
+				die_usage("device: empty");
+			o->device = optarg;
+			break;
+		case 'u':
+			o->uri = optarg;
 			break;
 		case 'F':
 			o->fs_hz = parse_double(optarg, "fs", 1, 1e12);
@@ -374,19 +396,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->margin = parse_double(optarg, "margin", 0, 10);
 			break;
 		case 'w':
+			o->scale_set = 1;
 			if (cs_wavescale_parse(optarg, &o->scale, &pos))
 				die_usage("scale '%s': not understood at "
 					  "character %zu", optarg, pos + 1);
 			break;
 		case 'T':
 			o->timestamps = 1;
+			o->layout_opt = "-T";
 			break;
 		case OPT_BLOCK:
 			o->block = (size_t)parse_long(optarg, "block", 1,
 						      65536);
+			o->layout_opt = "--block";
 			break;
 		case OPT_RATE:
 			o->rate_hz = parse_double(optarg, "rate", 1e-6, 1e9);
+			o->layout_opt = "--rate";
 			break;
 		case 'h':
 			tools_help(usage);
@@ -447,6 +473,17 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->hlines[o->nhlines++] = (struct hline){ o->threshold +
 							  o->margin, warning };
 	}
+	if (o->device && !o->spectrum)
+		die_usage("-d %s: a device gives raw spectra: --spectrum",
+			  o->device);
+	if (!o->device && o->uri)
+		die_usage("-u %s without -d: which device?", o->uri);
+	if (o->device && o->nfiles)
+		die_usage("-d %s and input file %s: one or the other",
+			  o->device, o->files[0]);
+	if (o->device && o->layout_opt)
+		die_usage("-d %s: %s: -n, -f, -T, --block and --rate come from "
+			  "the device", o->device, o->layout_opt);
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
@@ -843,6 +880,52 @@ struct spectrum {
 
 /* Scan o->scan of the input into @sp; dies when the input has fewer or
  * ends inside it. */
+/* -d: pixels, format, block, timestamp, rate and (unless -w) the scale
+ * from the fibre front-end, its intensity and timestamp enabled. */
+static struct cs_iiodev *from_device(struct options *o)
+{
+	struct cs_iiodev *d = tools_iio_open(o->uri, o->device);
+	const char *label = cs_iiodev_label(d);
+	const struct cs_iio_element *el, *e;
+	size_t nel, scan, npix, pos;
+	char attr[256];
+	double hz;
+	int contig;
+
+	tools_iio_enable(d, "intensity", 1);
+	o->timestamps = tools_iio_enable(d, "timestamp", 0) > 0;
+	nel = cs_iiodev_elements(d, &el, &scan);
+	cs_iio_elements_prefix(el, nel, "intensity", &npix, &contig);
+	if (!contig || el[0].offset != 0 || npix < 16 || npix > 65536)
+		die("%s: its %zu intensity samples are not one run of 16 to "
+		    "65536 pixels at the start of a scan", label, npix);
+	o->npix = npix;
+	o->fmt = el[0].fmt;
+	o->block = el[0].repeat;
+	e = cs_iio_element_find(el, nel, "timestamp");
+	if (o->timestamps && e->offset != (npix * cs_sample_format_bytes(
+						&o->fmt) + 7) / 8 * 8)
+		die("%s: its timestamp is at byte %zu of a scan, not where "
+		    "csplot reads it", label, e->offset);
+	if (!o->scale_set) {
+		if (cs_iiodev_attr_read(d, "in_intensity_wavelength_coeffs",
+					attr, sizeof(attr)) < 0)
+			die("%s has no in_intensity_wavelength_coeffs: give "
+			    "its scale with -w", label);
+		if (cs_iio_wavescale_parse(attr, &o->scale, &pos))
+			die("%s: in_intensity_wavelength_coeffs '%s' not "
+			    "understood at character %zu", label, attr,
+			    pos + 1);
+	}
+	if (!cs_iiodev_attr_double(d, "sampling_frequency", &hz) && hz > 0)
+		o->rate_hz = hz;
+	warn("%s on %s: %zu pixels in blocks of %zu%s, %zu bytes a scan, "
+	     "%g spectra/s, scale %s", label, cs_iiodev_uri(d), o->npix,
+	     o->block, o->timestamps ? ", timestamp" : "", scan, o->rate_hz,
+	     o->scale_set ? "from -w" : "from the board");
+	return d;
+}
+
 static void read_scan(const struct options *o, struct spectrum *sp)
 {
 	size_t sbytes = o->npix * cs_sample_format_bytes(&o->fmt);
@@ -850,8 +933,27 @@ static void read_scan(const struct options *o, struct spectrum *sp)
 					     * cs_sample_format_bytes(&o->fmt),
 				     o->timestamps);
 	const char *name;
-	FILE *in = tools_open_input(o->nfiles ? o->files[0] : NULL, &name);
-	unsigned char *buf = malloc(frame);
+	struct cs_iiodev *dev = o->dev;
+	char dev_name[320];
+	FILE *in;
+	unsigned char *buf;
+
+	if (dev) {
+		int fd;
+
+		/* a copy: the FILE's close must not close the device's */
+		fd = dup(tools_iio_start(dev, (unsigned long long)o->scan +
+					 1));
+		snprintf(dev_name, sizeof(dev_name), "%s on %s",
+			 cs_iiodev_label(dev), cs_iiodev_uri(dev));
+		name = dev_name;
+		in = fd < 0 ? NULL : fdopen(fd, "rb");
+		if (!in)
+			die_perror("%s", name);
+	} else {
+		in = tools_open_input(o->nfiles ? o->files[0] : NULL, &name);
+	}
+	buf = malloc(frame);
 	unsigned long i;
 
 	sp->nm = calloc(o->npix, sizeof(double));
@@ -861,6 +963,8 @@ static void read_scan(const struct options *o, struct spectrum *sp)
 	for (i = 0; i <= (unsigned long)o->scan; i++) {
 		int ret = tools_read_frame(in, name, "scan", i, buf, frame);
 
+		if (ret == 0 && dev && tools_iio_end(dev))
+			die("%s: scan %ld not read", name, o->scan);
 		if (ret == 0)
 			die("%s: scan %ld asked for, the input has %lu "
 			    "(%zu bytes each: -n %zu, -f, -T right?)", name,
@@ -875,6 +979,8 @@ static void read_scan(const struct options *o, struct spectrum *sp)
 		? (int64_t)tools_get_le64(buf + (sbytes + 7) / 8 * 8)
 		: (int64_t)llround((double)o->scan * 1e9 / o->rate_hz);
 	free(buf);
+	if (dev)
+		tools_iio_end(dev);
 	if (in != stdin)
 		fclose(in);
 }
@@ -1273,6 +1379,8 @@ int main(int argc, char **argv)
 	tools_set_progname(argv[0]);
 	parse_args(argc, argv, &o);
 	tools_install_signals();
+	if (o.device)
+		o.dev = from_device(&o);
 	if (o.spectrum)
 		return plot_spectrum(&o);
 	if (o.waterfall)

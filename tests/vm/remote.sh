@@ -4,7 +4,8 @@
 # user-mode network forwards a loopback port of this host to it, and
 # fbgtrack here reads the board with -u ip:127.0.0.1:PORT -d fbg0. Passes
 # when the records match those read in the guest (same count, 99 % ok,
-# the grating's mean within 5 standard errors of the guest's), when a missing device is
+# the grating's mean within 5 standard errors of the guest's; refmon reads
+# re0 and csplot draws a spectrum of fbg0 the same way), when a missing device is
 # named with what there is, and when the device vanishing mid-stream ends
 # the host's read with exit 1 and a message.
 #
@@ -122,6 +123,16 @@ cat "$work/re.err"
 n=$(grep -c '	re0/' "$work/re.tsv" || true)
 [ "$rc" = 0 ] && [ "$n" -ge $(($2 * 3 / 4)) ] && ok remote-refmon ||
 	bad remote-refmon "exit $rc, $n records, $2 in the guest"
+
+# csplot draws a raw spectrum from the device (its layout and scale)
+rc=0
+"$BIN/csplot" --spectrum -u "$uri" -d fbg0 --scan 5 -g g1:1530 \
+	-o "$work/spec.svg" 2>"$work/spec.err" || rc=$?
+cat "$work/spec.err"
+[ "$rc" = 0 ] && grep -q '<svg' "$work/spec.svg" &&
+	grep -q "fbg0 on $uri: 512 pixels in blocks of 128, timestamp, .* scale from the board" "$work/spec.err" &&
+	grep -q 'scan 5 (512 pixels, t = [1-9]' "$work/spec.err" &&
+	ok remote-csplot-spectrum || bad remote-csplot-spectrum "exit $rc"
 
 # --- errors through the network ------------------------------------------------
 rc=0
