@@ -79,6 +79,10 @@ static const char usage[] =
 "  -H, --header           each shot is followed by the driver's header\n"
 "  -T, --timestamps       ... and/or its 64-bit timestamp element\n"
 "      --rate=HZ          shots per second without -T (default 1)\n"
+"  -d, --device=DEV       the shots of the ultrasonic board DEV through\n"
+"                         libiio (-u as above): samples, format, block,\n"
+"                         header, timestamp and -F from it\n"
+"      --scans=N          with -d: the shots to draw (default 100)\n"
 "\n"
 "Potentials (--potentials):\n"
 "      --potentials       potential records only, a line at the plating\n"
@@ -98,7 +102,7 @@ static const char usage[] =
 
 enum { OPT_HLINE = 256, OPT_TITLE, OPT_WIDTH, OPT_PANEL_HEIGHT,
        OPT_SPECTRUM, OPT_SCAN, OPT_BLOCK, OPT_RATE, OPT_WATERFALL,
-       OPT_OFFSET, OPT_POTENTIALS, OPT_THRESHOLD, OPT_MARGIN };
+       OPT_OFFSET, OPT_POTENTIALS, OPT_THRESHOLD, OPT_MARGIN, OPT_SCANS };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -129,6 +133,7 @@ static const struct option longopts[] = {
 	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "device", required_argument, NULL, 'd' },
 	{ "uri", required_argument, NULL, 'u' },
+	{ "scans", required_argument, NULL, OPT_SCANS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -179,6 +184,7 @@ struct options {
 	double threshold, margin;
 	const char *device, *uri;	/* -d, -u */
 	const char *layout_opt;		/* -n, -f, -T, --block, --rate given */
+	unsigned long long scans;	/* --waterfall -d: shots to draw */
 	int scale_set;
 	struct cs_iiodev *dev;		/* -d, opened */
 };
@@ -375,9 +381,16 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'F':
 			o->fs_hz = parse_double(optarg, "fs", 1, 1e12);
+			o->layout_opt = "-F";
 			break;
 		case 'H':
 			o->header = 1;
+			o->layout_opt = "-H";
+			break;
+		case OPT_SCANS:
+			o->scans = (unsigned long long)parse_long(optarg,
+								  "scans", 1,
+								  1000000);
 			break;
 		case OPT_WATERFALL:
 			o->waterfall = 1;
@@ -473,17 +486,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->hlines[o->nhlines++] = (struct hline){ o->threshold +
 							  o->margin, warning };
 	}
-	if (o->device && !o->spectrum)
-		die_usage("-d %s: a device gives raw spectra: --spectrum",
-			  o->device);
+	if (o->device && !o->spectrum && !o->waterfall)
+		die_usage("-d %s: a device gives raw scans: --spectrum or "
+			  "--waterfall", o->device);
+	if (o->scans && !(o->device && o->waterfall))
+		die_usage("--scans is for --waterfall -d");
+	if (o->device && o->waterfall && !o->scans)
+		o->scans = 100;
 	if (!o->device && o->uri)
 		die_usage("-u %s without -d: which device?", o->uri);
 	if (o->device && o->nfiles)
 		die_usage("-d %s and input file %s: one or the other",
 			  o->device, o->files[0]);
 	if (o->device && o->layout_opt)
-		die_usage("-d %s: %s: -n, -f, -T, --block and --rate come from "
-			  "the device", o->device, o->layout_opt);
+		die_usage("-d %s: %s: -n, -f, -F, -H, -T, --block and --rate "
+			  "come from the device", o->device, o->layout_opt);
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
@@ -926,6 +943,22 @@ static struct cs_iiodev *from_device(struct options *o)
 	return d;
 }
 
+/* --waterfall -d: the ultrasonic board's layout, sampling frequency and
+ * shot header into @o. */
+static struct cs_iiodev *from_us_device(struct options *o)
+{
+	struct tools_us_layout l = { .fmt = &o->fmt };
+	struct cs_iiodev *d = tools_us_open(o->uri, o->device, &l);
+
+	o->npix = l.n;
+	o->n_set = 1;
+	o->block = l.block;
+	o->header = l.header;
+	o->timestamps = l.timestamps;
+	o->fs_hz = l.fs_hz;
+	return d;
+}
+
 static void read_scan(const struct options *o, struct spectrum *sp)
 {
 	size_t sbytes = o->npix * cs_sample_format_bytes(&o->fmt);
@@ -1171,9 +1204,13 @@ static void read_shots(struct options *o, struct waterfall *wf)
 	unsigned long shot = 0;
 	char opts[96];
 
-	tools_source_open(&src, o->nfiles ? o->files[0] : NULL, frame,
-			  o->n_set ? o->npix : 0,
-			  o->header ? "-H" : o->timestamps ? "-T" : NULL);
+	if (o->dev)	/* a shot's record as it comes */
+		tools_source_open_device(&src, o->dev, 1, o->scans);
+	else
+		tools_source_open(&src, o->nfiles ? o->files[0] : NULL, frame,
+				  o->n_set ? o->npix : 0,
+				  o->header ? "-H" : o->timestamps ? "-T" :
+				  NULL);
 	snprintf(opts, sizeof(opts), "-n %zu, -f, %s%s", o->npix,
 		 o->header ? "-H, " : "", o->timestamps ? "-T" : "");
 	tools_source_check_raw(&src, frame, "shot", opts,
@@ -1380,7 +1417,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	tools_install_signals();
 	if (o.device)
-		o.dev = from_device(&o);
+		o.dev = o.waterfall ? from_us_device(&o) : from_device(&o);
 	if (o.spectrum)
 		return plot_spectrum(&o);
 	if (o.waterfall)

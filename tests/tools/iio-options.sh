@@ -62,16 +62,26 @@ done
 expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1': Connection refused" \
 	"$BIN/aehits" -u ip:127.0.0.1:1 -d us0
 
-# csplot --spectrum -d: a raw spectrum from the device
-expect 2 "-d fbg0: a device gives raw spectra: --spectrum" \
+# csplot --spectrum -d: a raw spectrum from the device; --waterfall -d the
+# ultrasonic board's shots
+expect 2 "-d fbg0: a device gives raw scans: --spectrum or --waterfall" \
 	"$BIN/csplot" -d fbg0 -o x.svg
 expect 2 "-u ip:rig7 without -d: which device?" \
 	"$BIN/csplot" --spectrum -u ip:rig7 -o x.svg
 expect 2 "-d fbg0 and input file x.bin: one or the other" \
 	"$BIN/csplot" --spectrum -d fbg0 -o x.svg x.bin
 for opt in "-n 512" "-f le:u16" "-T" "--block 128" "--rate 100"; do
-	expect 2 "-n, -f, -T, --block and --rate come from the device" \
+	expect 2 "-n, -f, -F, -H, -T, --block and --rate come from the device" \
 		"$BIN/csplot" --spectrum -d fbg0 $opt -o x.svg
 done
 expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1'" \
 	"$BIN/csplot" --spectrum -u ip:127.0.0.1:1 -d fbg0 -o x.svg
+for opt in "-n 1024" "-F 40000000" "-H" "-T"; do
+	expect 2 "-n, -f, -F, -H, -T, --block and --rate come from the device" \
+		"$BIN/csplot" --waterfall -d us0 $opt -o x.svg
+done
+expect 2 "--scans is for --waterfall -d" "$BIN/csplot" --waterfall --scans 10 -o x.svg
+expect 2 "--scans is for --waterfall -d" "$BIN/csplot" --spectrum -d fbg0 --scans 10 -o x.svg
+expect 2 "scans: 0 is out of range" "$BIN/csplot" --waterfall -d us0 --scans 0 -o x.svg
+expect 1 "cannot reach the IIO context 'ip:127.0.0.1:1'" \
+	"$BIN/csplot" --waterfall -u ip:127.0.0.1:1 -d us0 -o x.svg

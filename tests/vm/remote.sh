@@ -5,7 +5,7 @@
 # fbgtrack here reads the board with -u ip:127.0.0.1:PORT -d fbg0. Passes
 # when the records match those read in the guest (same count, 99 % ok,
 # the grating's mean within 5 standard errors of the guest's; refmon reads
-# re0 and csplot draws a spectrum of fbg0 the same way), when a missing device is
+# re0, csplot draws a spectrum of fbg0 and a waterfall of us0 the same way), when a missing device is
 # named with what there is, and when the device vanishing mid-stream ends
 # the host's read with exit 1 and a message.
 #
@@ -133,6 +133,15 @@ cat "$work/spec.err"
 	grep -q "fbg0 on $uri: 512 pixels in blocks of 128, timestamp, .* scale from the board" "$work/spec.err" &&
 	grep -q 'scan 5 (512 pixels, t = [1-9]' "$work/spec.err" &&
 	ok remote-csplot-spectrum || bad remote-csplot-spectrum "exit $rc"
+
+# and an ultrasonic waterfall from the board's continuous stream
+rc=0
+"$BIN/csplot" --waterfall -u "$uri" -d us0 --scans 20 -o "$work/wf.svg" \
+	2>"$work/wf.err" || rc=$?
+cat "$work/wf.err"
+[ "$rc" = 0 ] && grep -q '<svg' "$work/wf.svg" && grep -q '<image' "$work/wf.svg" &&
+	grep -q "us0 on $uri: 4096 samples .*625000 samples/s, mode continuous" "$work/wf.err" &&
+	ok remote-csplot-waterfall || bad remote-csplot-waterfall "exit $rc"
 
 # --- errors through the network ------------------------------------------------
 rc=0

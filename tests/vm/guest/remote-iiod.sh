@@ -85,6 +85,15 @@ check van-bind sh -c "echo $spidev >$DRV/bind"
 iio_device fbg-back fbg0 dev || exit 1
 check rate-again sh -c "echo $rate >$dev/sampling_frequency" || exit 1
 
+# --- the ultrasonic board for the host's csplot --waterfall -d: its
+# continuous (acoustic-emission) stream needs no trigger ---------------------
+load_cellsense cellsense_sim_us || exit 1
+load_cellsense cellsense_us || exit 1
+iio_device us-device us0 usdev || exit 1
+check us-continuous sh -c "echo continuous >$usdev/mode && \
+	echo 625000 >$usdev/sampling_frequency && echo 4096 >$usdev/record_length" || exit 1
+echo 20 >/sys/devices/platform/cellsense-sim/us/ae_rate_hz
+
 # --- iiod for the host ------------------------------------------------------
 net_up || exit 1
 iiod -p 30431 >/tmp/iiod.log 2>&1 &
