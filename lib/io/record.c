@@ -289,7 +289,9 @@ static char *put_double_other(char *p, double v, int sig)
 		return p + 1;
 	}
 	if (!(a >= 1e-4 && a < 1e15)) {
-		int n = snprintf(p, 32, "%.*g", sig, v);
+		/* near DBL_MAX, sig digits can round past it (to no number
+		 * when read back): all 17 there */
+		int n = snprintf(p, 32, "%.*g", a > 1e308 ? 17 : sig, v);
 
 		return p + (n > 0 && n < 32 ? n : 0);
 	}
@@ -614,8 +616,11 @@ static int fast_double(const char *s, size_t len, double *v)
 
 		if (++s < end && (*s == '-' || *s == '+'))
 			eneg = *s++ == '-';
+		/* at most 4 digits count: more are refused below, and
+		 * must not overflow on the way */
 		for (first = s; s < end && (unsigned int)(*s - '0') < 10; s++)
-			e = e * 10 + (*s - '0');
+			if (s - first < 5)
+				e = e * 10 + (*s - '0');
 		if (s == first || s - first > 4)
 			return -1;
 		exp10 += eneg ? -e : e;
