@@ -243,7 +243,13 @@ static inline int row_node(const struct shape *s, double mu, int lo,
 			   double *frac)
 {
 	double x = ((double)lo - mu - s->u0) * BINS_PER_PX;
-	int j = (int)x;	/* floor(), without the libm call */
+	int j;
+
+	/* a centre that is no number (NaN or huge, from input that is
+	 * none) gives a node outside every template: callers skip those */
+	if (!(x > -0x1p30 && x < 0x1p30))
+		x = -0x1p30;
+	j = (int)x;	/* floor(), without the libm call */
 
 	j -= j > x;
 	*frac = x - j;
