@@ -34,8 +34,10 @@ check setup-simcan1 sh -c 'sense2can --setup -b 500000 simcan1 </dev/null'
 check setup-simcan0 sh -c 'sense2can --setup -b 500000 -r 0 simcan0 </dev/null 2>setup.err'
 expect_match bitrate-read 'plan: 500000 bit/s' "$(cat setup.err)"
 
-# ---- the ceiling at 500 kbit/s: 20000 records, 30 % -> <= 1111 frames/s
-flood 1250 >flood.tsv
+# ---- the ceiling at 500 kbit/s: 200000 records, 30 % -> <= 1111 frames/s
+# (enough that the run lasts long against the listener's timestamp jitter:
+# 20000 once took 0.077 s, where a third of a frame decided)
+flood 12500 >flood.tsv
 timeout 60 candump -L simcan1 >c500.log 2>&1 &
 dump=$!
 wait_for c500-bound 10 grep -q '^ *simcan1 ' /proc/net/can/rcvlist_all
