@@ -3,7 +3,8 @@
 # Called by `make check` after the normal and the sanitizer builds:
 #   tests/run-all.sh BUILD_DIR
 # Each test's output goes to BUILD_DIR/test-logs/NAME.log; a failing test's
-# log tail is shown. Exit status: 0 if all passed, 1 otherwise.
+# failing checks (lines starting FAIL, with 3 lines before each) and its
+# log tail are shown. Exit status: 0 if all passed, 1 otherwise.
 set -u
 
 BUILD=${1:-build}
@@ -28,6 +29,11 @@ run_test() {
 		failed=$((failed + 1))
 		failures="$failures $name"
 		printf 'FAIL  %s  (log: %s)\n' "$name" "$log"
+		# the failing checks with the lines before them, as the tail
+		# alone may hold only the passes after them
+		if grep -q '^ *FAIL' "$log"; then
+			grep -B 3 '^ *FAIL' "$log" | head -n 40 | sed 's/^/      ! /'
+		fi
 		tail -n 15 "$log" | sed 's/^/      | /'
 	fi
 }

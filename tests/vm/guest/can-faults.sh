@@ -22,11 +22,17 @@ flood() {	# flood N: N spectra of 16 gratings, records as fast as awk goes
 		printf "%d\tfbg0/g%d\twavelength\t%.4f\tnm\tok\t0.001\n", 1000000 + i * 50000, g, 1530 + g + (i % 100) * 0.001 }'
 }
 # load LOG FRAME_SECONDS: frames, span (s), load (%) seen on the bus, and
-# 1 if within the ceiling of 30 % plus the budget's burst (10 ms at 30 %)
-# and one frame, else 0
+# 1 if within the ceiling of 30 % plus the budget's burst (10 ms at 30 %),
+# else 0. sense2can's bucket lets exactly that through, so the check also
+# allows what the listener's clock adds: one frame, and 5 ms of receive
+# timestamp jitter at each end of the span (the guest's timers on an
+# emulated CPU: FD runs measured 2.5 frames, 3.7 ms of span, over the exact
+# bound, and one failed CI). A planner off by 1 % still fails: 1 % of the
+# 1 s span is 10 ms of bus time against these 3 ms plus a frame.
 load() {
 	awk -v f="$2" '{ t = substr($1, 2, length($1) - 2) + 0; if (NR == 1) t0 = t; t1 = t; n++ }
-	     END { s = t1 - t0; printf "%d %.3f %.2f %d\n", n, s, n * f / s * 100, n * f <= 0.3 * s + 0.003 + f }' "$1"
+	     END { s = t1 - t0; printf "%d %.3f %.2f %d\n", n, s, n * f / s * 100,
+	           n * f <= 0.3 * (s + 0.010) + 0.003 + f }' "$1"
 }
 
 # ---- bring up both ends through netlink (libsocketcan), classical
