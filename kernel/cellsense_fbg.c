@@ -673,12 +673,28 @@ static int fbg_recover_reset(struct fbg_state *st)
 	return 1;
 }
 
+/*
+ * When a spectrum still in the FIFO was completed: a scan period apart back
+ * from the drain, but never at or before the last one pushed. A board that
+ * caught up on late scans made them closer than a period apart; those
+ * share the time since the last one evenly. Called with st->lock held.
+ */
+static s64 fbg_scan_time(const struct fbg_state *st, s64 now,
+			 unsigned int left)
+{
+	s64 ts = now - (s64)left * st->period_us * NSEC_PER_USEC;
+
+	if (ts <= st->last_ts && now > st->last_ts)
+		ts = st->last_ts +
+		     max_t(s64, div_s64(now - st->last_ts, left + 1), 1);
+	return ts;
+}
+
 /* Read every record in the board's FIFO; called with st->lock held */
 static int fbg_drain(struct iio_dev *indio_dev)
 {
 	struct fbg_state *st = iio_priv(indio_dev);
 	s64 now = iio_get_time_ns(indio_dev);
-	s64 period_ns = (s64)st->period_us * NSEC_PER_USEC;
 	unsigned int status, level, i, round;
 	int ret = 0;
 
@@ -728,9 +744,8 @@ static int fbg_drain(struct iio_dev *indio_dev)
 						     st->raw);
 				continue;
 			}
-			/* Spectra were completed one scan period apart */
 			fbg_push_spectrum(indio_dev,
-					  now - (s64)(level - 1 - i) * period_ns);
+					  fbg_scan_time(st, now, level - 1 - i));
 		}
 		now = iio_get_time_ns(indio_dev);
 	}

@@ -733,6 +733,23 @@ static int us_recover_reset(struct us_state *st)
 	return 1;
 }
 
+/*
+ * When a continuous block still in the FIFO was completed: a block apart
+ * back from the drain, but never at or before the last one pushed. A board
+ * that caught up on late blocks made them closer than a block apart; those
+ * share the time since the last one evenly. Called with st->lock held.
+ */
+static s64 us_block_time(const struct us_state *st, s64 now, s64 block_ns,
+			 unsigned int left)
+{
+	s64 ts = now - (s64)left * block_ns;
+
+	if (ts <= st->last_ts && now > st->last_ts)
+		ts = st->last_ts +
+		     max_t(s64, div_s64(now - st->last_ts, left + 1), 1);
+	return ts;
+}
+
 /* Read every record in the board's FIFO; called with st->lock held */
 static int us_drain(struct iio_dev *indio_dev)
 {
@@ -786,9 +803,10 @@ static int us_drain(struct iio_dev *indio_dev)
 						     st->raw);
 				continue;
 			}
-			/* Continuous blocks were completed a block apart */
+			/* A shot's record is stamped when it is read */
 			us_push_record(indio_dev, st->mode == US_MODE_CONTINUOUS ?
-				       now - (s64)(level - 1 - i) * block_ns :
+				       us_block_time(st, now, block_ns,
+						     level - 1 - i) :
 				       now);
 		}
 		now = iio_get_time_ns(indio_dev);
