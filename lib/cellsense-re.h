@@ -340,6 +340,26 @@ CS_API enum cs_plating_level cs_plating_level(const struct cs_plating *q,
  * its rest begins when |current| falls below rest_fraction of the charge's
  * mean current, and ends when it rises above it again (after skip_s: till
  * then a filtered current may still ring) or after max_rest_s.
+ *
+ * The stripped charge (the lithium that re-intercalated during the
+ * plateau): strip_a times the plateau's length. strip_a, the current at
+ * which plated lithium goes back into the graphite during a rest, is not
+ * in the data (no current flows outside, and the potential during the
+ * plateau is the lithium's mixed potential, not the graphite's, so its
+ * drift over the graphite's dV/dQ does not give it): it is a calibration
+ * of the cell type at its temperature (for example plateau lengths
+ * against the stripping plateau of a discharge), given with its standard
+ * uncertainty strip_u. The data do bound the plated lithium: at most the
+ * charge passed while the potential was below plateau_max (bound_ah).
+ * Without strip_a the estimate is that bound's middle, bound / 2 +-
+ * bound / sqrt(12), status uncalibrated. A plateau still going when the
+ * rest ended gives NAN (truncated); one whose steepest rise is between
+ * the last two bins (it may steepen on after the rest) gives strip_a times
+ * the earlier bin's time, a lower bound (truncated). A
+ * clean relaxation (none) gives 0 +- bound / sqrt(3), calibrated or not:
+ * lithium stripping at a current that falls with its area from the start
+ * shows no plateau, so none cannot say less than the bound (which is 0
+ * when the anode never came below plateau_max); unsure gives NAN.
  */
 enum cs_relax_verdict {
 	CS_RELAX_NONE = 0,	/* a clean relaxation: no plateau */
@@ -349,6 +369,18 @@ enum cs_relax_verdict {
 
 /* "none", "plating", "unsure" */
 CS_API const char *cs_relax_verdict_name(enum cs_relax_verdict v);
+
+enum cs_relax_strip_status {
+	CS_RELAX_STRIP_OK = 0,		/* strip_a given: value +- u */
+	CS_RELAX_STRIP_UNCALIBRATED,	/* no strip_a: from the bound */
+	CS_RELAX_STRIP_TRUNCATED,	/* the plateau outlasted the rest:
+					 * a lower bound, u NAN */
+	CS_RELAX_STRIP_UNSURE,		/* no verdict: NAN */
+};
+
+/* "ok", "uncalibrated", "truncated", "unsure" (the records' status) */
+CS_API const char *
+cs_relax_strip_status_name(enum cs_relax_strip_status s);
 
 struct cs_relax_config {
 	double charge_a;	/* A, > 0 */
@@ -364,6 +396,9 @@ struct cs_relax_config {
 	double plateau_max;	/* V vs Li/Li+, or NAN: no level check (the
 				 * cell voltage) */
 	unsigned int min_bins;	/* >= 4 */
+	double strip_a;		/* A, >= 0: the re-intercalation current of
+				 * plated lithium at rest (0: not known) */
+	double strip_u;		/* A, >= 0: its standard uncertainty */
 };
 
 struct cs_relax_result {
@@ -376,14 +411,26 @@ struct cs_relax_result {
 	double end_s;		/* plating: when the steepening peaks (the
 				 * plateau's end), s after rest_ns; else NAN */
 	double end_u;		/* its standard uncertainty, s */
+	double rise_s;		/* plating: the steepest rise within its bin
+				 * (a parabola through three slopes), s after
+				 * rest_ns: the plateau's length for the
+				 * stripped charge; else NAN */
+	double rise_u;		/* its standard uncertainty, s */
 	int ongoing;		/* plating, the anode still near 0 V when the
 				 * rest ended: end_s is the rest's length (a
 				 * lower bound), end_u NAN */
+	int end_last;		/* plating, the steepest rise between the
+				 * last two bins: perhaps not the end */
 	double plateau_v;	/* plating: the potential before it */
 	double limit_s;		/* none: no plateau longer than this (the
 				 * third bin's time: a shorter one is not
 				 * seen); NAN when not judged */
 	unsigned int bins;	/* bins with readings */
+	double bound_ah;	/* charge passed while the potential was below
+				 * plateau_max (NAN without plateau_max) */
+	double stripped_ah;	/* the stripped charge, Ah (see above) */
+	double stripped_u;	/* its standard uncertainty, Ah, or NAN */
+	enum cs_relax_strip_status strip_status;
 };
 
 struct cs_relax;

@@ -62,6 +62,9 @@ struct options {
 	int relax;		/* the relaxation-after-charge indicator */
 	double relax_charge;	/* A, a charge above this; 0: default */
 	double relax_time;	/* s, the longest rest followed */
+	double strip[2];	/* A: re-intercalation current of plated
+				 * lithium at rest and its uncertainty;
+				 * 0: not calibrated */
 	int verbose;
 };
 
@@ -130,6 +133,11 @@ static const char usage_text[] =
 "      --relax-charge=A     a charge is a current above this for 30 s\n"
 "                           (default C/50 with --capacity, else 0.05 A)\n"
 "      --relax-time=S       follow a rest this long at most (default 3600)\n"
+"      --strip-current=A,U  the current (and its standard uncertainty) at\n"
+"                           which plated lithium re-intercalates at rest,\n"
+"                           from a calibration of the cell type: the\n"
+"                           stripped charge is it times the plateau's\n"
+"                           length (without: uncalibrated, from a bound)\n"
 "  -d, --device=DEV         read IIO device DEV (label, name or id) through\n"
 "                           libiio instead of FILE: format, scales,\n"
 "                           timestamps, rate and source from it\n"
@@ -150,7 +158,7 @@ enum {
 	OPT_REST_TIME, OPT_REF_POTENTIAL, OPT_REFERENCE, OPT_OCV, OPT_CAPACITY,
 	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP, OPT_DVDQ,
 	OPT_RUN,
-	OPT_RELAX, OPT_RELAX_CHARGE, OPT_RELAX_TIME,
+	OPT_RELAX, OPT_RELAX_CHARGE, OPT_RELAX_TIME, OPT_STRIP,
 	OPT_SCANS,
 };
 
@@ -162,6 +170,7 @@ static const struct option longopts[] = {
 	{ "relaxation", required_argument, NULL, OPT_RELAX },
 	{ "relax-charge", required_argument, NULL, OPT_RELAX_CHARGE },
 	{ "relax-time", required_argument, NULL, OPT_RELAX_TIME },
+	{ "strip-current", required_argument, NULL, OPT_STRIP },
 	{ "ir-step", required_argument, NULL, OPT_IR_STEP },
 	{ "format", required_argument, NULL, 'f' },
 	{ "scale", required_argument, NULL, 'S' },
@@ -346,6 +355,13 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->relax_time = parse_double(optarg, "relax-time", 60,
 						     1e7);
 			break;
+		case OPT_STRIP:
+			parse_doubles(optarg, "strip-current", "A,U", 0, 1e6,
+				      o->strip, 2);
+			if (!(o->strip[0] > 0.0))
+				die_usage("strip-current '%s': the current must "
+					  "be > 0", optarg);
+			break;
 		case OPT_IR_STEP:
 			o->ir_step = parse_double(optarg, "ir-step", 1e-12, 1e6);
 			break;
@@ -511,9 +527,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 	check_drift(o);
 	if (o->ir_step > 0.0 && o->ir != 2)
 		die_usage("--ir-step is for --ir=auto");
-	if (!o->relax && (o->relax_charge > 0.0 || o->relax_time != 3600.0))
-		die_usage("--relax-charge and --relax-time are for "
-			  "--relaxation=on");
+	if (!o->relax && (o->relax_charge > 0.0 || o->relax_time != 3600.0 ||
+			  o->strip[0] > 0.0))
+		die_usage("--relax-charge, --relax-time and --strip-current "
+			  "are for --relaxation=on");
 	if (o->input == IN_RECORDS && o->scan_only)
 		die_usage("--%s is for binary scans; records have their own "
 			  "times and units", o->scan_only);
@@ -594,6 +611,8 @@ static struct cs_relax *relax_create(const struct options *o, double rate,
 		.corr_samples = corr, .floor_v = 5e-6, .z_plating = 6.0,
 		.z_unsure = 3.0, .plateau_max = anode ? 0.05 : NAN,
 		.min_bins = 8,
+		.strip_a = anode ? o->strip[0] : 0.0,
+		.strip_u = anode ? o->strip[1] : 0.0,
 	};
 	struct cs_relax *q;
 
@@ -619,6 +638,13 @@ static void emit_relax(const struct options *o, const char *chan,
 	emit(o, r->rest_ns, chan, "relaxation", v, "s",
 	     cs_relax_verdict_name(r->verdict), r->end_u, st);
 	st->relax[r->verdict]++;
+	/* the stripped charge: the anode's (near 0 V vs Li/Li+, where the
+	 * bound of the charge passed below 50 mV holds) */
+	if (!strcmp(chan, "anode"))
+		emit(o, r->rest_ns, chan, "stripped_charge",
+		     r->stripped_ah * 1e3, "mAh",
+		     cs_relax_strip_status_name(r->strip_status),
+		     r->stripped_u * 1e3, st);
 	if (r->verdict == CS_RELAX_PLATING && r->ongoing)
 		warn("%s/%s: lithium plating indicated by the relaxation after "
 		     "the charge (%.3g A) that stopped at %.3f s: a plateau at "

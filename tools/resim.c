@@ -70,7 +70,8 @@ static const char usage_text[] =
 "                           working electrode (Ewe), the anode as Ece,\n"
 "                           (Q-Qo)/mA.h the true current's integral\n"
 "      --decimal-point      with --eclab, decimal points, no header block\n"
-"      --truth=FILE         write the true values there as records\n"
+"      --truth=FILE         write the true values there as records (with\n"
+"                           --plating, the plated lithium too, mAh)\n"
 "      --ocv-out=FILE       write the model cell's open-circuit curves there\n"
 "                           (cellsense-ocv(5), for refmon's drift correction)\n"
 "  -h, --help               show this help and exit\n"
@@ -418,6 +419,17 @@ truth:
 					 cs_re_channel_name(ch));
 				cs_record_set(&rec, t, src, quantity[ch], tv[ch],
 					      unit[ch], "ok", NAN);
+				if (cs_record_write(truth, &rec))
+					die_perror("%s", truth_path);
+			}
+			/* the lithium plated now: what a rest will strip */
+			if (cfg.plating) {
+				struct cs_record rec;
+
+				cs_record_set(&rec, t, "re0/anode",
+					      "plated_lithium",
+					      cs_resynth_plated(q) * 1e3, "mAh",
+					      "ok", NAN);
 				if (cs_record_write(truth, &rec))
 					die_perror("%s", truth_path);
 			}

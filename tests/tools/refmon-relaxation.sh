@@ -15,7 +15,7 @@ grep '	relaxation	' "$TMPDIR/out.tsv"
 grep -q 'lithium plating indicated by the relaxation' "$TMPDIR/err"
 [ "$(grep -c '	relaxation	.*	plating	' "$TMPDIR/out.tsv")" -eq 2 ]
 # the truth's steepest rise of the anode after the charge, s into the rest
-awk -F'\t' 'NR == FNR { if ($2 == "re0/anode") {
+awk -F'\t' 'NR == FNR { if ($2 == "re0/anode" && $3 == "potential") {
 		if (pt != "" && $1 > 60.1e9) { d = ($4 - pv) / ($1 - pt)
 			if (d > best) { best = d; bt = $1 / 1e9 } }
 		pt = $1; pv = $4 }; next }

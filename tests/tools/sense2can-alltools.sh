@@ -39,6 +39,8 @@ CAL
 # lithium plating from the relaxation after a charge: a rest after a cold
 # charge (plating), after a warm one (none), and an EC-Lab export at a
 # reading every 30 s whose cell voltage cannot tell (unsure)
+# (with the stripped charge: uncalibrated after the cold one, 0 and ok
+# after the warm one and in the export)
 for t in -10:relp 25:reln; do
 	"$BIN/resim" -r 10 -N 38000 -t "${t%:*}" --soc 0.7 -c 5 --step 60:0 \
 		--tau 20 --plating --noise 0.0002 |
@@ -62,7 +64,8 @@ for want in 'strain	ustrain	uncompensated' 'temperature	degC	lost' \
 	'current	A	ok' 'potential	V	ok' 'peak_power	counts	ok' \
 	'fwhm	nm	ok' 'charge	Ah	ok' 'dvdq	V/Ah	ok' 'resistance	ohm	ok' \
 	'potential_ir_free	V	ok' 'relaxation	s	plating' 'relaxation	s	none' \
-	'relaxation	s	unsure'; do
+	'relaxation	s	unsure' 'stripped_charge	mAh	ok' \
+	'stripped_charge	mAh	uncalibrated'; do
 	grep -q "^$want$" "$TMPDIR/kinds" || { echo "no '$want' written"; exit 1; }
 done
 
@@ -128,6 +131,17 @@ for t in relp reln relu; do
 		END { if (bad || n != 2) { print n " read back, " bad " off"; exit 1 } }' \
 		"$TMPDIR/$t.tsv" "$TMPDIR/$t.back"
 done
+# the stripped charge in RE_Derived (0x331, Quantity 9), back as itself:
+# status, value (float), uncertainty within its 0.01 mAh
+for t in relp reln relu; do
+	awk -F '\t' 'NR == FNR { if ($3 == "stripped_charge") w = $4 " " $6 " " $7; next }
+		$3 == "stripped_charge" { n++; split(w, a, " ")
+			if ($6 != a[2] || (d = $4 - a[1]) * d > (1e-6 * a[1]) ^ 2 ||
+			    (d = $7 - a[3]) * d > 0.005 ^ 2) { print "off: " $0 " vs " w; bad++ }
+			print "  " $2 " " $3 " " $4 " " $6 " " $7 " (sent " w ")" }
+		END { if (bad || n != 1) { print n " read back, " bad " off"; exit 1 } }' \
+		"$TMPDIR/$t.tsv" "$TMPDIR/$t.back"
+done
 # fbgtrack's misfit and ambiguous (on spectra its model does not explain,
 # rare in the simulators' output) and refmon's low_rate, drifting and step have
 # their own values in the DBC: they come back as themselves, not as other
@@ -138,7 +152,9 @@ printf '%s\n' "time_ns	source	quantity	value	unit	status	uncertainty" \
 	"4000000	re0/anode	potential	0.05	V	drifting	0.001" \
 	"5000000	re0/anode	potential	0.05	V	step	0.001" \
 	"6000000	re0/reference	drift	0.0021	V	ok	0.0001" \
-	"7000000	re0/reference	drift_rate	2e-7	V/s	drifting	3e-8" >"$TMPDIR/rare.tsv"
+	"7000000	re0/reference	drift_rate	2e-7	V/s	drifting	3e-8" \
+	"8000000	re0/anode	stripped_charge	41.5	mAh	truncated	nan" \
+	"9000000	re0/anode	stripped_charge	nan	mAh	unsure	nan" >"$TMPDIR/rare.tsv"
 "$BIN/sense2can" -n -d "$SRC/dbc/cellsense.dbc" -m "$SRC/dbc/cellsense.map" \
 	"$TMPDIR/rare.tsv" 2>"$TMPDIR/rare.err" >"$TMPDIR/rare.log" || { cat "$TMPDIR/rare.err"; exit 1; }
 "$BIN/can2sense" -d "$SRC/dbc/cellsense.dbc" -m "$SRC/dbc/cellsense.map" \
@@ -147,6 +163,6 @@ printf '%s\n' "time_ns	source	quantity	value	unit	status	uncertainty" \
 for q in drift drift_rate; do
 	grep -q "	$q	" "$TMPDIR/rare.back" || { echo "$q not read back"; cat "$TMPDIR/rare.back"; exit 1; }
 done
-for s in misfit ambiguous low_rate drifting step; do
+for s in misfit ambiguous low_rate drifting step truncated unsure; do
 	grep -q "	$s	" "$TMPDIR/rare.back" || { echo "status $s not read back"; cat "$TMPDIR/rare.back"; exit 1; }
 done
