@@ -356,9 +356,11 @@ struct cs_canplan_stats {
 
 struct cs_canplan;
 
-/* A planner over @map (which must outlive it). The plan at creation
- * counts every map line's sources= slots at its period. NULL with errno
- * EINVAL for a bad parameter. */
+/* A planner over @map (which must outlive it). A map line enters the plan
+ * with its first record, with its sources= frames at its period (all of
+ * them at once: a family does not replan member by member); a line no
+ * record comes for takes no bus time. NULL with errno EINVAL for a bad
+ * parameter. */
 CS_API struct cs_canplan *cs_canplan_create(const struct cs_canmap *map,
 					    const struct cs_canplan_config *c);
 CS_API void cs_canplan_destroy(struct cs_canplan *plan);
@@ -383,10 +385,10 @@ CS_API int cs_canplan_next(struct cs_canplan *plan, int64_t now_ns,
 			   struct cs_can_frame *frame, int64_t *next_ns);
 CS_API int cs_canplan_stats(const struct cs_canplan *plan,
 			    struct cs_canplan_stats *st);
-/* Frames the plan counts for map line @line at creation: its sources=
- * (default 1), or for a family (a source with a free {NAME}, cell{Cell})
- * the distinct frames its sources= members fill (180 cells six a frame:
- * 30). 0 for a bad argument. */
+/* Frames the plan counts for map line @line once it has a record: its
+ * sources= (default 1), or for a family (a source with a free {NAME},
+ * cell{Cell}) the distinct frames its sources= members fill (180 cells six
+ * a frame: 30). 0 for a bad argument. */
 CS_API unsigned int cs_canplan_line_frames(const struct cs_canplan *plan,
 					   size_t line);
 

@@ -75,8 +75,9 @@ static const char usage[] =
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
-"The plan (periods, load) goes to standard error at start; a summary with\n"
-"what was sent, aggregated, dropped, and the bus faults seen, at the end.\n"
+"The plan (periods) goes to standard error at start; a summary with what\n"
+"was sent, aggregated, dropped, the bus faults seen and the load planned\n"
+"(a map line counts from its first record), at the end.\n"
 "\n"
 "Exit status: 0 all sent; 1 could not start, or frames were dropped;\n"
 "2 usage error; 3 input lines were skipped or records not sent.\n";
@@ -505,12 +506,9 @@ static void print_plan(const struct gw *g, const struct cs_canmap *map,
 		warn("plan: %zu map line%s as the records come, folded (%s) "
 		     "when over the ceiling", asthey, asthey == 1 ? "" : "s",
 		     cs_canplan_policy_name(g->o.policy));
-	warn("plan: planned load %.2f%% (lines with a period) under a ceiling "
-	     "of %.1f%% for all frames%s", ps.planned_load * 100,
-	     g->o.load_max, ps.stretch > 1 ? "; over the ceiling: periods "
-	     "stretched" : "");
-	if (ps.stretch > 1)
-		warn("plan: periods stretched x%.2f to fit", ps.stretch);
+	warn("plan: a map line takes its share of the bus from its first "
+	     "record (lines no record comes for take none), under a ceiling "
+	     "of %.1f%% for all frames", g->o.load_max);
 }
 
 static void print_counts(const struct gw *g, const char *head,
@@ -550,6 +548,19 @@ static void print_counts(const struct gw *g, const char *head,
 	     link_names[g->link]);
 }
 
+/* The plan as the records made it: the lines that had records. */
+static void print_load(const struct gw *g)
+{
+	struct cs_canplan_stats ps;
+
+	cs_canplan_stats(g->plan, &ps);
+	warn("plan: planned load %.2f%% (lines with a period that had "
+	     "records)%s", ps.planned_load * 100, ps.stretch > 1 ?
+	     "; over the ceiling: periods stretched" : "");
+	if (ps.stretch > 1)
+		warn("plan: periods stretched x%.2f to fit", ps.stretch);
+}
+
 static void summary(const struct gw *g, unsigned long skipped)
 {
 	const struct stats *st = &g->st;
@@ -563,6 +574,7 @@ static void summary(const struct gw *g, unsigned long skipped)
 		warn("unmapped: %lu more records of other kinds",
 		     st->other_kinds);
 	print_counts(g, g->o.dry_run ? "dry run: wrote" : "sent", skipped);
+	print_load(g);
 }
 
 /* ---------------------------------------------------------------------

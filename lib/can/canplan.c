@@ -205,8 +205,9 @@ static double message_seconds(const struct cs_canplan *p,
 	return cs_can_frame_seconds(&f, p->cfg.bitrate, p->cfg.data_bitrate);
 }
 
-/* Load of the plan at stretch 1: every line with max(declared, seen)
- * frames. */
+/* Load of the plan at stretch 1: every line that has had a record with
+ * max(declared, seen) frames; a line no record came for takes nothing
+ * (a map covers more than one rig has). */
 static double raw_load(const struct cs_canplan *p)
 {
 	double load = 0;
@@ -216,7 +217,8 @@ static double raw_load(const struct cs_canplan *p)
 		const struct line_plan *l = &p->lines[i];
 		unsigned int n = l->seen > l->declared ? l->seen : l->declared;
 
-		if (l->period_ns)	/* else: as they come, bucket only */
+		if (l->period_ns && l->seen)	/* else: as they come,
+						 * bucket only; or unused */
 			load += n * l->frame_s / (l->period_ns * 1e-9);
 	}
 	return load;
@@ -460,7 +462,8 @@ static int join_group(struct cs_canplan *p, struct slot *s,
 		g->sent_ns = INT64_MIN;
 		p->made[p->ngroups++] = (size_t)(g - p->groups);
 		p->st.groups++;
-		if (++l->seen > l->declared)
+		/* its first frame brings the line's whole share in */
+		if (++l->seen == 1 || l->seen > l->declared)
 			replan(p);
 	} else if (l->period_ns && (!g->period_ns ||
 				    l->period_ns < g->period_ns)) {

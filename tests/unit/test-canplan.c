@@ -290,17 +290,75 @@ static void stretch_reported(void **state)
 	struct cs_canplan_config c = config();
 	struct cs_canplan_stats st;
 	struct cs_canplan *p;
+	struct cs_record r;
 
 	(void)state;
 	/* 16 frames of 135 bits per ms = 2.16 Mbit/s, 432 % of 500 k:
-	 * stretched by 4.32 / 0.3 = 14.4 */
+	 * stretched by 4.32 / 0.3 = 14.4, from the line's first record on
+	 * (all 16 at once), not before */
 	p = cs_canplan_create(fx->map, &c);
 	assert_non_null(p);
+	cs_canplan_stats(p, &st);
+	assert_float_equal(st.stretch, 1, 0);
+	assert_float_equal(st.planned_load, 0, 0);
+	rec(&r, "fbg0/g2", "wavelength", 1550, "nm", 0);
+	assert_int_equal(cs_canplan_push(p, &r, 0, NULL), 0);
 	cs_canplan_stats(p, &st);
 	assert_float_equal(st.stretch, 16 * 135 / 500000.0 / 1e-3 / 0.3,
 			   1e-9);
 	assert_float_equal(st.planned_load, 0.3, 1e-9);
+	assert_int_equal(st.replans, 1);
+	/* the other 15 were counted with it: no more replans */
+	rec(&r, "fbg0/g3", "wavelength", 1550, "nm", 0);
+	assert_int_equal(cs_canplan_push(p, &r, 0, NULL), 0);
+	cs_canplan_stats(p, &st);
+	assert_int_equal(st.replans, 1);
+	cs_canplan_destroy(p);
+	unmake(fx);
+}
+
+/*
+ * A map covers more than one rig has: a line no record comes for takes
+ * no bus time. Here a heavy line (16 frames every ms, 432 % of the bus)
+ * never sees a record; the light one (1 frame every 10 ms, 2.7 %) goes
+ * out at its own period, not stretched for the other.
+ */
+static void unused_lines_take_nothing(void **state)
+{
+	struct fixture *fx = make("fbg{Fibre}/g{Grating} wavelength Fbg "
+				  "Wl_G{Grating} sources=16 every=1\n"
+				  "re{Cell}/anode potential Re Potential "
+				  "every=10\n");
+	struct cs_canplan_config c = config();
+	struct cs_canplan_stats st;
+	struct cs_can_frame f;
+	struct cs_canplan *p;
+	struct cs_record r;
+	int64_t t, next;
+	int frames = 0;
+
+	(void)state;
+	p = cs_canplan_create(fx->map, &c);
+	assert_non_null(p);
+	cs_canplan_stats(p, &st);
+	assert_float_equal(st.planned_load, 0, 0);
+	assert_float_equal(st.stretch, 1, 0);
+	/* the plan still knows what each line would take */
+	assert_int_equal(cs_canplan_line_frames(p, 0), 16);
+	assert_int_equal(cs_canplan_line_frames(p, 1), 1);
+	/* one second of an electrode at 1 kHz */
+	for (t = 0; t < 1000000000; t += 1000000) {
+		rec(&r, "re1/anode", "potential", 0.1, "V", t);
+		assert_int_equal(cs_canplan_push(p, &r, t, NULL), 0);
+		while (cs_canplan_next(p, t, &f, &next) == 1)
+			frames++;
+	}
+	cs_canplan_stats(p, &st);
+	assert_float_equal(st.planned_load, 135 / 500000.0 / 10e-3, 1e-9);
+	assert_float_equal(st.stretch, 1, 0);
 	assert_int_equal(st.replans, 0);
+	/* every 10 ms: 100 frames in the second (the first at once) */
+	assert_in_range(frames, 99, 101);
 	cs_canplan_destroy(p);
 	unmake(fx);
 }
@@ -592,6 +650,7 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(ceiling_1hz_to_20khz),
 		cmocka_unit_test(stretch_reported),
+		cmocka_unit_test(unused_lines_take_nothing),
 		cmocka_unit_test(policies),
 		cmocka_unit_test(on_change),
 		cmocka_unit_test(slots_full_and_bad),
