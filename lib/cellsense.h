@@ -168,6 +168,12 @@ CS_API unsigned long cs_record_reader_skipped(const struct cs_record_reader *r);
  * *@why set. A header or comment line gives -ENOMSG. */
 CS_API int cs_record_parse(const char *line, struct cs_record *rec,
 			   unsigned int *column, const char **why);
+/* cs_record_parse() of the @len bytes at @line (no NUL needed after them):
+ * a NUL byte among them is refused (-EBADMSG, column 1, "NUL byte in
+ * line"), before anything else is looked at. */
+CS_API int cs_record_parse_len(const char *line, size_t len,
+			       struct cs_record *rec, unsigned int *column,
+			       const char **why);
 
 /* ---------------------------------------------------------------------
  * Wavelength scale: pixel -> wavelength polynomial, lowest order first.

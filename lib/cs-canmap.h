@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cellsense-can.h"
+#include "cs-dbc.h"
 
 /*
  * cs_canmap_encode() that also says which map line took the record
@@ -33,6 +34,7 @@ struct cs_canmap_prep {
 	char status[CS_RECORD_STATUS_MAX]; /* one known to have a VAL_ */
 	const struct cs_dbc_signal *value, *status_sig, *unc, *flag;
 	double scale, offset;		/* record unit -> signal unit */
+	struct cs_dbc_plain value_plain, unc_plain;
 };
 
 /* cs_canmap_encode_part() that also fills @prep (may be NULL) when the

@@ -163,6 +163,10 @@ struct gw {
 	int64_t last_rec_ns;		/* dry run: the latest record time */
 	int64_t last_time;		/* time_ns of the last record */
 	int has_time;
+	/* the planner's stats after the last record: what a record changed
+	 * (one copy a record, not two) */
+	uint64_t replans;
+	const char *unfilled_signal;
 };
 
 /* A path that exists and is not a directory (a file, a pipe, a device). */
@@ -821,18 +825,19 @@ struct input {
 static void dry_run_until(struct gw *g, int64_t until);
 static void drain(struct gw *g, int64_t now);
 
-static void take_record(struct gw *g, struct input *in, char *line,
-			int64_t now)
+static void take_record(struct gw *g, struct input *in, const char *line,
+			size_t len, int64_t now)
 {
-	struct cs_canplan_stats before, after;
+	struct cs_canplan_stats after;
 	struct cs_record rec;
 	const char *why = NULL;
 	unsigned int col;
 	int ret;
 
-	if (strlen(line) == 0)
+	if (len == 0)
 		return;
-	ret = cs_record_parse(line, &rec, &col, &why);
+	/* a NUL byte is refused here, "NUL byte in line" at column 1 */
+	ret = cs_record_parse_len(line, len, &rec, &col, &why);
 	if (ret == -ENOMSG)
 		return;
 	if (ret) {
@@ -854,10 +859,9 @@ static void take_record(struct gw *g, struct input *in, char *line,
 			g->last_rec_ns = now;
 		}
 	}
-	cs_canplan_stats(g->plan, &before);
 	ret = cs_canplan_push(g->plan, &rec, now, &why);
 	cs_canplan_stats(g->plan, &after);
-	if (after.replans != before.replans)
+	if (after.replans != g->replans)
 		warn("plan: %zu kinds of record now (%s %s is new): periods "
 		     "stretched x%.2f to fit, planned load %.2f%%", after.slots,
 		     rec.source, rec.quantity, after.stretch,
@@ -882,12 +886,14 @@ static void take_record(struct gw *g, struct input *in, char *line,
 		     rec.source, rec.quantity, rec.unit,
 		     why ? why : strerror(-ret));
 	}
-	if (after.unfilled_signal && !before.unfilled_signal)
+	if (after.unfilled_signal && !g->unfilled_signal)
 		warn("%s:%lu: %s %s: its frame has signal %s, which can say "
 		     "neither a value nor 'not available' (no free code): "
 		     "sent as raw 0 while no record fills it (counted)",
 		     in->name, in->line, rec.source, rec.quantity,
 		     after.unfilled_signal);
+	g->replans = after.replans;
+	g->unfilled_signal = after.unfilled_signal;
 	/* Frames go when the records of their time are all in (a record of
 	 * another time came, or live, the read is done): a frame gathers
 	 * its signals. */
@@ -911,7 +917,8 @@ static void read_input(struct gw *g, struct input *in, int64_t now)
 			in->buf[in->len] = '\0';
 			in->line++;
 			if (!in->overlong)
-				take_record(g, in, in->buf, now);
+				take_record(g, in, in->buf, strlen(in->buf),
+					    now);
 			in->len = 0;
 		}
 		if (!g->o.dry_run)
@@ -921,20 +928,15 @@ static void read_input(struct gw *g, struct input *in, int64_t now)
 	in->len += (size_t)n;
 	p = in->buf;
 	while ((nl = memchr(p, '\n', in->len - (size_t)(p - in->buf)))) {
-		*nl = '\0';
+		size_t len = (size_t)(nl - p);
+
 		in->line++;
-		if (nl > p && nl[-1] == '\r')
-			nl[-1] = '\0';
-		if (in->overlong) {
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (in->overlong)
 			in->overlong = 0;
-		} else if (strlen(p) != (size_t)(nl - p) &&
-			   !(nl > p && nl[-1] == '\0' &&
-			     strlen(p) == (size_t)(nl - p - 1))) {
-			in->skipped++;
-			warn("%s:%lu:1: NUL byte in line", in->name, in->line);
-		} else {
-			take_record(g, in, p, now);
-		}
+		else
+			take_record(g, in, p, len, now);
 		p = nl + 1;
 	}
 	if (!g->o.dry_run)

@@ -16,6 +16,8 @@
 #include "cellsense-can.h"
 #include "cs-can-text.h"
 #include "cs-canmap.h"
+#include "cs-dbc.h"
+#include "cs-strings.h"
 
 #define MAX_CAPTURES 4
 #define MAX_CONSTS 8
@@ -1339,6 +1341,9 @@ int cs_canmap_encode_prep(const struct cs_canmap *map,
 		prep->flag = sig_of(ml, T_FLAG, vals);
 	cs_can_unit_convert(rec->unit, ml->unit ? ml->unit : prep->value->unit,
 			    &prep->scale, &prep->offset);
+	cs_dbc_signal_plain(prep->value, prep->len, &prep->value_plain);
+	if (prep->unc)
+		cs_dbc_signal_plain(prep->unc, prep->len, &prep->unc_plain);
 	return ret;
 }
 
@@ -1353,13 +1358,16 @@ int cs_canmap_encode_part(const struct cs_canmap *map,
 int cs_canmap_check(struct cs_canmap_prep *p, const struct cs_record *rec,
 		    const char **why)
 {
-	uint8_t data[CS_CAN_MAX_DLEN] = { 0 };
+	double value = rec->value * p->scale + p->offset;
+	uint64_t bits;
 	int64_t raw;
 	int flags, ret;
 
-	/* in encode_line()'s order, with its words */
-	ret = cs_dbc_signal_encode(p->value, data, p->len,
-				   rec->value * p->scale + p->offset);
+	/* in encode_line()'s order, with its words; the raw bits are worked
+	 * out and thrown away (writing them was a tenth of the time), and
+	 * most values are plainly in range */
+	ret = cs_dbc_plain_takes(p->value, &p->value_plain, value) ? 0 :
+	      cs_dbc_signal_raw(p->value, p->len, value, &bits);
 	if (ret == -EDOM && p->flag)
 		ret = 0;
 	if (ret == -EDOM)
@@ -1367,16 +1375,19 @@ int cs_canmap_check(struct cs_canmap_prep *p, const struct cs_record *rec,
 	if (ret < 0)
 		return ret;
 	flags = ret;
-	if (p->status_sig && strcmp(rec->status, p->status)) {
+	if (p->status_sig &&
+	    !cs_same_string(p->status, rec->status, sizeof(p->status))) {
 		if (cs_dbc_value_lookup(p->status_sig, rec->status, &raw))
 			WHY("status has no value name (VAL_) in the DBC");
 		strcpy(p->status, rec->status);
 	}
 	if (p->unc) {
-		ret = cs_dbc_signal_encode(p->unc, data, p->len,
-					   rec->uncertainty * fabs(p->scale));
+		double u = rec->uncertainty * fabs(p->scale);
+
+		ret = cs_dbc_plain_takes(p->unc, &p->unc_plain, u) ? 0 :
+		      cs_dbc_signal_raw(p->unc, p->len, u, &bits);
 		if (ret == -EDOM)
-			ret = cs_dbc_signal_encode(p->unc, data, p->len, 0);
+			ret = cs_dbc_signal_raw(p->unc, p->len, 0, &bits);
 		if (ret < 0)
 			return ret;
 		flags |= ret;

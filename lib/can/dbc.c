@@ -12,6 +12,7 @@
 
 #include "cellsense-can.h"
 #include "cs-can-text.h"
+#include "cs-dbc.h"
 
 /* SG_MUL_VAL_: signal @sig of message @msg is selected by @sel (indices:
  * the arrays move while the file is read; pointers are set at the end). */
@@ -1474,14 +1475,38 @@ static int na_usable(const struct cs_dbc_signal *sig)
 	return phys < sig->min || phys > sig->max;
 }
 
-int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
-			 size_t len, double value)
+/* 2^@n, exactly, for 0 <= @n <= 64 (ldexp() was a tenth of checking a
+ * record against its signals). */
+static double pow2(unsigned int n)
+{
+	return n < 64 ? (double)((uint64_t)1 << n) : 18446744073709551616.0;
+}
+
+/* round(): halves away from zero, without the call for the usual case
+ * (below 2^52, where @r less its truncation is exact). -0 may come out as
+ * 0, which converts and compares alike. */
+static double round_half_away(double r)
+{
+	double t;
+
+	if (!(fabs(r) < 4503599627370496.0))
+		return round(r);
+	t = (double)(int64_t)r;
+	if (r - t >= 0.5)
+		t += 1;
+	else if (r - t <= -0.5)
+		t -= 1;
+	return t;
+}
+
+int cs_dbc_signal_raw(const struct cs_dbc_signal *sig, size_t len,
+		      double value, uint64_t *rawp)
 {
 	int flags = 0, na;
 	double r, lo, hi;
 	uint64_t raw, hi_raw;
 
-	if (!sig || !data || !signal_fits(sig, len))
+	if (!sig || !signal_fits(sig, len))
 		return -EINVAL;
 	if (isnan(value)) {
 		if (sig->valtype == CS_DBC_FLOAT32) {
@@ -1489,15 +1514,17 @@ int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
 			uint32_t u;
 
 			memcpy(&u, &f, sizeof(u));
-			return cs_dbc_signal_set_raw(sig, data, len, u);
+			*rawp = u;
+			return 0;
 		}
 		if (sig->valtype == CS_DBC_FLOAT64) {
-			memcpy(&raw, &value, sizeof(raw));
-			return cs_dbc_signal_set_raw(sig, data, len, raw);
+			memcpy(rawp, &value, sizeof(*rawp));
+			return 0;
 		}
 		if (!na_usable(sig))
 			return -EDOM;
-		return cs_dbc_signal_set_raw(sig, data, len, na_raw(sig));
+		*rawp = na_raw(sig);
+		return 0;
 	}
 	if (has_range(sig)) {
 		if (value < sig->min) {
@@ -1514,28 +1541,27 @@ int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
 		uint32_t u;
 
 		memcpy(&u, &f, sizeof(u));
-		cs_dbc_signal_set_raw(sig, data, len, u);
+		*rawp = u;
 		return flags;
 	}
 	if (sig->valtype == CS_DBC_FLOAT64) {
-		memcpy(&raw, &r, sizeof(raw));
-		cs_dbc_signal_set_raw(sig, data, len, raw);
+		memcpy(rawp, &r, sizeof(*rawp));
 		return flags;
 	}
-	r = round(r);
+	r = round_half_away(r);
 	/* What the raw bits hold, as integers: a 2^L - 1 or 2^(L-1) - 1 in
 	 * double rounds up to the power of two past 53 bits, and that power
 	 * of two written into L bits would wrap (to 0, or to the sign). */
 	if (sig->is_signed) {
 		hi_raw = sig->length == 64 ? (uint64_t)INT64_MAX :
 			 ((uint64_t)1 << (sig->length - 1)) - 1;
-		lo = -ldexp(1, (int)sig->length - 1);
-		hi = ldexp(1, (int)sig->length - 1);	/* excluded */
+		lo = -pow2(sig->length - 1);
+		hi = pow2(sig->length - 1);	/* excluded */
 	} else {
 		hi_raw = sig->length == 64 ? UINT64_MAX :
 			 ((uint64_t)1 << sig->length) - 1;
 		lo = 0;
-		hi = ldexp(1, (int)sig->length);	/* excluded */
+		hi = pow2(sig->length);		/* excluded */
 	}
 	/* Keep the "not available" code free when it is in use. */
 	na = na_usable(sig);
@@ -1563,8 +1589,52 @@ int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
 		raw++;
 		flags |= CS_CAN_CLAMPED;
 	}
-	cs_dbc_signal_set_raw(sig, data, len, raw);
+	*rawp = raw;
 	return flags;
+}
+
+int cs_dbc_signal_plain(const struct cs_dbc_signal *sig, size_t len,
+			struct cs_dbc_plain *plain)
+{
+	const double top = 4503599627370496.0;	/* 2^52: all exact */
+	double lo, hi;
+
+	plain->ok = 0;
+	if (!sig || !signal_fits(sig, len) ||
+	    sig->valtype != CS_DBC_INTEGER)
+		return 0;
+	/* the raw values cs_dbc_signal_raw() takes as they are: not below
+	 * the lowest, nor above the highest, nor the free NA code */
+	if (sig->is_signed) {
+		lo = -pow2(sig->length - 1);
+		hi = pow2(sig->length - 1) - 1;
+		if (na_usable(sig))
+			lo += 1;
+	} else {
+		lo = 0;
+		hi = pow2(sig->length) - 1;
+		if (na_usable(sig))
+			hi -= 1;
+	}
+	plain->lo = lo < -top ? -top : lo;
+	plain->hi = hi > top ? top : hi;
+	plain->ok = plain->lo <= plain->hi;
+	return plain->ok;
+}
+
+int cs_dbc_signal_encode(const struct cs_dbc_signal *sig, uint8_t *data,
+			 size_t len, double value)
+{
+	uint64_t raw;
+	int ret;
+
+	if (!sig || !data)
+		return -EINVAL;
+	ret = cs_dbc_signal_raw(sig, len, value, &raw);
+	if (ret < 0)
+		return ret;
+	cs_dbc_signal_set_raw(sig, data, len, raw);
+	return ret;
 }
 
 int cs_dbc_signal_decode(const struct cs_dbc_signal *sig,

@@ -705,31 +705,51 @@ static int take_field(char *dst, size_t size, const char *src, size_t len)
 int cs_record_parse(const char *line, struct cs_record *rec,
 		    unsigned int *column, const char **why)
 {
+	return cs_record_parse_len(line, strlen(line), rec, column, why);
+}
+
+static int nul_byte(unsigned int *column, const char **why)
+{
+	*column = 1;
+	*why = "NUL byte in line";
+	return -EBADMSG;
+}
+
+int cs_record_parse_len(const char *line, size_t len, struct cs_record *rec,
+			unsigned int *column, const char **why)
+{
 	const char *col[NCOLUMNS] = { 0 }, *p, *end;
 	size_t clen[NCOLUMNS] = { 0 };
 	unsigned int n = 0;
-	size_t len;
+	uint64_t nul = 0;
 	long long t;
 
 	*column = 1;
-	if (line[0] == '#' || !strncmp(line, "time_ns\t", 8))
+	end = line + len;
+	if ((len && line[0] == '#') ||
+	    (len >= 8 && !memcmp(line, "time_ns\t", 8))) {
+		if (memchr(line, '\0', len))
+			return nul_byte(column, why);
 		return -ENOMSG;
-	len = strlen(line);
+	}
 	if (len >= 512) {
+		if (memchr(line, '\0', len))
+			return nul_byte(column, why);
 		*why = "line too long";
 		return -EBADMSG;
 	}
 	/* the columns are short: tabs found eight bytes at a time beat a
-	 * memchr() call a column, and a byte loop */
+	 * memchr() call a column, and a byte loop; NUL bytes on the way
+	 * (the caller's strlen() was a tenth of the time) */
 	col[0] = line;
 	p = line;
-	end = line + len;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; p + 8 <= end && n < NCOLUMNS; p += 8) {
 		const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full;
 		uint64_t w, x, tabs;
 
 		memcpy(&w, p, 8);
+		nul |= ~(((w & lo7) + lo7) | w | lo7);	/* 0x80 each */
 		x = w ^ 0x0909090909090909ull;	/* tab bytes: 0 */
 		tabs = ~(((x & lo7) + lo7) | x | lo7);	/* 0x80 each */
 		while (tabs && n < NCOLUMNS) {
@@ -743,12 +763,15 @@ int cs_record_parse(const char *line, struct cs_record *rec,
 	}
 #endif
 	for (; p < end && n < NCOLUMNS; p++) {
+		nul |= *p == '\0';
 		if (*p != '\t')
 			continue;
 		clen[n] = (size_t)(p - col[n]);
 		if (++n < NCOLUMNS)
 			col[n] = p + 1;
 	}
+	if (nul || (p < end && memchr(p, '\0', (size_t)(end - p))))
+		return nul_byte(column, why);
 	if (n < NCOLUMNS) {
 		clen[n] = (size_t)(end - col[n]);
 		n++;

@@ -30,3 +30,15 @@ grep -q "wrote 2 frames on vcan0; 6 records read, 2 unmapped, 2 rejected, 1 clam
 # Unmapped records alone are reported but are not an error.
 printf '1\tfbg0/a\twavelength\t1550\tnm\n' | "$BIN/sense2can" -n 2>"$TMPDIR/err" >/dev/null
 grep -q "1 unmapped" "$TMPDIR/err"
+# A NUL byte anywhere in a line, also just before its newline, is named
+# and the line skipped; a CRLF line is read.
+printf '100\tfbg0/g1\twave\000length\t1550\tnm\n100\tfbg0/g1\twavelength\t1550\tnm\000\n200\tfbg0/g1\twavelength\t1551\tnm\r\n' >"$TMPDIR/nul.tsv"
+set +e
+"$BIN/sense2can" -n vcan0 "$TMPDIR/nul.tsv" >"$TMPDIR/log" 2>"$TMPDIR/err"
+rc=$?
+set -e
+cat "$TMPDIR/err"
+[ "$rc" -eq 3 ] || { echo "exit $rc, wanted 3"; exit 1; }
+grep -q "^sense2can: $TMPDIR/nul.tsv:1:1: NUL byte in line" "$TMPDIR/err"
+grep -q "^sense2can: $TMPDIR/nul.tsv:2:1: NUL byte in line" "$TMPDIR/err"
+grep -q "1 record read, .* 2 bad lines skipped" "$TMPDIR/err"

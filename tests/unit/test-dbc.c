@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cellsense-can.h"
+#include "cs-dbc.h"
 
 /* cmocka 1.1 has no assert_double_equal. */
 #define assert_near(a, b, eps)                                          \
@@ -426,6 +427,107 @@ static void shipped_dbc(void **state)
 	cs_dbc_destroy(dbc);
 }
 
+/*
+ * What a record's check uses instead of encoding (cs_dbc_signal_raw(),
+ * and the plain range that skips it) says what cs_dbc_signal_encode()
+ * does, over widths, signs, byte orders, free and used NA codes, at and
+ * around every edge.
+ */
+static void raw_and_plain_as_encode(void **state)
+{
+	static const char text[] =
+		"BO_ 1 M: 8 GW\n"
+		" SG_ U8 : 0|8@1+ (1,0) [0|254] \"\" BMS\n"
+		" SG_ S8 : 8|8@1- (1,0) [-127|127] \"\" BMS\n"
+		" SG_ U8full : 16|8@1+ (1,0) [0|255] \"\" BMS\n"
+		" SG_ U12 : 24|12@1+ (0.1,-40) [0|0] \"\" BMS\n"
+		" SG_ S16m : 47|16@0- (0.001,0) [-30|30] \"\" BMS\n"
+		" SG_ B1 : 63|1@1+ (1,0) [0|1] \"\" BMS\n"
+		"BO_ 2 W: 8 GW\n"
+		" SG_ U53 : 0|53@1+ (1,0) [0|0] \"\" BMS\n"
+		"BO_ 3 X: 8 GW\n"
+		" SG_ S64 : 0|64@1- (1,0) [0|0] \"\" BMS\n"
+		"BO_ 4 Y: 8 GW\n"
+		" SG_ U64 : 0|64@1+ (0.5,3) [0|1e30] \"\" BMS\n"
+		"BO_ 5 Z: 8 GW\n"
+		" SG_ F32 : 0|32@1- (1,0) [0|0] \"\" BMS\n"
+		"BO_ 6 V: 8 GW\n"
+		" SG_ S8b : 0|8@1- (1,0) [-127.6|127] \"\" BMS\n"
+		" SG_ U8b : 8|8@1+ (1,0) [0|254.6] \"\" BMS\n"
+		"SIG_VALTYPE_ 5 F32 : 1;\n";
+	static const double edges[] = {
+		0, -0.0, 0.5, -0.5, 0.49999999, 1, -1, 1.5, -1.5, 126.5,
+		127, 127.5, -127, -127.5, -128, -128.5, 253.5, 254, 254.5,
+		255, 255.5, 256, 1e3, -1e3, 30, 30.0005, -30.0005, -40,
+		-40.05, 369.5, 369.55, -127.6, -127.55, 254.55, 254.6, 4503599627370495.5, 4503599627370496.0,
+		9007199254740992.0, 9.2233720368547758e18,
+		-9.2233720368547758e18, 1.8446744073709552e19, 1e30, -1e30,
+		INFINITY, -INFINITY, NAN,
+	};
+	struct cs_can_error err;
+	struct cs_dbc *dbc = cs_dbc_create(text, strlen(text), &err);
+	size_t i, j, k;
+	int plain_hits = 0;
+
+	(void)state;
+	if (!dbc)
+		fail_msg("%lu:%u: %s", err.line, err.column, err.why);
+	for (i = 0; i < cs_dbc_message_count(dbc); i++) {
+		const struct cs_dbc_message *m = cs_dbc_message_at(dbc, i);
+
+		for (j = 0; j < m->nsignals; j++) {
+			const struct cs_dbc_signal *sig = &m->signals[j];
+			struct cs_dbc_plain plain;
+
+			cs_dbc_signal_plain(sig, m->dlc, &plain);
+			for (k = 0; k < sizeof(edges) / sizeof(edges[0]) * 3;
+			     k++) {
+				double v = edges[k / 3] * (k % 3 == 1 ? 1.01 :
+							   1) +
+					   (k % 3 == 2 ? 0.3 : 0);
+				uint8_t d[8] = { 0 };
+				uint64_t raw = 0, back = 0;
+				int enc = cs_dbc_signal_encode(sig, d, m->dlc,
+							       v);
+				int r = cs_dbc_signal_raw(sig, m->dlc, v,
+							  &raw);
+
+				assert_int_equal(r, enc);
+				if (enc >= 0) {
+					uint8_t d2[8] = { 0 };
+
+					cs_dbc_signal_set_raw(sig, d2, m->dlc,
+							      raw);
+					assert_memory_equal(d, d2, 8);
+					cs_dbc_signal_get_raw(sig, d, m->dlc,
+							      &back);
+				}
+				if (cs_dbc_plain_takes(sig, &plain, v)) {
+					plain_hits++;
+					if (enc != 0)
+						fail_msg("%s: %.17g plain but "
+							 "encode says %d",
+							 sig->name, v, enc);
+				}
+			}
+		}
+	}
+	/* the plain range is taken, not only refused */
+	assert_true(plain_hits > 50);
+	/* no plain range for a float signal, nor one past the frame */
+	{
+		const struct cs_dbc_message *m = cs_dbc_message_at(dbc, 4);
+		struct cs_dbc_plain plain;
+
+		assert_int_equal(cs_dbc_signal_plain(&m->signals[0], 8,
+						     &plain), 0);
+		m = cs_dbc_message_at(dbc, 0);
+		assert_int_equal(cs_dbc_signal_plain(&m->signals[5], 4,
+						     &plain), 0);
+	}
+	cs_dbc_destroy(dbc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +539,7 @@ int main(void)
 		cmocka_unit_test(round_trips),
 		cmocka_unit_test(clamping_and_edges),
 		cmocka_unit_test(shipped_dbc),
+		cmocka_unit_test(raw_and_plain_as_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

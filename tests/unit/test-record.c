@@ -466,6 +466,79 @@ static void values_as_strtod(void **state)
 	}
 }
 
+/* cs_record_parse_len(): the bytes given and no more (a buffer of exactly
+ * the line, no NUL after it, so the sanitizer build sees an over-read),
+ * the same as cs_record_parse() on them, and a NUL byte anywhere refused
+ * first, at column 1. */
+static void parse_len_bounds_and_nul(void **state)
+{
+	static const char *const lines[] = {
+		"1\tfbg0/g0\twavelength\t1550.1\tnm\tok\t0.001",
+		"1\tfbg0/g0\twavelength\t1550.1\tnm",
+		"1\tfbg0/g0\twavelength\t1550.1\tnm\tok\t0.001\textra\tmore",
+		"12\ts\tq\t1e3\tV",
+		"x\ts\tq\t1\tV",
+		"1\ts\tq",
+		"# a comment",
+		"time_ns\tsource",
+		"",
+	};
+	struct cs_record a, b;
+	unsigned int ca, cb;
+	const char *wa, *wb;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		size_t len = strlen(lines[i]);
+		char *exact = malloc(len ? len : 1);
+		int ra, rb;
+
+		assert_non_null(exact);
+		memcpy(exact, lines[i], len);
+		wa = wb = NULL;
+		ra = cs_record_parse(lines[i], &a, &ca, &wa);
+		rb = cs_record_parse_len(exact, len, &b, &cb, &wb);
+		assert_int_equal(ra, rb);
+		assert_int_equal(ca, cb);
+		if (ra == -EBADMSG)
+			assert_string_equal(wa, wb);
+		if (!ra) {
+			assert_int_equal(a.time_ns, b.time_ns);
+			assert_string_equal(a.source, b.source);
+			assert_string_equal(a.unit, b.unit);
+			assert_true(a.value == b.value);
+		}
+		/* a NUL at every place, comments and long lines too */
+		for (k = 0; k < len; k++) {
+			char c = exact[k];
+
+			exact[k] = '\0';
+			wb = NULL;
+			assert_int_equal(cs_record_parse_len(exact, len, &b,
+							     &cb, &wb),
+					 -EBADMSG);
+			assert_int_equal(cb, 1);
+			assert_string_equal(wb, "NUL byte in line");
+			exact[k] = c;
+		}
+		free(exact);
+	}
+	/* a line too long, with a NUL: the NUL is what is said */
+	{
+		char longl[600];
+
+		memset(longl, 'a', sizeof(longl));
+		assert_int_equal(cs_record_parse_len(longl, sizeof(longl), &b,
+						     &cb, &wb), -EBADMSG);
+		assert_string_equal(wb, "line too long");
+		longl[599] = '\0';
+		assert_int_equal(cs_record_parse_len(longl, sizeof(longl), &b,
+						     &cb, &wb), -EBADMSG);
+		assert_string_equal(wb, "NUL byte in line");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +552,7 @@ int main(void)
 		cmocka_unit_test(stem_matches_format),
 		cmocka_unit_test(stem_refuses),
 		cmocka_unit_test(values_as_strtod),
+		cmocka_unit_test(parse_len_bounds_and_nul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
