@@ -34,8 +34,7 @@ struct options {
 	size_t block;
 	int n_set;
 	struct tools_offset offset;	/* --offset */
-	char uri[256], device[64];	/* -u, -d */
-	unsigned long long scans;	/* --scans, 0: until stopped */
+	struct tools_iio_opts iio;	/* -u, -d, --scans */
 	int source_set;
 	const char *layout_opt;		/* -n, -f, -F, -H, -T, --block given */
 };
@@ -119,7 +118,7 @@ static const struct option longopts[] = {
 	{ "waveforms", no_argument, NULL, 'w' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "offset", required_argument, NULL, 9 },
-	{ "scans", required_argument, NULL, 10 },
+	{ "scans", required_argument, NULL, TOOLS_OPT_SCANS },
 	{ "device", required_argument, NULL, 'd' },
 	{ "uri", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -157,21 +156,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->n_set = 1;
 			o->layout_opt = "-n";
 			break;
-		case 10:
-			o->scans = (unsigned long long)parse_long(optarg,
-								  "scans", 1,
-								  LONG_MAX);
-			break;
-		case 'd':
-			if (!optarg[0] || strlen(optarg) >= sizeof(o->device))
-				die_usage("device '%s' empty or too long",
-					  optarg);
-			strcpy(o->device, optarg);
-			break;
 		case 'u':
-			if (strlen(optarg) >= sizeof(o->uri))
-				die_usage("URI too long");
-			strcpy(o->uri, optarg);
+		case 'd':
+		case TOOLS_OPT_SCANS:
+			tools_iio_take(&o->iio, c, optarg, NULL);
 			break;
 		case 9:
 			tools_offset_parse(&o->offset, optarg);
@@ -259,17 +247,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die_usage("more than one input file");
-	if (o->device[0] && argc > optind)
-		die_usage("-d %s and input file %s: one or the other",
-			  o->device, argv[optind]);
-	if (!o->device[0] && o->uri[0])
-		die_usage("-u %s without -d: which device?", o->uri);
-	if (!o->device[0] && o->scans)
-		die_usage("--scans is for -d");
-	if (o->device[0] && o->layout_opt)
+	tools_iio_check(&o->iio, argc > optind ? argv[optind] : NULL, 0);
+	if (o->iio.device[0] && o->layout_opt)
 		die_usage("-d %s: %s: -n, -f, -F, -H, -T and --block come from "
-			  "the device", o->device, o->layout_opt);
-	if (o->device[0])
+			  "the device", o->iio.device, o->layout_opt);
+	if (o->iio.device[0])
 		return;		/* the checks below once fs is known */
 	check_times(o);
 }
@@ -293,7 +275,7 @@ static void check_times(struct options *o)
 static struct cs_iiodev *from_device(struct options *o)
 {
 	struct tools_us_layout l = { .fmt = &o->fmt };
-	struct cs_iiodev *d = tools_us_open(o->uri, o->device, &l);
+	struct cs_iiodev *d = tools_us_open(o->iio.uri, o->iio.device, &l);
 	const char *label = cs_iiodev_label(d);
 
 	if (strcmp(l.mode, "continuous") && !o->waveforms)
@@ -403,7 +385,7 @@ int main(int argc, char **argv)
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
-	if (o.device[0])
+	if (o.iio.device[0])
 		dev = from_device(&o);
 	hc.rate_hz = o.fs_hz;
 	hc.threshold = cs_ae_db_to_counts(o.threshold_db, o.ref);
@@ -435,7 +417,7 @@ int main(int argc, char **argv)
 		/* about 0.1 s of blocks a buffer, 1 to 64 */
 		tools_source_open_device(&src, dev, (size_t)fmin(64.0,
 					 fmax(1.0, o.fs_hz / (double)o.n /
-					      10.0)), o.scans);
+					      10.0)), o.iio.scans);
 	} else {
 		tools_source_open(&src, optind < argc ? argv[optind] : NULL,
 				  frame, o.n_set ? o.n : 0,

@@ -102,7 +102,7 @@ static const char usage[] =
 
 enum { OPT_HLINE = 256, OPT_TITLE, OPT_WIDTH, OPT_PANEL_HEIGHT,
        OPT_SPECTRUM, OPT_SCAN, OPT_BLOCK, OPT_RATE, OPT_WATERFALL,
-       OPT_OFFSET, OPT_POTENTIALS, OPT_THRESHOLD, OPT_MARGIN, OPT_SCANS };
+       OPT_OFFSET, OPT_POTENTIALS, OPT_THRESHOLD, OPT_MARGIN };
 
 static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -133,7 +133,7 @@ static const struct option longopts[] = {
 	{ "margin", required_argument, NULL, OPT_MARGIN },
 	{ "device", required_argument, NULL, 'd' },
 	{ "uri", required_argument, NULL, 'u' },
-	{ "scans", required_argument, NULL, OPT_SCANS },
+	{ "scans", required_argument, NULL, TOOLS_OPT_SCANS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -182,9 +182,8 @@ struct options {
 	/* --potentials */
 	int potentials;
 	double threshold, margin;
-	const char *device, *uri;	/* -d, -u */
+	struct tools_iio_opts iio;	/* -u, -d, --scans (shots to draw) */
 	const char *layout_opt;		/* -n, -f, -T, --block, --rate given */
-	unsigned long long scans;	/* --waterfall -d: shots to draw */
 	int scale_set;
 	struct cs_iiodev *dev;		/* -d, opened */
 };
@@ -316,6 +315,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->margin = 0.010;
 	cs_sample_format_parse("le:u16", &o->fmt, &pos);
 	cs_wavescale_parse("1510,0.167,-0.000001", &o->scale, &pos);
+	o->iio.scans_max = 1000000;	/* shots held in memory */
 	while ((c = getopt_long(argc, argv, "o:q:s:r:g:n:f:w:F:HTd:u:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
@@ -371,13 +371,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->fmt_set = 1;
 			o->layout_opt = "-f";
 			break;
-		case 'd':
-			if (!optarg[0])
-				die_usage("device: empty");
-			o->device = optarg;
-			break;
 		case 'u':
-			o->uri = optarg;
+		case 'd':
+		case TOOLS_OPT_SCANS:
+			tools_iio_take(&o->iio, c, optarg, NULL);
 			break;
 		case 'F':
 			o->fs_hz = parse_double(optarg, "fs", 1, 1e12);
@@ -386,11 +383,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'H':
 			o->header = 1;
 			o->layout_opt = "-H";
-			break;
-		case OPT_SCANS:
-			o->scans = (unsigned long long)parse_long(optarg,
-								  "scans", 1,
-								  1000000);
 			break;
 		case OPT_WATERFALL:
 			o->waterfall = 1;
@@ -486,21 +478,17 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->hlines[o->nhlines++] = (struct hline){ o->threshold +
 							  o->margin, warning };
 	}
-	if (o->device && !o->spectrum && !o->waterfall)
+	if (o->iio.device[0] && !o->spectrum && !o->waterfall)
 		die_usage("-d %s: a device gives raw scans: --spectrum or "
-			  "--waterfall", o->device);
-	if (o->scans && !(o->device && o->waterfall))
+			  "--waterfall", o->iio.device);
+	if (o->iio.scans && !(o->iio.device[0] && o->waterfall))
 		die_usage("--scans is for --waterfall -d");
-	if (o->device && o->waterfall && !o->scans)
-		o->scans = 100;
-	if (!o->device && o->uri)
-		die_usage("-u %s without -d: which device?", o->uri);
-	if (o->device && o->nfiles)
-		die_usage("-d %s and input file %s: one or the other",
-			  o->device, o->files[0]);
-	if (o->device && o->layout_opt)
+	if (o->iio.device[0] && o->waterfall && !o->iio.scans)
+		o->iio.scans = 100;
+	tools_iio_check(&o->iio, o->nfiles ? o->files[0] : NULL, 0);
+	if (o->iio.device[0] && o->layout_opt)
 		die_usage("-d %s: %s: -n, -f, -F, -H, -T, --block and --rate "
-			  "come from the device", o->device, o->layout_opt);
+			  "come from the device", o->iio.device, o->layout_opt);
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
@@ -901,7 +889,7 @@ struct spectrum {
  * from the fibre front-end, its intensity and timestamp enabled. */
 static struct cs_iiodev *from_device(struct options *o)
 {
-	struct cs_iiodev *d = tools_iio_open(o->uri, o->device);
+	struct cs_iiodev *d = tools_iio_open(o->iio.uri, o->iio.device);
 	const char *label = cs_iiodev_label(d);
 	const struct cs_iio_element *el, *e;
 	size_t nel, scan, npix, pos;
@@ -948,7 +936,7 @@ static struct cs_iiodev *from_device(struct options *o)
 static struct cs_iiodev *from_us_device(struct options *o)
 {
 	struct tools_us_layout l = { .fmt = &o->fmt };
-	struct cs_iiodev *d = tools_us_open(o->uri, o->device, &l);
+	struct cs_iiodev *d = tools_us_open(o->iio.uri, o->iio.device, &l);
 
 	o->npix = l.n;
 	o->n_set = 1;
@@ -1205,7 +1193,7 @@ static void read_shots(struct options *o, struct waterfall *wf)
 	char opts[96];
 
 	if (o->dev)	/* a shot's record as it comes */
-		tools_source_open_device(&src, o->dev, 1, o->scans);
+		tools_source_open_device(&src, o->dev, 1, o->iio.scans);
 	else
 		tools_source_open(&src, o->nfiles ? o->files[0] : NULL, frame,
 				  o->n_set ? o->npix : 0,
@@ -1416,7 +1404,7 @@ int main(int argc, char **argv)
 	tools_set_progname(argv[0]);
 	parse_args(argc, argv, &o);
 	tools_install_signals();
-	if (o.device)
+	if (o.iio.device[0])
 		o.dev = o.waterfall ? from_us_device(&o) : from_device(&o);
 	if (o.spectrum)
 		return plot_spectrum(&o);

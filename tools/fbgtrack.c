@@ -48,9 +48,7 @@ struct options {
 	int npix_set, scale_set;	/* -n, -w given: checked against a file */
 	struct cs_export_config exp;	/* --channel, --dbm, --linear */
 	char run_input[4096];	/* --run: the run's raw file */
-	char uri[256];		/* -u; "" local: */
-	char device[64];	/* -d; "" read FILE or stdin */
-	unsigned long long scans;	/* --scans, 0: until stopped */
+	struct tools_iio_opts iio;	/* -u, -d, --scans */
 	int source_set, rate_set, block_set, fmt_set;
 };
 
@@ -126,7 +124,6 @@ static const char usage_text[] =
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
 	OPT_REFERENCE, OPT_HEALTH, OPT_CHANNEL, OPT_DBM, OPT_LINEAR, OPT_RUN,
-	OPT_SCANS,
 };
 
 static const struct option longopts[] = {
@@ -153,7 +150,7 @@ static const struct option longopts[] = {
 	{ "linear", no_argument, NULL, OPT_LINEAR },
 	{ "uri", required_argument, NULL, 'u' },
 	{ "device", required_argument, NULL, 'd' },
-	{ "scans", required_argument, NULL, OPT_SCANS },
+	{ "scans", required_argument, NULL, TOOLS_OPT_SCANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -374,21 +371,6 @@ static void apply_option(struct options *o, int c, const char *arg,
 		o->rate_hz = parse_double(arg, "rate", 1e-6, 1e9);
 		o->rate_set = 1;
 		break;
-	case 'u':
-		if (strlen(arg) >= sizeof(o->uri))
-			die_usage("%s: URI too long", where);
-		strcpy(o->uri, arg);
-		break;
-	case 'd':
-		if (!arg[0] || strlen(arg) >= sizeof(o->device))
-			die_usage("%s: device '%s' empty or too long", where,
-				  arg);
-		strcpy(o->device, arg);
-		break;
-	case OPT_SCANS:
-		o->scans = (unsigned long long)parse_long(arg, "scans", 1,
-							  LONG_MAX);
-		break;
 	case 'T':
 		o->timestamps = 1;
 		break;
@@ -420,7 +402,8 @@ static void apply_option(struct options *o, int c, const char *arg,
 		o->verbose = 1;
 		break;
 	default:
-		die_usage("unknown option");
+		if (!tools_iio_take(&o->iio, c, arg, where))
+			die_usage("unknown option");
 	}
 }
 
@@ -456,19 +439,12 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	if (o->run_input[0] && argc > optind)
 		die_usage("--run names the input: no FILE with it");
-	if (o->run_input[0] && o->device[0])
-		die_usage("--run and -d %s: one input or the other", o->device);
-	if (o->device[0] && argc > optind)
-		die_usage("-d %s and input file %s: one or the other",
-			  o->device, argv[optind]);
-	if (!o->device[0] && o->uri[0])
-		die_usage("-u %s without -d: which device?", o->uri);
-	if (!o->device[0] && o->scans)
-		die_usage("--scans is for -d");
-	if (o->device[0] && (o->npix_set || o->fmt_set || o->block_set ||
+	tools_iio_check(&o->iio, argc > optind ? argv[optind] : NULL,
+			o->run_input[0] != '\0');
+	if (o->iio.device[0] && (o->npix_set || o->fmt_set || o->block_set ||
 			     o->timestamps || o->index))
 		die_usage("-d %s: -n, -f, --block, -T and -I come from the "
-			  "device", o->device);
+			  "device", o->iio.device);
 	if (o->index && (o->npix % o->block || o->block * 2 != 256 ||
 			 cs_sample_format_bytes(&o->fmt) != 2))
 		die_usage("--index is the cellsense_fbg layout: 16-bit pixels "
@@ -504,7 +480,7 @@ static void check_gratings(const struct options *o)
  * its pixels, tag and timestamp enabled. */
 static struct cs_iiodev *from_device(struct options *o)
 {
-	struct cs_iiodev *d = tools_iio_open(o->uri, o->device);
+	struct cs_iiodev *d = tools_iio_open(o->iio.uri, o->iio.device);
 	const char *label = cs_iiodev_label(d);
 	const struct cs_iio_element *el, *e;
 	size_t nel, scan, npix, sbytes, pos;
@@ -1030,7 +1006,7 @@ int main(int argc, char **argv)
 	tools_set_progname(argv[0]);
 	parse_args(&o, argc, argv);
 	tools_install_signals();
-	if (o.device[0])
+	if (o.iio.device[0])
 		dev = from_device(&o);
 
 	in.buf = malloc(IN_BUF);
@@ -1050,7 +1026,7 @@ int main(int argc, char **argv)
 		snprintf(dev_name, sizeof(dev_name), "%s on %s",
 			 cs_iiodev_label(dev), cs_iiodev_uri(dev));
 		in.name = dev_name;
-		in.fd = tools_iio_start(dev, o.scans);
+		in.fd = tools_iio_start(dev, o.iio.scans);
 		kind = CS_INPUT_RAW;	/* scans, whatever they look like */
 	} else {
 		read_head(&in, cs_scan_bytes(o.npix *

@@ -48,9 +48,7 @@ struct options {
 	int we_anode;		/* EC-Lab: the anode is the working electrode */
 	const char *scan_only;	/* an option only binary scans take */
 	int filter_set;		/* --pass or --stop given */
-	char uri[256];		/* -u; "" local: */
-	char device[64];	/* -d; "" read FILE or stdin */
-	unsigned long long scans;	/* --scans, 0: until stopped */
+	struct tools_iio_opts iio;	/* -u, -d, --scans */
 	int source_set;
 	int dvdq;		/* charge and dV/dQ records */
 	int ir;			/* 0 off, 1 given resistances, 2 from steps */
@@ -159,7 +157,6 @@ enum {
 	OPT_REST_RATE, OPT_DRIFT_LIMIT, OPT_WE, OPT_IR, OPT_IR_STEP, OPT_DVDQ,
 	OPT_RUN,
 	OPT_RELAX, OPT_RELAX_CHARGE, OPT_RELAX_TIME, OPT_STRIP,
-	OPT_SCANS,
 };
 
 static const struct option longopts[] = {
@@ -198,7 +195,7 @@ static const struct option longopts[] = {
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "uri", required_argument, NULL, 'u' },
 	{ "device", required_argument, NULL, 'd' },
-	{ "scans", required_argument, NULL, OPT_SCANS },
+	{ "scans", required_argument, NULL, TOOLS_OPT_SCANS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -402,20 +399,9 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->source_set = 1;
 			break;
 		case 'u':
-			if (strlen(optarg) >= sizeof(o->uri))
-				die_usage("URI too long");
-			strcpy(o->uri, optarg);
-			break;
 		case 'd':
-			if (!optarg[0] || strlen(optarg) >= sizeof(o->device))
-				die_usage("device '%s' empty or too long",
-					  optarg);
-			strcpy(o->device, optarg);
-			break;
-		case OPT_SCANS:
-			o->scans = (unsigned long long)parse_long(optarg,
-								  "scans", 1,
-								  LONG_MAX);
+		case TOOLS_OPT_SCANS:
+			tools_iio_take(&o->iio, c, optarg, NULL);
 			break;
 		case 'o':
 			o->out_rate = parse_double(optarg, "output-rate", 1e-3,
@@ -511,18 +497,11 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	if (o->run_input[0] && argc > optind)
 		die_usage("--run names the input: no FILE with it");
-	if (o->run_input[0] && o->device[0])
-		die_usage("--run and -d %s: one input or the other", o->device);
-	if (o->device[0] && argc > optind)
-		die_usage("-d %s and input file %s: one or the other",
-			  o->device, argv[optind]);
-	if (!o->device[0] && o->uri[0])
-		die_usage("-u %s without -d: which device?", o->uri);
-	if (!o->device[0] && o->scans)
-		die_usage("--scans is for -d");
-	if (o->device[0] && (o->scan_only || o->input == IN_ECLAB))
+	tools_iio_check(&o->iio, argc > optind ? argv[optind] : NULL,
+			o->run_input[0] != '\0');
+	if (o->iio.device[0] && (o->scan_only || o->input == IN_ECLAB))
 		die_usage("-d %s: -f, -S, -r, -T and -i come from the device",
-			  o->device);
+			  o->iio.device);
 	o->drift.extrapolate = o->drift_mode == DRIFT_EXTRAPOLATE;
 	check_drift(o);
 	if (o->ir_step > 0.0 && o->ir != 2)
@@ -742,7 +721,7 @@ struct input {
  * enabled. */
 static struct cs_iiodev *from_device(struct options *o)
 {
-	struct cs_iiodev *d = tools_iio_open(o->uri, o->device);
+	struct cs_iiodev *d = tools_iio_open(o->iio.uri, o->iio.device);
 	const char *label = cs_iiodev_label(d);
 	const struct cs_iio_element *el, *ts;
 	size_t nel, scan, step;
@@ -805,7 +784,7 @@ static void input_open(struct input *q, const struct options *o,
 	q->dev = dev;
 	if (dev) {
 		/* a copy: the FILE's close must not close the device's */
-		int fd = dup(tools_iio_start(dev, o->scans));
+		int fd = dup(tools_iio_start(dev, o->iio.scans));
 
 		snprintf(q->dev_name, sizeof(q->dev_name), "%s on %s",
 			 cs_iiodev_label(dev), cs_iiodev_uri(dev));
@@ -1204,7 +1183,7 @@ int main(int argc, char **argv)
 
 	input_open(&in, &o, o.run_input[0] ? o.run_input :
 			    optind < argc ? argv[optind] : NULL,
-		   o.device[0] ? from_device(&o) : NULL);
+		   o.iio.device[0] ? from_device(&o) : NULL);
 	plating = cs_plating_create(&o.plating);
 	if (!plating)
 		die_perror("plating detector");

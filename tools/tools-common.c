@@ -584,6 +584,48 @@ void tools_can_load(const char *dbc_path, const char *map_path,
 
 /* ---- devices through libiio (-u, -d) ---- */
 
+int tools_iio_take(struct tools_iio_opts *io, int c, const char *arg,
+		   const char *where)
+{
+	const char *sep = where ? ": " : "";
+
+	if (!where)
+		where = "";
+	switch (c) {
+	case 'u':
+		if (strlen(arg) >= sizeof(io->uri))
+			die_usage("%s%sURI too long", where, sep);
+		strcpy(io->uri, arg);
+		return 1;
+	case 'd':
+		if (!arg[0] || strlen(arg) >= sizeof(io->device))
+			die_usage("%s%sdevice '%s' empty or too long", where,
+				  sep, arg);
+		strcpy(io->device, arg);
+		return 1;
+	case TOOLS_OPT_SCANS:
+		io->scans = (unsigned long long)parse_long(arg, "scans", 1,
+				io->scans_max ? io->scans_max : LONG_MAX);
+		return 1;
+	}
+	return 0;
+}
+
+void tools_iio_check(const struct tools_iio_opts *io, const char *file,
+		     int run)
+{
+	if (run && io->device[0])
+		die_usage("--run and -d %s: one input or the other",
+			  io->device);
+	if (io->device[0] && file)
+		die_usage("-d %s and input file %s: one or the other",
+			  io->device, file);
+	if (!io->device[0] && io->uri[0])
+		die_usage("-u %s without -d: which device?", io->uri);
+	if (!io->device[0] && io->scans)
+		die_usage("--scans is for -d");
+}
+
 struct cs_iiodev *tools_iio_open(const char *uri, const char *device)
 {
 	char err[1024];

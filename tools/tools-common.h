@@ -202,6 +202,27 @@ void tools_can_load(const char *dbc_path, const char *map_path,
 
 /* ---- devices through libiio (-u URI -d DEVICE) ---- */
 
+/* --scans in a tool's longopts[]: above every tool's own option values */
+#define TOOLS_OPT_SCANS 1000
+
+/* What -u URI, -d DEV and --scans N gave. */
+struct tools_iio_opts {
+	char uri[256];			/* -u; "" local: */
+	char device[64];		/* -d; "" none: read FILE or stdin */
+	unsigned long long scans;	/* --scans; 0 until stopped */
+	long scans_max;			/* --scans' limit; 0 LONG_MAX */
+};
+/* Option @c ('u', 'd' or TOOLS_OPT_SCANS) with @arg into @io: 1 when it
+ * was one of them, else 0. A bad value dies, prefixed "@where: " when
+ * @where is not NULL (a config file's line). */
+int tools_iio_take(struct tools_iio_opts *io, int c, const char *arg,
+		   const char *where);
+/* The pairings, with @file the input file (NULL: none) and @run set when
+ * --run was given: -d and FILE, -d and --run, -u or --scans without -d
+ * are refused (exit 2). A tool then checks its own layout options. */
+void tools_iio_check(const struct tools_iio_opts *io, const char *file,
+		     int run);
+
 struct cs_iiodev;
 /* Device @device (label, name or id) at @uri (NULL: local:); dies with
  * why (unreachable, or no such device: what there is). */

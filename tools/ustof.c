@@ -73,8 +73,7 @@ struct options {
 	double pulse_start_us, pulse_end_us;
 	char run_input[4096];		/* --run: the run's raw file */
 	size_t run_scan_bytes;		/* --run: bytes a scan, as recorded */
-	char uri[256], device[64];	/* -u, -d */
-	unsigned long long scans;	/* --scans, 0: until stopped */
+	struct tools_iio_opts iio;	/* -u, -d, --scans */
 	int source_set;
 	const char *layout_opt;		/* -n, -f, -H, -T, --block, -F given */
 };
@@ -170,7 +169,7 @@ static const struct option longopts[] = {
 	{ "pulse-from", required_argument, NULL, 7 },
 	{ "times", required_argument, NULL, 8 },
 	{ "run", required_argument, NULL, 9 },
-	{ "scans", required_argument, NULL, 10 },
+	{ "scans", required_argument, NULL, TOOLS_OPT_SCANS },
 	{ "device", required_argument, NULL, 'd' },
 	{ "uri", required_argument, NULL, 'u' },
 	{ "header", no_argument, NULL, 'H' },
@@ -320,21 +319,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 			o->n_set = 1;
 			o->layout_opt = "-n";
 			break;
-		case 10:
-			o->scans = (unsigned long long)parse_long(optarg,
-								  "scans", 1,
-								  LONG_MAX);
-			break;
-		case 'd':
-			if (!optarg[0] || strlen(optarg) >= sizeof(o->device))
-				die_usage("device '%s' empty or too long",
-					  optarg);
-			strcpy(o->device, optarg);
-			break;
 		case 'u':
-			if (strlen(optarg) >= sizeof(o->uri))
-				die_usage("URI too long");
-			strcpy(o->uri, optarg);
+		case 'd':
+		case TOOLS_OPT_SCANS:
+			tools_iio_take(&o->iio, c, optarg, NULL);
 			break;
 		case 6:
 			tools_offset_parse(&o->offset, optarg);
@@ -428,8 +416,8 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("more than one input file");
 	if (o->run_input[0] && argc > optind)
 		die_usage("--run names the input: no FILE with it");
-	if (o->run_input[0] && o->device[0])
-		die_usage("--run and -d %s: one input or the other", o->device);
+	tools_iio_check(&o->iio, argc > optind ? argv[optind] : NULL,
+			o->run_input[0] != '\0');
 	if (!o->pulse_path && !o->pulse_from)
 		die_usage("no reference pulse: use --pulse=FILE or "
 			  "--pulse-from=SHOT:START_US:END_US");
@@ -439,26 +427,19 @@ static void parse_args(struct options *o, int argc, char **argv)
 		die_usage("no gate given: use -g NAME:START_US:END_US");
 	if (o->times_path && o->timestamps)
 		die_usage("--times and -T: the records' times from one only");
-	if (o->device[0] && argc > optind)
-		die_usage("-d %s and input file %s: one or the other",
-			  o->device, argv[optind]);
-	if (!o->device[0] && o->uri[0])
-		die_usage("-u %s without -d: which device?", o->uri);
-	if (!o->device[0] && o->scans)
-		die_usage("--scans is for -d");
-	if (o->device[0] && o->layout_opt)
+	if (o->iio.device[0] && o->layout_opt)
 		die_usage("-d %s: %s: -n, -f, -F, -H, -T and --block come from "
-			  "the device", o->device, o->layout_opt);
-	if (o->device[0] && o->times_path)
+			  "the device", o->iio.device, o->layout_opt);
+	if (o->iio.device[0] && o->times_path)
 		die_usage("-d %s: --times: the records' times come from the "
-			  "device", o->device);
+			  "device", o->iio.device);
 }
 
 /* -d: the board's layout, sampling frequency and label into @o. */
 static struct cs_iiodev *from_device(struct options *o)
 {
 	struct tools_us_layout l = { .fmt = &o->fmt };
-	struct cs_iiodev *d = tools_us_open(o->uri, o->device, &l);
+	struct cs_iiodev *d = tools_us_open(o->iio.uri, o->iio.device, &l);
 	const char *label = cs_iiodev_label(d);
 
 	if (l.n < 16)
@@ -1039,7 +1020,7 @@ int main(int argc, char **argv)
 	tools_install_signals();
 	if (o.times_path)
 		read_times(&o);
-	if (o.device[0])
+	if (o.iio.device[0])
 		dev = from_device(&o);
 
 	bps = cs_sample_format_bytes(&o.fmt);
@@ -1064,7 +1045,7 @@ int main(int argc, char **argv)
 			    cs_iiodev_label(dev), scan, rd.frame);
 		/* a shot's record as it comes: the shots' rate is not the
 		 * device's to know */
-		tools_source_open_device(&rd.src, dev, 1, o.scans);
+		tools_source_open_device(&rd.src, dev, 1, o.iio.scans);
 	} else {
 		tools_source_open(&rd.src, o.run_input[0] ? o.run_input :
 				  optind < argc ? argv[optind] : NULL,
