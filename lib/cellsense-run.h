@@ -107,8 +107,8 @@ struct cs_run;
 
 /*
  * Read the sidecar CS_RUN_SIDECAR in directory @dir. NULL with errno and
- * a reason in @err: ENOENT no sidecar, EINVAL not JSON or a member missing
- * or of the wrong type (named).
+ * a reason in @err: ENOENT no sidecar, EFBIG larger than 16 MiB, EINVAL
+ * not JSON or a member missing or of the wrong type (named).
  */
 CS_API struct cs_run *cs_run_open(const char *dir, char *err, size_t errlen);
 CS_API void cs_run_close(struct cs_run *run);

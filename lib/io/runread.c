@@ -319,6 +319,48 @@ static int read_run(struct cs_run *run, json_object *root, const char *dir,
 	return stop ? read_stop(run, stop, err, errlen) : 0;
 }
 
+/* csacq's sidecars are a few KiB; far more is no sidecar */
+#define RUN_SIDECAR_MAX (16u << 20)
+
+/* The sidecar at @path parsed, or NULL with errno and @err set. */
+static json_object *parse_sidecar(const char *path, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error why;
+	json_object *root;
+	size_t len;
+	char *text = cs_file_read(path, RUN_SIDECAR_MAX, &len);
+	int e = errno;
+
+	if (!text) {
+		if (e == EFBIG)
+			say(err, errlen, "%s: larger than %u MiB: not a run's "
+			    "sidecar", path, RUN_SIDECAR_MAX >> 20);
+		else
+			say(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		free(text);
+		say(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		errno = ENOMEM;
+		return NULL;
+	}
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	why = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	free(text);
+	if (!root) {
+		say(err, errlen, "%s: not JSON: %s", path,
+		    why == json_tokener_continue ? "it ends inside a value" :
+		    json_tokener_error_desc(why));
+		errno = EINVAL;
+	}
+	return root;
+}
+
 struct cs_run *cs_run_open(const char *dir, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
@@ -333,22 +375,9 @@ struct cs_run *cs_run_open(const char *dir, char *err, size_t errlen)
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	root = json_object_from_file(path);
-	if (!root) {
-		FILE *f = fopen(path, "r");
-
-		if (!f) {
-			ret = errno;
-			say(err, errlen, "%s: %s", path, strerror(ret));
-			errno = ret;
-			return NULL;
-		}
-		fclose(f);
-		say(err, errlen, "%s: not JSON: %s", path,
-		    json_util_get_last_err() ? json_util_get_last_err() : "?");
-		errno = EINVAL;
+	root = parse_sidecar(path, err, errlen);
+	if (!root)
 		return NULL;
-	}
 	run = calloc(1, sizeof(*run));
 	ret = run ? read_run(run, root, dir, err, errlen) : -ENOMEM;
 	json_object_put(root);

@@ -255,6 +255,35 @@ static void sidecar_refused(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/* a file far larger than any sidecar (a run's data named run.jsonld) is
+ * refused at its size, the limit named, before json-c sees it */
+static void sidecar_too_large(void **state)
+{
+	char path[128], err[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/run.jsonld", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"start\": {}, \"descriptors\": [], \"pad\": \"", f);
+	for (int i = 0; i < (16 << 20) / 64; i++)
+		fputs("0123456789abcdef0123456789abcdef"
+		      "0123456789abcdef0123456789abcdef", f);
+	fputs("\"}", f);
+	assert_int_equal(fclose(f), 0);
+	errno = 0;
+	assert_null(cs_run_open(dir, err, sizeof(err)));
+	assert_int_equal(errno, EFBIG);
+	assert_non_null(strstr(err, "run.jsonld: larger than 16 MiB"));
+	/* a directory named like the sidecar is said as one */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(cs_run_open(dir, err, sizeof(err)));
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(rmdir(path), 0);
+}
+
 static int make_dir(void **state)
 {
 	(void)state;
@@ -283,6 +312,7 @@ int main(void)
 		cmocka_unit_test(sha256_known),
 		cmocka_unit_test(sidecar_reads),
 		cmocka_unit_test(sidecar_refused),
+		cmocka_unit_test(sidecar_too_large),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
