@@ -540,11 +540,15 @@ const char *tools_data_file(const char *path, const char *name,
 	return buf;
 }
 
-static noreturn void die_can_error(const char *path,
+/* @kind: "DBC", "signal map" */
+static noreturn void die_can_error(const char *path, const char *kind,
 				   const struct cs_can_error *err)
 {
 	if (err->line)
 		die("%s:%lu:%u: %s", path, err->line, err->column, err->why);
+	/* a file past the library's limit: the limit, not "File too large" */
+	if (errno == EFBIG && err->why[0])
+		die("%s: %s: not a %s", path, err->why, kind);
 	die_perror("%s", path);
 }
 
@@ -554,7 +558,7 @@ struct cs_dbc *tools_dbc_load(const char *path)
 	struct cs_dbc *dbc = cs_dbc_create_from_file(path, &err);
 
 	if (!dbc)
-		die_can_error(path, &err);
+		die_can_error(path, "DBC", &err);
 	return dbc;
 }
 
@@ -565,7 +569,7 @@ struct cs_canmap *tools_canmap_load(const char *path,
 	struct cs_canmap *map = cs_canmap_create_from_file(path, dbc, &err);
 
 	if (!map)
-		die_can_error(path, &err);
+		die_can_error(path, "signal map", &err);
 	return map;
 }
 

@@ -103,7 +103,7 @@ expect 1 "ocv /dev/zero: larger than 256 MiB" \
 	"$BIN/refmon" --drift hold --capacity 2 --ocv /dev/zero "$TMPDIR/re"
 expect 1 "$TMPDIR/dir: Is a directory" \
 	"$BIN/can2sense" -d "$TMPDIR/dir" /dev/null
-expect 1 "/dev/zero: File too large" \
+expect 1 "/dev/zero: larger than 64 MiB: not a DBC" \
 	"$BIN/can2sense" -d /dev/zero /dev/null
 expect 1 "$TMPDIR/dir: line 1: Is a directory" "$BIN/can2sense" "$TMPDIR/dir"
 # an endless line (no newline in 4 GiB): an error at the limit, no

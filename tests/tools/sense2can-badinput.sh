@@ -42,3 +42,10 @@ cat "$TMPDIR/err"
 grep -q "^sense2can: $TMPDIR/nul.tsv:1:1: NUL byte in line" "$TMPDIR/err"
 grep -q "^sense2can: $TMPDIR/nul.tsv:2:1: NUL byte in line" "$TMPDIR/err"
 grep -q "1 record read, .* 2 bad lines skipped" "$TMPDIR/err"
+# A DBC or map far larger than any (here /dev/zero) is refused naming the
+# file and the limit, not with strerror's "File too large".
+. "$SRC/tests/tools/common/expect.sh"
+expect 1 "^sense2can: /dev/zero: larger than 64 MiB: not a DBC$" \
+	"$BIN/sense2can" -n --dbc /dev/zero
+expect 1 "^sense2can: /dev/zero: larger than 64 MiB: not a signal map$" \
+	"$BIN/sense2can" -n --map /dev/zero
