@@ -214,31 +214,32 @@ static void enable_channels(struct frontend *f)
 	}
 }
 
-/* What each enabled channel is, as Bluesky's data_keys. */
-static json_object *data_keys(struct iio_device *dev)
+/* What each enabled channel is, as Bluesky's data_keys, from the scan
+ * elements as cs_iio_stream_layout() read them. */
+static json_object *data_keys(const struct frontend *f)
 {
+	struct cs_iio_element el[CS_IIO_MAX_ELEMENTS];
 	json_object *o = json_object_new_object();
+	size_t n, scan_bytes;
 
-	for (unsigned int i = 0; i < iio_device_get_channels_count(dev); i++) {
-		struct iio_channel *ch = iio_device_get_channel(dev, i);
-		const struct iio_data_format *f;
+	if (cs_iio_device_elements(f->dev, el, CS_IIO_MAX_ELEMENTS, &n,
+				   &scan_bytes))
+		n = 0;	/* not reached: cs_iio_stream_layout() died first */
+	for (size_t i = 0; i < n; i++) {
+		const struct cs_sample_format *sf = &el[i].fmt;
 		json_object *k;
 		char fmt[48];
 
-		if (!iio_channel_is_scan_element(ch) || !iio_channel_is_enabled(ch))
-			continue;
-		f = iio_channel_get_data_format(ch);
 		snprintf(fmt, sizeof(fmt), "%s:%c%u/%uX%u>>%u",
-			 f->is_be ? "be" : "le", f->is_signed ? 's' : 'u',
-			 f->bits, f->length, f->repeat ? f->repeat : 1,
-			 f->shift);
+			 sf->big_endian ? "be" : "le", sf->is_signed ? 's' : 'u',
+			 sf->bits, sf->storage, el[i].repeat, sf->shift);
 		k = json_object_new_object();
 		json_object_object_add(k, "format", json_object_new_string(fmt));
 		json_object_object_add(k, "index",
-				       json_object_new_int(iio_channel_get_index(ch)));
+				       json_object_new_int((int)el[i].scan_index));
 		json_object_object_add(k, "scale",
-				       json_object_new_double(f->with_scale ? f->scale : 1.0));
-		json_object_object_add(o, iio_channel_get_id(ch), k);
+				       json_object_new_double(el[i].scale));
+		json_object_object_add(o, el[i].id, k);
 	}
 	return o;
 }
@@ -336,7 +337,7 @@ static void setup_frontend(struct acq *a, struct frontend *f)
 	enable_channels(f);
 	if (cs_iio_stream_layout(f->dev, &m->s, err, sizeof(err)))
 		die("[frontend %s]: %s: %s", s->name, m->s.device, err);
-	m->data_keys = data_keys(f->dev);
+	m->data_keys = data_keys(f);
 	if ((v = cs_plan_get(s, "buffer")))
 		bufsize = (unsigned long)parse_long(v, "buffer", 1, 1 << 20);
 	f->buf = iio_device_create_buffer(f->dev, bufsize, false);

@@ -26,13 +26,6 @@ int cs_iio_attr_write(struct iio_device *dev, const char *attr,
 	return 0;
 }
 
-static void format_text(const struct iio_data_format *f, char *dst,
-			size_t len)
-{
-	snprintf(dst, len, "%s:%c%u/%u>>%u", f->is_be ? "be" : "le",
-		 f->is_signed ? 's' : 'u', f->bits, f->length, f->shift);
-}
-
 /* Space-separated numbers of channel attribute @attr into @v. */
 static unsigned int read_numbers(const struct iio_channel *ch,
 				 const char *attr, double *v, unsigned int max)
@@ -40,7 +33,7 @@ static unsigned int read_numbers(const struct iio_channel *ch,
 	char buf[512], *p = buf, *end;
 	unsigned int n = 0;
 
-	if (!iio_channel_find_attr(ch, attr) ||
+	if (!ch || !iio_channel_find_attr(ch, attr) ||
 	    iio_channel_attr_read(ch, attr, buf, sizeof(buf)) < 0)
 		return 0;
 	while (n < max) {
@@ -57,58 +50,32 @@ static unsigned int read_numbers(const struct iio_channel *ch,
 int cs_iio_stream_layout(struct iio_device *dev, struct cs_run_stream *s,
 			 char *err, size_t errlen)
 {
-	unsigned int nch = iio_device_get_channels_count(dev);
-	char fmt[32];
-	ssize_t size;
+	struct cs_iio_element el[CS_IIO_MAX_ELEMENTS];
+	size_t n, scan_bytes;
 	double rate;
+	int ret;
 
-	s->samples = 0;
-	s->nscales = 0;
+	ret = cs_iio_device_elements(dev, el, CS_IIO_MAX_ELEMENTS, &n,
+				     &scan_bytes);
+	if (ret) {
+		if (ret == -E2BIG)
+			snprintf(err, errlen, "more than %d scan elements "
+				 "enabled", CS_IIO_MAX_ELEMENTS);
+		else
+			snprintf(err, errlen, "a scan element of a data "
+				 "format libiio cannot read");
+		return -EINVAL;
+	}
+	ret = cs_iio_run_layout(el, n, scan_bytes, s, err, errlen);
+	if (ret)
+		return ret;
 	s->ncoeffs = 0;
-	s->format[0] = '\0';
-	for (unsigned int i = 0; i < nch; i++) {
-		struct iio_channel *ch = iio_device_get_channel(dev, i);
-		const struct iio_data_format *f;
-		const char *id = iio_channel_get_id(ch);
-
-		if (!iio_channel_is_scan_element(ch) ||
-		    !iio_channel_is_enabled(ch))
-			continue;
-		if (!strcmp(id, "timestamp")) {
-			s->timestamps = 1;
-			continue;
-		}
-		if (!strcmp(id, "index")) {
-			s->index = 1;
-			continue;
-		}
-		f = iio_channel_get_data_format(ch);
-		format_text(f, fmt, sizeof(fmt));
-		if (s->format[0] && strcmp(fmt, s->format)) {
-			snprintf(err, errlen, "channel %s is %s, the others %s: "
-				 "one format a stream", id, fmt, s->format);
-			return -EINVAL;
-		}
-		strcpy(s->format, fmt);
-		if (!s->samples)
-			s->block = f->repeat ? f->repeat : 1;
-		s->samples += f->repeat ? f->repeat : 1;
-		if (s->nscales < CS_RUN_MAX_SCALES)
-			s->scales[s->nscales++] = f->with_scale ? f->scale : 1.0;
-		if (!s->ncoeffs)
-			s->ncoeffs = read_numbers(ch, "wavelength_coeffs",
-						  s->coeffs, CS_RUN_MAX_COEFFS);
-	}
-	if (!s->samples) {
-		snprintf(err, errlen, "no data channel enabled");
-		return -EINVAL;
-	}
-	size = iio_device_get_sample_size(dev);
-	if (size <= 0) {
-		snprintf(err, errlen, "no scan size: %s", strerror((int)-size));
-		return -EINVAL;
-	}
-	s->scan_bytes = (size_t)size;
+	for (size_t i = 0; i < n && !s->ncoeffs; i++)
+		if (cs_iio_element_is_data(&el[i]))
+			s->ncoeffs = read_numbers(
+				iio_device_find_channel(dev, el[i].id, false),
+				"wavelength_coeffs", s->coeffs,
+				CS_RUN_MAX_COEFFS);
 	s->rate_hz = 0.0;
 	if (iio_device_find_attr(dev, "sampling_frequency") &&
 	    !iio_device_attr_read_double(dev, "sampling_frequency", &rate))

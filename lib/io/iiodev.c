@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cellsense-iio.h"
+#include "cs-iioattr.h"
 
 #define ERR_MAX 1024
 /* libiio's wait for a refill (and for a remote rig's answers), ms: a
@@ -29,7 +30,6 @@ struct cs_iiodev {
 	struct iio_context *ctx;
 	struct iio_device *dev;
 	struct cs_iio_element el[CS_IIO_MAX_ELEMENTS];
-	struct iio_channel *chan[CS_IIO_MAX_ELEMENTS];
 	size_t nel, scan_bytes;
 	/* the stream */
 	struct iio_buffer *buf;
@@ -297,14 +297,16 @@ static int by_index(const void *a, const void *b)
 	return (x->scan_index > y->scan_index) - (x->scan_index < y->scan_index);
 }
 
-/* The enabled scan elements, sorted, laid out. */
-static int collect(struct cs_iiodev *d)
+CS_API int cs_iio_device_elements(struct iio_device *dev,
+				  struct cs_iio_element *el, size_t max,
+				  size_t *n, size_t *scan_bytes)
 {
-	unsigned int n = iio_device_get_channels_count(d->dev);
+	unsigned int nch = iio_device_get_channels_count(dev);
 
-	d->nel = 0;
-	for (unsigned int i = 0; i < n; i++) {
-		struct iio_channel *ch = iio_device_get_channel(d->dev, i);
+	*n = 0;
+	*scan_bytes = 0;
+	for (unsigned int i = 0; i < nch; i++) {
+		struct iio_channel *ch = iio_device_get_channel(dev, i);
 		const struct iio_data_format *f;
 		struct cs_iio_element *e;
 		double scale;
@@ -313,14 +315,14 @@ static int collect(struct cs_iiodev *d)
 		if (!iio_channel_is_scan_element(ch) ||
 		    iio_channel_is_output(ch) || !iio_channel_is_enabled(ch))
 			continue;
-		if (d->nel >= CS_IIO_MAX_ELEMENTS)
+		if (*n >= max)
 			return -E2BIG;
 		f = iio_channel_get_data_format(ch);
 		idx = iio_channel_get_index(ch);
 		if (!f || idx < 0 || !f->length || f->length % 8 ||
 		    f->length > 64 || !f->bits || f->bits > f->length)
 			return -EPROTO;
-		e = &d->el[d->nel];
+		e = &el[*n];
 		memset(e, 0, sizeof(*e));
 		snprintf(e->id, sizeof(e->id), "%s", iio_channel_get_id(ch));
 		e->fmt.big_endian = f->is_be;
@@ -334,14 +336,18 @@ static int collect(struct cs_iiodev *d)
 		if (!iio_channel_attr_read_double(ch, "scale", &scale) &&
 		    scale > 0)
 			e->scale = scale;
-		d->nel++;
+		(*n)++;
 	}
-	qsort(d->el, d->nel, sizeof(d->el[0]), by_index);
-	/* the channel of each sorted element, to refind nothing later */
-	for (size_t k = 0; k < d->nel; k++)
-		d->chan[k] = iio_device_find_channel(d->dev, d->el[k].id, false);
-	d->scan_bytes = cs_iio_layout(d->el, d->nel);
+	qsort(el, *n, sizeof(el[0]), by_index);
+	*scan_bytes = cs_iio_layout(el, *n);
 	return 0;
+}
+
+/* The enabled scan elements, sorted, laid out. */
+static int collect(struct cs_iiodev *d)
+{
+	return cs_iio_device_elements(d->dev, d->el, CS_IIO_MAX_ELEMENTS,
+				      &d->nel, &d->scan_bytes);
 }
 
 /* Enable @prefix elements numbered below @below (0: any, and @prefix

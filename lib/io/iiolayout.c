@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The parts of reading a device through libiio that need no device: where
- * each scan element sits, which URI the user meant, the FBG board's
- * wavelength coefficients.
+ * each scan element sits, what that makes of a run's stream, which URI the
+ * user meant, the FBG board's wavelength coefficients.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cellsense-iio.h"
+#include "cs-iioattr.h"
 
 static size_t element_bytes(const struct cs_iio_element *e)
 {
@@ -81,6 +83,68 @@ CS_API size_t cs_iio_elements_prefix(const struct cs_iio_element *el,
 	if (contiguous)
 		*contiguous = count > 0 && contig;
 	return count;
+}
+
+CS_API int cs_iio_element_is_data(const struct cs_iio_element *e)
+{
+	return strcmp(e->id, "timestamp") && strcmp(e->id, "index");
+}
+
+/* A run's format text of @f: "le:u16/16>>0" (no repeat: one per stream) */
+static void format_text(const struct cs_sample_format *f, char *dst,
+			size_t len)
+{
+	snprintf(dst, len, "%s:%c%u/%u>>%u", f->big_endian ? "be" : "le",
+		 f->is_signed ? 's' : 'u', f->bits, f->storage, f->shift);
+}
+
+CS_API int cs_iio_run_layout(const struct cs_iio_element *el, size_t n,
+			     size_t scan_bytes, struct cs_run_stream *s,
+			     char *err, size_t errlen)
+{
+	char fmt[sizeof(s->format)];
+
+	s->samples = 0;
+	s->block = 0;
+	s->nscales = 0;
+	s->format[0] = '\0';
+	s->timestamps = 0;
+	s->index = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct cs_iio_element *e = &el[i];
+		unsigned int repeat = e->repeat ? e->repeat : 1;
+
+		if (!strcmp(e->id, "timestamp")) {
+			s->timestamps = 1;
+			continue;
+		}
+		if (!cs_iio_element_is_data(e)) {
+			s->index = 1;
+			continue;
+		}
+		format_text(&e->fmt, fmt, sizeof(fmt));
+		if (s->format[0] && strcmp(fmt, s->format)) {
+			snprintf(err, errlen, "channel %s is %s, the others %s: "
+				 "one format a stream", e->id, fmt, s->format);
+			return -EINVAL;
+		}
+		strcpy(s->format, fmt);
+		if (!s->samples)
+			s->block = repeat;
+		s->samples += repeat;
+		if (s->nscales < CS_RUN_MAX_SCALES)
+			s->scales[s->nscales++] = e->scale;
+	}
+	if (!s->samples) {
+		snprintf(err, errlen, "no data channel enabled");
+		return -EINVAL;
+	}
+	if (!scan_bytes) {
+		snprintf(err, errlen, "no scan size: an element of 0 bytes");
+		return -EINVAL;
+	}
+	s->scan_bytes = scan_bytes;
+	return 0;
 }
 
 CS_API int cs_iio_uri_normalise(const char *in, char *out, size_t size,

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cellsense-iio.h"
+#include "cs-iioattr.h"
 
 static void element(struct cs_iio_element *e, const char *id,
 		    const char *fmt, unsigned int repeat, unsigned int index)
@@ -22,8 +23,22 @@ static void element(struct cs_iio_element *e, const char *id,
 	e->scale = 1.0;
 }
 
-/* cellsense_fbg: 4 blocks of 128 u16, the 64-word tag, a 32-long
- * timestamp: 1024 + 256 + 256 bytes, as fbg-stream.sh measures. */
+/* cellsense_fbg's elements: 4 blocks of 128 u16 (scales 0.5, 1.5, ...),
+ * the 64-word tag, a 32-long timestamp. */
+static void fbg_elements(struct cs_iio_element el[6])
+{
+	for (unsigned int i = 0; i < 4; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "intensity%u", i);
+		element(&el[i], id, "le:u16/16", 128, i);
+		el[i].scale = 0.5 + i;
+	}
+	element(&el[4], "index", "le:u32/32", 64, 4);
+	element(&el[5], "timestamp", "le:s64/64", 32, 5);
+}
+
+/* cellsense_fbg: 1024 + 256 + 256 bytes, as fbg-stream.sh measures. */
 static void layout_fbg(void **state)
 {
 	struct cs_iio_element el[6];
@@ -31,14 +46,7 @@ static void layout_fbg(void **state)
 	int contig;
 
 	(void)state;
-	for (unsigned int i = 0; i < 4; i++) {
-		char id[16];
-
-		snprintf(id, sizeof(id), "intensity%u", i);
-		element(&el[i], id, "le:u16/16", 128, i);
-	}
-	element(&el[4], "index", "le:u32/32", 64, 4);
-	element(&el[5], "timestamp", "le:s64/64", 32, 5);
+	fbg_elements(el);
 	assert_int_equal(cs_iio_layout(el, 6), 1536);
 	assert_int_equal(el[3].offset, 768);
 	assert_int_equal(el[4].offset, 1024);
@@ -52,6 +60,42 @@ static void layout_fbg(void **state)
 	/* the pixel-only layout: as cs_scan_bytes() has it */
 	assert_int_equal(cs_iio_layout(el, 4),
 			 cs_scan_bytes(1024, 256, 0));
+}
+
+/* A run's stream (csacq's sidecar) from the same elements: cellsense_fbg's
+ * blocks are one stream of 512 pixels in blocks of 128 with the index and
+ * the timestamp; two data formats are refused, named. */
+static void run_layout_fbg(void **state)
+{
+	static struct cs_run_stream s;
+	struct cs_iio_element el[6];
+	char err[128] = "";
+	size_t scan;
+
+	(void)state;
+	fbg_elements(el);
+	scan = cs_iio_layout(el, 6);
+	assert_int_equal(cs_iio_run_layout(el, 6, scan, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.format, "le:u16/16>>0");
+	assert_int_equal(s.samples, 512);
+	assert_int_equal(s.block, 128);
+	assert_int_equal(s.scan_bytes, 1536);
+	assert_true(s.index && s.timestamps);
+	assert_int_equal(s.nscales, 4);
+	assert_true(s.scales[3] == 3.5);
+	/* without the index and the timestamp */
+	assert_int_equal(cs_iio_run_layout(el, 4, cs_iio_layout(el, 4), &s,
+					   err, sizeof(err)), 0);
+	assert_false(s.index || s.timestamps);
+	element(&el[2], "intensity2", "be:s24/32>>8", 128, 2);
+	assert_int_equal(cs_iio_run_layout(el, 4, cs_iio_layout(el, 4), &s,
+					   err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "channel intensity2 is be:s24/32>>8, "
+			       "the others le:u16/16>>0"));
+	assert_int_equal(cs_iio_run_layout(el + 4, 2, 512, &s, err,
+					   sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no data channel enabled"));
 }
 
 /* The reference-electrode ADC: four 24-in-32 channels and an 8-byte
@@ -162,6 +206,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(layout_fbg),
 		cmocka_unit_test(layout_padding),
+		cmocka_unit_test(run_layout_fbg),
 		cmocka_unit_test(uri),
 		cmocka_unit_test(coeffs),
 		cmocka_unit_test(unreachable),
