@@ -68,8 +68,8 @@ LIB_A      := $(BUILD)/lib/libcellsense.a
 LIB_SO     := $(BUILD)/lib/libcellsense.so.$(VERSION)
 LIB_PC     := $(BUILD)/lib/pkgconfig/cellsense.pc
 
-TOOLS      := $(sort $(basename $(notdir $(filter-out tools/tools-%.c,\
-              $(wildcard tools/*.c)))))
+TOOLS      := $(sort $(basename $(notdir $(filter-out tools/tools-%.c \
+              tools/csplot-%.c,$(wildcard tools/*.c)))))
 TOOL_BINS  := $(TOOLS:%=$(BUILD)/bin/%)
 TOOLS_COMMON := $(BUILD)/obj/tools/tools-common.o
 TOOL_LDFLAGS := $(LDSAN) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
@@ -88,6 +88,12 @@ TOOLS_RUNMETA := $(BUILD)/obj/tools/tools-runmeta.o
 LIBS_csacq := $(TOOLS_RUNMETA) -liio -lgpiod -ljson-c
 $(BUILD)/bin/csacq: $(TOOLS_RUNMETA)
 $(TOOLS_RUNMETA) $(BUILD)/obj/tools/csacq.o: tools/tools-runmeta.h lib/cs-iioattr.h
+# csplot's modes in their own files (csplot.h)
+CSPLOT_PARTS := $(patsubst tools/%.c,$(BUILD)/obj/tools/%.o,\
+                $(wildcard tools/csplot-*.c))
+LIBS_csplot := $(CSPLOT_PARTS)
+$(BUILD)/bin/csplot: $(CSPLOT_PARTS)
+$(CSPLOT_PARTS) $(BUILD)/obj/tools/csplot.o: tools/csplot.h
 
 FUZZ_SRCS  := $(wildcard fuzz/fuzz-*.c)
 FUZZ_BINS  := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)

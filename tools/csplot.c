@@ -15,6 +15,7 @@
 #include "cellsense.h"
 #include "cellsense-iio.h"
 #include "tools-common.h"
+#include "csplot.h"
 
 static const char usage[] =
 "Usage: csplot [OPTIONS] -o OUT.svg|OUT.png [FILE...]\n"
@@ -139,89 +140,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define MAX_HLINES 8
-#define MAX_WINDOWS 64
-
-/* A grating's search window, as fbgtrack's -g gives it. */
-struct window {
-	char name[32];
-	double nm, half;
-};
-
-struct hline {
-	double value;
-	const char *label;	/* NULL: none */
-};
-
-enum picture_format { PIC_SVG, PIC_PNG };
-
-struct options {
-	const char *output, *quantity, *source, *title;
-	enum picture_format format;
-	struct hline hlines[MAX_HLINES];
-	int nhlines;
-	long width, panel_height;
-	char **files;
-	int nfiles;
-	/* --spectrum */
-	int spectrum, timestamps;
-	long scan;
-	const char *records;
-	struct window windows[MAX_WINDOWS];
-	int nwindows;
-	size_t npix, block;
-	double rate_hz;
-	struct cs_sample_format fmt;
-	struct cs_wavescale scale;
-	/* --waterfall */
-	int waterfall, header, n_set, fmt_set;
-	double fs_hz;
-	struct tools_offset offset;
-	const char *gate_args[MAX_WINDOWS];
-	int ngates;
-	/* --potentials */
-	int potentials;
-	double threshold, margin;
-	struct tools_iio_opts iio;	/* -u, -d, --scans (shots to draw) */
-	const char *layout_opt;		/* -n, -f, -T, --block, --rate given */
-	int scale_set;
-	struct cs_iiodev *dev;		/* -d, opened */
-};
-
-/* One line of the picture: a source's quantity in one unit. */
-struct series {
-	char source[CS_RECORD_SOURCE_MAX];
-	char quantity[CS_RECORD_QUANTITY_MAX];
-	char unit[CS_RECORD_UNIT_MAX];
-	size_t panel;
-};
-
-/* What of a record the picture needs. */
-struct point {
-	int64_t time_ns;
-	double value;
-	size_t series;
-	int ok;
-};
-
-/* The onset of one of refmon's alarms (--potentials). */
-struct alarm {
-	int64_t time_ns;
-	int plating;		/* else a warning */
-};
-
-struct plot {
-	struct alarm *alarms;
-	size_t nalarms, cap_alarms;
-	struct series *series;
-	size_t nseries, cap_series;
-	struct point *points;
-	size_t npoints, cap_points;
-	size_t npanels;
-	unsigned long read, filtered, skipped;
-};
-
-static int has_suffix(const char *s, const char *suffix)
+int has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
@@ -244,60 +163,6 @@ static void parse_hline(const char *arg, struct options *o)
 						   HUGE_VAL);
 	o->hlines[o->nhlines].label = colon && colon[1] ? colon + 1 : NULL;
 	o->nhlines++;
-}
-
-static void parse_window(const char *arg, struct options *o)
-{
-	struct window *w = &o->windows[o->nwindows];
-	char buf[160], *f[4], *p = buf;
-	int n = 0;
-
-	if (o->nwindows == MAX_WINDOWS)
-		die_usage("more than %d gratings", MAX_WINDOWS);
-	if (strlen(arg) >= sizeof(buf))
-		die_usage("grating '%s' too long", arg);
-	strcpy(buf, arg);
-	while (n < 4) {
-		f[n++] = p;
-		p = strchr(p, ':');
-		if (!p)
-			break;
-		*p++ = '\0';
-	}
-	if (n < 2 || p || !f[0][0] || strlen(f[0]) >= sizeof(w->name))
-		die_usage("grating '%s': expected NAME:NM[:HALF[:FIBRE]]", arg);
-	strcpy(w->name, f[0]);
-	w->nm = parse_double(f[1], "grating wavelength", 100, 10000);
-	w->half = n > 2 ? parse_double(f[2], "grating half-width", 1e-3, 1000)
-			: 2.0;
-	if (n > 3)
-		parse_long(f[3], "grating fibre", 0, 255);
-	o->nwindows++;
-}
-
-/* A gate as ustof's -g gives it: NAME:START_US:END_US, kept in a window
- * (centre and half-width in us). */
-static void parse_gate(const char *arg, struct window *w)
-{
-	char buf[160], *a, *b;
-	double start, end;
-
-	if (strlen(arg) >= sizeof(buf))
-		die_usage("gate '%s' too long", arg);
-	strcpy(buf, arg);
-	a = strchr(buf, ':');
-	b = a ? strchr(a + 1, ':') : NULL;
-	if (!a || !b || a == buf || (size_t)(a - buf) >= sizeof(w->name))
-		die_usage("gate '%s': expected NAME:START_US:END_US", arg);
-	*a++ = '\0';
-	*b++ = '\0';
-	start = parse_double(a, "gate start", 0, 1e9);
-	end = parse_double(b, "gate end", 0, 1e9);
-	if (end <= start)
-		die_usage("gate '%s': END_US must be after START_US", arg);
-	strcpy(w->name, buf);
-	w->nm = (start + end) / 2;
-	w->half = (end - start) / 2;
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -462,22 +327,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			parse_gate(o->gate_args[i], &o->windows[o->nwindows++]);
 		else
 			parse_window(o->gate_args[i], o);
-	if (o->potentials) {
-		static char plating[64], warning[64];
-
-		if (o->nhlines + 2 > MAX_HLINES)
-			die_usage("hline: more than %d lines with "
-				  "--potentials' two", MAX_HLINES - 2);
-		o->quantity = "potential";
-		snprintf(plating, sizeof(plating), "plating threshold %.4g V",
-			 o->threshold);
-		snprintf(warning, sizeof(warning), "warning %.4g V",
-			 o->threshold + o->margin);
-		o->hlines[o->nhlines++] = (struct hline){ o->threshold,
-							  plating };
-		o->hlines[o->nhlines++] = (struct hline){ o->threshold +
-							  o->margin, warning };
-	}
+	if (o->potentials)
+		potentials_lines(o);
 	if (o->iio.device[0] && !o->spectrum && !o->waterfall)
 		die_usage("-d %s: a device gives raw scans: --spectrum or "
 			  "--waterfall", o->iio.device);
@@ -491,7 +342,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			  "come from the device", o->iio.device, o->layout_opt);
 }
 
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
+void *grow(void *p, size_t *cap, size_t need, size_t size)
 {
 	size_t n = *cap ? *cap : 16;
 
@@ -540,24 +391,7 @@ static size_t series_of(const struct options *o, struct plot *p,
 	return p->nseries++;
 }
 
-/* A warning or plating record: its onset, once (refmon repeats an active
- * alarm with its growing duration, same onset). "none" clears: no mark. */
-static void add_alarm(struct plot *p, const struct cs_record *rec)
-{
-	int plating = !strcmp(rec->status, "plating");
-
-	if (!plating && strcmp(rec->status, "warning"))
-		return;
-	for (size_t i = 0; i < p->nalarms; i++)
-		if (p->alarms[i].time_ns == rec->time_ns &&
-		    p->alarms[i].plating == plating)
-			return;
-	p->alarms = grow(p->alarms, &p->cap_alarms, p->nalarms + 1,
-			 sizeof(*p->alarms));
-	p->alarms[p->nalarms++] = (struct alarm){ rec->time_ns, plating };
-}
-
-static void read_records(const struct options *o, struct plot *p,
+void read_records(const struct options *o, struct plot *p,
 			 const char *path)
 {
 	const char *name;
@@ -587,7 +421,7 @@ static void read_records(const struct options *o, struct plot *p,
 		}
 		p->read++;
 		if (o->potentials && !strcmp(rec.quantity, "plating")) {
-			add_alarm(p, &rec);
+			potentials_add_alarm(p, &rec);
 			continue;
 		}
 		if ((o->quantity && strcmp(rec.quantity, o->quantity)) ||
@@ -610,7 +444,7 @@ static void read_records(const struct options *o, struct plot *p,
 }
 
 /* @s as a gnuplot single-quoted string (where only ' needs escaping). */
-static void put_quoted(FILE *f, const char *s)
+void put_quoted(FILE *f, const char *s)
 {
 	fputc('\'', f);
 	for (; *s; s++) {
@@ -679,25 +513,8 @@ static void write_data(FILE *f, const struct options *o,
 		}
 		fputs("EOD\n", f);
 	}
-	for (int plating = 0; plating < 2 && o->potentials; plating++) {
-		fprintf(f, "$%s << EOD\n", plating ? "plating" : "warning");
-		for (size_t i = 0; i < p->nalarms; i++)
-			if (p->alarms[i].plating == plating)
-				fprintf(f, "%.9f %.10g\n",
-					(double)(p->alarms[i].time_ns - t0) /
-					1e9, plating ? o->threshold
-						     : o->threshold + o->margin);
-		fputs("EOD\n", f);
-	}
-}
-
-static size_t alarms_of(const struct plot *p, int plating)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->nalarms; i++)
-		n += p->alarms[i].plating == plating;
-	return n;
+	if (o->potentials)
+		potentials_write_data(f, o, p, t0);
 }
 
 /* Whether series @s has an ok point with a value (a line to draw). */
@@ -745,14 +562,8 @@ static void write_panel(FILE *f, const struct options *o,
 	fputc('\n', f);
 	fputs(panel + 1 == p->npanels ? "set xlabel 'time (s)'\n"
 				      : "unset xlabel\n", f);
-	if (o->potentials) {
-		char label[CS_RECORD_SOURCE_MAX + 16];
-
-		snprintf(label, sizeof(label), "%s (V)", first->source);
-		fputs("set ylabel ", f);
-		put_quoted(f, label);
-		fputc('\n', f);
-	}
+	if (o->potentials)
+		potentials_ylabel(f, first->source);
 	for (int h = 0; h < o->nhlines && anode; h++) {
 		fprintf(f, "%s%.10g with lines dt 2 lw 1.5 lc rgb '#404040' "
 			"%stitle ", sep, o->hlines[h].value,
@@ -783,19 +594,12 @@ static void write_panel(FILE *f, const struct options *o,
 		fprintf(f, "%s$bad%zu using 1:2 with points pt 2 ps 1.2 "
 			"lw 2 lc rgb 'red' title 'not ok (%zu)'", sep, panel,
 			nbad);
-	/* alarm onsets: a tall mark where the alarm began */
-	if (o->potentials && anode && alarms_of(p, 0))
-		fprintf(f, ", $warning using 1:2 with points pt 11 ps 2 "
-			"lc rgb '#e08000' title 'warning onset (%zu)'",
-			alarms_of(p, 0));
-	if (o->potentials && anode && alarms_of(p, 1))
-		fprintf(f, ", $plating using 1:2 with points pt 9 ps 2 "
-			"lc rgb '#c00000' title 'plating onset (%zu)'",
-			alarms_of(p, 1));
+	if (o->potentials && anode)
+		potentials_write_onsets(f, p);
 	fputc('\n', f);
 }
 
-static void write_terminal(FILE *f, const struct options *o, long height)
+void write_terminal(FILE *f, const struct options *o, long height)
 {
 	if (o->format == PIC_SVG)
 		fprintf(f, "set terminal svg size %ld,%ld noenhanced "
@@ -829,7 +633,7 @@ static void write_script(FILE *f, const struct options *o, const void *ctx)
 
 /* Run gnuplot with the script on its standard input; dies with what went
  * wrong. */
-static void run_gnuplot(const struct options *o,
+void run_gnuplot(const struct options *o,
 			void (*write)(FILE *, const struct options *,
 				      const void *),
 			const void *ctx)
@@ -875,526 +679,6 @@ static void run_gnuplot(const struct options *o,
 		    o->output);
 }
 
-/* ---- --spectrum ---- */
-
-struct spectrum {
-	double *nm, *counts;	/* per pixel */
-	int64_t time_ns;
-	const struct plot *records;	/* those at time_ns are marked */
-};
-
-/* Scan o->scan of the input into @sp; dies when the input has fewer or
- * ends inside it. */
-/* -d: pixels, format, block, timestamp, rate and (unless -w) the scale
- * from the fibre front-end, its intensity and timestamp enabled. */
-static struct cs_iiodev *from_device(struct options *o)
-{
-	struct cs_iiodev *d = tools_iio_open(o->iio.uri, o->iio.device);
-	const char *label = cs_iiodev_label(d);
-	const struct cs_iio_element *el, *e;
-	size_t nel, scan, npix, pos;
-	char attr[256];
-	double hz;
-	int contig;
-
-	tools_iio_enable(d, "intensity", 1);
-	o->timestamps = tools_iio_enable(d, "timestamp", 0) > 0;
-	nel = cs_iiodev_elements(d, &el, &scan);
-	cs_iio_elements_prefix(el, nel, "intensity", &npix, &contig);
-	if (!contig || el[0].offset != 0 || npix < 16 || npix > 65536)
-		die("%s: its %zu intensity samples are not one run of 16 to "
-		    "65536 pixels at the start of a scan", label, npix);
-	o->npix = npix;
-	o->fmt = el[0].fmt;
-	o->block = el[0].repeat;
-	e = cs_iio_element_find(el, nel, "timestamp");
-	if (o->timestamps && e->offset != (npix * cs_sample_format_bytes(
-						&o->fmt) + 7) / 8 * 8)
-		die("%s: its timestamp is at byte %zu of a scan, not where "
-		    "csplot reads it", label, e->offset);
-	if (!o->scale_set) {
-		if (cs_iiodev_attr_read(d, "in_intensity_wavelength_coeffs",
-					attr, sizeof(attr)) < 0)
-			die("%s has no in_intensity_wavelength_coeffs: give "
-			    "its scale with -w", label);
-		if (cs_iio_wavescale_parse(attr, &o->scale, &pos))
-			die("%s: in_intensity_wavelength_coeffs '%s' not "
-			    "understood at character %zu", label, attr,
-			    pos + 1);
-	}
-	if (!cs_iiodev_attr_double(d, "sampling_frequency", &hz) && hz > 0)
-		o->rate_hz = hz;
-	warn("%s on %s: %zu pixels in blocks of %zu%s, %zu bytes a scan, "
-	     "%g spectra/s, scale %s", label, cs_iiodev_uri(d), o->npix,
-	     o->block, o->timestamps ? ", timestamp" : "", scan, o->rate_hz,
-	     o->scale_set ? "from -w" : "from the board");
-	return d;
-}
-
-/* --waterfall -d: the ultrasonic board's layout, sampling frequency and
- * shot header into @o. */
-static struct cs_iiodev *from_us_device(struct options *o)
-{
-	struct tools_us_layout l = { .fmt = &o->fmt };
-	struct cs_iiodev *d = tools_us_open(o->iio.uri, o->iio.device, &l);
-
-	o->npix = l.n;
-	o->n_set = 1;
-	o->block = l.block;
-	o->header = l.header;
-	o->timestamps = l.timestamps;
-	o->fs_hz = l.fs_hz;
-	return d;
-}
-
-static void read_scan(const struct options *o, struct spectrum *sp)
-{
-	size_t sbytes = o->npix * cs_sample_format_bytes(&o->fmt);
-	size_t frame = cs_scan_bytes(sbytes, (o->npix % o->block ? 1 : o->block)
-					     * cs_sample_format_bytes(&o->fmt),
-				     o->timestamps);
-	const char *name;
-	struct cs_iiodev *dev = o->dev;
-	char dev_name[320];
-	FILE *in;
-	unsigned char *buf;
-
-	if (dev) {
-		int fd;
-
-		/* a copy: the FILE's close must not close the device's */
-		fd = dup(tools_iio_start(dev, (unsigned long long)o->scan +
-					 1));
-		snprintf(dev_name, sizeof(dev_name), "%s on %s",
-			 cs_iiodev_label(dev), cs_iiodev_uri(dev));
-		name = dev_name;
-		in = fd < 0 ? NULL : fdopen(fd, "rb");
-		if (!in)
-			die_perror("%s", name);
-	} else {
-		in = tools_open_input(o->nfiles ? o->files[0] : NULL, &name);
-	}
-	buf = malloc(frame);
-	unsigned long i;
-
-	sp->nm = calloc(o->npix, sizeof(double));
-	sp->counts = calloc(o->npix, sizeof(double));
-	if (!buf || !sp->nm || !sp->counts)
-		die("out of memory");
-	for (i = 0; i <= (unsigned long)o->scan; i++) {
-		int ret = tools_read_frame(in, name, "scan", i, buf, frame);
-
-		if (ret == 0 && dev && tools_iio_end(dev))
-			die("%s: scan %ld not read", name, o->scan);
-		if (ret == 0)
-			die("%s: scan %ld asked for, the input has %lu "
-			    "(%zu bytes each: -n %zu, -f, -T right?)", name,
-			    o->scan, i, frame, o->npix);
-		if (ret < 0)
-			die("%s: scan %lu is incomplete", name, i);
-	}
-	cs_sample_format_decode(&o->fmt, buf, o->npix, sp->counts);
-	for (size_t k = 0; k < o->npix; k++)
-		sp->nm[k] = cs_wavescale_eval(&o->scale, (double)k);
-	sp->time_ns = o->timestamps
-		? (int64_t)tools_get_le64(buf + (sbytes + 7) / 8 * 8)
-		: (int64_t)llround((double)o->scan * 1e9 / o->rate_hz);
-	free(buf);
-	if (dev)
-		tools_iio_end(dev);
-	if (in != stdin)
-		fclose(in);
-}
-
-/* Records at the scan's time without a value (lost): not drawn, named in
- * the legend. */
-static int unmarked(const struct spectrum *sp, const struct point *pt)
-{
-	return pt->time_ns == sp->time_ns && !isfinite(pt->value);
-}
-
-static int marked(const struct spectrum *sp, const struct point *pt)
-{
-	return pt->time_ns == sp->time_ns && isfinite(pt->value);
-}
-
-static void write_marks(FILE *f, const struct spectrum *sp, double top,
-			int ok)
-{
-	const struct plot *r = sp->records;
-
-	fprintf(f, "$%s << EOD\n", ok ? "peaks" : "badpeaks");
-	for (size_t i = 0; r && i < r->npoints; i++) {
-		const struct point *pt = &r->points[i];
-
-		if (marked(sp, pt) && pt->ok == ok) {
-			/* the label beside the mark, halfway up */
-			fprintf(f, "%.10g %.10g %.10g \"", pt->value, top,
-				top / 2);
-			for (const char *c = r->series[pt->series].source;
-			     *c; c++)
-				fputc(*c == '"' ? '?' : *c, f);
-			fputs("\"\n", f);
-		}
-	}
-	fputs("EOD\n", f);
-}
-
-static void write_spectrum(FILE *f, const struct options *o, const void *ctx)
-{
-	const struct spectrum *sp = ctx;
-	double lo = INFINITY, hi = -INFINITY;
-	size_t nok = 0, nbad = 0, nlost = 0;
-	const struct plot *r = sp->records;
-
-	for (size_t k = 0; k < o->npix; k++) {
-		if (isfinite(sp->counts[k]) && sp->counts[k] < lo)
-			lo = sp->counts[k];
-		if (isfinite(sp->counts[k]) && sp->counts[k] > hi)
-			hi = sp->counts[k];
-	}
-	for (size_t i = 0; r && i < r->npoints; i++)
-		if (marked(sp, &r->points[i]))
-			r->points[i].ok ? nok++ : nbad++;
-		else if (unmarked(sp, &r->points[i]))
-			nlost++;
-	write_terminal(f, o, o->panel_height + 140 + (o->title ? 40 : 0));
-	fputs("set rmargin 34\n", f);	/* room for the lost sources */
-	if (o->title) {
-		fputs("set title ", f);
-		put_quoted(f, o->title);
-		fputc('\n', f);
-	}
-	fprintf(f, "set xlabel 'wavelength (nm)'\nset ylabel 'counts'\n"
-		"set xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n",
-		sp->nm[0] < sp->nm[o->npix - 1] ? sp->nm[0] : sp->nm[o->npix - 1],
-		sp->nm[0] < sp->nm[o->npix - 1] ? sp->nm[o->npix - 1] : sp->nm[0],
-		lo < 0 ? lo * 1.05 : 0.0, hi > 0 ? hi * 1.25 : 1.0);
-	for (int w = 0; w < o->nwindows; w++) {
-		const struct window *win = &o->windows[w];
-
-		fprintf(f, "set object %d rect from %.10g, graph 0 to %.10g, "
-			"graph 1 fillcolor rgb '#d8e4f8' fillstyle solid 0.6 "
-			"noborder behind\n", w + 1, win->nm - win->half,
-			win->nm + win->half);
-		fprintf(f, "set label %d ", w + 1);
-		put_quoted(f, win->name);
-		fprintf(f, " at %.10g, graph 0.04 center textcolor rgb "
-			"'#3060a0'\n", win->nm);
-	}
-	fputs("$spec << EOD\n", f);
-	for (size_t k = 0; k < o->npix; k++)
-		fprintf(f, "%.10g %.10g\n", sp->nm[k], sp->counts[k]);
-	fputs("EOD\n", f);
-	write_marks(f, sp, hi > 0 ? hi * 1.08 : 1.0, 1);
-	write_marks(f, sp, hi > 0 ? hi * 1.08 : 1.0, 0);
-	fprintf(f, "plot $spec using 1:2 with lines lc rgb '#202020' "
-		"title 'scan %ld, t = %.9g s'", o->scan,
-		(double)sp->time_ns / 1e9);
-	if (nok)
-		fprintf(f, ", $peaks using 1:2 with impulses lw 1.5 "
-			"lc rgb '#1060d0' title 'records (%zu)', "
-			"$peaks using 1:3:4 with labels rotate by 90 center "
-			"offset -0.8,0 notitle", nok);
-	if (nbad)
-		fprintf(f, ", $badpeaks using 1:2 with impulses lw 1.5 dt 2 "
-			"lc rgb 'red' title 'not ok (%zu)', "
-			"$badpeaks using 1:3:4 with labels rotate by 90 center "
-			"offset -0.8,0 textcolor rgb 'red' notitle", nbad);
-	if (nlost) {
-		char text[256];
-		size_t len;
-
-		len = (size_t)snprintf(text, sizeof(text), "no value (%zu):",
-				       nlost);
-		for (size_t i = 0; i < r->npoints && len < sizeof(text); i++)
-			if (unmarked(sp, &r->points[i]))
-				len += (size_t)snprintf(text + len,
-					sizeof(text) - len, " %s",
-					r->series[r->points[i].series].source);
-		fputs(", NaN with points pt 2 lc rgb 'red' title ", f);
-		put_quoted(f, text);
-	}
-	if (o->nwindows)
-		fprintf(f, ", NaN with boxes fillstyle solid 0.6 "
-			"lc rgb '#d8e4f8' title 'windows (%d)'", o->nwindows);
-	fputs("\nset output\n", f);
-}
-
-static int plot_spectrum(const struct options *o)
-{
-	struct options ro = *o;
-	struct plot recs;
-	struct spectrum sp;
-	size_t nmarked = 0;
-
-	memset(&recs, 0, sizeof(recs));
-	memset(&sp, 0, sizeof(sp));
-	read_scan(o, &sp);
-	ro.quantity = "wavelength";
-	if (o->records)
-		read_records(&ro, &recs, o->records);
-	sp.records = &recs;
-	for (size_t i = 0; i < recs.npoints; i++)
-		nmarked += marked(&sp, &recs.points[i]);
-	if (o->records && !nmarked)
-		warn("%s: no wavelength record with a value at scan %ld's "
-		     "time %lld ns (-T, --rate right?)", o->records, o->scan,
-		     (long long)sp.time_ns);
-	run_gnuplot(o, write_spectrum, &sp);
-	warn("%s: scan %ld (%zu pixels, t = %lld ns), %zu wavelength "
-	     "record%s marked, %d window%s; %lu bad line%s skipped",
-	     o->output, o->scan, o->npix, (long long)sp.time_ns, nmarked,
-	     nmarked == 1 ? "" : "s", o->nwindows,
-	     o->nwindows == 1 ? "" : "s", recs.skipped,
-	     recs.skipped == 1 ? "" : "s");
-	free(sp.nm);
-	free(sp.counts);
-	free(recs.points);
-	free(recs.series);
-	return recs.skipped ? EXIT_BADINPUT : EXIT_OK;
-}
-
-/* ---- --waterfall ---- */
-
-#define SHOT_HEADER_BYTES 256	/* the driver's in_index shot header */
-
-struct waterfall {
-	struct cs_waterfall *w;
-	int64_t t0;			/* the first shot's time */
-	const struct plot *records;	/* tof records drawn over it */
-	unsigned long skipped;
-};
-
-/* A shot's time: its timestamp element with -T, else from --rate. */
-static int64_t shot_time(const struct options *o, const unsigned char *raw,
-			 size_t sbytes, unsigned long shot)
-{
-	if (o->timestamps)
-		return (int64_t)tools_get_le64(raw + (o->header ?
-				sbytes + SHOT_HEADER_BYTES :
-				(sbytes + 7) / 8 * 8));
-	return (int64_t)llround((double)shot * 1e9 / o->rate_hz);
-}
-
-/* Every shot of the input into wf->w; bad shots said and skipped. */
-static void read_shots(struct options *o, struct waterfall *wf)
-{
-	size_t bps = cs_sample_format_bytes(&o->fmt);
-	size_t sbytes = o->npix * bps;
-	size_t frame = cs_scan_bytes(sbytes + (o->header ? SHOT_HEADER_BYTES
-							 : 0),
-				     (o->npix % o->block ? 1 : o->block) * bps,
-				     o->timestamps);
-	struct tools_source src;
-	unsigned char *raw;
-	double *x;
-	unsigned long shot = 0;
-	char opts[96];
-
-	if (o->dev)	/* a shot's record as it comes */
-		tools_source_open_device(&src, o->dev, 1, o->iio.scans);
-	else
-		tools_source_open(&src, o->nfiles ? o->files[0] : NULL, frame,
-				  o->n_set ? o->npix : 0,
-				  o->header ? "-H" : o->timestamps ? "-T" :
-				  NULL);
-	snprintf(opts, sizeof(opts), "-n %zu, -f, %s%s", o->npix,
-		 o->header ? "-H, " : "", o->timestamps ? "-T" : "");
-	tools_source_check_raw(&src, frame, "shot", opts,
-			       o->header ? sbytes : (size_t)-1);
-	if (src.kind != TOOLS_RAW) {
-		size_t n = tools_source_samples(&src);
-
-		if (o->n_set && n != o->npix)
-			die_usage("%s: -n %zu, but its shots have %zu samples",
-				  src.name, o->npix, n);
-		o->npix = n;
-	}
-	tools_offset_resolve(&o->offset, src.kind == TOOLS_RAW ?
-			     (o->fmt.is_signed ? 0 : o->fmt.bits) :
-			     src.npy_unsigned_bits, src.name);
-	wf->w = cs_waterfall_create(o->npix, (size_t)o->width,
-				    (size_t)o->panel_height);
-	raw = malloc(frame);
-	x = malloc(o->npix * sizeof(*x));
-	if (!wf->w || !raw || !x)
-		die("out of memory");
-	for (;; shot++) {
-		unsigned long long at = (unsigned long long)shot * frame;
-		int64_t t;
-
-		if (src.kind != TOOLS_RAW) {
-			int ret = tools_source_next(&src, x);
-
-			if (!ret)
-				break;
-			if (ret < 0) {
-				wf->skipped++;
-				continue;
-			}
-			t = shot_time(o, NULL, 0, shot);
-			at = 0;
-		} else {
-			size_t got = tools_source_read(&src, raw, frame);
-
-			if (got < frame && ferror(src.in) && errno != EINTR)
-				die_perror("%s: read error at byte %llu",
-					   src.name, at + got);
-			if (!got)
-				break;
-			if (got < frame) {
-				warn("%s: input ends inside shot %lu at byte "
-				     "offset %llu (%zu of %zu bytes: %s "
-				     "right?); 1 partial shot skipped",
-				     src.name, shot, at, got, frame, opts);
-				wf->skipped++;
-				break;
-			}
-			cs_sample_format_decode(&o->fmt, raw, o->npix, x);
-			t = shot_time(o, raw, sbytes, shot);
-		}
-		if (tools_nonfinite(x, o->npix, src.name, "shot", shot, at)) {
-			wf->skipped++;
-			continue;
-		}
-		tools_offset_apply(&o->offset, x, o->npix, src.name, "shot");
-		if (!cs_waterfall_shots(wf->w))
-			wf->t0 = t;
-		if (cs_waterfall_add(wf->w, x, t))
-			die("%s: shot %lu: not finite after the offset",
-			    src.name, shot);
-	}
-	free(raw);
-	free(x);
-	tools_source_close(&src);
-	if (!cs_waterfall_shots(wf->w))
-		die("%s: no shot to draw (%lu read, %lu skipped; %s, %zu "
-		    "bytes a shot)", src.name, shot, wf->skipped, opts, frame);
-}
-
-static void write_waterfall(FILE *f, const struct options *o,
-			    const void *ctx)
-{
-	const struct waterfall *wf = ctx;
-	const struct plot *r = wf->records;
-	size_t cols, rows;
-	const double *img = cs_waterfall_image(wf->w, &cols, &rows);
-	double us = (double)cs_waterfall_col_samples(wf->w) / o->fs_hz * 1e6;
-	double t_last = (double)(cs_waterfall_row_time(wf->w, rows - 1) -
-				 wf->t0) / 1e9;
-	/* rows evenly spaced from the first to the last row's time */
-	double dt = rows > 1 ? t_last / (double)(rows - 1) : 1.0;
-	double top = 0;
-
-	for (size_t i = 0; i < cols * rows; i++)
-		if (fabs(img[i]) > top)
-			top = fabs(img[i]);
-	write_terminal(f, o, o->panel_height + 160 + (o->title ? 40 : 0));
-	if (o->title) {
-		fputs("set title ", f);
-		put_quoted(f, o->title);
-		fputc('\n', f);
-	}
-	fprintf(f, "set xlabel 'time in the A-scan (us)'\n"
-		"set ylabel 'time (s)'\nset cblabel 'sample'\n"
-		"set palette defined (-1 '#2040c0', 0 'white', 1 '#c02020')\n"
-		"set cbrange [%.10g:%.10g]\nset grid front\n"
-		"set xrange [0:%.10g]\nset yrange [%.10g:%.10g]\n",
-		top > 0 ? -top : -1.0, top > 0 ? top : 1.0,
-		(double)o->npix / o->fs_hz * 1e6, -dt / 2, t_last + dt / 2);
-	fputs("$wf << EOD\n", f);
-	for (size_t row = 0; row < rows; row++) {
-		for (size_t c = 0; c < cols; c++)
-			fprintf(f, "%.9g %.9g %.6g\n", ((double)c + 0.5) * us,
-				(double)row * dt, img[row * cols + c]);
-		fputc('\n', f);
-	}
-	fputs("EOD\n", f);
-	for (size_t s = 0; r && s < r->nseries; s++) {
-		fprintf(f, "$tof%zu << EOD\n", s);
-		for (size_t i = 0; i < r->npoints; i++) {
-			const struct point *pt = &r->points[i];
-
-			if (pt->series == s && pt->ok && isfinite(pt->value)) {
-				fprintf(f, "%.10g %.9f\n", pt->value / 1e3,
-					(double)(pt->time_ns - wf->t0) / 1e9);
-			}
-		}
-		fputs("EOD\n", f);
-	}
-	/* each gate's two edges, from the first row to the last */
-	for (int g = 0; g < o->nwindows; g++) {
-		const struct window *w = &o->windows[g];
-
-		fprintf(f, "$gate%d << EOD\n%.10g %.10g\n%.10g %.10g\n\n"
-			"%.10g %.10g\n%.10g %.10g\nEOD\n", g,
-			w->nm - w->half, -dt / 2, w->nm - w->half,
-			t_last + dt / 2, w->nm + w->half, -dt / 2,
-			w->nm + w->half, t_last + dt / 2);
-	}
-	fprintf(f, "set rmargin 14\nset key below horizontal\n"
-		"plot $wf using 1:2:3 with image title '%lu shots, %zu a "
-		"row; %zu samples, %zu a column'", cs_waterfall_shots(wf->w),
-		cs_waterfall_row_shots(wf->w), o->npix,
-		cs_waterfall_col_samples(wf->w));
-	for (int g = 0; g < o->nwindows; g++) {
-		const struct window *w = &o->windows[g];
-		char title[64];
-
-		snprintf(title, sizeof(title), "gate %s", w->name);
-		fprintf(f, ", $gate%d using 1:2 with lines lw 1.5 dt 2 "
-			"lc rgb '#606060' title ", g);
-		put_quoted(f, title);
-	}
-	for (size_t s = 0; r && s < r->nseries; s++) {
-		static const char *const colour[] = {
-			"#000000", "#008000", "#8000a0", "#a06000" };
-
-		fprintf(f, ", $tof%zu using 1:2 with lines lw 2 lc rgb '%s' "
-			"title ", s, colour[s % 4]);
-		put_quoted(f, r->series[s].source);
-	}
-	fputc('\n', f);
-	fputs("set output\n", f);
-}
-
-static int plot_waterfall(struct options *o)
-{
-	struct options ro = *o;
-	struct plot recs;
-	struct waterfall wf;
-	size_t cols, rows, ntof = 0;
-
-	memset(&recs, 0, sizeof(recs));
-	memset(&wf, 0, sizeof(wf));
-	read_shots(o, &wf);
-	ro.quantity = "tof";
-	if (o->records)
-		read_records(&ro, &recs, o->records);
-	for (size_t i = 0; i < recs.npoints; i++)
-		ntof += recs.points[i].ok && isfinite(recs.points[i].value);
-	if (o->records && !ntof)
-		warn("%s: no ok tof record to draw (%lu read, %lu not tof or "
-		     "not matching -s)", o->records, recs.read, recs.filtered);
-	wf.records = &recs;
-	run_gnuplot(o, write_waterfall, &wf);
-	cs_waterfall_image(wf.w, &cols, &rows);
-	warn("%s: %lu shots in %zu rows x %zu columns (%zu shots a row, %zu "
-	     "samples a column), %d gate%s, %zu tof records of %zu source%s; "
-	     "%lu bad shot%s, %lu bad line%s skipped", o->output,
-	     cs_waterfall_shots(wf.w), rows, cols,
-	     cs_waterfall_row_shots(wf.w), cs_waterfall_col_samples(wf.w),
-	     o->nwindows, o->nwindows == 1 ? "" : "s", ntof, recs.nseries,
-	     recs.nseries == 1 ? "" : "s", wf.skipped,
-	     wf.skipped == 1 ? "" : "s", recs.skipped,
-	     recs.skipped == 1 ? "" : "s");
-	cs_waterfall_destroy(wf.w);
-	free(recs.points);
-	free(recs.series);
-	return wf.skipped || recs.skipped ? EXIT_BADINPUT : EXIT_OK;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -1429,8 +713,9 @@ int main(int argc, char **argv)
 	     nbad, p.filtered, p.skipped, p.skipped == 1 ? "" : "s");
 	if (o.potentials)
 		warn("%s: %zu warning and %zu plating alarm onset%s marked",
-		     o.output, alarms_of(&p, 0), alarms_of(&p, 1),
-		     alarms_of(&p, 1) == 1 ? "" : "s");
+		     o.output, potentials_alarms(&p, 0),
+		     potentials_alarms(&p, 1),
+		     potentials_alarms(&p, 1) == 1 ? "" : "s");
 	free(p.points);
 	free(p.series);
 	free(p.alarms);
