@@ -80,9 +80,13 @@ fi
 # Debian modules loaded at boot (in this order, dependencies first).
 boot_modules="industrialio kfifo_buf industrialio-triggered-buffer can can-raw can-dev vcan vxcan"
 # Debian modules included but only loaded on demand (modprobe in the guest).
-# e1000: the NIC of run.sh --hostfwd (qemu user-mode network, remote rigs)
-extra_modules="regmap-spi spi-bitbang e1000 ${CELLSENSE_VM_MODULES:-}"
-host_bins="iio_info iio_readdev iio_writedev iio_attr iio_reg iiod
+extra_modules="regmap-spi spi-bitbang ${CELLSENSE_VM_MODULES:-}"
+# Included where the kernel has them: e1000, the NIC of run.sh --hostfwd
+# (qemu user-mode network, remote rigs); the debug kernel has no PCI or IP.
+optional_modules="e1000"
+# ip: iproute2's, all netlink; busybox's asks through an AF_INET socket,
+# which the debug kernel (no IP) refuses
+host_bins="ip iio_info iio_readdev iio_writedev iio_attr iio_reg iiod
 	candump cansend cangen canbusload cansniffer
 	gpiodetect gpioinfo gpioget gpioset gpiomon gpiofind
 	jq"
@@ -105,6 +109,10 @@ resolve_modules() { # NAME... -> module paths, dependencies first, no dups
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 own_names=$(for ko in $own_kos; do basename "$ko" .ko | tr - _; done | tr '\n' ' ')
+for m in $optional_modules; do
+	modprobe -d "$kdir" -S "$abi" --show-depends "$m" >/dev/null 2>&1 &&
+		extra_modules="$extra_modules $m"
+done
 debian_mods=$(resolve_modules $boot_modules $extra_modules $own_deps)
 boot_mods=$(resolve_modules $boot_modules)
 
@@ -167,6 +175,7 @@ if [ ! -s "$base" ] || [ "${CELLSENSE_VM_FORCE:-0}" = 1 ]; then
 	ln -s busybox "$broot/usr/bin/[["
 
 	for p in $host_bin_paths; do
+		rm -f "$broot/usr/bin/$(basename "$p")"	# busybox's applet
 		cp -L "$p" "$broot/usr/bin/"
 	done
 	libs=$(ldd_closure $host_bin_paths)
@@ -174,6 +183,8 @@ if [ ! -s "$base" ] || [ "${CELLSENSE_VM_FORCE:-0}" = 1 ]; then
 	for l in $libs; do copy_lib "$broot" "$l"; done
 	echo "$libs" >"$out_dir/base-libs.tmp"
 
+	# (none on a kernel with all of them built in, as the debug kernel)
+	mkdir -p "$broot/lib/modules/$abi"
 	for m in $debian_mods; do
 		rel=${m#"$kdir"/}
 		mkdir -p "$broot/$(dirname "$rel")"

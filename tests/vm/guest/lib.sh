@@ -42,6 +42,11 @@ skip() {
 	_cs_say "SKIP $_n $*"
 }
 
+# iproute2's ip (netlink only), not busybox's applet, which this shell runs
+# for a bare "ip" whatever PATH says and which asks through an AF_INET
+# socket: the debug kernel has no IP
+ip() { /usr/bin/ip "$@"; }
+
 # check NAME CMD... : run CMD, PASS if it exits 0, FAIL with its status and
 # the tail of its output otherwise. Returns CMD's status: under `set -e` a
 # failing check stops the script (after its FAIL line); without it, use
@@ -207,6 +212,14 @@ load_cellsense() {
 		check "load-$_m" modprobe "$_m" || _st=1
 	done
 	return "$_st"
+}
+
+# kmod_present NAME: the kernel has module NAME, loaded or built in (the
+# debug kernel builds Debian's modules in: no /proc/modules line for them)
+kmod_present() {
+	grep -q "^$(echo "$1" | tr - _) " /proc/modules ||
+		grep -q "/$(echo "$1" | tr _ -)\.ko\$\|/$(echo "$1" | tr - _)\.ko\$" \
+			"/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null
 }
 
 # cellsense_module_order "MODS": the sim bus core (cellsense_simbus), then

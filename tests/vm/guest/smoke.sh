@@ -3,8 +3,8 @@
 set -e
 . /tests/lib.sh
 
-check modules-loaded grep -q '^industrialio ' /proc/modules
-check can-modules grep -q '^can_raw ' /proc/modules
+check modules-loaded kmod_present industrialio
+check can-modules kmod_present can-raw
 check iio-bus test -d /sys/bus/iio/devices
 
 check vcan-add ip link add dev vcan0 type vcan
