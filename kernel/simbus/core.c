@@ -22,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/spi/spi.h>
 #include <linux/spinlock.h>
@@ -598,7 +599,8 @@ static int simbus_add_child(struct simbus *sb, struct simbus_board *b)
 int simbus_register_board(struct simbus_board *b)
 {
 	struct simbus *sb = READ_ONCE(simbus);
-	struct spi_board_info info = { };
+	struct spi_device *spi;
+	int irq = 0;
 	int ret;
 
 	if (!sb)
@@ -624,31 +626,61 @@ int simbus_register_board(struct simbus_board *b)
 	sb->boards[b->cs] = b;
 	mutex_unlock(&sb->xfer_lock);
 
-	strscpy(info.modalias, b->modalias, sizeof(info.modalias));
-	info.max_speed_hz = b->max_speed_hz;
-	info.chip_select = b->cs;
-	info.mode = b->mode;
-	info.swnode = b->swnode;
 	if (b->irq_line >= 0) {
-		info.irq = irq_create_mapping(sb->domain, b->irq_line);
-		if (!info.irq) {
+		irq = irq_create_mapping(sb->domain, b->irq_line);
+		if (!irq) {
 			ret = -ENXIO;
 			goto err_board;
 		}
-		irq_set_irq_type(info.irq, b->irq_type);
+		irq_set_irq_type(irq, b->irq_type);
 	}
 
-	b->spi = spi_new_device(sb->ctlr, &info);
-	if (!b->spi) {
-		ret = -ENODEV;
-		goto err_board;
+	/*
+	 * Not spi_new_device() with a board_info swnode: that node would be
+	 * "managed", and the IIO device under the spi_device, which shares
+	 * its fwnode, drops the managed reference too when it goes (6.1's
+	 * software_node_notify_remove(): a KASAN use-after-free at rmmod).
+	 * Registered here, unmanaged: spi_unregister_device() drops the
+	 * registration as for any board_info node, and our own reference,
+	 * dropped after it, keeps the node until the IIO device is gone.
+	 */
+	if (b->swnode) {
+		ret = software_node_register(b->swnode);
+		if (ret)
+			goto err_board;
+		fwnode_handle_get(software_node_fwnode(b->swnode));
 	}
+	spi = spi_alloc_device(sb->ctlr);
+	if (!spi) {
+		ret = -ENOMEM;
+		goto err_node;
+	}
+	strscpy(spi->modalias, b->modalias, sizeof(spi->modalias));
+	spi->max_speed_hz = b->max_speed_hz;
+	spi->chip_select = b->cs;
+	spi->mode = b->mode;
+	spi->irq = irq;
+	/* as device_add_software_node() does, unmanaged */
+	if (b->swnode)
+		set_secondary_fwnode(&spi->dev,
+				     software_node_fwnode(b->swnode));
+	ret = spi_add_device(spi);
+	if (ret) {
+		spi_dev_put(spi);
+		goto err_node;
+	}
+	b->spi = spi;
 	dev_info(sb->dev, "board %s on chip select %u (%s)\n", b->name, b->cs,
 		 dev_name(&b->spi->dev));
 	mutex_unlock(&sb->reg_lock);
 
 	return 0;
 
+err_node:
+	if (b->swnode) {
+		fwnode_handle_put(software_node_fwnode(b->swnode));
+		software_node_unregister(b->swnode);
+	}
 err_board:
 	mutex_lock(&sb->xfer_lock);
 	sb->boards[b->cs] = NULL;
@@ -679,6 +711,8 @@ void simbus_unregister_board(struct simbus_board *b)
 	mutex_lock(&sb->reg_lock);
 	spi_unregister_device(b->spi);
 	b->spi = NULL;
+	if (b->swnode)	/* the node goes with the last reference */
+		fwnode_handle_put(software_node_fwnode(b->swnode));
 
 	mutex_lock(&sb->xfer_lock);
 	sb->boards[b->cs] = NULL;
