@@ -38,6 +38,7 @@ wait_for ack-on 5 grep -Eq "$(ack 00 01 07 1)" bus.log
 # the safety timeout (1 s) releases it, and says so (result 1, level 0)
 wait_for released 5 sh -c "[ \$(gpioget $line0) = 0 ]"
 wait_for ack-released 5 grep -Eq "$(ack 00 11 07 0)" bus.log
+cat act.err
 expect_match released-reported 'actuator0 .* released \(safety timeout\), reads back 0' "$(cat act.err)"
 # a pulse of 300 ms, counter 3, sequence 8
 check cmd-pulse cansend vcan0 "$(e2e_frame 3F0 0032082C010000)"

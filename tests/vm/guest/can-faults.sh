@@ -147,7 +147,7 @@ rc=0
 wait $gw || rc=$?
 grep -v 'status: sent\|faults:' run.err; tail -n 2 run.err
 expect_eq gateway-exit-dropped 1 "$rc"
-expect_match faults-counted 'faults: 1 outage \([0-9.]+ s without sending\), 0 vanished, 0 reopened; 1 bus-off, 1 restart \(0 failed\), [1-9][0-9]* error-passive' "$(tail -n 1 run.err)"
+expect_match faults-counted 'faults: 1 outage \([0-9.]+ s without sending\), 0 vanished, 0 reopened; 1 bus-off, 1 restart \(0 failed\), [1-9][0-9]* error-passive' "$(grep 'sense2can: faults: ' run.err | tail -n 1)"
 # the summary's own line, wherever sense2can puts it among its last lines
 expect_match drops-counted '\+ [1-9][0-9]* \(queue full\)' "$(grep ': sent [0-9]* frames on ' run.err | tail -n 1)"
 rmmod cellsense_simcan
