@@ -39,6 +39,23 @@
 				 * remembers ~30 batches, 4000 spectra */
 #define NOISE_MEMORY 256.0	/* spectra, time constant of the noise model */
 #define NOISE_WARMUP 32.0
+/* the landmarks' smoothing (whittaker()'s lambda over the mean weight of
+ * a node: about an eighth of a pixel; their noise is measured, so it need
+ * not be smoothed away, and an asymmetric peak rounded moves to its mean)
+ * and the level whose crossings' middle is a reflection's top */
+#define LANDMARK_LAMBDA 1.0
+#define TOP_LEVEL 0.98
+/* how far the middle at 98 % is carried on towards the maximum, against
+ * the middle at 90 % (0.75 would reach it for Lorentzian sides; 0.4
+ * measured best: an asymmetric reflection's err/unc 1.23-1.32, was
+ * 1.29-1.39, a rippled source's 0.73-0.76, whose skewed top it widens) */
+#define TOP_EXTRAP 0.4
+/* subpixel_ambiguity() of the learned shape against its effect on the
+ * centre: the learned shape, smoothed and fitted to samples placed by
+ * centres the same ambiguity moved, shows about a quarter of it (a 3-px
+ * flat top: 0.018 px, where its own shape's is 0.07 px and its fits are
+ * 0.066 px RMS off). Calibrated there: err/unc 0.97-1.09 over 5 seeds. */
+#define ALIAS_GAIN 3.5
 #define VEL_GAIN 0.15		/* beta of the alpha-beta predictor */
 #define FWHM_PER_SIGMA 2.3548200450309493
 
@@ -122,7 +139,10 @@ struct track {
 	double noise;		/* sqrt(v0), for the reports */
 	int noise_pure;		/* 1: v0, k from the noise alone */
 	double fwhm_px;		/* the shape's width (shape_fwhm()) */
-	double spread2;		/* centre_spread()^2, pixels^2 */
+	/* centre_spread()^2, pixels^2: where it is over its noise, and
+	 * whatever its noise */
+	double spread2, spread2_all;
+	double alias2;		/* subpixel_ambiguity()^2, pixels^2 */
 	double chi2_mean;	/* of chi-square / dof, over ~512 fits */
 	unsigned int learned;	/* shape samples taken, up to a batch */
 	double n1, ns, nss, nr, nsr, nweight;
@@ -350,6 +370,73 @@ static void whittaker(int n, const double *w, const double *m, double lambda,
 	}
 }
 
+/*
+ * How far a centre can be off for want of pixels: the part of a shape
+ * finer than a pixel (edges sharper than one) cannot be told from pixel
+ * samples, as the shape warped by a pixel-periodic shift fits every
+ * spectrum as well, so the shape learned need not be the reflection's and
+ * its fits are off by a shift that goes with the sub-pixel phase. Its
+ * size: shape @t sampled at each of the 8 phases, fitted with itself
+ * smoothed to what pixels resolve (a Gaussian of half a pixel), one
+ * Gauss-Newton step; the standard deviation of the shifts over the
+ * phases. On the reflections' own shapes: under 0.001 px for Gaussian,
+ * Lorentzian and sinc^2 ones of 3 px and wider, 0.011 px for a 1.5-px
+ * Gaussian, 0.07 px for a 3-px flat top (whose fits are 0.066 px RMS off,
+ * 3 times the bound).
+ */
+static double subpixel_ambiguity(const struct shape *s, const double *t)
+{
+	enum { KH = 3 * BINS_PER_PX / 2 };	/* 3 kernel sigmas, nodes */
+	const double ks = 0.5 * BINS_PER_PX;	/* its sigma, nodes */
+	double tb[MAX_NODES], db[MAX_NODES], kern[KH + 1];
+	double shift[BINS_PER_PX], mean = 0.0, var = 0.0;
+	const int hs = (s->n - 1) / (2 * BINS_PER_PX) - TMPL_MARGIN;
+
+	if (s->n < 3 || s->n > MAX_NODES || hs < 1)
+		return 0.0;
+	for (int i = 0; i <= KH; i++)
+		kern[i] = exp(-0.5 * i * i / (ks * ks));
+	for (int j = 0; j < s->n; j++) {
+		double sum = 0.0, wsum = 0.0;
+
+		for (int i = -KH; i <= KH; i++)
+			if (j + i >= 0 && j + i < s->n) {
+				sum += kern[abs(i)] * t[j + i];
+				wsum += kern[abs(i)];
+			}
+		tb[j] = sum / wsum;
+	}
+	for (int j = 0; j < s->n; j++) {
+		int a = j > 0 ? j - 1 : j, b = j + 1 < s->n ? j + 1 : j;
+
+		db[j] = (tb[b] - tb[a]) * BINS_PER_PX / (double)(b - a);
+	}
+	for (int p = 0; p < BINS_PER_PX; p++) {
+		/* y = b0 + b1 k + a tb(k - phase - shift), about a = 1,
+		 * shift = 0: columns 1, k, tb, -db */
+		double ata[16] = { 0 }, atr[4] = { 0 }, x[4];
+
+		for (int k = -hs; k <= hs; k++) {
+			const int j = (k + hs + TMPL_MARGIN) * BINS_PER_PX - p;
+			const double c[4] = { 1.0, (double)k, tb[j], -db[j] };
+			const double r = t[j] - tb[j];
+
+			for (int u = 0; u < 4; u++) {
+				atr[u] += c[u] * r;
+				for (int v = 0; v <= u; v++)
+					ata[u * 4 + v] += c[u] * c[v];
+			}
+		}
+		if (cs_solve_spd(4, ata, atr, x, NULL))
+			return 0.0;
+		shift[p] = x[3];
+		mean += x[3] / BINS_PER_PX;
+	}
+	for (int p = 0; p < BINS_PER_PX; p++)
+		var += (shift[p] - mean) * (shift[p] - mean) / BINS_PER_PX;
+	return sqrt(var);
+}
+
 /* The learned shape: the samples of past reflections per node,
  * symmetrised (the centre of a symmetric reflection then stays unbiased
  * whatever noise is in them), smoothed over about a quarter pixel where
@@ -397,74 +484,152 @@ static void shape_rebuild(struct track *tr)
 		tr->chi2_mean = fmin(tr->chi2_mean, 1.0);
 	tr->shape_learned = 1;
 	tr->fwhm_px = shape_fwhm(s);
+	{
+		/* on the learned shape, the part beyond a Gaussian's of the
+		 * same width (a narrow Gaussian, which the learning resolves,
+		 * is not off by its 0.011 px) */
+		double g[MAX_NODES], sg = tr->fwhm_px / FWHM_PER_SIGMA;
+		double a, ag;
+
+		for (int j = 0; j < s->n; j++) {
+			double u = s->u0 + (double)j / BINS_PER_PX;
+
+			g[j] = exp(-0.5 * u * u / (sg * sg));
+		}
+		a = subpixel_ambiguity(s, s->t);
+		ag = subpixel_ambiguity(s, g);
+		tr->alias2 = a > ag ? (a - ag) * (a - ag) : 0.0;
+	}
 }
 
 /*
- * How far the fit's centre is from the reflection's own landmarks: its
- * maximum and the middle of its half-maximum points, in the samples as
- * learned (not symmetrised), about the fitted centre (u = 0). For a
- * symmetric reflection both are 0; for an asymmetric one the centre is
- * not defined better than this, and the uncertainty says so. -1 when the
- * samples are too few to tell.
+ * The reflection's own landmarks in the samples as learned (not
+ * symmetrised), about the fitted centre (u = 0), leaving out the samples
+ * of sub-pixel phase @skip (-1: none): @top, the middle of its top (its
+ * outermost crossings of 98 % of its maximum: on a flat top the highest
+ * node is the noise's, 0.5 px off on a 3-px one, and the middle of
+ * crossings a smooth function of the samples where the highest node
+ * jumps; carried on towards the maximum by TOP_EXTRAP), and @mid, the
+ * middle of its half-maximum points. 0, or -1 when the samples are too
+ * few to tell.
  */
-static double centre_spread(struct track *tr)
+static int landmarks(struct track *tr, int skip, double *top,
+		     double *mid)
 {
 	const struct shape *s = &tr->shape;
 	double m[MAX_NODES], w[MAX_NODES], sm[MAX_NODES];
-	double total = 0.0, peak = -INFINITY, um, ul, ur;
+	double total = 0.0, peak = -INFINITY, lvl, top90;
 	int jm = -1, a, b;
 
 	if (s->n < 3 || s->n > MAX_NODES)	/* never; tells the compiler */
-		return -1.0;
+		return -1;
 	for (int j = 0; j < s->n; j++) {
-		w[j] = *node(tr->accn, j);
-		m[j] = w[j] > 0.0 ?
-		       *node(tr->acc, j) / w[j] : 0.0;
+		w[j] = j % BINS_PER_PX == skip ? 0.0 : *node(tr->accn, j);
+		m[j] = w[j] > 0.0 ? *node(tr->acc, j) / w[j] : 0.0;
 		total += w[j];
 	}
 	if (!(total > 0.0))
-		return -1.0;
+		return -1;
 	for (int j = 0; j < s->n; j++)
 		w[j] += 1e-3 * total / s->n;
 	/* lighter smoothing than the shape's: a maximum flattened by it
 	 * moves towards the mean */
-	whittaker(s->n, w, m, 6.0 * total / s->n, sm);
+	whittaker(s->n, w, m, LANDMARK_LAMBDA * total / s->n, sm);
 	for (int j = 1; j + 1 < s->n; j++)
 		if (sm[j] > peak) {
 			peak = sm[j];
 			jm = j;
 		}
 	if (jm < 1 || !(peak > 0.0))
-		return -1.0;
-	{	/* its top: the maximum between nodes, by a parabola; on
-		 * a flat top (within 2 % of the maximum over more than 2
-		 * pixels) the middle of the flat part, where the highest
-		 * node is the noise's */
-		double den = sm[jm - 1] - 2.0 * sm[jm] + sm[jm + 1];
-		int fa = jm, fb = jm;
+		return -1;
+	for (int k = 0; k < 3; k++) {
+		double *out = k == 2 ? mid : k ? &top90 : top;
 
-		while (fa > 0 && sm[fa - 1] > 0.98 * peak)
-			fa--;
-		while (fb + 1 < s->n && sm[fb + 1] > 0.98 * peak)
-			fb++;
-		um = s->u0 + (double)jm / BINS_PER_PX;
-		if (fb - fa > 2 * BINS_PER_PX)
-			um = s->u0 + 0.5 * (fa + fb) / BINS_PER_PX;
-		else if (den < 0.0)
-			um += 0.5 * (sm[jm - 1] - sm[jm + 1]) / den /
-			      BINS_PER_PX;
+		lvl = (k == 2 ? 0.5 : k ? 0.9 : TOP_LEVEL) * peak;
+		for (a = jm; a > 0 && sm[a] > lvl; a--)
+			;
+		for (b = jm; b + 1 < s->n && sm[b] > lvl; b++)
+			;
+		/* the top: its outermost crossings (a flat top's noise can
+		 * dip under the level between two humps) */
+		for (int j = 0; k < 2 && j < a; j++)
+			if (sm[j + 1] > lvl) {
+				a = j;
+				break;
+			}
+		for (int j = s->n - 1; k < 2 && j > b; j--)
+			if (sm[j - 1] > lvl) {
+				b = j;
+				break;
+			}
+		if (sm[a] > lvl || sm[b] > lvl)
+			return -1;
+		/* the crossings, between nodes */
+		*out = s->u0 + 0.5 *
+			((a + (lvl - sm[a]) / (sm[a + 1] - sm[a])) +
+			 (b - 1 + (sm[b - 1] - lvl) / (sm[b - 1] - sm[b]))) /
+			BINS_PER_PX;
 	}
-	for (a = jm; a > 0 && sm[a] > 0.5 * peak; a--)
-		;
-	for (b = jm; b + 1 < s->n && sm[b] > 0.5 * peak; b++)
-		;
-	if (sm[a] > 0.5 * peak || sm[b] > 0.5 * peak)
+	/* the top's middle moves with the level on an asymmetric peak (as
+	 * sqrt(1 / level - 1) for Lorentzian sides, 0 at the maximum) */
+	*top -= (top90 - *top) * TOP_EXTRAP;
+	return 0;
+}
+
+/*
+ * How far the fit's centre is from the reflection's own landmarks
+ * (landmarks()), where that distance is more than their noise. For a
+ * symmetric reflection both are 0 but for the noise; for an asymmetric
+ * one the centre is not defined better than this, and the uncertainty
+ * says so. The noise: a delete-a-group jackknife over the sub-pixel
+ * phases, whose samples come from different fits (each landmark found
+ * again without one phase's). A landmark counts where it is over 3 of
+ * its standard deviations: before, its noise alone (0.2-0.5 px on a flat
+ * or sinc^2 top, 3-8 times the fit's) was counted as the centre's
+ * uncertainty. 0 when nothing counts; -1 when the samples are too few to
+ * tell. In @all, the distance whatever its noise (its square less the
+ * noise's), for a shape seen not to fit.
+ */
+static double centre_spread(struct track *tr, double *all)
+{
+	double top, mid, tj[BINS_PER_PX], mj[BINS_PER_PX];
+	double tbar = 0.0, mbar = 0.0, tv = 0.0, mv = 0.0, spread = 0.0;
+	int g = 0;
+
+	*all = -1.0;
+	if (landmarks(tr, -1, &top, &mid))
 		return -1.0;
-	ul = s->u0 + (a + (0.5 * peak - sm[a]) / (sm[a + 1] - sm[a])) /
-		     BINS_PER_PX;
-	ur = s->u0 + (b - 1 + (sm[b - 1] - 0.5 * peak) /
-			      (sm[b - 1] - sm[b])) / BINS_PER_PX;
-	return fmax(fabs(um), fabs(0.5 * (ul + ur)));
+	*all = fmax(fabs(top), fabs(mid));
+	for (int p = 0; p < BINS_PER_PX; p++) {
+		double np = 0.0;
+
+		for (int j = p; j < tr->shape.n; j += BINS_PER_PX)
+			np += *node(tr->accn, j);
+		if (!(np > 0.0))
+			continue;	/* nothing to leave out */
+		if (landmarks(tr, p, &tj[g], &mj[g]))
+			return -1.0;
+		tbar += tj[g];
+		mbar += mj[g];
+		g++;
+	}
+	if (g < 4)
+		return -1.0;	/* too few phases to tell the noise */
+	tbar /= g;
+	mbar /= g;
+	for (int k = 0; k < g; k++) {
+		tv += (tj[k] - tbar) * (tj[k] - tbar);
+		mv += (mj[k] - mbar) * (mj[k] - mbar);
+	}
+	tv *= (g - 1.0) / g;
+	mv *= (g - 1.0) / g;
+	/* whatever their noise: the squares less the noise's, unbiased */
+	*all = sqrt(fmax(0.0, fmax(top * top - tv, mid * mid - mv)));
+	if (top * top > 9.0 * tv)
+		spread = fabs(top);
+	if (mid * mid > 9.0 * mv)
+		spread = fmax(spread, fabs(mid));
+	return spread;
 }
 
 /* ---- the fit ------------------------------------------------------------ */
@@ -1229,14 +1394,17 @@ static void learn_batch(struct track *tr, double mu)
 	tr->phase_n[(int)((mu - (int)mu) * BINS_PER_PX) % BINS_PER_PX] += 1.0;
 	/* a first look at the centre's definition, then one a batch */
 	if (tr->learned < LEARN_BATCH && ++tr->learned == 16) {
-		double sp = centre_spread(tr);
+		double all, sp = centre_spread(tr, &all);
 
 		tr->spread2 = sp > 0.0 ? sp * sp : 0.0;
+		tr->spread2_all = all > 0.0 ? all * all : 0.0;
 	}
 	if (++tr->batch >= LEARN_BATCH) {
-		double least = INFINITY, sum = 0.0, sp = centre_spread(tr);
+		double least = INFINITY, sum = 0.0, all;
+		double sp = centre_spread(tr, &all);
 
 		tr->spread2 = sp > 0.0 ? sp * sp : 0.0;
+		tr->spread2_all = all > 0.0 ? all * all : 0.0;
 
 		tr->batch = 0;
 		for (int k = 0; k < BINS_PER_PX; k++) {
@@ -1761,13 +1929,21 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		tr->chi2_mean += (ratio - tr->chi2_mean) * (1.0 / 512);
 		if (ratio > 1.0)
 			var *= ratio;
-		/* the spread where the shape is seen not to fit (in noise
-		 * that explains the fits, it is mostly noise itself), or
-		 * where it is over twice the fit's noise whatever the fits
-		 * show: a wide reflection skewed by a sloped source fits
-		 * well, its maximum 0.03 px off the grating's wavelength */
-		if ((tr->noise_pure && tr->chi2_mean > 1.05) ||
-		    tr->spread2 > 4.0 * var)
+		/*
+		 * Where the shape is seen not to fit (its fits' chi-square
+		 * over the noise's on average), the centre's definition by
+		 * the landmarks whatever their noise, and the ambiguity of
+		 * what pixels cannot resolve (subpixel_ambiguity()), times
+		 * ALIAS_GAIN. Elsewhere the landmarks only where they are
+		 * over their noise: a wide reflection skewed by a sloped
+		 * source fits well, its maximum 0.03 px off the grating's
+		 * wavelength, but the noise of a flat or sinc^2 top's
+		 * landmarks (0.2-0.5 px) is no part of the centre's error.
+		 */
+		if (tr->noise_pure && tr->chi2_mean > 1.05)
+			var += ALIAS_GAIN * ALIAS_GAIN * tr->alias2 +
+			       fmax(tr->spread2, tr->spread2_all);
+		else
 			var += tr->spread2;
 		/* until a noise model is learned (~128 spectra), the noise
 		 * is the spectrum's, without the shot noise of the peak:

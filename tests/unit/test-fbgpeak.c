@@ -197,7 +197,7 @@ static void width_from_data(void **state)
 		for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]);
 		     i++) {
 			struct sh_case c = { "w", (enum sh_kind)k, widths[i],
-					     30, 16, 0 };
+					     30, 16 };
 			struct sh_rig r = sh_rig(&c);
 			double worst = 0;
 

@@ -32,23 +32,29 @@ static void shapes_and_widths(void **state)
 		const struct sh_case *c = &sh_cases[i];
 		struct sh_stats s = sh_run(c, 3072, 1024, 5);
 		int flagged = s.n - s.status[CS_FBG_OK];
-		int symmetric = c->kind != SH_ASYM && !c->cautious;
+		int symmetric = c->kind != SH_ASYM;
 
 		print_message("| %s | %.0f | %.0f | u%d | %.1f | %.2f | "
-			      "%+.4f | %.2f | %d | %d | %d |%s\n", c->name,
+			      "%+.4f | %.2f | %d | %d | %d |\n", c->name,
 			      c->fwhm_px,
 			      c->snr_db, c->bits, s.width_px, s.rms / s.crb,
 			      s.bias, s.z_rms, s.status[CS_FBG_OK],
-			      s.status[CS_FBG_MISFIT], s.status[CS_FBG_LOST],
-			      c->cautious ? " (known: over-cautious)" : "");
+			      s.status[CS_FBG_MISFIT], s.status[CS_FBG_LOST]);
 		assert_int_equal(s.n, 1024);
-		/* never a confident wrong value */
+		/* never a confident wrong value, nor an uncertainty that is
+		 * only an upper bound (the 3-px flat top's was 7 times its
+		 * error, err/unc 0.14), unless the values are flagged */
 		assert_true(s.z_rms < 1.4);
-		if (!c->cautious && flagged < s.n * 9 / 10)
+		if (flagged < s.n * 9 / 10)
 			assert_true(s.z_rms > 0.7);
 		/* the width it measured (Lorentzian: within its window) */
 		assert_true(fabs(s.width_px / c->fwhm_px - 1) < 0.12);
-		if (symmetric) {
+		if (symmetric && c->fwhm_px == 3 && c->kind == SH_FLATTOP) {
+			/* simple for now: edges sharper than a pixel, 3 times
+			 * the bound (its uncertainty says so), a few flagged */
+			assert_true(s.rms < 3.5 * s.crb);
+			assert_true(s.status[CS_FBG_OK] > s.n * 9 / 10);
+		} else if (symmetric) {
 			/* at the bound, unbiased, all ok */
 			assert_true(s.rms < 1.15 * s.crb);
 			assert_true(fabs(s.bias) < 0.15 * s.crb);
