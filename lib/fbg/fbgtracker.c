@@ -56,6 +56,19 @@
  * flat top: 0.018 px, where its own shape's is 0.07 px and its fits are
  * 0.066 px RMS off). Calibrated there: err/unc 0.97-1.09 over 5 seeds. */
 #define ALIAS_GAIN 3.5
+/*
+ * A reflection is the grating's times the source's spectrum: on a source
+ * whose log slope is k (per pixel) a Gaussian's top moves k sigma^2 off the
+ * grating's wavelength (0.02-0.05 px on fbgsim's sloped source for 25-px
+ * Gaussians, 2-4 times the noise's uncertainty), and no fit of one
+ * spectrum can tell. As the grating moves, its area follows the source
+ * (source_skew()): decaying sums over SKEW_MEMORY spectra; the shift is
+ * taken off where k is over SKEW_SIGMAS of its standard errors, once k
+ * sigma^2 is known to SKEW_RESOLVED times the fit's own uncertainty.
+ */
+#define SKEW_MEMORY 1024.0
+#define SKEW_SIGMAS 3.0
+#define SKEW_RESOLVED 1.0
 #define VEL_GAIN 0.15		/* beta of the alpha-beta predictor */
 #define FWHM_PER_SIGMA 2.3548200450309493
 
@@ -75,6 +88,10 @@ struct shape {
 	 * neighbours there, and the fit loads them as (single-precision)
 	 * vectors */
 	float pt[BINS_PER_PX][PLANE_LEN], pd[BINS_PER_PX][PLANE_LEN];
+	/* integral t^2 / (2 integral t'^2), pixels^2: on a source of log
+	 * slope k the fit's centre moves k times this (a Gaussian's
+	 * sigma^2; a flat top's far less than its width's) */
+	double skew_sig2;
 };
 
 /* Below this (the peak is 1), a plane holds 0: a Gaussian's far tail
@@ -84,6 +101,13 @@ struct shape {
 
 static void shape_planes(struct shape *s)
 {
+	double tt = 0.0, dd = 0.0;
+
+	for (int j = 0; j < s->n; j++) {
+		tt += s->t[j] * s->t[j];
+		dd += s->d[j] * s->d[j];
+	}
+	s->skew_sig2 = dd > 0.0 ? 0.5 * tt / dd : 0.0;
 	memset(s->pt, 0, sizeof(s->pt));
 	memset(s->pd, 0, sizeof(s->pd));
 	for (int j = 0; j < s->n; j++) {
@@ -172,6 +196,12 @@ struct track {
 	double width;
 	int half;
 	double newton_k2;	/* (width / 15)^2: see fit_single() */
+	/* log(area) over position, decaying sums: the source's slope
+	 * under the reflection (source_skew()) */
+	struct skew {
+		double w, x, y, xx, yy, xy;
+		double ref;		/* x from here, pixels */
+	} skew;
 };
 
 struct cs_fbgtracker {
@@ -1809,6 +1839,97 @@ static int reacquire(struct cs_fbgtracker *q, struct track *tr,
 	return 0;
 }
 
+/* The reflection's area within half the window around mu, above the line
+ * fitted to the rest of it: how much light it returns, whatever shape is
+ * learned and whatever weights the fit had (the fit's height steps by
+ * 0.05-0.1 % as they are learned, as much as the source changes over a
+ * few pixels). Pixels at the regions' edges count in part, so the area
+ * changes smoothly with mu: a window placed by whole pixels gave a 3-px
+ * reflection's area a sawtooth in its sub-pixel position. */
+static double window_area(const double *y, int lo, int hi, double mu,
+			  double fwhm)
+{
+	double h = fmin(mu - lo, hi - mu), in = 0.5 * h;
+	double sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0;
+	double det, b, slope, sum = 0.0;
+
+	/* not where the reflection is wider than that (a window sized by
+	 * --fwhm for a narrower one): its flanks would be the baseline */
+	if (!(in >= fmax(2.0, fwhm)))
+		return 0.0;
+	for (int i = lo; i <= hi; i++) {
+		double d = fabs(i - mu), x = i - mu;
+		double wi = fmin(fmax(in + 0.5 - d, 0.0), 1.0);
+		double wo = fmin(fmax(h + 0.5 - d, 0.0), 1.0) - wi;
+
+		sw += wo;
+		sx += wo * x;
+		sy += wo * y[i];
+		sxx += wo * x * x;
+		sxy += wo * x * y[i];
+	}
+	det = sw * sxx - sx * sx;
+	if (!(det > 0.0))
+		return 0.0;
+	b = (sxx * sy - sx * sxy) / det;
+	slope = (sw * sxy - sx * sy) / det;
+	for (int i = lo; i <= hi; i++) {
+		double d = fabs(i - mu);
+		double wi = fmin(fmax(in + 0.5 - d, 0.0), 1.0);
+
+		sum += wi * (y[i] - b - slope * (i - mu));
+	}
+	return sum;
+}
+
+/*
+ * The source's log slope under the reflection, k per pixel, from the
+ * reflection's areas and positions so far (decaying sums over SKEW_MEMORY
+ * spectra): its top is k sigma^2 off the grating's wavelength. Once k is
+ * known to SKEW_RESOLVED times the fit's own uncertainty (its standard
+ * error times sigma^2), that shift is taken off where k is over
+ * SKEW_SIGMAS of its standard errors, and counted in the variance where
+ * it is not; what k's standard error leaves is counted either way.
+ * Before (a grating that has hardly moved): nothing, the source unseen.
+ * Returns the shift to take off, pixels; adds to *var, pixels^2.
+ */
+static double source_skew(struct track *tr, double mu, double area,
+			  double *var)
+{
+	struct skew *s = &tr->skew;
+	const double keep = 1.0 - 1.0 / SKEW_MEMORY;
+	double x, y, sxx, sxy, syy, k, se2, sig2;
+
+	if (s->w == 0.0)
+		s->ref = mu;
+	x = mu - s->ref;
+	y = log(area);
+	s->w = s->w * keep + 1.0;
+	s->x = s->x * keep + x;
+	s->y = s->y * keep + y;
+	s->xx = s->xx * keep + x * x;
+	s->yy = s->yy * keep + y * y;
+	s->xy = s->xy * keep + x * y;
+	if (s->w < 64.0)
+		return 0.0;
+	sxx = s->xx - s->x * s->x / s->w;
+	sxy = s->xy - s->x * s->y / s->w;
+	syy = s->yy - s->y * s->y / s->w;
+	if (!(sxx > 0.0))
+		return 0.0;
+	k = sxy / sxx;
+	se2 = fmax(syy - k * sxy, 0.0) / ((s->w - 2.0) * sxx);
+	sig2 = tr->shape.skew_sig2;
+	if (!(se2 * sig2 * sig2 <= SKEW_RESOLVED * SKEW_RESOLVED * *var))
+		return 0.0;
+	if (k * k > SKEW_SIGMAS * SKEW_SIGMAS * se2) {
+		*var += se2 * sig2 * sig2;
+		return k * sig2;
+	}
+	*var += k * k * sig2 * sig2;
+	return 0.0;
+}
+
 /* Fit a cluster of tracked gratings (sorted by position) and report each;
  * a single grating not found where predicted is looked for in its whole
  * window (reacquire()) and fitted there, in the same spectrum. */
@@ -1861,7 +1982,7 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		struct track *tr = members[k];
 		struct cs_fbg_result *o = &out[idx[k]];
 		double a = f.p[2 + 2 * k], mu = f.p[3 + 2 * k];
-		double noise = tr->noise, slope, nu, var, ratio;
+		double noise = tr->noise, slope, nu, var, ratio, skew;
 		int misfit;
 
 		/* gone, or it ran off: lost, never a made-up value */
@@ -1935,10 +2056,10 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * the landmarks whatever their noise, and the ambiguity of
 		 * what pixels cannot resolve (subpixel_ambiguity()), times
 		 * ALIAS_GAIN. Elsewhere the landmarks only where they are
-		 * over their noise: a wide reflection skewed by a sloped
-		 * source fits well, its maximum 0.03 px off the grating's
-		 * wavelength, but the noise of a flat or sinc^2 top's
+		 * over their noise: the noise of a flat or sinc^2 top's
 		 * landmarks (0.2-0.5 px) is no part of the centre's error.
+		 * A wide reflection skewed by a sloped source fits well and
+		 * its landmarks agree: that is source_skew()'s.
 		 */
 		if (tr->noise_pure && tr->chi2_mean > 1.05)
 			var += ALIAS_GAIN * ALIAS_GAIN * tr->alias2 +
@@ -1950,11 +2071,19 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * the uncertainty doubled covers what it leaves out */
 		if (!tr->noise_pure && tr->nweight < NOISE_WARMUP)
 			var *= 4.0;
+		skew = 0.0;
+		if (m == 1 && !f.saturated) {
+			double area = window_area(y, lo, hi, mu,
+						  tr->fwhm_px);
+
+			if (area > 0.0)
+				skew = source_skew(tr, mu, area, &var);
+		}
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
 		if (misfit)
 			o->status = CS_FBG_MISFIT;
-		o->position = mu;
-		o->wavelength = scale_at(&q->cfg.scale, mu, &slope);
+		o->position = mu - skew;
+		o->wavelength = scale_at(&q->cfg.scale, mu - skew, &slope);
 		o->sigma_nm = var > 0.0 ? slope * sqrt(var) : 0.0;
 		o->fwhm_nm = slope * tr->fwhm_px;
 		o->amplitude = a;
