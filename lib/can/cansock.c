@@ -22,7 +22,9 @@
 #endif
 
 /* Interface flags and hardware type through an ordinary socket, which
- * works even where the kernel has no CAN. */
+ * works even where the kernel has no CAN: an IP one, or where the kernel
+ * has no IP (a small gateway's, the debug kernel's) a local one, which
+ * the kernel answers the same interface ioctls on. */
 static int iface_info(const char *iface, short *flags, int *type)
 {
 	struct ifreq ifr;
@@ -31,6 +33,8 @@ static int iface_info(const char *iface, short *flags, int *type)
 	if (strlen(iface) >= sizeof(ifr.ifr_name))
 		return -ENODEV;
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 && errno == EAFNOSUPPORT)
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
