@@ -94,7 +94,9 @@ expect_eq one-restart 1 "$(echo "$k" | grep -c .)"
 k=$(echo "$k" | head -n 1)
 _cs_isnum "$k" || k=0
 expect_ge spectra-before-reset 200 "$k"
-expect_ge spectra-after-reset 1000 $((N - k))
+# (at least the 100 waited for above: where the reset falls depends on how
+# long the checks before it took, 1054 spectra in on the debug kernel)
+expect_ge spectra-after-reset 100 $((N - k))
 expect_eq seq-restarts-at-0 0 "$(awk -v k="$k" 'NR == k + 1 { print $2 }' /tmp/r.txt)"
 expect_eq seq-steps-after 0 "$(awk -v k="$k" 'NR > k + 1 && $2 != (p + 1) % 65536 { b++ } { p = $2 } END { print b + 0 }' /tmp/r.txt)"
 expect_eq fibres-before "12" "$(head -n "$k" /tmp/r.txt | cut -d' ' -f1 | sort -u | tr -d '\n')"
