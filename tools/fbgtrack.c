@@ -483,8 +483,7 @@ static struct cs_iiodev *from_device(struct options *o)
 	struct cs_iiodev *d = tools_iio_open(o->iio.uri, o->iio.device);
 	const char *label = cs_iiodev_label(d);
 	const struct cs_iio_element *el, *e;
-	size_t nel, scan, npix, sbytes, pos;
-	char attr[256];
+	size_t nel, scan, npix, sbytes;
 	double hz;
 	int contig;
 
@@ -514,16 +513,8 @@ static struct cs_iiodev *from_device(struct options *o)
 	    e->offset != (sbytes + (o->index ? 256 : 0) + 7) / 8 * 8)
 		die("%s: its timestamp is at byte %zu of a scan, not where "
 		    "fbgtrack reads it", label, e->offset);
-	if (!o->scale_set) {
-		if (cs_iiodev_attr_read(d, "in_intensity_wavelength_coeffs",
-					attr, sizeof(attr)) < 0)
-			die("%s has no in_intensity_wavelength_coeffs: give "
-			    "its scale with -w", label);
-		if (cs_iio_wavescale_parse(attr, &o->scale, &pos))
-			die("%s: in_intensity_wavelength_coeffs '%s' not "
-			    "understood at character %zu", label, attr,
-			    pos + 1);
-	}
+	if (!o->scale_set)
+		tools_iio_wavescale(d, label, &o->scale);
 	if (!o->rate_set && !cs_iiodev_attr_double(d, "sampling_frequency",
 						   &hz) && hz > 0)
 		o->rate_hz = hz;

@@ -233,6 +233,11 @@ int tools_iio_enable(struct cs_iiodev *d, const char *prefix, int required);
 /* Start streaming @max_scans (0: until stopped): the descriptor to read
  * scans from, as from iio_readdev; dies naming why it cannot. */
 int tools_iio_start(struct cs_iiodev *d, unsigned long long max_scans);
+/* Its wavelength scale, from in_intensity_wavelength_coeffs, into @ws;
+ * dies naming @label when it has none (give -w) or it is not understood. */
+struct cs_wavescale;
+void tools_iio_wavescale(struct cs_iiodev *d, const char *label,
+			 struct cs_wavescale *ws);
 /* After the end of the stream: if the device failed (vanished, stopped,
  * the rig went away), say so with the scans read: EXIT_FAIL, else
  * EXIT_OK. Frees @d. */
