@@ -48,7 +48,21 @@ struct cs_fbgtracker_config {
 	int learn_shape;	/* 1: learn each reflection's shape (default) */
 	unsigned int ngratings;	/* 1..CS_FBGTRACKER_MAX */
 	const struct cs_fbg_grating *gratings;
+	/*
+	 * The light source's log slope under the reflections moves a wide
+	 * reflection's top off the grating's wavelength. source_known 0 (the
+	 * default): learned from each grating's moves, its shift counted in
+	 * the uncertainty (CS_FBG_SOURCE_PRIOR_DB) until it is; 1: it is
+	 * source_slope_db_nm everywhere (0: spectra normalised by the
+	 * source, or a flat one), taken off as it is.
+	 */
+	int source_known;
+	double source_slope_db_nm;	/* dB/nm, |x| <= 10 */
 };
+
+/* the source's slope before it is learned, one standard deviation: dB
+ * over the scale's span (a source made for the interrogator's range) */
+#define CS_FBG_SOURCE_PRIOR_DB 6.0
 
 #define CS_FBGTRACKER_MAX 256
 

@@ -40,6 +40,8 @@ struct options {
 	unsigned int fibres;	/* spectra cycle through this many fibres */
 	int index;		/* the driver's index element follows */
 	int learn;
+	int source_known;	/* --source-slope given */
+	double source_slope;	/* its dB/nm */
 	unsigned long health;	/* health records every this many, 0: none */
 	char cal_path[4096];	/* "" when none */
 	char ref_name[CS_FBG_NAME_MAX];
@@ -95,6 +97,10 @@ static const char usage_text[] =
 "      --fwhm=PX            peak width in pixels, 1..200, for every grating\n"
 "                           (default: each measured when first found)\n"
 "      --no-learn           fit Gaussians, do not learn reflection shapes\n"
+"      --source-slope=DB    the light source's slope under the gratings,\n"
+"                           dB/nm (0: spectra normalised by the source);\n"
+"                           auto (default): learned as each grating moves,\n"
+"                           counted in the uncertainty until then\n"
 "      --health=N           every N spectra of its fibre (the first one\n"
 "                           too), each grating's peak_power (counts) and\n"
 "                           fwhm (nm) as records (default 0: none)\n"
@@ -124,6 +130,7 @@ static const char usage_text[] =
 enum {
 	OPT_MIN_SNR = 256, OPT_FWHM, OPT_BLOCK, OPT_FIBRES, OPT_NO_LEARN,
 	OPT_REFERENCE, OPT_HEALTH, OPT_CHANNEL, OPT_DBM, OPT_LINEAR, OPT_RUN,
+	OPT_SOURCE_SLOPE,
 };
 
 static const struct option longopts[] = {
@@ -145,6 +152,7 @@ static const struct option longopts[] = {
 	{ "min-snr", required_argument, NULL, OPT_MIN_SNR },
 	{ "fwhm", required_argument, NULL, OPT_FWHM },
 	{ "no-learn", no_argument, NULL, OPT_NO_LEARN },
+	{ "source-slope", required_argument, NULL, OPT_SOURCE_SLOPE },
 	{ "channel", required_argument, NULL, OPT_CHANNEL },
 	{ "dbm", no_argument, NULL, OPT_DBM },
 	{ "linear", no_argument, NULL, OPT_LINEAR },
@@ -393,6 +401,12 @@ static void apply_option(struct options *o, int c, const char *arg,
 		break;
 	case OPT_NO_LEARN:
 		o->learn = 0;
+		break;
+	case OPT_SOURCE_SLOPE:
+		o->source_known = strcmp(arg, "auto") != 0;
+		if (o->source_known)
+			o->source_slope = parse_double(arg, "source-slope",
+						       -10.0, 10.0);
 		break;
 	case OPT_HEALTH:
 		o->health = (unsigned long)parse_long(arg, "health", 0,
@@ -1083,6 +1097,8 @@ int main(int argc, char **argv)
 	tcfg.min_snr = o.min_snr;
 	tcfg.fwhm_px = o.fwhm_px;
 	tcfg.learn_shape = o.learn;
+	tcfg.source_known = o.source_known;
+	tcfg.source_slope_db_nm = o.source_slope;
 	tcfg.ngratings = o.ngratings;
 	tcfg.gratings = o.g;
 	s.tracker = cs_fbgtracker_create(&tcfg);

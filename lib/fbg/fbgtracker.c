@@ -65,7 +65,12 @@
  * (source_skew()): decaying sums over SKEW_MEMORY spectra; the shift is
  * taken off where k is over SKEW_SIGMAS of its standard errors, once k
  * sigma^2 is known to SKEW_RESOLVED times the fit's own uncertainty.
+ * Until then k is a source's (CS_FBG_SOURCE_PRIOR_DB over the span, narrowed by what
+ * has been measured) and its shift counts in the uncertainty: a grating
+ * that has not moved has not shown its source. A known source's slope
+ * (source_known) is taken off as it is.
  */
+#define LN_PER_DB 0.23025850929940458	/* ln 10 / 10: 1 dB as a log */
 #define SKEW_MEMORY 1024.0
 #define SKEW_SIGMAS 3.0
 #define SKEW_RESOLVED 1.0
@@ -215,6 +220,9 @@ struct cs_fbgtracker {
 	/* the chi-square test's constants for the last dof seen (a
 	 * window's pixel count hardly ever changes) */
 	double chi2_nu, chi2_rnu, chi2_lim;
+	/* the source's log slope per nm: its prior's standard deviation
+	 * (0 where it is known), and the known one */
+	double source_prior, source_slope;
 };
 
 const char *cs_fbg_status_name(enum cs_fbg_status status)
@@ -1331,7 +1339,7 @@ struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cf
 	    !(cfg->fwhm_px == 0.0 ||
 	      (cfg->fwhm_px >= 1.0 && cfg->fwhm_px <= CS_FBGPEAK_FWHM_MAX)) ||
 	    cfg->ngratings < 1 || cfg->ngratings > CS_FBGTRACKER_MAX ||
-	    !cfg->gratings) {
+	    !cfg->gratings || !(fabs(cfg->source_slope_db_nm) <= 10.0)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -1352,6 +1360,12 @@ struct cs_fbgtracker *cs_fbgtracker_create(const struct cs_fbgtracker_config *cf
 	if (!q)
 		return NULL;
 	q->cfg = *cfg;
+	if (cfg->source_known)
+		q->source_slope = cfg->source_slope_db_nm * LN_PER_DB;
+	else	/* over the span: a source made for the interrogator */
+		q->source_prior = CS_FBG_SOURCE_PRIOR_DB * LN_PER_DB /
+			fabs(cs_wavescale_eval(&cfg->scale, cfg->npix - 1.0) -
+			     cs_wavescale_eval(&cfg->scale, 0.0));
 	q->gratings = calloc(cfg->ngratings, sizeof(*q->gratings));
 	q->t = calloc(cfg->ngratings, sizeof(*q->t));
 	q->work = malloc(cfg->npix * sizeof(*q->work));
@@ -1847,15 +1861,22 @@ static int reacquire(struct cs_fbgtracker *q, struct track *tr,
  * changes smoothly with mu: a window placed by whole pixels gave a 3-px
  * reflection's area a sawtooth in its sub-pixel position. */
 static double window_area(const double *y, int lo, int hi, double mu,
-			  double fwhm)
+			  double fwhm, int half)
 {
 	double h = fmin(mu - lo, hi - mu), in = 0.5 * h;
 	double sw = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0;
 	double det, b, slope, sum = 0.0;
 
-	/* not where the reflection is wider than that (a window sized by
-	 * --fwhm for a narrower one): its flanks would be the baseline */
-	if (!(in >= fmax(2.0, fwhm)))
+	/* Where the reflection is wider than that (a window sized by
+	 * --fwhm for a narrower one) its flanks are the baseline, and the
+	 * area is a part of the reflection's: still the source's times a
+	 * constant, if the regions do not move with mu against the pixels
+	 * (their edges out of the flanks' steps). */
+	if (!(in >= fwhm)) {
+		h = fmin(h, half - 2.0);
+		in = 0.5 * h;
+	}
+	if (!(in >= 2.0))
 		return 0.0;
 	for (int i = lo; i <= hi; i++) {
 		double d = fabs(i - mu), x = i - mu;
@@ -1890,15 +1911,17 @@ static double window_area(const double *y, int lo, int hi, double mu,
  * error times sigma^2), that shift is taken off where k is over
  * SKEW_SIGMAS of its standard errors, and counted in the variance where
  * it is not; what k's standard error leaves is counted either way.
- * Before (a grating that has hardly moved): nothing, the source unseen.
+ * Before (a grating that has hardly moved): the prior's variance of k,
+ * @prior2 per pixel^2, narrowed by k's standard error, times sigma^4.
  * Returns the shift to take off, pixels; adds to *var, pixels^2.
  */
 static double source_skew(struct track *tr, double mu, double area,
-			  double *var)
+			  double prior2, double *var)
 {
 	struct skew *s = &tr->skew;
 	const double keep = 1.0 - 1.0 / SKEW_MEMORY;
-	double x, y, sxx, sxy, syy, k, se2, sig2;
+	const double sig2 = tr->shape.skew_sig2, sig4 = sig2 * sig2;
+	double x, y, sxx, sxy, syy, k, se2;
 
 	if (s->w == 0.0)
 		s->ref = mu;
@@ -1910,23 +1933,52 @@ static double source_skew(struct track *tr, double mu, double area,
 	s->xx = s->xx * keep + x * x;
 	s->yy = s->yy * keep + y * y;
 	s->xy = s->xy * keep + x * y;
-	if (s->w < 64.0)
-		return 0.0;
 	sxx = s->xx - s->x * s->x / s->w;
+	if (s->w < 64.0 || !(sxx > 0.0)) {
+		*var += prior2 * sig4;
+		return 0.0;
+	}
 	sxy = s->xy - s->x * s->y / s->w;
 	syy = s->yy - s->y * s->y / s->w;
-	if (!(sxx > 0.0))
-		return 0.0;
 	k = sxy / sxx;
 	se2 = fmax(syy - k * sxy, 0.0) / ((s->w - 2.0) * sxx);
-	sig2 = tr->shape.skew_sig2;
-	if (!(se2 * sig2 * sig2 <= SKEW_RESOLVED * SKEW_RESOLVED * *var))
+	if (!(se2 * sig4 <= SKEW_RESOLVED * SKEW_RESOLVED * *var)) {
+		/* a source's slope, narrowed by what was measured (a
+		 * normal prior times a normal likelihood): its mean
+		 * square, as nothing is taken off */
+		const double post = prior2 / (prior2 + se2), kp = k * post;
+
+		*var += (kp * kp + se2 * post) * sig4;
 		return 0.0;
+	}
 	if (k * k > SKEW_SIGMAS * SKEW_SIGMAS * se2) {
-		*var += se2 * sig2 * sig2;
+		*var += se2 * sig4;
 		return k * sig2;
 	}
-	*var += k * k * sig2 * sig2;
+	*var += k * k * sig4;
+	return 0.0;
+}
+
+/*
+ * How far the source's slope moves a reflection's top at @mu, pixels, to
+ * take off; its uncertainty added to *var. Learned (source_skew()) where
+ * the reflection's area can be followed (@learn: alone and unclipped),
+ * the prior's counted where it cannot.
+ */
+static double source_shift(struct cs_fbgtracker *q, struct track *tr,
+			   const double *y, int lo, int hi, double mu,
+			   int learn, double *var)
+{
+	const double sig2 = tr->shape.skew_sig2;
+	double dl = cs_wavescale_slope(&q->cfg.scale, mu), prior2, area;
+
+	if (q->source_prior == 0.0)
+		return q->source_slope * dl * sig2;
+	prior2 = q->source_prior * q->source_prior * dl * dl;
+	area = learn ? window_area(y, lo, hi, mu, tr->fwhm_px, tr->half) : 0.0;
+	if (area > 0.0)
+		return source_skew(tr, mu, area, prior2, var);
+	*var += prior2 * sig2 * sig2;
 	return 0.0;
 }
 
@@ -2071,14 +2123,8 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		 * the uncertainty doubled covers what it leaves out */
 		if (!tr->noise_pure && tr->nweight < NOISE_WARMUP)
 			var *= 4.0;
-		skew = 0.0;
-		if (m == 1 && !f.saturated) {
-			double area = window_area(y, lo, hi, mu,
-						  tr->fwhm_px);
-
-			if (area > 0.0)
-				skew = source_skew(tr, mu, area, &var);
-		}
+		skew = source_shift(q, tr, y, lo, hi, mu,
+				    m == 1 && !f.saturated, &var);
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
 		if (misfit)
 			o->status = CS_FBG_MISFIT;

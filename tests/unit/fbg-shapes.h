@@ -226,10 +226,13 @@ struct sh_stats {
  * Case @c: a grating drifting 1/1024 pixel a spectrum from SH_PX0 (every
  * sub-pixel phase in time, which the shape learning needs), the tracker
  * not told its width; @warm spectra, then @trials measured. Errors in
- * pixels; the uncertainty by the scale's slope.
+ * pixels; the uncertainty by the scale's slope. @flat: the tracker is told
+ * the light under the reflections is flat (it is: the rig's slope is
+ * stray light added, sh_mean()), as a user of spectra normalised by the
+ * source would say; else it learns the source as the grating moves.
  */
 static inline struct sh_stats sh_run(const struct sh_case *c, int warm,
-				     int trials, uint64_t seed)
+				     int trials, uint64_t seed, int flat)
 {
 	struct sh_rig r = sh_rig(c);
 	struct cs_fbg_grating g = { .name = "g", .halfwidth_nm = 1.5,
@@ -238,7 +241,7 @@ static inline struct sh_stats sh_run(const struct sh_case *c, int warm,
 	struct cs_fbgtracker_config tc = {
 		.npix = SH_NPIX, .saturation = 1e15, .min_snr = 6,
 		.fwhm_px = 0, .learn_shape = 1, .ngratings = 1,
-		.gratings = &g,
+		.gratings = &g, .source_known = flat,
 	};
 	struct sh_rng rng = { seed };
 	struct sh_stats s = { 0 };

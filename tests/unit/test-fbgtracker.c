@@ -471,6 +471,103 @@ static void scale_free(void **state)
 	}
 }
 
+/*
+ * A wide reflection (40 px, sigma 17 px) on a source whose log slope is k
+ * moves k sigma^2 (0.39 px here, 35 times the noise's error) off the
+ * grating's wavelength, and a grating that never moves never shows its
+ * source. Spectra of the test's own: exp(k x) times a Gaussian, read and
+ * shot noise. Not told: the uncertainty covers the shift (err/unc 0.75;
+ * the code before read ok with 35), and on a flat source is far wider
+ * than the error (0.02): it cannot know. Told the slope: taken off. Told
+ * 0 on a flat source: the noise's uncertainty.
+ */
+/* splitmix64: a noise source of the test's own, (0, 1) */
+static double unit_uniform(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return ((z >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static struct stats unseen_run(double k_db_nm, int told, double told_db_nm,
+			       double *z_rms)
+{
+	const double nm_px = 0.008, mu = 256.3, sigma = 17.0, amp = 20000;
+	const double k = k_db_nm * log(10) / 10 * nm_px;	/* per pixel */
+	struct cs_fbg_grating g = { .name = "g", .centre_nm = 1540 + mu * nm_px,
+				    .halfwidth_nm = 0.5 };
+	struct cs_fbgtracker_config cfg = {
+		.npix = 512, .saturation = 1e15, .min_snr = 6, .learn_shape = 1,
+		.ngratings = 1, .gratings = &g, .source_known = told,
+		.source_slope_db_nm = told_db_nm,
+	};
+	struct stats st = { 0 };
+	struct cs_fbgtracker *t;
+	double y[512], sum = 0, sum2 = 0, z2 = 0;
+	uint64_t r = 7;
+
+	cfg.scale.ncoeffs = 2;
+	cfg.scale.c[0] = 1540;
+	cfg.scale.c[1] = nm_px;
+	t = cs_fbgtracker_create(&cfg);
+	assert_non_null(t);
+	for (int n = 0; n < 2048; n++) {
+		struct cs_fbg_result res;
+
+		for (int i = 0; i < 512; i++) {
+			double m = 1000 + amp * exp(k * (i - mu)) *
+				   exp(-0.5 * (i - mu) * (i - mu) /
+				       (sigma * sigma));
+			double u1 = unit_uniform(&r), u2 = unit_uniform(&r);
+
+			y[i] = m + sqrt(100 + m / 4) *
+				   sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+		}
+		cs_fbgtracker_execute(t, y, 0, &res);
+		if (n < 512)
+			continue;
+		assert_int_equal(res.status, CS_FBG_OK);
+		sum += res.position - mu;
+		sum2 += (res.position - mu) * (res.position - mu);
+		z2 += pow((res.wavelength - g.centre_nm) / res.sigma_nm, 2);
+		st.n++;
+	}
+	cs_fbgtracker_destroy(t);
+	st.bias = sum / st.n;
+	st.rms = sqrt(sum2 / st.n);
+	*z_rms = sqrt(z2 / st.n);
+	return st;
+}
+
+static void unseen_source(void **state)
+{
+	struct stats s;
+	double z;
+
+	(void)state;
+	s = unseen_run(0.73, 0, 0, &z);
+	print_message("3 dB over the span, not told: bias %+.3f px, rms %.3f, "
+		      "err/unc %.2f\n", s.bias, s.rms, z);
+	assert_true(s.bias > 0.3);	/* the source's shift, unseen */
+	assert_true(z < 1.4);
+	s = unseen_run(0.73, 1, 0.73, &z);
+	print_message("told its slope: bias %+.3f px, rms %.3f, err/unc %.2f\n",
+		      s.bias, s.rms, z);
+	assert_true(fabs(s.bias) < 0.02);
+	assert_true(z > 0.7 && z < 1.4);
+	s = unseen_run(0, 1, 0, &z);
+	print_message("flat, told so: bias %+.3f px, rms %.3f, err/unc %.2f\n",
+		      s.bias, s.rms, z);
+	assert_true(z > 0.7 && z < 1.4);
+	s = unseen_run(0, 0, 0, &z);
+	print_message("flat, not told: bias %+.3f px, rms %.3f, err/unc %.2f\n",
+		      s.bias, s.rms, z);
+	assert_true(z < 1.4);
+}
+
 static void refused(void **state)
 {
 	struct cs_fbg_grating g = { .name = "a", .centre_nm = 1400,
@@ -510,6 +607,7 @@ int main(void)
 		cmocka_unit_test(two_fibres),
 		cmocka_unit_test(honest_uncertainty),
 		cmocka_unit_test(scale_free),
+		cmocka_unit_test(unseen_source),
 		cmocka_unit_test(refused),
 	};
 
