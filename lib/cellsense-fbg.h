@@ -51,7 +51,8 @@ struct cs_fbgtracker_config {
 	/*
 	 * The light source's log slope under the reflections moves a wide
 	 * reflection's top off the grating's wavelength. source_known 0 (the
-	 * default): learned from each grating's moves, its shift counted in
+	 * default): learned as each grating moves back and forth (a drift
+	 * one way cannot tell it from fading), its shift counted in
 	 * the uncertainty (CS_FBG_SOURCE_PRIOR_DB) until it is; 1: it is
 	 * source_slope_db_nm everywhere (0: spectra normalised by the
 	 * source, or a flat one), taken off as it is.
@@ -62,7 +63,7 @@ struct cs_fbgtracker_config {
 
 /* the source's slope before it is learned, one standard deviation: dB
  * over the scale's span (a source made for the interrogator's range) */
-#define CS_FBG_SOURCE_PRIOR_DB 6.0
+#define CS_FBG_SOURCE_PRIOR_DB 4.0
 
 #define CS_FBGTRACKER_MAX 256
 

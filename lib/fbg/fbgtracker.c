@@ -62,13 +62,14 @@
  * grating's wavelength (0.02-0.05 px on fbgsim's sloped source for 25-px
  * Gaussians, 2-4 times the noise's uncertainty), and no fit of one
  * spectrum can tell. As the grating moves, its area follows the source
- * (source_skew()): decaying sums over SKEW_MEMORY spectra; the shift is
- * taken off where k is over SKEW_SIGMAS of its standard errors, once k
- * sigma^2 is known to SKEW_RESOLVED times the fit's own uncertainty.
- * Until then k is a source's (CS_FBG_SOURCE_PRIOR_DB over the span, narrowed by what
- * has been measured) and its shift counts in the uncertainty: a grating
- * that has not moved has not shown its source. A known source's slope
- * (source_known) is taken off as it is.
+ * (source_skew(): its change with time apart, decaying sums over
+ * SKEW_MEMORY spectra); the shift is taken off where k is over
+ * SKEW_SIGMAS of its standard errors, once k sigma^2 is known to
+ * SKEW_RESOLVED times the fit's own uncertainty. Until then k is a
+ * source's (CS_FBG_SOURCE_PRIOR_DB over the span, narrowed by what has
+ * been measured) and its shift counts in the uncertainty: a grating that
+ * has not moved back and forth has not shown its source. A known source's
+ * slope (source_known) is taken off as it is.
  */
 #define LN_PER_DB 0.23025850929940458	/* ln 10 / 10: 1 dB as a log */
 #define SKEW_MEMORY 1024.0
@@ -201,10 +202,10 @@ struct track {
 	double width;
 	int half;
 	double newton_k2;	/* (width / 15)^2: see fit_single() */
-	/* log(area) over position, decaying sums: the source's slope
-	 * under the reflection (source_skew()) */
+	/* log(area) over position and age, decaying sums: the source's
+	 * slope under the reflection (source_skew()) */
 	struct skew {
-		double w, x, y, xx, yy, xy;
+		double w, x, y, t, xx, yy, tt, xy, xt, yt;
 		double ref;		/* x from here, pixels */
 	} skew;
 };
@@ -1906,13 +1907,20 @@ static double window_area(const double *y, int lo, int hi, double mu,
 /*
  * The source's log slope under the reflection, k per pixel, from the
  * reflection's areas and positions so far (decaying sums over SKEW_MEMORY
- * spectra): its top is k sigma^2 off the grating's wavelength. Once k is
- * known to SKEW_RESOLVED times the fit's own uncertainty (its standard
- * error times sigma^2), that shift is taken off where k is over
- * SKEW_SIGMAS of its standard errors, and counted in the variance where
- * it is not; what k's standard error leaves is counted either way.
- * Before (a grating that has hardly moved): the prior's variance of k,
- * @prior2 per pixel^2, narrowed by k's standard error, times sigma^4.
+ * spectra): its top is k sigma^2 off the grating's wavelength. The log of
+ * the area is fitted to the position and to the age (spectra ago)
+ * together: a grating fading or widening as it drifts changes its area
+ * with time, not with where it is, and a source is told from that only as
+ * far as the grating has moved back and forth (drifting one way, the two
+ * are one: k's standard error stays wide and the prior stands; fitted to
+ * the position alone, a grating fading 30 % over 4 px read 35 pm off,
+ * ok, err/unc 440). Once k is known to SKEW_RESOLVED times the fit's own
+ * uncertainty (its standard error times sigma^2), that shift is taken off
+ * where k is over SKEW_SIGMAS of its standard errors, and counted in the
+ * variance where it is not; what k's standard error leaves is counted
+ * either way. Before: the prior's variance of k, @prior2 per pixel^2,
+ * narrowed by what was measured, and the narrowed mean's square, times
+ * sigma^4.
  * Returns the shift to take off, pixels; adds to *var, pixels^2.
  */
 static double source_skew(struct track *tr, double mu, double area,
@@ -1921,27 +1929,43 @@ static double source_skew(struct track *tr, double mu, double area,
 	struct skew *s = &tr->skew;
 	const double keep = 1.0 - 1.0 / SKEW_MEMORY;
 	const double sig2 = tr->shape.skew_sig2, sig4 = sig2 * sig2;
-	double x, y, sxx, sxy, syy, k, se2;
+	double x, y, sxx, stt, sxt, sxy, sty, syy, det, k, r, se2;
 
 	if (s->w == 0.0)
 		s->ref = mu;
 	x = mu - s->ref;
 	y = log(area);
+	/* every earlier spectrum a spectrum older (t -> t + 1), this one
+	 * age 0: the sums stay as small as the memory */
+	s->tt += 2.0 * s->t + s->w;
+	s->t += s->w;
+	s->xt += s->x;
+	s->yt += s->y;
 	s->w = s->w * keep + 1.0;
 	s->x = s->x * keep + x;
 	s->y = s->y * keep + y;
+	s->t *= keep;
 	s->xx = s->xx * keep + x * x;
 	s->yy = s->yy * keep + y * y;
+	s->tt *= keep;
 	s->xy = s->xy * keep + x * y;
+	s->xt *= keep;
+	s->yt *= keep;
 	sxx = s->xx - s->x * s->x / s->w;
-	if (s->w < 64.0 || !(sxx > 0.0)) {
+	stt = s->tt - s->t * s->t / s->w;
+	sxt = s->xt - s->x * s->t / s->w;
+	det = sxx * stt - sxt * sxt;
+	/* no move, or none that is not a drift with time: the prior */
+	if (s->w < 64.0 || !(det > 1e-9 * sxx * stt)) {
 		*var += prior2 * sig4;
 		return 0.0;
 	}
 	sxy = s->xy - s->x * s->y / s->w;
+	sty = s->yt - s->t * s->y / s->w;
 	syy = s->yy - s->y * s->y / s->w;
-	k = sxy / sxx;
-	se2 = fmax(syy - k * sxy, 0.0) / ((s->w - 2.0) * sxx);
+	k = (stt * sxy - sxt * sty) / det;
+	r = (sxx * sty - sxt * sxy) / det;
+	se2 = fmax(syy - k * sxy - r * sty, 0.0) / (s->w - 3.0) * stt / det;
 	if (!(se2 * sig4 <= SKEW_RESOLVED * SKEW_RESOLVED * *var)) {
 		/* a source's slope, narrowed by what was measured (a
 		 * normal prior times a normal likelihood): its mean
@@ -1955,7 +1979,7 @@ static double source_skew(struct track *tr, double mu, double area,
 		*var += se2 * sig4;
 		return k * sig2;
 	}
-	*var += k * k * sig4;
+	*var += (k * k + se2) * sig4;
 	return 0.0;
 }
 

@@ -51,11 +51,14 @@ struct mm_stats {
 /*
  * Case @c at SNR @snr_db (amplitude over the noise at the top, 80 % of its
  * variance shot noise), drifting 1/1024 px a spectrum from pixel @px;
- * @warm spectra, then @trials measured.
+ * @warm spectra, then @trials measured. @told: the tracker is told the
+ * source's slope at @px (as --source-slope), worked out from the
+ * generator's envelope; else it cannot learn it from a drift one way, and
+ * counts what a source could do.
  */
 static inline struct mm_stats mm_run(const struct mm_case *c, double snr_db,
 				     double px, int warm, int trials,
-				     uint64_t seed)
+				     uint64_t seed, int told)
 {
 	struct cs_fbgsynth_config cfg = {
 		.npix = MM_NPIX, .dark = 1000, .source = 40000,
@@ -81,6 +84,21 @@ static inline struct mm_stats mm_run(const struct mm_case *c, double snr_db,
 	cs_wavescale_parse(MM_SCALE, &cfg.scale, NULL);
 	tc.scale = cfg.scale;
 	q = cs_fbgsynth_create(&cfg);
+	if (told) {	/* the smooth source's: a ripple is not known */
+		struct cs_fbgsynth_config smooth = cfg;
+		struct cs_fbgsynth *e;
+		double d;
+
+		smooth.ripple = 0;
+		e = cs_fbgsynth_create(&smooth);
+		d = log(cs_fbgsynth_envelope(e, px + 0.5) /
+			cs_fbgsynth_envelope(e, px - 0.5));
+		cs_fbgsynth_destroy(e);
+		tc.source_known = 1;
+		tc.source_slope_db_nm = 10.0 / log(10.0) * d /
+			(cs_wavescale_eval(&cfg.scale, px + 0.5) -
+			 cs_wavescale_eval(&cfg.scale, px - 0.5));
+	}
 	amp = 0.5 * cs_fbgsynth_envelope(q, px);
 	top = amp + 0.03 * cs_fbgsynth_envelope(q, px);
 	cs_fbgsynth_destroy(q);
