@@ -174,6 +174,7 @@ struct track {
 	double spread2, spread2_all;
 	double alias2;		/* subpixel_ambiguity()^2, pixels^2 */
 	double chi2_mean;	/* of chi-square / dof, over ~512 fits */
+	unsigned int misfits;	/* misfit fits in a row (reseed()) */
 	unsigned int learned;	/* shape samples taken, up to a batch */
 	double n1, ns, nss, nr, nsr, nweight;
 	/*
@@ -2006,6 +2007,40 @@ static double source_shift(struct cs_fbgtracker *q, struct track *tr,
 	return 0.0;
 }
 
+/*
+ * A reflection whose width has changed since its shape was learned (a
+ * grating widening under a strain gradient) outruns the learning, which
+ * remembers ~4000 spectra: its fits are misfit, then fail, and it was
+ * lost though there. After RESEED_MISFITS misfit fits in a row, or a fit
+ * that fails, its width is measured again around where it was; where it
+ * is over RESEED_CHANGE off the last one measured (the same measure: an
+ * asymmetric reflection's learned shape is not, and is misfit for good),
+ * the shape starts again from a Gaussian of that width, its
+ * windows sized by it. Not under --fwhm. Returns 1 where it did.
+ */
+#define RESEED_MISFITS 32
+#define RESEED_CHANGE 0.05
+static int reseed(struct cs_fbgtracker *q, struct track *tr, const double *y)
+{
+	double reach = 3.0 * tr->width, w;
+	double a = fmax(tr->search_lo, tr->pos - reach);
+	double b = fmin(tr->search_hi, tr->pos + reach);
+
+	tr->misfits = 0;
+	if (q->cfg.fwhm_px > 0.0 || !tr->shape_learned || !(b > a + 8.0))
+		return 0;
+	w = cs_fbgpeak_width(y, q->cfg.npix, (size_t)a, (size_t)b,
+			     spectrum_noise(q, y), q->cfg.min_snr);
+	if (!(w > 0.0) || fabs(w / tr->width - 1.0) < RESEED_CHANGE)
+		return 0;
+	tr->shape_learned = 0;
+	tr->half = -1;
+	track_size(tr, w, w);
+	tr->chi2_mean = fmin(tr->chi2_mean, 1.0);
+	memset(&tr->skew, 0, sizeof(tr->skew));
+	return 1;
+}
+
 /* Fit a cluster of tracked gratings (sorted by position) and report each;
  * a single grating not found where predicted is looked for in its whole
  * window (reacquire()) and fitted there, in the same spectrum. */
@@ -2046,6 +2081,10 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		      fit_cluster(q, y, lo, hi, centre, &f))) {
 		if (m == 1 && !retry && !reacquire(q, members[0], idx[0], y)) {
 			measure(q, members, 1, idx, y, out, 1);
+			return;
+		}
+		if (m == 1 && retry == 1 && reseed(q, members[0], y)) {
+			measure(q, members, 1, idx, y, out, 2);
 			return;
 		}
 		for (int k = 0; k < m; k++) {
@@ -2152,6 +2191,9 @@ static void measure(struct cs_fbgtracker *q, struct track **members, int m,
 		o->status = f.saturated ? CS_FBG_SATURATED : CS_FBG_OK;
 		if (misfit)
 			o->status = CS_FBG_MISFIT;
+		if (m == 1 && (misfit ? ++tr->misfits >= RESEED_MISFITS :
+				       (tr->misfits = 0)))
+			reseed(q, tr, y);
 		o->position = mu - skew;
 		o->wavelength = scale_at(&q->cfg.scale, mu - skew, &slope);
 		o->sigma_nm = var > 0.0 ? slope * sqrt(var) : 0.0;
