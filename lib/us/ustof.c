@@ -1223,6 +1223,15 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 	}
 	sgn = q->cfg.polarity ? q->cfg.polarity : (rbest < 0 ? -1 : 1);
 	d = refine(q, x, best, sgn, &c0, &c2);
+	if (!isfinite(d) || !isfinite(c0)) {
+		/* samples so large that their products overflow (a finite
+		 * energy, an infinite correlation): no echo, as for NaN */
+		res->delay = res->amplitude = res->snr = res->sigma = NAN;
+		res->energy = NAN;
+		res->status = CS_USTOF_NAN;
+		q->noise = NAN;
+		return 0;
+	}
 
 	/* noise: outside the echo where the gate leaves room, else what the
 	 * fitted echo leaves of the gate (g samples, 2 fitted) */
