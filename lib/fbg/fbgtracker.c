@@ -2023,15 +2023,19 @@ static double source_shift(struct cs_fbgtracker *q, struct track *tr,
 static int reseed(struct cs_fbgtracker *q, struct track *tr, const double *y)
 {
 	double reach = 3.0 * tr->width, w;
-	double a = fmax(tr->search_lo, tr->pos - reach);
-	double b = fmin(tr->search_hi, tr->pos + reach);
+	double a = fmax(fmax(tr->search_lo, tr->pos - reach), 0.0);
+	double b = fmin(fmin(tr->search_hi, tr->pos + reach),
+			q->cfg.npix - 1.0);
 
 	tr->misfits = 0;
 	if (q->cfg.fwhm_px > 0.0 || !tr->shape_learned || !(b > a + 8.0))
 		return 0;
 	w = cs_fbgpeak_width(y, q->cfg.npix, (size_t)a, (size_t)b,
 			     spectrum_noise(q, y), q->cfg.min_snr);
-	if (!(w > 0.0) || fabs(w / tr->width - 1.0) < RESEED_CHANGE)
+	if (!(w > 0.0))
+		return 0;
+	w = fmin(w, CS_FBGPEAK_FWHM_MAX);
+	if (fabs(w / tr->width - 1.0) < RESEED_CHANGE)
 		return 0;
 	tr->shape_learned = 0;
 	tr->half = -1;
