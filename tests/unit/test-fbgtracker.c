@@ -481,16 +481,6 @@ static void scale_free(void **state)
 	}
 }
 
-/*
- * A wide reflection (40 px, sigma 17 px) on a source whose log slope is k
- * moves k sigma^2 (0.39 px here, 35 times the noise's error) off the
- * grating's wavelength, and a grating that never moves never shows its
- * source. Spectra of the test's own: exp(k x) times a Gaussian, read and
- * shot noise. Not told: the uncertainty covers the shift (err/unc 0.75;
- * the code before read ok with 35), and on a flat source is far wider
- * than the error (0.02): it cannot know. Told the slope: taken off. Told
- * 0 on a flat source: the noise's uncertainty.
- */
 /* splitmix64: a noise source of the test's own, (0, 1) */
 static double unit_uniform(uint64_t *s)
 {
@@ -575,6 +565,17 @@ static struct stats unseen_run(double k_db_nm, int told, double told_db_nm,
 	return st;
 }
 
+/*
+ * A wide reflection (40 px, sigma 17 px) on a source whose log slope is k
+ * moves k sigma^2 (0.39 px here, 35 times the noise's error) off the
+ * grating's wavelength, and a grating that never moves never shows its
+ * source. Spectra of the test's own: exp(k x) times a Gaussian, read and
+ * shot noise. Not told: the uncertainty covers the shift (err/unc 0.97;
+ * the code before read ok with 35), and on a flat source is far wider
+ * than the error (0.02): it cannot know. Told the slope: taken off. Told
+ * 0 on a flat source: the noise's uncertainty. Fading as it drifts: not a
+ * source. Moving back and forth: the source is learned.
+ */
 static void unseen_source(void **state)
 {
 	struct stats s;
@@ -600,7 +601,8 @@ static void unseen_source(void **state)
 		      s.bias, s.rms, z);
 	assert_true(z < 1.4);
 	/* its area falls as it moves: the grating's, not the source's
-	 * (fitted to the position alone, it read 35 pm off, ok) */
+	 * (fitted to the position alone, a 17-px grating fading so read
+	 * 35 pm off, ok) */
 	s = unseen_run(0, 0, 0, FADING, &z);
 	print_message("fading 30 %% over 4 px, flat: bias %+.3f px, rms %.3f, "
 		      "err/unc %.2f\n", s.bias, s.rms, z);
