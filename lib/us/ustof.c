@@ -1165,6 +1165,16 @@ static double threshold(const struct cs_ustof *q, size_t lags, size_t m)
 	return fmax(t, q->cfg.min_snr);
 }
 
+/* A gate whose samples give no number: no echo, status nan. */
+static int no_echo(struct cs_ustof *q, struct cs_ustof_result *res)
+{
+	res->delay = res->amplitude = res->snr = res->sigma = NAN;
+	res->energy = NAN;
+	res->status = CS_USTOF_NAN;
+	q->noise = NAN;
+	return 0;
+}
+
 /* One gate of record @x: see cs_ustof_execute(). */
 static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 		struct cs_ustof_result *res)
@@ -1180,13 +1190,8 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 	/* the gate's energy, for the noise, and the search's bounds */
 	end = hi + len < n ? hi + len : n;
 	segx2 = gate_energy(q, x, lo, end);
-	if (!isfinite(segx2)) {	/* NaN or Inf in the samples: no echo */
-		res->delay = res->amplitude = res->snr = res->sigma = NAN;
-		res->energy = NAN;
-		res->status = CS_USTOF_NAN;
-		q->noise = NAN;
-		return 0;
-	}
+	if (!isfinite(segx2))	/* NaN or Inf in the samples */
+		return no_echo(q, res);
 	nblk = (end - lo + GROUP - 1) / GROUP;
 	nfft = next_pow2(g + 2 * len + 2 * MARGIN);
 	/* the cheapest search for this gate: the decimated one when the
@@ -1223,15 +1228,10 @@ static int gate(struct cs_ustof *q, const double *x, size_t lo, size_t hi,
 	}
 	sgn = q->cfg.polarity ? q->cfg.polarity : (rbest < 0 ? -1 : 1);
 	d = refine(q, x, best, sgn, &c0, &c2);
-	if (!isfinite(d) || !isfinite(c0)) {
-		/* samples so large that their products overflow (a finite
-		 * energy, an infinite correlation): no echo, as for NaN */
-		res->delay = res->amplitude = res->snr = res->sigma = NAN;
-		res->energy = NAN;
-		res->status = CS_USTOF_NAN;
-		q->noise = NAN;
-		return 0;
-	}
+	/* samples so large that their products overflow (a finite energy,
+	 * an infinite correlation): as for NaN */
+	if (!isfinite(d) || !isfinite(c0))
+		return no_echo(q, res);
 
 	/* noise: outside the echo where the gate leaves room, else what the
 	 * fitted echo leaves of the gate (g samples, 2 fitted) */
