@@ -586,22 +586,6 @@ void tools_can_load(const char *dbc_path, const char *map_path,
 	*map = tools_canmap_load(map_path, *dbc);
 }
 
-
-void tools_iio_wavescale(struct cs_iiodev *d, const char *label,
-			 struct cs_wavescale *ws)
-{
-	char attr[256];
-	size_t pos;
-
-	if (cs_iiodev_attr_read(d, "in_intensity_wavelength_coeffs", attr,
-				sizeof(attr)) < 0)
-		die("%s has no in_intensity_wavelength_coeffs: give its scale "
-		    "with -w", label);
-	if (cs_iio_wavescale_parse(attr, ws, &pos))
-		die("%s: in_intensity_wavelength_coeffs '%s' not understood at "
-		    "character %zu", label, attr, pos + 1);
-}
-
 /* ---- devices through libiio (-u, -d) ---- */
 
 int tools_iio_take(struct tools_iio_opts *io, int c, const char *arg,
@@ -777,4 +761,19 @@ void tools_source_open_device(struct tools_source *s, struct cs_iiodev *d,
 	s->in = fd < 0 ? NULL : fdopen(fd, "rb");
 	if (!s->in)
 		die_perror("%s", s->name);
+}
+
+void tools_iio_wavescale(struct cs_iiodev *d, const char *label,
+			 struct cs_wavescale *ws)
+{
+	char attr[256];
+	size_t pos;
+
+	if (cs_iiodev_attr_read(d, "in_intensity_wavelength_coeffs", attr,
+				sizeof(attr)) < 0)
+		die("%s has no in_intensity_wavelength_coeffs: give its scale "
+		    "with -w", label);
+	if (cs_iio_wavescale_parse(attr, ws, &pos))
+		die("%s: in_intensity_wavelength_coeffs '%s' not understood at "
+		    "character %zu", label, attr, pos + 1);
 }
