@@ -17,6 +17,7 @@
 #include "cellsense.h"
 #include "fbg-crb.h"
 #include "fbg-mismatch.h"
+#include "fbg-shapes.h"	/* sh_randn(): a noise source of its own */
 
 #define HALF 8		/* the tracker's fit half-window at 3 px FWHM */
 
@@ -481,17 +482,6 @@ static void scale_free(void **state)
 	}
 }
 
-/* splitmix64: a noise source of the test's own, (0, 1) */
-static double unit_uniform(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((z >> 11) + 0.5) / 9007199254740992.0;
-}
-
 enum motion { STILL, FADING, CYCLING };
 
 /* still; drifting 4 px over 1024 spectra as it fades by 30 %, then still;
@@ -529,7 +519,7 @@ static struct stats unseen_run(double k_db_nm, int told, double told_db_nm,
 	struct stats st = { 0 };
 	struct cs_fbgtracker *t;
 	double y[512], sum = 0, sum2 = 0, z2 = 0;
-	uint64_t r = 7;
+	struct sh_rng r = { 7 };
 
 	cfg.scale.ncoeffs = 2;
 	cfg.scale.c[0] = 1540;
@@ -544,10 +534,8 @@ static struct stats unseen_run(double k_db_nm, int told, double told_db_nm,
 			double m = 1000 + amp * exp(k * (i - mu0)) *
 				   exp(-0.5 * (i - mu) * (i - mu) /
 				       (sigma * sigma));
-			double u1 = unit_uniform(&r), u2 = unit_uniform(&r);
 
-			y[i] = m + sqrt(100 + m / 4) *
-				   sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+			y[i] = m + sqrt(100 + m / 4) * sh_randn(&r);
 		}
 		cs_fbgtracker_execute(t, y, 0, &res);
 		if (n < 512 || (motion == CYCLING && n < 2048))
