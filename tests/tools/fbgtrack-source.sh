@@ -26,9 +26,10 @@ $PY "$SRC/tests/tools/common/enlight.py" "$TMPDIR/s.f64" 2501 1540 0.008 \
 cat "$TMPDIR/err"
 
 # per grating over spectra [FROM, TO): bias, flagged, err/unc RMS of the
-# ok ones; exits 1 unless each has TO-FROM values and an RMS in LO..HI
+# ok ones, for the gratings GRATINGS (names); exits 1 unless each has
+# TO-FROM values and an RMS in LO..HI (check FROM TO LO HI GRATINGS FILE)
 check() {
-	awk -F'\t' -v from="$1" -v to="$2" -v lo="$3" -v hi="$4" -v n="$5" '
+	awk -F'\t' -v from="$1" -v to="$2" -v lo="$3" -v hi="$4" -v gs="$5" '
 	FILENAME == ARGV[1] { if (FNR > 1) t[$1 " " $2] = $4; next }
 	FNR == 1 || $3 != "wavelength" { next }
 	{
@@ -42,9 +43,9 @@ check() {
 		z2[g] += (e / $7) ^ 2; nok[g]++
 	}
 	END {
-		for (i = 0; i < n; i++) {
-			g = "g" i
-			if (!(g in c)) g = "g3"
+		n = split(gs, names, " ")
+		for (i = 1; i <= n; i++) {
+			g = names[i]
 			r = nok[g] ? sqrt(z2[g] / nok[g]) : 0
 			printf "spectra %d-%d %s: bias %+.3f pm, %d of %d not ok, err/unc rms %.2f (ok ones)\n",
 				from, to - 1, g, 1000 * s[g] / c[g], flagged[g], c[g], r
@@ -56,7 +57,7 @@ check() {
 	}' "$TRUTH" "$6"
 }
 TRUTH=$TMPDIR/truth
-check 0 1000 0 1.4 4 "$TMPDIR/out"
+check 0 1000 0 1.4 "g0 g1 g2 g3" "$TMPDIR/out"
 
 # back and forth: a thermal cycle, three ramps of 500 spectra
 t0=25 i=0
@@ -78,8 +79,8 @@ $PY "$SRC/tests/tools/common/enlight.py" "$TMPDIR/c.f64" 2501 1540 0.008 \
 "$BIN/fbgtrack" -g g0:1544 -g g1:1548 -g g2:1552 -g g3:1556 \
 	"$TMPDIR/cycle.txt" >"$TMPDIR/cout"
 TRUTH=$TMPDIR/ctruth
-check 750 1500 0.7 1.4 4 "$TMPDIR/cout"
-check 0 1500 0 1.4 4 "$TMPDIR/cout"
+check 750 1500 0.7 1.4 "g0 g1 g2 g3" "$TMPDIR/cout"
+check 0 1500 0 1.4 "g0 g1 g2 g3" "$TMPDIR/cout"
 awk -F'\t' 'FILENAME == ARGV[1] { if (FNR > 1) t[$1 " " $2] = $4; next }
 	$3 == "wavelength" && $6 == "ok" && $1 >= 750e9 {
 		g = substr($2, 6); s[g] += $4 - t[$1 " " $2]; n[g]++ }
@@ -97,7 +98,7 @@ k=$(awk 'BEGIN { pi = atan2(0, -1); x = 0.8; s = -0.3
 	printf "%.4f", d / 20 * 10 / log(10) }')
 "$BIN/fbgtrack" -g g3:1556 --source-slope "$k" "$TMPDIR/export.txt" \
 	>"$TMPDIR/out3"
-check 0 1000 0 1.4 1 "$TMPDIR/out3"
+check 0 1000 0 1.4 g3 "$TMPDIR/out3"
 awk -F'\t' -v k="$k" 'FILENAME == ARGV[1] { if (FNR > 1) t[$1 " " $2] = $4; next }
 	$3 == "wavelength" && $6 == "ok" { s += $4 - t[$1 " " $2]; n++ }
 	END { b = 1000 * s / n; printf "--source-slope %s: bias %+.3f pm\n", k, b
